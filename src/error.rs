@@ -1,0 +1,119 @@
+//! PostgreSQL-style errors and notices: what psql prints as `ERROR:  ...`, `DETAIL:  ...`, `HINT:  ...`.
+
+use std::fmt;
+
+/// An error as the server reports it. `sqlstate` is shown only with `\set VERBOSITY verbose`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PgError {
+    pub sqlstate: &'static str,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// Citus adds `while executing command on HOST:PORT` for errors raised by a worker.
+    pub context: Option<String>,
+}
+
+pub type PgResult<T> = Result<T, PgError>;
+
+impl PgError {
+    pub fn new(sqlstate: &'static str, message: impl Into<String>) -> Self {
+        PgError {
+            sqlstate,
+            message: message.into(),
+            detail: None,
+            hint: None,
+            context: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
+    /// 42601
+    pub fn syntax(message: impl Into<String>) -> Self {
+        Self::new("42601", message)
+    }
+
+    /// 0A000
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        Self::new("0A000", message)
+    }
+
+    /// 42P01
+    pub fn undefined_table(name: &str) -> Self {
+        Self::new("42P01", format!("relation \"{name}\" does not exist"))
+    }
+
+    /// 42703
+    pub fn undefined_column(name: &str) -> Self {
+        Self::new("42703", format!("column \"{name}\" does not exist"))
+    }
+
+    /// 42883
+    pub fn undefined_function(signature: &str) -> Self {
+        Self::new("42883", format!("function {signature} does not exist")).with_hint(
+            "No function matches the given name and argument types. You might need to add explicit type casts.",
+        )
+    }
+
+    /// 22P02
+    pub fn invalid_text(type_name: &str, input: &str) -> Self {
+        Self::new(
+            "22P02",
+            format!("invalid input syntax for type {type_name}: \"{input}\""),
+        )
+    }
+
+    /// XX000: an internal error; shown rather than panicking.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new("XX000", message)
+    }
+}
+
+impl fmt::Display for PgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ERROR:  {}", self.message)?;
+        if let Some(detail) = &self.detail {
+            write!(f, "\nDETAIL:  {detail}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\nHINT:  {hint}")?;
+        }
+        if let Some(context) = &self.context {
+            write!(f, "\nCONTEXT:  {context}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PgError {}
+
+/// A NOTICE the server sends alongside a result (`NOTICE:  table "x" does not exist, skipping`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Notice {
+    pub fn new(message: impl Into<String>) -> Self {
+        Notice {
+            message: message.into(),
+            detail: None,
+            hint: None,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! PostgreSQL's hash functions and Citus's shard ranges.

@@ -1,0 +1,6 @@
+//! ShardScope: a Citus cluster of GlueSQL nodes, deterministic and small enough for a browser tab.
+
+pub mod error;
+pub mod hashing;
+pub mod sql;
+pub mod types;

@@ -1,0 +1,192 @@
+//! The SQL engine every node runs: PostgreSQL semantics over sqlparser's AST, with tables kept
+//! in the node's GlueSQL storage (see `storage`). Workers run task SQL with it, the coordinator
+//! runs catalog queries and combine queries over `remote_scan` with it.
+
+pub mod cast;
+pub mod ddl;
+pub mod dml;
+pub mod eval;
+pub mod functions;
+pub mod schema;
+pub mod select;
+pub mod storage;
+
+use crate::error::{Notice, PgError, PgResult};
+use crate::types::{SqlType, Value};
+use chrono::NaiveDateTime;
+use sqlparser::ast::{Query, Statement};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+pub use schema::{ColumnDef, Constraint, ConstraintKind, TableDef};
+pub use storage::NodeStorage;
+
+/// A result column: its name as psql prints it and its type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub ty: SqlType,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: SqlType) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+        }
+    }
+}
+
+/// Rows with their columns: what a SELECT returns, what a worker sends back for a task, and what
+/// the coordinator combines as `remote_scan`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResultSet {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// What a statement produced: rows, or a command tag such as `INSERT 0 3`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Rows(ResultSet),
+    Command(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExecOutput {
+    pub outcome: Outcome,
+    pub notices: Vec<Notice>,
+}
+
+impl ExecOutput {
+    pub fn rows(rs: ResultSet) -> Self {
+        ExecOutput {
+            outcome: Outcome::Rows(rs),
+            notices: Vec::new(),
+        }
+    }
+
+    pub fn command(tag: impl Into<String>) -> Self {
+        ExecOutput {
+            outcome: Outcome::Command(tag.into()),
+            notices: Vec::new(),
+        }
+    }
+}
+
+/// What the node or cluster around the engine provides: the (logical) clock, functions only
+/// Citus knows, and relations that are not stored tables (`remote_scan`, catalog views).
+pub trait Host {
+    /// `now()`: the simulation's deterministic clock.
+    fn now(&self) -> NaiveDateTime;
+
+    /// A scalar function the engine does not know itself (e.g.
+    /// `get_shard_id_for_distribution_column`). `None`: not the host's either.
+    fn call_scalar(&self, _name: &str, _args: &[Value]) -> Option<PgResult<Value>> {
+        None
+    }
+
+    /// A set-returning function in FROM (e.g. `citus_get_active_worker_nodes()`).
+    fn call_table(&self, _name: &str, _args: &[Value]) -> Option<PgResult<ResultSet>> {
+        None
+    }
+
+    /// A relation that is not a stored table (`remote_scan`, `citus_shards`, `citus_tables`).
+    fn virtual_table(&self, _name: &str) -> Option<ResultSet> {
+        None
+    }
+
+    /// Whether a relation name exists for `::regclass` casts (stored tables are checked by the
+    /// engine itself).
+    fn relation_exists(&self, _name: &str) -> bool {
+        false
+    }
+}
+
+/// A host with nothing to add: a plain node.
+pub struct PlainHost {
+    pub now: NaiveDateTime,
+}
+
+impl Host for PlainHost {
+    fn now(&self) -> NaiveDateTime {
+        self.now
+    }
+}
+
+/// A sequence (`serial` columns own one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sequence {
+    pub last_value: i64,
+    pub is_called: bool,
+    pub increment: i64,
+}
+
+impl Default for Sequence {
+    fn default() -> Self {
+        Sequence {
+            last_value: 1,
+            is_called: false,
+            increment: 1,
+        }
+    }
+}
+
+/// One node's database: its tables (in GlueSQL storage) and sequences.
+#[derive(Default)]
+pub struct Database {
+    pub storage: NodeStorage,
+    /// Interior mutability: `nextval()` advances a sequence while a query only reads tables.
+    pub sequences: RefCell<BTreeMap<String, Sequence>>,
+}
+
+/// Parses SQL text as PostgreSQL, mapping parser errors to PostgreSQL's `syntax error` form.
+pub fn parse_sql(sql: &str) -> PgResult<Vec<Statement>> {
+    Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| {
+        let text = e.to_string();
+        let text = text
+            .strip_prefix("sql parser error: ")
+            .unwrap_or(&text)
+            .to_string();
+        PgError::syntax(format!("syntax error: {text}"))
+    })
+}
+
+impl Database {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses and runs every statement in `sql`, stopping at the first error.
+    pub fn execute_sql(&mut self, sql: &str, host: &dyn Host) -> PgResult<Vec<ExecOutput>> {
+        let mut out = Vec::new();
+        for stmt in parse_sql(sql)? {
+            out.push(self.execute(&stmt, host)?);
+        }
+        Ok(out)
+    }
+
+    /// Runs one statement against this node's tables.
+    pub fn execute(&mut self, stmt: &Statement, host: &dyn Host) -> PgResult<ExecOutput> {
+        match stmt {
+            Statement::Query(q) => Ok(ExecOutput::rows(self.query(q, host)?)),
+            Statement::Insert(_)
+            | Statement::Update { .. }
+            | Statement::Delete(_)
+            | Statement::Truncate { .. } => dml::execute(self, stmt, host),
+            _ => ddl::execute(self, stmt, host),
+        }
+    }
+
+    /// Runs a read-only query.
+    pub fn query(&self, q: &Query, host: &dyn Host) -> PgResult<ResultSet> {
+        select::run_query(self, q, host)
+    }
+
+    /// The definition of a stored table.
+    pub fn table(&self, name: &str) -> Option<&TableDef> {
+        self.storage.table(name)
+    }
+}

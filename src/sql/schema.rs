@@ -1,0 +1,87 @@
+//! Table definitions as PostgreSQL keeps them: columns with types, defaults and NOT NULL, and
+//! named constraints. Shards are created from their table's definition with every constraint
+//! name suffixed with the shard id, as Citus does (`users_pkey_102041`).
+
+use crate::types::SqlType;
+use serde::{Deserialize, Serialize};
+use sqlparser::ast::Expr;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: SqlType,
+    pub not_null: bool,
+    /// The DEFAULT expression (`nextval('t_id_seq'::regclass)` for serial columns).
+    pub default: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReferentialAction {
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstraintKind {
+    PrimaryKey(Vec<String>),
+    Unique(Vec<String>),
+    Check(Expr),
+    ForeignKey {
+        columns: Vec<String>,
+        ref_table: String,
+        ref_columns: Vec<String>,
+        on_delete: ReferentialAction,
+        on_update: ReferentialAction,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constraint {
+    pub name: String,
+    pub kind: ConstraintKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexDef {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub unique: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDef {
+    pub name: String,
+    pub columns: Vec<ColumnDef>,
+    pub constraints: Vec<Constraint>,
+    pub indexes: Vec<IndexDef>,
+}
+
+impl TableDef {
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    pub fn column(&self, name: &str) -> Option<&ColumnDef> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Column sets that must be unique: the primary key and every UNIQUE constraint, with names.
+    pub fn unique_keys(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.constraints.iter().filter_map(|c| match &c.kind {
+            ConstraintKind::PrimaryKey(cols) | ConstraintKind::Unique(cols) => {
+                Some((c.name.as_str(), cols.as_slice()))
+            }
+            _ => None,
+        })
+    }
+
+    pub fn primary_key(&self) -> Option<&[String]> {
+        self.constraints.iter().find_map(|c| match &c.kind {
+            ConstraintKind::PrimaryKey(cols) => Some(cols.as_slice()),
+            _ => None,
+        })
+    }
+}
