@@ -36,6 +36,14 @@ pub struct ShardInfo {
     pub row_count: usize,
 }
 
+/// A relation as psql's `\d` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationInfo {
+    pub name: String,
+    /// `table`, `sequence`, `view` or `index`, as `\d` prints it.
+    pub kind: String,
+}
+
 /// A client connection: which node it talks to, and its session settings (`SET citus.…`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
@@ -115,6 +123,22 @@ impl Cluster {
     /// Every shard placement group, ordered by shard id.
     pub fn shards(&self) -> Vec<ShardInfo> {
         Vec::new()
+    }
+
+    /// The relations `\d` lists on the session's node (shards stay hidden, as Citus hides them).
+    pub fn list_relations(&self, session: &Session) -> Vec<RelationInfo> {
+        let _ = session;
+        Vec::new()
+    }
+
+    /// A table's definition on the session's node, for `\d TABLE`; `None` if there is none.
+    pub fn describe_table(
+        &self,
+        session: &Session,
+        name: &str,
+    ) -> PgResult<Option<crate::sql::TableDef>> {
+        let _ = (session, name);
+        Ok(None)
     }
 
     /// The whole trace.

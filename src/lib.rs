@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod error;
 pub mod hashing;
+pub mod psql;
 pub mod sql;
 pub mod trace;
 pub mod types;
