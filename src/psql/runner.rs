@@ -500,3 +500,6 @@ pub fn timing_line(ms: f64) -> String {
 pub fn run_chunk(runner: &mut Runner<Cluster>, input: &str) -> String {
     runner.run_interactive(input)
 }
+
+#[cfg(test)]
+mod tests;
