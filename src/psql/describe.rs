@@ -40,15 +40,27 @@ fn matches(pattern: &str, name: &str) -> bool {
     glob(&pat, &name)
 }
 
+/// Wildcard match by dynamic programming (no backtracking blow-up on many `*`).
 fn glob(p: &[char], s: &[char]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some(('*', rest)) => (0..=s.len()).any(|i| glob(rest, s.get(i..).unwrap_or(&[]))),
-        Some((&c, rest)) => match s.split_first() {
-            Some((&d, srest)) if c == '?' || c == d => glob(rest, srest),
-            _ => false,
-        },
+    // ok[j]: the pattern so far matches s[..j]
+    let mut ok = vec![false; s.len() + 1];
+    ok[0] = true;
+    for &c in p {
+        let mut next = vec![false; s.len() + 1];
+        if c == '*' {
+            let mut any = false;
+            for j in 0..=s.len() {
+                any = any || ok[j];
+                next[j] = any;
+            }
+        } else {
+            for j in 1..=s.len() {
+                next[j] = ok[j - 1] && (c == '?' || s[j - 1] == c);
+            }
+        }
+        ok = next;
     }
+    ok[s.len()]
 }
 
 fn strip_schema(pattern: &str) -> &str {
@@ -270,4 +282,16 @@ fn fk_def(kind: &ConstraintKind) -> Option<String> {
         d.push_str(&format!(" ON {what} {a}"));
     }
     Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn patterns() {
+        assert!(super::matches("us*", "users"));
+        assert!(super::matches("u?ers", "users"));
+        assert!(super::matches("USERS", "users"));
+        assert!(!super::matches("\"USERS\"", "users"));
+        assert!(!super::matches("*a*a*a*a*a*a*a*a*a*a*b", &"a".repeat(60)));
+    }
 }

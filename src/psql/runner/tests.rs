@@ -307,3 +307,33 @@ fn gx_and_timing_line() {
     assert_eq!(timing_line(0.1234), "Time: 0.123 ms\n");
     assert_eq!(timing_line(61234.5), "Time: 61234.500 ms (01:01.234)\n");
 }
+
+#[test]
+fn empty_queries_print_nothing() {
+    assert_eq!(script(";\n/* c */;\n"), ";\n/* c */;\n");
+    assert!(is_empty_query("/* a /* b */ c */ ; -- x\n"));
+    assert!(!is_empty_query("/* a */ SELECT 1"));
+}
+
+/// Pseudo-random inputs built from psql's special characters: the runner must never panic.
+#[test]
+fn never_panics() {
+    let atoms = [
+        "'", "\"", "$", "$$", "$a$", ";", "\\", "\\c", "\\x", "\\d", "\\set", ":", ":'", ":\"",
+        "--", "/*", "*/", "(", ")", "\n", " ", "é", "東", "E'", "\\g", "\\echo", "SELECT 1", "::",
+        "\t", "\r", "-", "*",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..(seed % 12) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            text.push_str(atoms[(seed % atoms.len() as u64) as usize]);
+        }
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let _ = script(&text);
+        let _ = Runner::new(Fake::default()).run_interactive(&text);
+    }
+}
