@@ -2,7 +2,11 @@
 
 pub mod cluster;
 pub mod error;
+pub mod executor;
 pub mod hashing;
+pub mod metadata;
+pub mod operations;
+pub mod planner;
 pub mod sql;
 pub mod trace;
 pub mod types;
