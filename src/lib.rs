@@ -1,5 +1,7 @@
 //! ShardScope: a Citus cluster of GlueSQL nodes, deterministic and small enough for a browser tab.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
 pub mod cluster;
 pub mod error;
 pub mod executor;
