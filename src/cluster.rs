@@ -43,6 +43,14 @@ pub struct ShardInfo {
     pub row_count: usize,
 }
 
+/// A relation as psql's `\d` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationInfo {
+    pub name: String,
+    /// `table`, `sequence`, `view` or `index`, as `\d` prints it.
+    pub kind: String,
+}
+
 /// A client connection: which node it talks to, and its session settings (`SET citus.…`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
@@ -365,6 +373,40 @@ impl Cluster {
         shards
     }
 
+    /// The relations `\d` lists on the session's node (shards stay hidden, as Citus hides them).
+    pub fn list_relations(&self, session: &Session) -> Vec<RelationInfo> {
+        let Ok(db) = self.node_db(&session.node) else {
+            return Vec::new();
+        };
+        let shard_names: std::collections::BTreeSet<String> =
+            self.catalog.shards.iter().map(|s| s.name()).collect();
+        let mut out: Vec<RelationInfo> = db
+            .storage
+            .tables
+            .keys()
+            .filter(|t| !shard_names.contains(*t))
+            .map(|t| RelationInfo {
+                name: t.clone(),
+                kind: "table".into(),
+            })
+            .collect();
+        out.extend(db.sequences.borrow().keys().map(|s| RelationInfo {
+            name: s.clone(),
+            kind: "sequence".into(),
+        }));
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// A table's definition on the session's node, for `\d TABLE`; `None` if there is none.
+    pub fn describe_table(
+        &self,
+        session: &Session,
+        name: &str,
+    ) -> PgResult<Option<crate::sql::TableDef>> {
+        Ok(self.node_db(&session.node)?.table(name).cloned())
+    }
+
     /// The whole trace.
     pub fn trace_events(&self) -> &[TraceEvent] {
         &self.trace.events
@@ -392,15 +434,4 @@ impl Cluster {
         })
     }
 
-    /// The definition of a table as the session's node has it (for `\d`).
-    pub fn describe_table(&self, session: &Session, name: &str) -> Option<crate::sql::TableDef> {
-        self.node_db(&session.node).ok()?.table(name).cloned()
-    }
-
-    /// Names of the stored tables on the session's node (for `\d`).
-    pub fn table_names(&self, session: &Session) -> Vec<String> {
-        self.node_db(&session.node)
-            .map(|db| db.storage.tables.keys().cloned().collect())
-            .unwrap_or_default()
-    }
 }

@@ -9,6 +9,7 @@ pub mod hashing;
 pub mod metadata;
 pub mod operations;
 pub mod planner;
+pub mod psql;
 pub mod sql;
 pub mod trace;
 pub mod types;
