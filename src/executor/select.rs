@@ -42,7 +42,10 @@ pub(crate) fn shard_group_task(
             )));
         };
         if matches!(table.kind, TableKind::Distributed { .. }) && node.is_none() {
-            node = cluster.catalog.task_node(shard.shard_id).map(|n| n.name.clone());
+            node = cluster
+                .catalog
+                .task_node(shard.shard_id)
+                .map(|n| n.name.clone());
             anchor = Some(shard.shard_id);
         }
         if table.is_reference() {

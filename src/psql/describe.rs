@@ -154,7 +154,7 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
                 },
                 c.default
                     .as_ref()
-                    .map(|e| e.to_string())
+                    .map(|e| lower_casts(&e.to_string()))
                     .unwrap_or_default(),
             ]
         })
@@ -216,6 +216,32 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
         rows,
         footers: Some(footers),
     }
+}
+
+/// sqlparser prints cast types in upper case (`::REGCLASS`); PostgreSQL deparses them lower.
+/// Text inside string literals is left alone.
+fn lower_casts(expr: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut in_quote = false;
+    let mut after_cast = false;
+    let mut prev = '\0';
+    for c in expr.chars() {
+        if c == '\'' {
+            in_quote = !in_quote;
+        }
+        if !in_quote && prev == ':' && c == ':' {
+            after_cast = true;
+        } else if after_cast && !(c.is_ascii_alphanumeric() || c == '_') {
+            after_cast = false;
+        }
+        out.push(if after_cast {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        });
+        prev = c;
+    }
+    out
 }
 
 /// Index lines, primary key first then by name, as psql orders them.
@@ -288,6 +314,10 @@ fn fk_def(kind: &ConstraintKind) -> Option<String> {
 mod tests {
     #[test]
     fn patterns() {
+        assert_eq!(
+            super::lower_casts("nextval('a::B'::REGCLASS)"),
+            "nextval('a::B'::regclass)"
+        );
         assert!(super::matches("us*", "users"));
         assert!(super::matches("u?ers", "users"));
         assert!(super::matches("USERS", "users"));

@@ -463,8 +463,9 @@ impl<E: Executor> Runner<E> {
         match self.current_node() {
             Some(n) => {
                 let msg = format!(
-                    "You are connected to database \"postgres\" as user \"postgres\" on host \"{}\" at port \"{}\".",
-                    self.host, n.port
+                    "You are connected to database \"postgres\" as user \"postgres\" {} at port \"{}\".",
+                    super::connect::host_phrase(&self.host, &n.host),
+                    n.port
                 );
                 self.out.push_str(&msg);
                 self.out.push('\n');
