@@ -271,11 +271,11 @@ fn foreign_key_violation_names_the_shards() {
     );
     assert_eq!(
         e.message,
-        "insert or update on table \"orders_102100\" violates foreign key constraint \"fk_user_102100\""
+        "insert or update on table \"orders_102068\" violates foreign key constraint \"fk_user_102068\""
     );
     assert_eq!(
         e.detail.as_deref(),
-        Some("Key (user_id)=(999) is not present in table \"users_102068\".")
+        Some("Key (user_id)=(999) is not present in table \"users_102036\".")
     );
     assert_eq!(
         e.context.as_deref(),
@@ -284,7 +284,7 @@ fn foreign_key_violation_names_the_shards() {
     let e = err(&mut c, &mut s, "DELETE FROM users WHERE user_id = 1");
     assert!(
         e.message
-            .starts_with("update or delete on table \"users_102041\""),
+            .starts_with("update or delete on table \"users_102009\""),
         "{}",
         e.message
     );
@@ -384,7 +384,7 @@ fn reference_tables_live_on_every_node() {
     assert_eq!(ints(&rs, 0), vec![9700, 9701, 9702]);
     for node in ["coordinator", "worker-1", "worker-2"] {
         let shard = c
-            .node_table_rows(node, "countries_102104")
+            .node_table_rows(node, "countries_102072")
             .expect("placement");
         assert_eq!(shard.rows.len(), 2);
     }

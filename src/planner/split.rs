@@ -533,11 +533,12 @@ fn split_partial(
                     let col = push(e.clone(), worker_items);
                     format!("COALESCE(CAST(sum({col}) AS BIGINT), 0)")
                 }
-                ("sum", false)
-                | ("min", false)
-                | ("max", false)
-                | ("bool_and", false)
-                | ("bool_or", false) => {
+                ("sum", false) => {
+                    // sum(bigint) is numeric: cast back to the type the workers' sums have.
+                    let col = push(e.clone(), worker_items);
+                    format!("CAST(sum({col}) AS {})", type_marker(&col))
+                }
+                ("min", false) | ("max", false) | ("bool_and", false) | ("bool_or", false) => {
                     let col = push(e.clone(), worker_items);
                     format!("{name}({col})")
                 }
@@ -688,6 +689,24 @@ fn stray_column(item: &str) -> Option<String> {
         _ => {}
     });
     stray
+}
+
+/// A placeholder for the type of a worker column, filled in once the tasks have returned.
+fn type_marker(col: &str) -> String {
+    format!("__type_of_{col}__")
+}
+
+/// Replaces type placeholders with the types the `remote_scan` columns actually have.
+pub fn fill_types(combine: &str, columns: &[crate::sql::Column]) -> String {
+    let mut out = combine.to_string();
+    for c in columns {
+        let ty = match &c.ty {
+            crate::types::SqlType::Unknown => "numeric".to_string(),
+            t => t.pg_name(),
+        };
+        out = out.replace(&type_marker(&c.name), &ty);
+    }
+    out
 }
 
 fn parse_expr(sql: &str) -> PgResult<Expr> {
