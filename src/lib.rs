@@ -6,3 +6,6 @@ pub mod hashing;
 pub mod sql;
 pub mod trace;
 pub mod types;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+pub mod viz;

@@ -1,0 +1,89 @@
+//! The page layout and the state every panel shares.
+
+use crate::cluster::{Cluster, NodeInfo, Session, ShardInfo};
+use crate::trace::TraceEvent;
+use leptos::prelude::*;
+
+use super::console::Console;
+use super::map::ClusterMap;
+use super::theme::ThemeToggle;
+use super::timeline::Timeline;
+
+/// Shared UI state. The cluster itself is not reactive: after each run `version` is bumped and
+/// the memos below re-read it.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub cluster: StoredValue<Cluster, LocalStorage>,
+    pub session: RwSignal<Session>,
+    pub version: RwSignal<u64>,
+    pub nodes: Memo<Vec<NodeInfo>>,
+    pub shards: Memo<Vec<ShardInfo>>,
+    pub last_events: Memo<Vec<TraceEvent>>,
+    /// The shard whose details the map shows.
+    pub selected_shard: RwSignal<Option<i64>>,
+    /// The timeline message (by logical time) whose SQL is shown.
+    pub focused_event: RwSignal<Option<u64>>,
+}
+
+impl AppState {
+    fn new() -> Self {
+        let cluster = Cluster::new();
+        let session = RwSignal::new(cluster.session());
+        let cluster = StoredValue::new_local(cluster);
+        let version = RwSignal::new(0u64);
+        AppState {
+            cluster,
+            session,
+            version,
+            nodes: Memo::new(move |_| {
+                version.track();
+                cluster.with_value(|c| c.nodes())
+            }),
+            shards: Memo::new(move |_| {
+                version.track();
+                cluster.with_value(|c| c.shards())
+            }),
+            last_events: Memo::new(move |_| {
+                version.track();
+                cluster.with_value(|c| c.last_statement_events())
+            }),
+            selected_shard: RwSignal::new(None),
+            focused_event: RwSignal::new(None),
+        }
+    }
+
+    /// Marks the cluster as changed so every view re-reads it.
+    pub fn changed(&self) {
+        self.version.update(|v| *v += 1);
+        self.focused_event.set(None);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <h1>"ShardScope"</h1>
+                <p class="tagline">"A small Citus cluster running in this browser tab"</p>
+                <ThemeToggle />
+            </header>
+            <main class="layout">
+                <section class="pane console-pane" aria-labelledby="console-title">
+                    <h2 id="console-title">"Console"</h2>
+                    <Console />
+                </section>
+                <section class="pane map-pane" aria-labelledby="map-title">
+                    <h2 id="map-title">"Cluster map"</h2>
+                    <ClusterMap />
+                </section>
+                <section class="pane timeline-pane" aria-labelledby="timeline-title">
+                    <h2 id="timeline-title">"Last statement"</h2>
+                    <Timeline />
+                </section>
+            </main>
+        </div>
+    }
+}
