@@ -1,6 +1,7 @@
 //! The page layout and the state every panel shares.
 
-use crate::cluster::{Cluster, NodeInfo, Session, ShardInfo};
+use crate::cluster::{Cluster, NodeInfo, ShardInfo};
+use crate::psql::Runner;
 use crate::trace::TraceEvent;
 use leptos::prelude::*;
 
@@ -9,12 +10,13 @@ use super::map::ClusterMap;
 use super::theme::ThemeToggle;
 use super::timeline::Timeline;
 
-/// Shared UI state. The cluster itself is not reactive: after each run `version` is bumped and
-/// the memos below re-read it.
+/// Shared UI state. The psql runner owns the cluster and the session; neither is reactive, so
+/// after each run `version` is bumped and the memos below re-read them.
 #[derive(Clone, Copy)]
 pub struct AppState {
-    pub cluster: StoredValue<Cluster, LocalStorage>,
-    pub session: RwSignal<Session>,
+    pub runner: StoredValue<Runner<Cluster>, LocalStorage>,
+    /// The node the console is connected to (`None` after a failed `\c` in psql's terms).
+    pub node: Memo<Option<String>>,
     pub version: RwSignal<u64>,
     pub nodes: Memo<Vec<NodeInfo>>,
     pub shards: Memo<Vec<ShardInfo>>,
@@ -27,29 +29,35 @@ pub struct AppState {
 
 impl AppState {
     fn new() -> Self {
-        let cluster = Cluster::new();
-        let session = RwSignal::new(cluster.session());
-        let cluster = StoredValue::new_local(cluster);
+        let runner = StoredValue::new_local(Runner::with_default_cluster());
         let version = RwSignal::new(0u64);
         AppState {
-            cluster,
-            session,
+            runner,
             version,
+            node: Memo::new(move |_| {
+                version.track();
+                runner.with_value(|r| r.session.as_ref().map(|s| s.node.clone()))
+            }),
             nodes: Memo::new(move |_| {
                 version.track();
-                cluster.with_value(|c| c.nodes())
+                runner.with_value(|r| r.exec.nodes())
             }),
             shards: Memo::new(move |_| {
                 version.track();
-                cluster.with_value(|c| c.shards())
+                runner.with_value(|r| r.exec.shards())
             }),
             last_events: Memo::new(move |_| {
                 version.track();
-                cluster.with_value(|c| c.last_statement_events())
+                runner.with_value(|r| r.exec.last_statement_events())
             }),
             selected_shard: RwSignal::new(None),
             focused_event: RwSignal::new(None),
         }
+    }
+
+    /// Reads the cluster.
+    pub fn with_cluster<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
+        self.runner.with_value(|r| f(&r.exec))
     }
 
     /// Marks the cluster as changed so every view re-reads it.

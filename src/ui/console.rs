@@ -3,7 +3,7 @@
 
 use super::app::AppState;
 use crate::viz::history::{caret_on_first_line, caret_on_last_line, History};
-use crate::viz::text::{self, Transcript};
+use crate::viz::transcript::{echo, segments, Kind};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -29,11 +29,19 @@ fn clip(output: String) -> String {
     kept
 }
 
+/// One run: the echoed input and psql's output, split for styling.
+#[derive(Clone)]
+struct Entry {
+    id: usize,
+    echo: String,
+    output: Vec<(Kind, String)>,
+}
+
 #[component]
 pub fn Console() -> impl IntoView {
     let state = expect_context::<AppState>();
     let input = RwSignal::new(String::new());
-    let entries = RwSignal::new(Vec::<(usize, Transcript)>::new());
+    let entries = RwSignal::new(Vec::<Entry>::new());
     let next_id = StoredValue::new(0usize);
     let history = StoredValue::new(History::default());
     let textarea: NodeRef<html::Textarea> = NodeRef::new();
@@ -45,19 +53,20 @@ pub fn Console() -> impl IntoView {
             return;
         }
         history.update_value(|h| h.push(&sql));
-        let mut session = state.session.get_untracked();
-        let mut ran = Vec::new();
+        let node = state.node.get_untracked().unwrap_or_else(|| "!".into());
+        let mut output = String::new();
         state
-            .cluster
-            .update_value(|c| ran = text::run(c, &mut session, &sql));
-        state.session.set(session);
+            .runner
+            .update_value(|r| output = r.run_interactive(&sql));
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        let entry = Entry {
+            id,
+            echo: echo(&node, &sql),
+            output: segments(&clip(output)),
+        };
         entries.update(|list| {
-            for mut t in ran {
-                t.output = clip(t.output);
-                let id = next_id.get_value();
-                next_id.set_value(id + 1);
-                list.push((id, t));
-            }
+            list.push(entry);
             let excess = list.len().saturating_sub(MAX_ENTRIES);
             list.drain(..excess);
         });
@@ -107,7 +116,7 @@ pub fn Console() -> impl IntoView {
         }
     };
 
-    let prompt = move || format!("{}=#", state.session.get().node);
+    let prompt = move || format!("{}=#", state.node.get().unwrap_or_else(|| "!".into()));
 
     view! {
         <div
@@ -125,17 +134,26 @@ pub fn Console() -> impl IntoView {
             </pre>
             <For
                 each=move || entries.get()
-                key=|(id, _)| *id
-                children=move |(_, t)| {
-                    let class = if t.is_error { "out error" } else { "out" };
+                key=|e| e.id
+                children=move |e| {
+                    let failed = e.output.iter().any(|(k, _)| *k == Kind::Error);
                     view! {
-                        <div class="entry">
-                            <pre class="echo">
-                                <span class="prompt">{t.prompt}</span>
-                                " "
-                                {t.input}
+                        <div class="entry" class:failed=failed>
+                            <pre class="echo">{e.echo}</pre>
+                            <pre class="out">
+                                {e
+                                    .output
+                                    .into_iter()
+                                    .map(|(kind, text)| {
+                                        let class = match kind {
+                                            Kind::Plain => "plain",
+                                            Kind::Error => "msg-error",
+                                            Kind::Notice => "msg-notice",
+                                        };
+                                        view! { <span class=class>{text}</span> }
+                                    })
+                                    .collect_view()}
                             </pre>
-                            <pre class=class>{t.output}</pre>
                         </div>
                     }
                 }

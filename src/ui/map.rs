@@ -4,9 +4,9 @@
 
 use super::app::AppState;
 use crate::cluster::ShardInfo;
+use crate::psql::format::{self, aligned, Table, Verbosity};
 use crate::trace::MessageKind;
 use crate::viz::layout::{layout, TILE, WIDTH};
-use crate::viz::text::format_rows;
 use crate::viz::verdict::Summary;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -243,14 +243,12 @@ fn ShardDetails() -> impl IntoView {
         let s = shard.get()?;
         let node = s.nodes.first()?.clone();
         state.version.track();
-        let result = state
-            .cluster
-            .with_value(|c| c.node_table_rows(&node, &s.shard_name));
+        let result = state.with_cluster(|c| c.node_table_rows(&node, &s.shard_name));
         Some(match result {
             Ok(mut rs) => {
                 let total = rs.rows.len();
                 rs.rows.truncate(MAX_DETAIL_ROWS);
-                let mut text = format_rows(&rs);
+                let mut text = aligned(&Table::from_result(&rs, ""));
                 if total > MAX_DETAIL_ROWS {
                     text.push_str(&format!(
                         "(first {MAX_DETAIL_ROWS} of {total} rows shown)\n"
@@ -258,7 +256,7 @@ fn ShardDetails() -> impl IntoView {
                 }
                 format!("{} on {node}:\n{text}", s.shard_name)
             }
-            Err(e) => format!("{e}\n"),
+            Err(e) => format::error(&e, Verbosity::Default, ""),
         })
     };
     // Delivered alongside: whether any task of the last statement ran on this shard.

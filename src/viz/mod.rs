@@ -1,8 +1,8 @@
 //! View models the browser UI renders, kept free of any web dependency so they compile and are
 //! unit-tested natively: the verdict over a statement's trace, the cluster-map geometry, the
-//! console history and a stopgap psql text formatter.
+//! console history and transcript.
 
 pub mod history;
 pub mod layout;
-pub mod text;
+pub mod transcript;
 pub mod verdict;
