@@ -13,3 +13,6 @@ pub mod psql;
 pub mod sql;
 pub mod trace;
 pub mod types;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+pub mod viz;
