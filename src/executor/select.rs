@@ -64,8 +64,9 @@ fn renamed_sql(query: &Query, map: &BTreeMap<String, String>) -> String {
 }
 
 impl Cluster {
-    /// Evaluates an expression without column references on the coordinator (for pruning).
-    pub(crate) fn eval_const(&self, expr: &Expr) -> Option<Value> {
+    /// Evaluates an expression without column references on the coordinator (function
+    /// arguments of utility calls, constants for pruning).
+    pub(crate) fn eval_expr(&self, expr: &Expr) -> PgResult<Value> {
         let relations = BTreeMap::new();
         let host = ClusterHost {
             catalog: &self.catalog,
@@ -73,13 +74,17 @@ impl Cluster {
             relations: &relations,
             sizes: None,
         };
-        let db = self.node_db(COORDINATOR).ok()?;
         let ctx = EvalCtx {
             host: &host,
-            db,
+            db: self.node_db(COORDINATOR)?,
             subqueries: None,
         };
-        eval(expr, &Scope::EMPTY, &ctx).ok()
+        eval(expr, &Scope::EMPTY, &ctx)
+    }
+
+    /// `eval_expr` for pruning: anything that does not evaluate simply does not prune.
+    pub(crate) fn eval_const(&self, expr: &Expr) -> Option<Value> {
+        self.eval_expr(expr).ok()
     }
 
     pub(crate) fn planner_settings(session: &Session) -> PlannerSettings {

@@ -6,11 +6,11 @@ pub mod distribute;
 pub mod nodes;
 
 use crate::cluster::{Cluster, Session};
-use crate::error::{PgError, PgResult};
+use crate::error::PgResult;
 use crate::executor::modify::void_result;
 use crate::planner::relations::normalize_ident;
 use crate::sql::{Column, ExecOutput, ResultSet};
-use crate::types::{SqlType, Value};
+use crate::types::Value;
 use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments, Query, SelectItem, SetExpr};
 
 /// Arguments of a utility call, positional and named (`colocate_with => 'none'`).
@@ -123,7 +123,6 @@ pub fn utility_call(
             rows: vec![vec![v]],
         },
     };
-    let _ = SqlType::Text;
     Ok(Some(ExecOutput {
         outcome: crate::sql::Outcome::Rows(rs),
         notices,
@@ -131,19 +130,5 @@ pub fn utility_call(
 }
 
 fn eval_arg(cluster: &Cluster, e: &sqlparser::ast::Expr) -> PgResult<Value> {
-    let relations = std::collections::BTreeMap::new();
-    let host = crate::executor::host::ClusterHost {
-        catalog: &cluster.catalog,
-        now: cluster.now(),
-        relations: &relations,
-        sizes: None,
-    };
-    let db = cluster.node_db(crate::cluster::COORDINATOR)?;
-    let ctx = crate::sql::eval::EvalCtx {
-        host: &host,
-        db,
-        subqueries: None,
-    };
-    crate::sql::eval::eval(e, &crate::sql::eval::Scope::EMPTY, &ctx)
-        .map_err(|err| PgError { ..err })
+    cluster.eval_expr(e)
 }
