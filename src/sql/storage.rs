@@ -1,18 +1,35 @@
 //! The node's storage boundary: GlueSQL's MemoryStorage holds the rows; this wrapper keeps the
-//! PostgreSQL table definitions beside them. Transactions, prepared transactions and a WAL for
-//! standbys belong here later, below the engine.
+//! PostgreSQL table definitions and unique indexes beside them. Every mutation goes through the
+//! few methods below (create/drop/rename/alter definitions, insert, update, delete, truncate), so
+//! transactions, prepared transactions and a WAL for standbys can hook in here later.
 
-use super::schema::TableDef;
+mod convert;
+mod unique;
+
+pub use convert::{from_glue, to_glue};
+pub use unique::{describe_key, IndexKey, UniqueIndex};
+
+use super::schema::{ColumnDef, ConstraintKind, TableDef};
 use crate::error::{PgError, PgResult};
-use crate::types::{Interval, Value};
-use gluesql::core::data::{Interval as GlueInterval, Value as GlueValue};
+use crate::types::Value;
+use gluesql::core::data::{Key, Schema, Value as GValue};
+use gluesql::core::store::StoreMut;
 use gluesql::prelude::MemoryStorage;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A row's identity within its table (GlueSQL's `Key::I64`); increases with insertion order.
+pub type RowId = i64;
 
 #[derive(Default)]
 pub struct NodeStorage {
     pub glue: MemoryStorage,
     pub tables: BTreeMap<String, TableDef>,
+    /// Per table, one index per PRIMARY KEY / UNIQUE constraint / unique index.
+    unique: HashMap<String, Vec<UniqueIndex>>,
+}
+
+fn glue_err(e: impl std::fmt::Display) -> PgError {
+    PgError::internal(format!("storage error: {e}"))
 }
 
 impl NodeStorage {
@@ -20,50 +37,392 @@ impl NodeStorage {
         self.tables.get(name)
     }
 
-    /// All rows of a stored table, values in the order of `TableDef.columns`.
-    pub fn scan(&self, table: &str) -> PgResult<Vec<Vec<Value>>> {
-        let item = self
-            .glue
+    fn def(&self, table: &str) -> PgResult<&TableDef> {
+        self.tables
+            .get(table)
+            .ok_or_else(|| PgError::undefined_table(table))
+    }
+
+    fn rows(&self, table: &str) -> PgResult<&BTreeMap<Key, Vec<GValue>>> {
+        self.glue
             .items
             .get(table)
+            .map(|item| &item.rows)
+            .ok_or_else(|| PgError::undefined_table(table))
+    }
+
+    /// The unique indexes of a table (for key lookups by foreign-key checks).
+    pub fn unique_indexes(&self, table: &str) -> &[UniqueIndex] {
+        self.unique.get(table).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The unique index on exactly `columns` (in any order), if any.
+    pub fn unique_index_on(&self, table: &str, columns: &[String]) -> Option<&UniqueIndex> {
+        self.unique_indexes(table).iter().find(|ix| {
+            ix.column_names.len() == columns.len()
+                && columns.iter().all(|c| ix.column_names.contains(c))
+        })
+    }
+
+    /// Creates a table with no rows. `relation "x" already exists` (42P07) if the name is taken.
+    pub fn create_table(&mut self, def: TableDef) -> PgResult<()> {
+        if self.tables.contains_key(&def.name) {
+            return Err(PgError::new(
+                "42P07",
+                format!("relation \"{}\" already exists", def.name),
+            ));
+        }
+        let schema = Schema {
+            table_name: def.name.clone(),
+            column_defs: None,
+            indexes: Vec::new(),
+            engine: None,
+            foreign_keys: Vec::new(),
+            comment: None,
+        };
+        self.glue.insert_schema(&schema).map_err(glue_err)?;
+        self.unique
+            .insert(def.name.clone(), unique::indexes_for(&def));
+        self.tables.insert(def.name.clone(), def);
+        Ok(())
+    }
+
+    /// Drops a table and its rows, returning its definition.
+    pub fn drop_table(&mut self, table: &str) -> PgResult<TableDef> {
+        let def = self
+            .tables
+            .remove(table)
             .ok_or_else(|| PgError::undefined_table(table))?;
-        Ok(item
-            .rows
+        self.unique.remove(table);
+        self.glue.delete_schema(table).map_err(glue_err)?;
+        Ok(def)
+    }
+
+    /// Renames a table, keeping its rows.
+    pub fn rename_table(&mut self, from: &str, to: &str) -> PgResult<()> {
+        if self.tables.contains_key(to) {
+            return Err(PgError::new(
+                "42P07",
+                format!("relation \"{to}\" already exists"),
+            ));
+        }
+        let mut def = self
+            .tables
+            .remove(from)
+            .ok_or_else(|| PgError::undefined_table(from))?;
+        def.name = to.to_string();
+        if let Some(mut item) = self.glue.items.remove(from) {
+            item.schema.table_name = to.to_string();
+            self.glue.items.insert(to.to_string(), item);
+        }
+        if let Some(ix) = self.unique.remove(from) {
+            self.unique.insert(to.to_string(), ix);
+        }
+        self.tables.insert(to.to_string(), def);
+        Ok(())
+    }
+
+    /// Replaces a table's definition with the same columns (constraints, indexes, defaults,
+    /// NOT NULL changed) and rebuilds its unique indexes from the rows. Fails without changing
+    /// anything when existing rows violate a new unique key (`could not create unique index`).
+    pub fn set_def(&mut self, def: TableDef) -> PgResult<()> {
+        let mut indexes = unique::indexes_for(&def);
+        for (id, row) in self.scan_with_ids(&def.name)? {
+            for ix in indexes.iter_mut() {
+                if let Some(key) = ix.key_of(&row) {
+                    if ix.map.insert(key, id).is_some() {
+                        return Err(PgError::new(
+                            "23505",
+                            format!("could not create unique index \"{}\"", ix.name),
+                        )
+                        .with_detail(format!("{} is duplicated.", ix.describe_key(&row))));
+                    }
+                }
+            }
+        }
+        self.unique.insert(def.name.clone(), indexes);
+        self.tables.insert(def.name.clone(), def);
+        Ok(())
+    }
+
+    /// Appends a column; `values` holds its value for each row in row order (missing: NULL).
+    pub fn add_column(&mut self, table: &str, col: ColumnDef, values: Vec<Value>) -> PgResult<()> {
+        self.def(table)?;
+        if let Some(item) = self.glue.items.get_mut(table) {
+            let mut values = values.into_iter();
+            for row in item.rows.values_mut() {
+                row.push(to_glue(values.next().unwrap_or(Value::Null)));
+            }
+        }
+        if let Some(def) = self.tables.get_mut(table) {
+            def.columns.push(col);
+        }
+        Ok(())
+    }
+
+    /// Removes a column and any constraint or index using it; the caller checks dependencies.
+    pub fn drop_column(&mut self, table: &str, column: &str) -> PgResult<()> {
+        let mut def = self.def(table)?.clone();
+        let Some(pos) = def.column_index(column) else {
+            return Err(PgError::new(
+                "42703",
+                format!("column \"{column}\" of relation \"{table}\" does not exist"),
+            ));
+        };
+        def.columns.remove(pos);
+        let col = column.to_string();
+        def.constraints
+            .retain(|c| !constraint_columns(&c.kind).contains(&col));
+        def.indexes.retain(|i| !i.columns.contains(&col));
+        if let Some(item) = self.glue.items.get_mut(table) {
+            for row in item.rows.values_mut() {
+                if pos < row.len() {
+                    row.remove(pos);
+                }
+            }
+        }
+        self.set_def(def)
+    }
+
+    /// All rows in column order, in insertion order.
+    pub fn scan(&self, table: &str) -> PgResult<Vec<Vec<Value>>> {
+        Ok(self
+            .rows(table)?
             .values()
             .map(|row| row.iter().map(from_glue).collect())
             .collect())
     }
+
+    /// All rows with their ids, for UPDATE and DELETE.
+    pub fn scan_with_ids(&self, table: &str) -> PgResult<Vec<(RowId, Vec<Value>)>> {
+        Ok(self
+            .rows(table)?
+            .iter()
+            .map(|(key, row)| (key_id(key), row.iter().map(from_glue).collect()))
+            .collect())
+    }
+
+    /// One row by id.
+    pub fn get(&self, table: &str, id: RowId) -> Option<Vec<Value>> {
+        let row = self.glue.items.get(table)?.rows.get(&Key::I64(id))?;
+        Some(row.iter().map(from_glue).collect())
+    }
+
+    pub fn row_count(&self, table: &str) -> PgResult<usize> {
+        Ok(self.rows(table)?.len())
+    }
+
+    /// Whether some row has `key` in the unique index on `columns` (foreign-key checks).
+    pub fn contains_key(&self, table: &str, columns: &[String], key: &IndexKey) -> bool {
+        self.unique_index_on(table, columns)
+            .is_some_and(|ix| ix.map.contains_key(key))
+    }
+
+    /// The unique-key entries `rows` would add, failing on the first row (in order) that
+    /// duplicates a stored row or an earlier row of the same batch.
+    fn plan_insert(
+        &self,
+        table: &str,
+        rows: &[Vec<Value>],
+    ) -> PgResult<Vec<Vec<(IndexKey, RowId)>>> {
+        let def = self.def(table)?;
+        let width = def.columns.len();
+        if let Some(bad) = rows.iter().find(|r| r.len() != width) {
+            return Err(PgError::internal(format!(
+                "row has {} values, table \"{table}\" has {width} columns",
+                bad.len()
+            )));
+        }
+        let first_id = self.glue.id_counter + 1;
+        let indexes = self.unique_indexes(table);
+        let mut failure: Option<(usize, &UniqueIndex)> = None;
+        let mut new_keys: Vec<Vec<(IndexKey, RowId)>> = Vec::with_capacity(indexes.len());
+        for ix in indexes {
+            let mut keys = Vec::with_capacity(rows.len());
+            for (n, row) in rows.iter().enumerate() {
+                if failure.is_some_and(|(f, _)| n >= f) {
+                    break;
+                }
+                if let Some(key) = ix.key_of(row) {
+                    if ix.map.contains_key(&key) {
+                        failure = Some((n, ix));
+                        break;
+                    }
+                    keys.push((key, first_id + n as RowId));
+                }
+            }
+            // Duplicates within the batch: the later row of a pair fails.
+            if keys.len() > 1 {
+                let mut seen: HashSet<&IndexKey> = HashSet::with_capacity(keys.len());
+                for (key, id) in &keys {
+                    if !seen.insert(key) {
+                        let n = (id - first_id) as usize;
+                        if failure.is_none_or(|(f, _)| n < f) {
+                            failure = Some((n, ix));
+                        }
+                        break;
+                    }
+                }
+            }
+            new_keys.push(keys);
+        }
+        match failure {
+            Some((n, ix)) => Err(ix.duplicate_error(rows.get(n).map_or(&[][..], |r| r))),
+            None => Ok(new_keys),
+        }
+    }
+
+    /// Fails as `insert` would on a duplicate key, without storing anything.
+    pub fn check_unique(&self, table: &str, rows: &[Vec<Value>]) -> PgResult<()> {
+        self.plan_insert(table, rows).map(|_| ())
+    }
+
+    /// Stores full rows (in column order) after checking every unique index; all or nothing.
+    pub fn insert(&mut self, table: &str, rows: Vec<Vec<Value>>) -> PgResult<usize> {
+        let new_keys = self.plan_insert(table, &rows)?;
+        let first_id = self.glue.id_counter + 1;
+        if let Some(indexes) = self.unique.get_mut(table) {
+            for (ix, keys) in indexes.iter_mut().zip(new_keys) {
+                ix.map.extend(keys);
+            }
+        }
+        let count = rows.len();
+        let batch: Vec<(Key, Vec<GValue>)> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(n, row)| {
+                (
+                    Key::I64(first_id + n as RowId),
+                    row.into_iter().map(to_glue).collect(),
+                )
+            })
+            .collect();
+        self.glue.id_counter += count as i64;
+        self.glue.insert_data(table, batch).map_err(glue_err)?;
+        Ok(count)
+    }
+
+    /// Replaces rows by id, checking unique indexes row by row in the given order as PostgreSQL
+    /// does (a row's old key is free once that row is updated); all or nothing.
+    pub fn update(&mut self, table: &str, changes: Vec<(RowId, Vec<Value>)>) -> PgResult<usize> {
+        let width = self.def(table)?.columns.len();
+        if let Some(bad) = changes.iter().find(|(_, r)| r.len() != width) {
+            return Err(PgError::internal(format!(
+                "row has {} values, table \"{table}\" has {width} columns",
+                bad.1.len()
+            )));
+        }
+        let stored = self.rows(table)?;
+        let old_rows: Vec<Option<Vec<Value>>> = if self.unique_indexes(table).is_empty() {
+            Vec::new()
+        } else {
+            changes
+                .iter()
+                .map(|(id, _)| {
+                    stored
+                        .get(&Key::I64(*id))
+                        .map(|r| r.iter().map(from_glue).collect())
+                })
+                .collect()
+        };
+        let mut old_keys: Vec<Vec<Option<IndexKey>>> = Vec::new();
+        let mut new_keys: Vec<Vec<Option<IndexKey>>> = Vec::new();
+        for ix in self.unique_indexes(table) {
+            let mut freed: HashSet<RowId> = HashSet::new();
+            let mut added: HashSet<&IndexKey> = HashSet::new();
+            let mut olds = Vec::with_capacity(changes.len());
+            let news: Vec<Option<IndexKey>> =
+                changes.iter().map(|(_, row)| ix.key_of(row)).collect();
+            for (((id, row), key), old_row) in changes.iter().zip(&news).zip(&old_rows) {
+                olds.push(old_row.as_deref().and_then(|r| ix.key_of(r)));
+                freed.insert(*id);
+                if let Some(key) = key {
+                    let taken = ix.map.get(key).is_some_and(|rid| !freed.contains(rid));
+                    if taken || !added.insert(key) {
+                        return Err(ix.duplicate_error(row));
+                    }
+                }
+            }
+            old_keys.push(olds);
+            new_keys.push(news);
+        }
+        if let Some(indexes) = self.unique.get_mut(table) {
+            for ((ix, olds), news) in indexes.iter_mut().zip(old_keys).zip(new_keys) {
+                for ((id, _), old) in changes.iter().zip(olds) {
+                    if let Some(old) = old {
+                        if ix.map.get(&old) == Some(id) {
+                            ix.map.remove(&old);
+                        }
+                    }
+                }
+                for ((id, _), new) in changes.iter().zip(news) {
+                    if let Some(new) = new {
+                        ix.map.insert(new, *id);
+                    }
+                }
+            }
+        }
+        let count = changes.len();
+        let batch: Vec<(Key, Vec<GValue>)> = changes
+            .into_iter()
+            .map(|(id, row)| (Key::I64(id), row.into_iter().map(to_glue).collect()))
+            .collect();
+        self.glue.insert_data(table, batch).map_err(glue_err)?;
+        Ok(count)
+    }
+
+    /// Deletes rows by id.
+    pub fn delete(&mut self, table: &str, ids: Vec<RowId>) -> PgResult<usize> {
+        self.def(table)?;
+        let mut count = 0;
+        let mut keys = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(row) = self.get(table, id) else {
+                continue;
+            };
+            if let Some(indexes) = self.unique.get_mut(table) {
+                for ix in indexes.iter_mut() {
+                    if let Some(key) = ix.key_of(&row) {
+                        if ix.map.get(&key) == Some(&id) {
+                            ix.map.remove(&key);
+                        }
+                    }
+                }
+            }
+            keys.push(Key::I64(id));
+            count += 1;
+        }
+        self.glue.delete_data(table, keys).map_err(glue_err)?;
+        Ok(count)
+    }
+
+    /// Removes every row.
+    pub fn truncate(&mut self, table: &str) -> PgResult<()> {
+        self.def(table)?;
+        if let Some(item) = self.glue.items.get_mut(table) {
+            item.rows.clear();
+        }
+        if let Some(indexes) = self.unique.get_mut(table) {
+            for ix in indexes.iter_mut() {
+                ix.map.clear();
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Converts a GlueSQL value to ours.
-pub fn from_glue(v: &GlueValue) -> Value {
-    match v {
-        GlueValue::Null => Value::Null,
-        GlueValue::Bool(b) => Value::Bool(*b),
-        GlueValue::I8(i) => Value::Int2(*i as i16),
-        GlueValue::I16(i) => Value::Int2(*i),
-        GlueValue::I32(i) => Value::Int4(*i),
-        GlueValue::I64(i) => Value::Int8(*i),
-        GlueValue::U8(i) => Value::Int2(*i as i16),
-        GlueValue::U16(i) => Value::Int4(*i as i32),
-        GlueValue::U32(i) => Value::Int8(*i as i64),
-        GlueValue::F32(f) => Value::Float8(*f as f64),
-        GlueValue::F64(f) => Value::Float8(*f),
-        GlueValue::Decimal(d) => Value::Numeric(*d),
-        GlueValue::Str(s) => Value::Text(s.clone()),
-        GlueValue::Date(d) => Value::Date(*d),
-        GlueValue::Timestamp(t) => Value::Timestamp(*t),
-        GlueValue::Interval(GlueInterval::Month(m)) => Value::Interval(Interval {
-            months: *m,
-            days: 0,
-            micros: 0,
-        }),
-        GlueValue::Interval(GlueInterval::Microsecond(us)) => Value::Interval(Interval {
-            months: 0,
-            days: 0,
-            micros: *us,
-        }),
-        GlueValue::List(items) => Value::Array(items.iter().map(from_glue).collect()),
-        other => Value::Text(String::from(other.clone())),
+/// The columns a constraint is defined on (for a CHECK: none tracked).
+pub fn constraint_columns(kind: &ConstraintKind) -> Vec<String> {
+    match kind {
+        ConstraintKind::PrimaryKey(c) | ConstraintKind::Unique(c) => c.clone(),
+        ConstraintKind::ForeignKey { columns, .. } => columns.clone(),
+        ConstraintKind::Check(_) => Vec::new(),
+    }
+}
+
+fn key_id(key: &Key) -> RowId {
+    match key {
+        Key::I64(i) => *i,
+        _ => 0,
     }
 }

@@ -1,0 +1,207 @@
+//! INSERT: rows from VALUES, a query or DEFAULT VALUES, completed with column defaults and
+//! coerced to the column types, then checked and stored as one unit.
+
+use super::constraints::{check_foreign_keys, check_rows};
+use crate::error::{PgError, PgResult};
+use crate::sql::cast::coerce_for_column;
+use crate::sql::ddl::names::{ident, object_name};
+use crate::sql::eval::{eval, EvalCtx, Scope};
+use crate::sql::schema::TableDef;
+use crate::sql::select::run_query;
+use crate::sql::{Database, Host, PlainHost};
+use crate::types::Value;
+use sqlparser::ast::{Expr, Insert, SetExpr};
+
+/// `DEFAULT` written in VALUES or SET.
+pub fn is_default_keyword(e: &Expr) -> bool {
+    matches!(e, Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
+}
+
+/// Positions of the target columns (all columns when none are listed).
+pub fn target_columns(def: &TableDef, cols: &[sqlparser::ast::Ident]) -> PgResult<Vec<usize>> {
+    if cols.is_empty() {
+        return Ok((0..def.columns.len()).collect());
+    }
+    let mut out = Vec::with_capacity(cols.len());
+    for c in cols {
+        let name = ident(c);
+        let Some(pos) = def.column_index(&name) else {
+            return Err(PgError::new(
+                "42703",
+                format!(
+                    "column \"{name}\" of relation \"{}\" does not exist",
+                    def.name
+                ),
+            ));
+        };
+        if out.contains(&pos) {
+            return Err(PgError::new(
+                "42701",
+                format!("column \"{name}\" specified more than once"),
+            ));
+        }
+        out.push(pos);
+    }
+    Ok(out)
+}
+
+/// The value of column `pos`'s DEFAULT (NULL without one), coerced to its type.
+pub fn default_value(def: &TableDef, pos: usize, ctx: &EvalCtx) -> PgResult<Value> {
+    let Some(col) = def.columns.get(pos) else {
+        return Ok(Value::Null);
+    };
+    match &col.default {
+        Some(e) => coerce_for_column(eval(e, &Scope::EMPTY, ctx)?, &col.ty),
+        None => Ok(Value::Null),
+    }
+}
+
+/// Evaluates an INSERT's source and fills defaults: full rows in column order, coerced to the
+/// column types, not stored. `nextval()` and `now()` defaults are evaluated here, once per row.
+pub fn build_insert_rows(
+    db: &Database,
+    insert: &Insert,
+    host: &dyn Host,
+) -> PgResult<(String, Vec<Vec<Value>>)> {
+    let table = object_name(&insert.table_name);
+    let def = db
+        .table(&table)
+        .ok_or_else(|| PgError::undefined_table(&table))?;
+    let targets = target_columns(def, &insert.columns)?;
+    let ctx = EvalCtx {
+        host,
+        db,
+        subqueries: None,
+    };
+    let width = def.columns.len();
+    // Columns not listed get their defaults.
+    let missing: Vec<usize> = (0..width).filter(|p| !targets.contains(p)).collect();
+    let complete = |mut row: Vec<Value>| -> PgResult<Vec<Value>> {
+        for &p in &missing {
+            if let Some(slot) = row.get_mut(p) {
+                *slot = default_value(def, p, &ctx)?;
+            }
+        }
+        Ok(row)
+    };
+    let Some(source) = &insert.source else {
+        // DEFAULT VALUES: every column takes its default.
+        let row: PgResult<Vec<Value>> = (0..width).map(|p| default_value(def, p, &ctx)).collect();
+        return Ok((table.clone(), vec![row?]));
+    };
+    let mut rows = Vec::new();
+    match source.body.as_ref() {
+        SetExpr::Values(values)
+            if source.order_by.is_none() && source.limit.is_none() && source.with.is_none() =>
+        {
+            rows.reserve(values.rows.len());
+            for exprs in &values.rows {
+                arity(exprs.len(), targets.len())?;
+                let mut row = vec![Value::Null; width];
+                for (e, &p) in exprs.iter().zip(&targets) {
+                    let v = if is_default_keyword(e) {
+                        default_value(def, p, &ctx)?
+                    } else {
+                        let ty = def.columns.get(p).map(|c| &c.ty);
+                        let v = eval(e, &Scope::EMPTY, &ctx)?;
+                        match ty {
+                            Some(ty) => coerce_for_column(v, ty)?,
+                            None => v,
+                        }
+                    };
+                    if let Some(slot) = row.get_mut(p) {
+                        *slot = v;
+                    }
+                }
+                rows.push(complete(row)?);
+            }
+        }
+        _ => {
+            let rs = run_query(db, source, host)?;
+            arity(rs.columns.len(), targets.len())?;
+            rows.reserve(rs.rows.len());
+            for src in rs.rows {
+                let mut row = vec![Value::Null; width];
+                for (v, &p) in src.into_iter().zip(&targets) {
+                    if let (Some(slot), Some(col)) = (row.get_mut(p), def.columns.get(p)) {
+                        *slot = coerce_for_column(v, &col.ty)?;
+                    }
+                }
+                rows.push(complete(row)?);
+            }
+        }
+    }
+    Ok((table, rows))
+}
+
+fn arity(exprs: usize, targets: usize) -> PgResult<()> {
+    if exprs > targets {
+        Err(PgError::syntax(
+            "INSERT has more expressions than target columns",
+        ))
+    } else if exprs < targets {
+        Err(PgError::syntax(
+            "INSERT has more target columns than expressions",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks every constraint and stores the rows atomically (the workers' fast path for rows the
+/// coordinator routed to one shard). CHECK expressions see a clock at the epoch; use
+/// `insert_rows_with` to supply the node's host.
+pub fn insert_rows(db: &mut Database, table: &str, rows: Vec<Vec<Value>>) -> PgResult<usize> {
+    let host = PlainHost {
+        now: chrono::NaiveDateTime::default(),
+    };
+    insert_rows_with(db, table, rows, &host)
+}
+
+/// `insert_rows` with the host CHECK expressions are evaluated with.
+pub fn insert_rows_with(
+    db: &mut Database,
+    table: &str,
+    rows: Vec<Vec<Value>>,
+    host: &dyn Host,
+) -> PgResult<usize> {
+    let def = db
+        .table(table)
+        .cloned()
+        .ok_or_else(|| PgError::undefined_table(table))?;
+    let width = def.columns.len();
+    let mut coerced = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.len() != width {
+            return Err(PgError::syntax(
+                "INSERT has more expressions than target columns",
+            ));
+        }
+        let row: PgResult<Vec<Value>> = row
+            .into_iter()
+            .zip(&def.columns)
+            .map(|(v, c)| coerce_for_column(v, &c.ty))
+            .collect();
+        coerced.push(row?);
+    }
+    if let Err((n, e)) = check_rows(db, &def, &coerced, host) {
+        // A duplicate key in an earlier row is what PostgreSQL hits first.
+        db.storage
+            .check_unique(table, coerced.get(..n).unwrap_or(&[]))?;
+        return Err(e);
+    }
+    if let Err(e) = check_foreign_keys(db, &def, &coerced, None) {
+        // Unique indexes are checked as rows are stored, foreign keys at the end.
+        db.storage.check_unique(table, &coerced)?;
+        return Err(e);
+    }
+    db.storage.insert(table, coerced)
+}
+
+pub fn execute_insert(db: &mut Database, insert: &Insert, host: &dyn Host) -> PgResult<usize> {
+    if insert.on.is_some() {
+        return Err(PgError::unsupported("ON CONFLICT is not supported"));
+    }
+    let (table, rows) = build_insert_rows(db, insert, host)?;
+    insert_rows_with(db, &table, rows, host)
+}

@@ -1,0 +1,265 @@
+//! UPDATE, DELETE and TRUNCATE on one node.
+
+use super::constraints::{check_foreign_keys, check_rows, scope_columns};
+use super::insert::{default_value, is_default_keyword};
+use super::referenced::{plan_delete, plan_update};
+use crate::error::{Notice, PgError, PgResult};
+use crate::sql::cast::coerce_for_column;
+use crate::sql::ddl::names::{ident, object_name};
+use crate::sql::eval::{eval, is_true, EvalCtx, Scope};
+use crate::sql::schema::{ConstraintKind, TableDef};
+use crate::sql::storage::RowId;
+use crate::sql::{Database, ExecOutput, Host};
+use crate::types::Value;
+use sqlparser::ast::{
+    Assignment, AssignmentTarget, Expr, TableFactor, TableWithJoins, TruncateCascadeOption,
+    TruncateIdentityOption, TruncateTableTarget,
+};
+
+/// The table a single-table UPDATE/DELETE names, and the qualifier its columns are visible as.
+fn target(twj: &TableWithJoins) -> PgResult<(String, String)> {
+    if !twj.joins.is_empty() {
+        return Err(PgError::syntax("syntax error at or near \"JOIN\""));
+    }
+    match &twj.relation {
+        TableFactor::Table {
+            name, alias, args, ..
+        } if args.is_none() => {
+            let table = object_name(name);
+            let qual = alias.as_ref().map_or(table.clone(), |a| ident(&a.name));
+            Ok((table, qual))
+        }
+        other => Err(PgError::unsupported(format!("cannot modify {other}"))),
+    }
+}
+
+/// Rows of `table` for which `selection` is true, with their ids.
+fn matching_rows(
+    db: &Database,
+    def: &TableDef,
+    qual: &str,
+    selection: Option<&Expr>,
+    host: &dyn Host,
+) -> PgResult<Vec<(RowId, Vec<Value>)>> {
+    let rows = db.storage.scan_with_ids(&def.name)?;
+    let Some(pred) = selection else {
+        return Ok(rows);
+    };
+    let cols = scope_columns(def, qual);
+    let ctx = EvalCtx {
+        host,
+        db,
+        subqueries: None,
+    };
+    let mut out = Vec::new();
+    for (id, row) in rows {
+        let scope = Scope {
+            columns: &cols,
+            row: &row,
+            outer: None,
+        };
+        if is_true(&eval(pred, &scope, &ctx)?) {
+            out.push((id, row));
+        }
+    }
+    Ok(out)
+}
+
+pub fn execute_update(
+    db: &mut Database,
+    table: &TableWithJoins,
+    assignments: &[Assignment],
+    from: Option<&TableWithJoins>,
+    selection: Option<&Expr>,
+    host: &dyn Host,
+) -> PgResult<ExecOutput> {
+    if from.is_some() {
+        return Err(PgError::unsupported("UPDATE ... FROM is not supported"));
+    }
+    let (name, qual) = target(table)?;
+    let def = db
+        .table(&name)
+        .cloned()
+        .ok_or_else(|| PgError::undefined_table(&name))?;
+    // Resolve SET targets first: unknown columns fail even when no row matches.
+    let mut sets: Vec<(usize, &Expr)> = Vec::with_capacity(assignments.len());
+    for a in assignments {
+        let AssignmentTarget::ColumnName(col) = &a.target else {
+            return Err(PgError::unsupported(
+                "multiple-column UPDATE assignments are not supported",
+            ));
+        };
+        let col = col.0.last().map(ident).unwrap_or_default();
+        let Some(pos) = def.column_index(&col) else {
+            return Err(PgError::new(
+                "42703",
+                format!("column \"{col}\" of relation \"{name}\" does not exist"),
+            ));
+        };
+        if sets.iter().any(|(p, _)| *p == pos) {
+            return Err(PgError::syntax(format!(
+                "multiple assignments to same column \"{col}\""
+            )));
+        }
+        sets.push((pos, &a.value));
+    }
+    let rows = matching_rows(db, &def, &qual, selection, host)?;
+    let cols = scope_columns(&def, &qual);
+    let ctx = EvalCtx {
+        host,
+        db,
+        subqueries: None,
+    };
+    let mut changes: Vec<(RowId, Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
+    for (id, old) in rows {
+        let mut new = old.clone();
+        let scope = Scope {
+            columns: &cols,
+            row: &old,
+            outer: None,
+        };
+        for (pos, e) in &sets {
+            let v = if is_default_keyword(e) {
+                default_value(&def, *pos, &ctx)?
+            } else {
+                let ty = def.columns.get(*pos).map(|c| &c.ty);
+                let v = eval(e, &scope, &ctx)?;
+                match ty {
+                    Some(ty) => coerce_for_column(v, ty)?,
+                    None => v,
+                }
+            };
+            if let Some(slot) = new.get_mut(*pos) {
+                *slot = v;
+            }
+        }
+        changes.push((id, old, new));
+    }
+    let new_rows: Vec<Vec<Value>> = changes.iter().map(|(_, _, n)| n.clone()).collect();
+    check_rows(db, &def, &new_rows, host).map_err(|(_, e)| e)?;
+    // Foreign keys are checked only for rows whose referencing columns changed.
+    let fk_cols: Vec<usize> = def
+        .constraints
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ConstraintKind::ForeignKey { columns, .. } => Some(columns),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|c| def.column_index(c))
+        .collect();
+    let changed: Vec<bool> = changes
+        .iter()
+        .map(|(_, o, n)| fk_cols.iter().any(|&p| o.get(p) != n.get(p)))
+        .collect();
+    check_foreign_keys(db, &def, &new_rows, Some(&changed))?;
+    let effects = plan_update(db, host, &name, &changes)?;
+    let count = changes.len();
+    db.storage.update(
+        &name,
+        changes.into_iter().map(|(id, _, n)| (id, n)).collect(),
+    )?;
+    effects.apply(db)?;
+    Ok(ExecOutput::command(format!("UPDATE {count}")))
+}
+
+pub fn execute_delete(
+    db: &mut Database,
+    from: &[TableWithJoins],
+    using: bool,
+    selection: Option<&Expr>,
+    host: &dyn Host,
+) -> PgResult<ExecOutput> {
+    if using {
+        return Err(PgError::unsupported("DELETE ... USING is not supported"));
+    }
+    let [table] = from else {
+        return Err(PgError::syntax("DELETE needs exactly one table"));
+    };
+    let (name, qual) = target(table)?;
+    let def = db
+        .table(&name)
+        .cloned()
+        .ok_or_else(|| PgError::undefined_table(&name))?;
+    let rows = matching_rows(db, &def, &qual, selection, host)?;
+    let count = rows.len();
+    let effects = plan_delete(db, host, &name, rows)?;
+    effects.apply(db)?;
+    Ok(ExecOutput::command(format!("DELETE {count}")))
+}
+
+pub fn execute_truncate(
+    db: &mut Database,
+    targets: &[TruncateTableTarget],
+    identity: Option<&TruncateIdentityOption>,
+    cascade: Option<&TruncateCascadeOption>,
+) -> PgResult<ExecOutput> {
+    let mut out = ExecOutput::command("TRUNCATE TABLE");
+    let mut names: Vec<String> = Vec::new();
+    for t in targets {
+        let name = object_name(&t.name);
+        if db.table(&name).is_none() {
+            return Err(PgError::undefined_table(&name));
+        }
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    // Tables referencing a truncated table must be truncated too (CASCADE adds them).
+    let mut i = 0;
+    while let Some(t) = names.get(i).cloned() {
+        i += 1;
+        let referencing: Vec<String> = db
+            .storage
+            .tables
+            .values()
+            .filter(|o| !names.contains(&o.name))
+            .filter(|o| {
+                o.constraints.iter().any(|c| {
+                    matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if *ref_table == t)
+                })
+            })
+            .map(|o| o.name.clone())
+            .collect();
+        for other in referencing {
+            if !matches!(cascade, Some(TruncateCascadeOption::Cascade)) {
+                return Err(PgError::unsupported(
+                    "cannot truncate a table referenced in a foreign key constraint",
+                )
+                .with_detail(format!("Table \"{other}\" references \"{t}\"."))
+                .with_hint(format!(
+                    "Truncate table \"{other}\" at the same time, or use TRUNCATE ... CASCADE."
+                )));
+            }
+            out.notices.push(Notice::new(format!(
+                "truncate cascades to table \"{other}\""
+            )));
+            names.push(other);
+        }
+    }
+    let restart = matches!(identity, Some(TruncateIdentityOption::Restart));
+    for name in &names {
+        db.storage.truncate(name)?;
+        if restart {
+            reset_owned_sequences(db, name);
+        }
+    }
+    Ok(out)
+}
+
+fn reset_owned_sequences(db: &Database, table: &str) {
+    let Some(def) = db.table(table) else { return };
+    let mut seqs = db.sequences.borrow_mut();
+    for col in &def.columns {
+        if let Some(seq) = col
+            .default
+            .as_ref()
+            .and_then(crate::sql::ddl::nextval_sequence)
+        {
+            if let Some(s) = seqs.get_mut(&seq) {
+                s.last_value = if s.increment < 0 { -1 } else { 1 };
+                s.is_called = false;
+            }
+        }
+    }
+}
