@@ -196,7 +196,7 @@ pub fn create_distributed_table(
         )));
     }
     for (_, cols) in def.unique_keys() {
-        if !cols.iter().any(|c| *c == column) {
+        if !cols.contains(&column) {
             return Err(PgError::new("0A000", format!("cannot create constraint on \"{table}\"")).with_detail(
                 "Distributed relations cannot have UNIQUE, EXCLUDE, or PRIMARY KEY constraints that do not include the partition column (with an equality operator if EXCLUDE).",
             ));
@@ -417,7 +417,7 @@ pub fn undistribute_table(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Ve
     if cluster.catalog.table(&table).is_none() {
         return Err(PgError::new(
             "XX000",
-            format!("cannot undistribute table because the table is not distributed"),
+            "cannot undistribute table because the table is not distributed".to_string(),
         ));
     }
     let query = crate::sql::parse_sql(&format!("SELECT * FROM {table}"))?;

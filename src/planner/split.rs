@@ -492,10 +492,10 @@ fn split_partial(
     let mut unsupported = false;
 
     // Rewrites an expression of the original select list for the coordinator.
-    let mut to_master = |expr: &Expr,
-                         worker_items: &mut Vec<Expr>,
-                         worker_groups: &mut Vec<Expr>,
-                         unsupported: &mut bool|
+    let to_master = |expr: &Expr,
+                     worker_items: &mut Vec<Expr>,
+                     worker_groups: &mut Vec<Expr>,
+                     unsupported: &mut bool|
      -> PgResult<Expr> {
         rewrite(expr, &mut |e| {
             if let Some(pos) = group_exprs.iter().position(|g| same_expr(g, e)) {
@@ -510,7 +510,7 @@ fn split_partial(
             let name = function_name(f);
             let distinct = matches!(&f.args, FunctionArguments::List(l) if l.duplicate_treatment == Some(sqlparser::ast::DuplicateTreatment::Distinct));
             let arg = function_args(f).first().map(|a| (*a).clone());
-            let mut push = |expr: Expr, items: &mut Vec<Expr>| -> String {
+            let push = |expr: Expr, items: &mut Vec<Expr>| -> String {
                 if let Some(p) = items.iter().position(|x| *x == expr) {
                     return worker_column(p + 1);
                 }
