@@ -103,6 +103,11 @@ pub trait Host {
     fn relation_exists(&self, _name: &str) -> bool {
         false
     }
+
+    /// The OID of a relation for `'t'::regclass::oid` (each node numbers its relations itself).
+    fn relation_oid(&self, _name: &str) -> Option<u32> {
+        None
+    }
 }
 
 /// A host with nothing to add: a plain node.

@@ -433,6 +433,12 @@ pub fn eval(expr: &Expr, scope: &Scope, ctx: &EvalCtx) -> PgResult<Value> {
         } => {
             let ty = sqltype_from_ast(data_type)?;
             let v = eval(e, scope, ctx)?;
+            // regclass -> oid: the relation's number comes from the node that owns the name.
+            if is_oid_type(data_type) && expr_type(e, scope.columns, ctx) == SqlType::Regclass {
+                if let Some(oid) = v.as_str().and_then(|name| ctx.host.relation_oid(name)) {
+                    return Ok(Value::Int8(oid as i64));
+                }
+            }
             let r = cast(v, &ty);
             let r = match (kind, r) {
                 (CastKind::TryCast | CastKind::SafeCast, Err(_)) => Ok(Value::Null),
@@ -524,6 +530,10 @@ pub fn eval(expr: &Expr, scope: &Scope, ctx: &EvalCtx) -> PgResult<Value> {
             "expression is not supported: {other}"
         ))),
     }
+}
+
+fn is_oid_type(dt: &sqlparser::ast::DataType) -> bool {
+    matches!(dt, sqlparser::ast::DataType::Custom(name, _) if name.to_string().eq_ignore_ascii_case("oid"))
 }
 
 /// CASE results: an untyped literal branch takes the type of the other branches.

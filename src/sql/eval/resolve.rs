@@ -4,6 +4,7 @@ use super::{Scope, ScopeColumn};
 use crate::error::{PgError, PgResult};
 use crate::types::{SqlType, Value};
 use sqlparser::ast::Ident;
+use std::borrow::Cow;
 
 /// Unquoted identifiers fold to lower case, as PostgreSQL does.
 pub fn ident_name(id: &Ident) -> String {
@@ -56,6 +57,15 @@ pub fn find_column(
     Ok(found)
 }
 
+/// Like `ident_name` without allocating when the name needs no folding (hot path).
+fn ident_str(id: &Ident) -> Cow<'_, str> {
+    if id.quote_style.is_some() || !id.value.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(id.value.as_str())
+    } else {
+        Cow::Owned(id.value.to_lowercase())
+    }
+}
+
 /// Splits `[schema.]table.column` identifiers into qualifier and name.
 pub fn split_ident(ids: &[Ident]) -> PgResult<(Option<String>, String)> {
     match ids {
@@ -70,7 +80,15 @@ pub fn split_ident(ids: &[Ident]) -> PgResult<(Option<String>, String)> {
 
 /// The value and type of a column reference.
 pub fn resolve_column(ids: &[Ident], scope: &Scope) -> PgResult<(Value, SqlType)> {
-    let (qualifier, name) = split_ident(ids)?;
+    let (qualifier, name) = match ids {
+        [c] => (None, ident_str(c)),
+        [t, c] | [_, t, c] => (Some(ident_str(t)), ident_str(c)),
+        _ => {
+            return Err(PgError::syntax(
+                "improper qualified name (too many dotted names)",
+            ))
+        }
+    };
     let mut level = Some(scope);
     let mut qualifier_seen = false;
     while let Some(s) = level {
@@ -84,7 +102,10 @@ pub fn resolve_column(ids: &[Ident], scope: &Scope) -> PgResult<(Value, SqlType)
             return Ok((v, ty));
         }
         if let Some(q) = &qualifier {
-            qualifier_seen |= s.columns.iter().any(|c| c.qualifier.as_deref() == Some(q));
+            qualifier_seen |= s
+                .columns
+                .iter()
+                .any(|c| c.qualifier.as_deref() == Some(q.as_ref()));
         }
         level = s.outer;
     }

@@ -409,11 +409,17 @@ fn column_index(e: &Expr, cols: &[ScopeColumn]) -> Option<usize> {
     find_column(cols, q.as_deref(), &n).ok().flatten()
 }
 
-/// Equality pairs `(left column, right column)` a hash join can use.
-fn equi_keys(on: &Expr, left: &[ScopeColumn], right: &[ScopeColumn]) -> Vec<(usize, usize)> {
+/// Equality pairs `(left column, right column)` a hash join can use, and whether other
+/// conditions remain to be checked per pair.
+fn equi_keys(
+    on: &Expr,
+    left: &[ScopeColumn],
+    right: &[ScopeColumn],
+) -> (Vec<(usize, usize)>, bool) {
     let mut parts = Vec::new();
     conjuncts(on, &mut parts);
     let mut keys = Vec::new();
+    let mut residual = false;
     for p in parts {
         if let Expr::BinaryOp {
             left: a,
@@ -426,13 +432,18 @@ fn equi_keys(on: &Expr, left: &[ScopeColumn], right: &[ScopeColumn]) -> Vec<(usi
             let (bl, br) = (column_index(b, left), column_index(b, right));
             match (al, ar, bl, br) {
                 (Some(l), None, None, Some(r)) | (None, Some(r), Some(l), None) => {
-                    keys.push((l, r))
+                    // Keys of different kinds (int = text) must still raise the operator error.
+                    let same_kind = left[l].ty.is_numeric() == right[r].ty.is_numeric();
+                    keys.push((l, r));
+                    residual |= !same_kind;
                 }
-                _ => {}
+                _ => residual = true,
             }
+        } else {
+            residual = true;
         }
     }
-    keys
+    (keys, residual)
 }
 
 fn join(
@@ -484,12 +495,12 @@ fn join(
     columns.extend(right.columns.iter().cloned());
     let ctx = exec.ctx();
 
-    let keys: Vec<(usize, usize)> = if !using.is_empty() {
-        using.clone()
+    let (keys, residual) = if !using.is_empty() {
+        (using.clone(), false)
     } else if let Some(e) = on {
         equi_keys(e, &left.columns, &right.columns)
     } else {
-        Vec::new()
+        (Vec::new(), false)
     };
 
     let mut out_rows: Vec<Vec<Value>> = Vec::new();
@@ -538,7 +549,7 @@ fn join(
                 if let Some(cands) = table.get(&k) {
                     for &ri in cands {
                         let row = combine(l, &right.rows[ri]);
-                        if matches(&row)? {
+                        if !residual || matches(&row)? {
                             matched = true;
                             right_matched[ri] = true;
                             out_rows.push(row);
