@@ -16,6 +16,7 @@ use gluesql::core::data::{Key, Schema, Value as GValue};
 use gluesql::core::store::StoreMut;
 use gluesql::prelude::MemoryStorage;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 /// A row's identity within its table (GlueSQL's `Key::I64`); increases with insertion order.
 pub type RowId = i64;
@@ -253,7 +254,8 @@ impl NodeStorage {
             }
             // Duplicates within the batch: the later row of a pair fails.
             if keys.len() > 1 {
-                let mut seen: HashSet<&IndexKey> = HashSet::with_capacity(keys.len());
+                let mut seen: HashSet<&IndexKey, BuildHasherDefault<unique::FxHasher>> =
+                    HashSet::with_capacity_and_hasher(keys.len(), Default::default());
                 for (key, id) in &keys {
                     if !seen.insert(key) {
                         let n = (id - first_id) as usize;
@@ -283,6 +285,7 @@ impl NodeStorage {
         let first_id = self.glue.id_counter + 1;
         if let Some(indexes) = self.unique.get_mut(table) {
             for (ix, keys) in indexes.iter_mut().zip(new_keys) {
+                ix.map.reserve(keys.len());
                 ix.map.extend(keys);
             }
         }

@@ -184,13 +184,24 @@ pub fn insert_rows_with(
             .collect();
         coerced.push(row?);
     }
-    if let Err((n, e)) = check_rows(db, &def, &coerced, host) {
+    store_rows(db, &def, coerced, host)
+}
+
+/// Checks and stores rows already coerced to the column types.
+fn store_rows(
+    db: &mut Database,
+    def: &TableDef,
+    coerced: Vec<Vec<Value>>,
+    host: &dyn Host,
+) -> PgResult<usize> {
+    let table = def.name.as_str();
+    if let Err((n, e)) = check_rows(db, def, &coerced, host) {
         // A duplicate key in an earlier row is what PostgreSQL hits first.
         db.storage
             .check_unique(table, coerced.get(..n).unwrap_or(&[]))?;
         return Err(e);
     }
-    if let Err(e) = check_foreign_keys(db, &def, &coerced, None) {
+    if let Err(e) = check_foreign_keys(db, def, &coerced, None) {
         // Unique indexes are checked as rows are stored, foreign keys at the end.
         db.storage.check_unique(table, &coerced)?;
         return Err(e);
@@ -203,5 +214,10 @@ pub fn execute_insert(db: &mut Database, insert: &Insert, host: &dyn Host) -> Pg
         return Err(PgError::unsupported("ON CONFLICT is not supported"));
     }
     let (table, rows) = build_insert_rows(db, insert, host)?;
-    insert_rows_with(db, &table, rows, host)
+    let def = db
+        .table(&table)
+        .cloned()
+        .ok_or_else(|| PgError::undefined_table(&table))?;
+    // build_insert_rows already coerced every value.
+    store_rows(db, &def, rows, host)
 }
