@@ -672,3 +672,39 @@ fn build_insert_rows_evaluates_without_storing() {
     assert_eq!(db.storage.row_count("orders"), Ok(0));
     assert_eq!(insert_rows(&mut db, "orders", rows), Ok(2));
 }
+
+#[test]
+#[ignore = "needs expression evaluation and type names from the engine branch"]
+fn insert_on_conflict() {
+    let mut db = users_orders_sql();
+    ok(&mut db, "INSERT INTO users VALUES (1, 'a', 10)");
+    assert_eq!(
+        tag(
+            &mut db,
+            "INSERT INTO users VALUES (1, 'x', 1), (2, 'b', 2), (2, 'c', 3) ON CONFLICT DO NOTHING"
+        ),
+        "INSERT 0 1"
+    );
+    assert_eq!(
+        tag(&mut db, "INSERT INTO users VALUES (1, 'new', 5) ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, age = users.age + 1"),
+        "INSERT 0 1"
+    );
+    let rows = db.storage.scan("users").unwrap();
+    assert_eq!(
+        rows[0],
+        vec![Value::Int4(1), Value::Text("new".into()), Value::Int4(11)]
+    );
+    let e = err(&mut db, "INSERT INTO users VALUES (1, 'x', 1), (1, 'y', 1) ON CONFLICT (user_id) DO UPDATE SET name = excluded.name");
+    assert_eq!(
+        e.message,
+        "ON CONFLICT DO UPDATE command cannot affect row a second time"
+    );
+    let e = err(
+        &mut db,
+        "INSERT INTO users VALUES (9, 'x', 1) ON CONFLICT (name) DO NOTHING",
+    );
+    assert_eq!(
+        e.message,
+        "there is no unique or exclusion constraint matching the ON CONFLICT specification"
+    );
+}

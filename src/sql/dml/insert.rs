@@ -10,7 +10,7 @@ use crate::sql::schema::TableDef;
 use crate::sql::select::run_query;
 use crate::sql::{Database, Host, PlainHost};
 use crate::types::Value;
-use sqlparser::ast::{Expr, Insert, SetExpr};
+use sqlparser::ast::{Expr, Insert, OnInsert, SetExpr};
 
 /// `DEFAULT` written in VALUES or SET.
 pub fn is_default_keyword(e: &Expr) -> bool {
@@ -210,14 +210,18 @@ fn store_rows(
 }
 
 pub fn execute_insert(db: &mut Database, insert: &Insert, host: &dyn Host) -> PgResult<usize> {
-    if insert.on.is_some() {
-        return Err(PgError::unsupported("ON CONFLICT is not supported"));
-    }
     let (table, rows) = build_insert_rows(db, insert, host)?;
     let def = db
         .table(&table)
         .cloned()
         .ok_or_else(|| PgError::undefined_table(&table))?;
+    match &insert.on {
+        None => {}
+        Some(OnInsert::OnConflict(oc)) => {
+            return super::upsert::upsert(db, &def, insert.table_alias.as_ref(), oc, rows, host)
+        }
+        Some(_) => return Err(PgError::syntax("syntax error at or near \"ON\"")),
+    }
     // build_insert_rows already coerced every value.
     store_rows(db, &def, rows, host)
 }
