@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs the pinned tools ShardScope needs, skipping whatever is already there.
+#   scripts/setup.sh            tools to build and serve the app
+#   scripts/setup.sh --tests    plus Chromium, chromedriver and the e2e node packages
+# Everything comes from package registries (apt, crates.io, npm); nothing from GitHub.
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14
+# Must equal the wasm-bindgen version in Cargo.lock.
+WASM_BINDGEN_VERSION=0.2.130
+
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+with_tests=false
+[[ "${1:-}" == "--tests" ]] && with_tests=true
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=false
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  echo "setup: apt-get install ${missing[*]}"
+  if ! $apt_updated; then
+    as_root apt-get update -q
+    apt_updated=true
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# A C toolchain for crates with native parts (trunk's compression libraries).
+apt_install build-essential pkg-config ca-certificates
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+done
+
+locked=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+if [[ "$locked" != "$WASM_BINDGEN_VERSION" ]]; then
+  echo "setup: Cargo.lock has wasm-bindgen $locked but the pinned CLI is $WASM_BINDGEN_VERSION" >&2
+  exit 1
+fi
+
+if [[ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]]; then
+  cargo install --locked trunk --version "$TRUNK_VERSION"
+fi
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  # Not --locked: the CLI's own lockfile pins a yanked webpki-roots that no longer resolves.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if $with_tests; then
+  apt_install chromium chromium-driver
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+  # npm ci only when the installed playwright-core differs from the one package-lock.json pins.
+  wanted=$(cd tests/e2e && node -p 'require("./package-lock.json").packages["node_modules/playwright-core"].version')
+  have=$(cd tests/e2e && node -p 'try { require("./node_modules/playwright-core/package.json").version } catch { "" }')
+  if [[ "$wanted" != "$have" ]]; then
+    (cd tests/e2e && npm ci --no-audit --no-fund)
+  fi
+fi

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up the pinned toolchain and runs every test: formatting, lints (native and wasm32),
+# unit and integration tests, the release web build, and the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --tests
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --check
+
+step "cargo clippy (native)"
+cargo clippy --all-targets -- -D warnings
+
+step "cargo clippy (wasm32)"
+cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
+
+step "cargo test --release"
+cargo test --release
+
+step "trunk build --release"
+trunk build --release
+
+step "browser tests"
+(cd tests/e2e && node --test --test-concurrency=1 app.test.mjs)

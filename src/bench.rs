@@ -1,0 +1,149 @@
+//! `shardscope bench`: measured figures, one `name: value` line each.
+
+use crate::cluster::Cluster;
+use crate::error::PgResult;
+use crate::planner::{self, PlannerSettings};
+use crate::sql::parse_sql;
+use gluesql::prelude::{Glue, MemoryStorage};
+use sqlparser::ast::Statement;
+use std::time::Instant;
+
+const ROWS: usize = 100_000;
+const BATCH: usize = 1_000;
+
+/// The INSERT statements that load `ROWS` rows in batches.
+fn insert_batches(table: &str) -> Vec<String> {
+    (0..ROWS / BATCH)
+        .map(|b| {
+            let values: Vec<String> = (0..BATCH)
+                .map(|i| {
+                    let id = b * BATCH + i + 1;
+                    format!("({id}, 'user {id}', {})", id % 90)
+                })
+                .collect();
+            format!("INSERT INTO {table} VALUES {}", values.join(", "))
+        })
+        .collect()
+}
+
+fn secs(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64()
+}
+
+/// One bare GlueSQL instance: the faster of multi-row INSERT statements and the storage's
+/// `append_data` bulk path (values built in Rust), so the baseline is GlueSQL at its best.
+fn glue_load_seconds(batches: &[String]) -> Result<f64, String> {
+    let mut glue = Glue::new(MemoryStorage::default());
+    glue.execute("CREATE TABLE bench (id INTEGER, name TEXT, age INTEGER)")
+        .map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    for sql in batches {
+        glue.execute(sql).map_err(|e| e.to_string())?;
+    }
+    let sql_path = secs(start);
+
+    use gluesql::core::data::Value as G;
+    use gluesql::core::store::StoreMut;
+    let mut glue2 = Glue::new(MemoryStorage::default());
+    glue2
+        .execute("CREATE TABLE bench (id INTEGER, name TEXT, age INTEGER)")
+        .map_err(|e| e.to_string())?;
+    let mut storage = glue2.storage;
+    let start = Instant::now();
+    for b in 0..ROWS / BATCH {
+        let rows: Vec<Vec<G>> = (0..BATCH)
+            .map(|i| {
+                let id = (b * BATCH + i + 1) as i32;
+                vec![G::I32(id), G::Str(format!("user {id}")), G::I32(id % 90)]
+            })
+            .collect();
+        storage
+            .append_data("bench", rows)
+            .map_err(|e| e.to_string())?;
+    }
+    let append_path = secs(start);
+    Ok(sql_path.min(append_path))
+}
+
+fn cluster_load_seconds(batches: &[String]) -> PgResult<(Cluster, f64)> {
+    let mut c = Cluster::with_workers(4);
+    let mut s = c.session();
+    c.execute(
+        &mut s,
+        "CREATE TABLE bench (id INTEGER, name TEXT, age INTEGER)",
+    )?;
+    c.execute(&mut s, "SELECT create_distributed_table('bench', 'id')")?;
+    let start = Instant::now();
+    for sql in batches {
+        c.execute(&mut s, sql)?;
+    }
+    Ok((c, secs(start)))
+}
+
+fn plan_micros(shards: u32) -> PgResult<f64> {
+    let mut c = Cluster::new();
+    let mut s = c.session();
+    c.execute(&mut s, &format!("SET citus.shard_count TO {shards}"))?;
+    c.execute(&mut s, "CREATE TABLE p (id INTEGER, v INTEGER)")?;
+    c.execute(&mut s, "SELECT create_distributed_table('p', 'id')")?;
+    let stmts = parse_sql("SELECT v, count(*) FROM p WHERE id IN (1, 2, 3) OR v > 2 GROUP BY v")?;
+    let Some(Statement::Query(q)) = stmts.first() else {
+        return Ok(0.0);
+    };
+    let runs = 200;
+    let start = Instant::now();
+    for _ in 0..runs {
+        let eval_const = |e: &sqlparser::ast::Expr| c.eval_const(e);
+        planner::plan_select(q, &c.catalog, PlannerSettings::default(), &eval_const)?;
+    }
+    Ok(secs(start) * 1e6 / runs as f64)
+}
+
+/// Runs every benchmark and returns the report.
+pub fn run() -> Result<String, String> {
+    let mut out = Vec::new();
+    let batches = insert_batches("bench");
+    let glue = glue_load_seconds(&batches)?;
+    let (mut cluster, ours) = cluster_load_seconds(&batches).map_err(|e| e.to_string())?;
+    out.push(format!("load_rows: {ROWS}"));
+    out.push(format!("load_single_glue_ms: {:.1}", glue * 1e3));
+    out.push(format!("load_distributed_ms: {:.1}", ours * 1e3));
+    out.push(format!("load_ratio_vs_single_glue: {:.2}", ours / glue));
+
+    let mut s = cluster.session();
+    let runs = 1000;
+    let start = Instant::now();
+    for i in 0..runs {
+        cluster
+            .execute(
+                &mut s,
+                &format!("SELECT name FROM bench WHERE id = {}", i * 97 % ROWS + 1),
+            )
+            .map_err(|e| e.to_string())?;
+    }
+    out.push(format!(
+        "router_query_us: {:.1}",
+        secs(start) * 1e6 / runs as f64
+    ));
+
+    let runs = 10;
+    let start = Instant::now();
+    for _ in 0..runs {
+        cluster
+            .execute(
+                &mut s,
+                "SELECT age, count(*), avg(id) FROM bench GROUP BY age",
+            )
+            .map_err(|e| e.to_string())?;
+    }
+    out.push(format!(
+        "aggregate_32_tasks_ms: {:.1}",
+        secs(start) * 1e3 / runs as f64
+    ));
+
+    for shards in [32, 128, 512, 1024] {
+        let us = plan_micros(shards).map_err(|e| e.to_string())?;
+        out.push(format!("plan_{shards}_shards_us: {us:.1}"));
+    }
+    Ok(out.join("\n"))
+}

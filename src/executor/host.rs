@@ -1,0 +1,121 @@
+//! What a node's SQL engine sees of the cluster: Citus's functions and catalog relations, the
+//! logical clock, and the intermediate results of the statement being executed.
+
+use crate::error::{PgError, PgResult};
+use crate::metadata::{tables, Catalog};
+use crate::sql::{Column, Host, ResultSet};
+use crate::types::{SqlType, Value};
+use chrono::NaiveDateTime;
+use std::collections::BTreeMap;
+
+pub const CITUS_VERSION: &str =
+    "Citus 13.2.2 on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14+deb12u1) 12.2.0, 64-bit";
+
+/// Shard sizes in bytes per (node, shard id), measured from the nodes' storage.
+pub type ShardSizes = BTreeMap<(String, i64), i64>;
+
+pub struct ClusterHost<'a> {
+    pub catalog: &'a Catalog,
+    pub now: NaiveDateTime,
+    /// Intermediate results by name (`remote_scan`, pulled-up tables).
+    pub relations: &'a BTreeMap<String, ResultSet>,
+    pub sizes: Option<&'a ShardSizes>,
+}
+
+impl ClusterHost<'_> {
+    fn size(&self, node: &str, shard: i64) -> i64 {
+        self.sizes
+            .and_then(|s| s.get(&(node.to_string(), shard)).copied())
+            .unwrap_or(0)
+    }
+}
+
+fn text_arg(args: &[Value], i: usize) -> PgResult<String> {
+    match args.get(i) {
+        Some(Value::Text(s)) => Ok(s.clone()),
+        Some(other) => other
+            .to_pg_text()
+            .ok_or_else(|| PgError::new("22004", "argument must not be null")),
+        None => Err(PgError::internal("missing argument")),
+    }
+}
+
+impl Host for ClusterHost<'_> {
+    fn now(&self) -> NaiveDateTime {
+        self.now
+    }
+
+    fn call_scalar(&self, name: &str, args: &[Value]) -> Option<PgResult<Value>> {
+        match name {
+            "citus_version" => Some(Ok(Value::Text(CITUS_VERSION.into()))),
+            "get_shard_id_for_distribution_column" => Some((|| {
+                let table = text_arg(args, 0)?;
+                let dist = self
+                    .catalog
+                    .table(&table)
+                    .ok_or_else(|| PgError::undefined_table(&table))?;
+                if dist.is_reference() {
+                    return Ok(self
+                        .catalog
+                        .table_shards(&table)
+                        .first()
+                        .map(|s| Value::Int8(s.shard_id))
+                        .unwrap_or(Value::Null));
+                }
+                let value = args.get(1).cloned().unwrap_or(Value::Null);
+                if value.is_null() {
+                    return Err(PgError::new(
+                        "22004",
+                        "distribution value cannot be NULL for tables other than reference tables.",
+                    ));
+                }
+                let ty = match &dist.kind {
+                    crate::metadata::TableKind::Distributed { ty, .. } => ty.clone(),
+                    crate::metadata::TableKind::Reference => SqlType::Text,
+                };
+                let typed = crate::sql::cast::cast(value, &ty)?;
+                Ok(self
+                    .catalog
+                    .shard_for_value(&table, &typed)?
+                    .map(|s| Value::Int8(s.shard_id))
+                    .unwrap_or(Value::Null))
+            })()),
+            _ => None,
+        }
+    }
+
+    fn call_table(&self, name: &str, _args: &[Value]) -> Option<PgResult<ResultSet>> {
+        match name {
+            "citus_get_active_worker_nodes" | "master_get_active_worker_nodes" => {
+                Some(Ok(ResultSet {
+                    columns: vec![
+                        Column::new("node_name", SqlType::Text),
+                        Column::new("node_port", SqlType::Int8),
+                    ],
+                    rows: self
+                        .catalog
+                        .active_workers()
+                        .into_iter()
+                        .map(|n| vec![Value::Text(n.host.clone()), Value::Int8(n.port as i64)])
+                        .collect(),
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    fn virtual_table(&self, name: &str) -> Option<ResultSet> {
+        if let Some(rs) = self.relations.get(name) {
+            return Some(rs.clone());
+        }
+        let size = |node: &str, shard: i64| self.size(node, shard);
+        tables::render(self.catalog, name, &size)
+    }
+
+    fn relation_exists(&self, name: &str) -> bool {
+        self.relations.contains_key(name)
+            || self.catalog.table(name).is_some()
+            || tables::CATALOG_TABLES.contains(&name)
+            || tables::CATALOG_VIEWS.contains(&name)
+    }
+}

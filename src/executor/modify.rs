@@ -1,0 +1,470 @@
+//! INSERT, UPDATE and DELETE on Citus tables: rows are routed to shards by the hash of their
+//! distribution column; UPDATE and DELETE are pruned to the shards their WHERE allows.
+
+use super::Task;
+use crate::cluster::{Cluster, Session, COORDINATOR};
+use crate::error::{PgError, PgResult};
+use crate::executor::host::ClusterHost;
+use crate::metadata::TableKind;
+use crate::planner::prune;
+use crate::planner::relations::{normalize_ident, object_name, rename_relations, RelationRef};
+use crate::sql::{dml, parse_sql, Column, ExecOutput, Outcome, ResultSet};
+use crate::trace::MessageKind;
+use crate::types::{SqlType, Value};
+use sqlparser::ast::{Expr, Insert, Statement, TableFactor};
+use std::collections::BTreeMap;
+
+/// Rows rendered into a trace message are capped; the count is always exact.
+const TRACE_ROWS: usize = 20;
+
+/// A value as a SQL literal, the way Citus deparses it for a worker.
+pub fn sql_literal(v: &Value, ty: &SqlType) -> String {
+    match v.to_pg_text() {
+        None => "NULL".into(),
+        Some(text) => match v {
+            Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Numeric(_) => text,
+            Value::Bool(b) => (if *b { "true" } else { "false" }).into(),
+            _ => format!("'{}'::{}", text.replace('\'', "''"), ty.display_name()),
+        },
+    }
+}
+
+fn insert_sql(shard: &str, columns: &[Column], rows: &[Vec<Value>]) -> String {
+    let cols: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let mut values: Vec<String> = rows
+        .iter()
+        .take(TRACE_ROWS)
+        .map(|row| {
+            let vals: Vec<String> = row
+                .iter()
+                .zip(columns)
+                .map(|(v, c)| sql_literal(v, &c.ty))
+                .collect();
+            format!("({})", vals.join(", "))
+        })
+        .collect();
+    if rows.len() > TRACE_ROWS {
+        values.push(format!("... ({} rows in all)", rows.len()));
+    }
+    format!(
+        "INSERT INTO public.{shard} AS citus_table_alias ({}) VALUES {}",
+        cols.join(", "),
+        values.join(", ")
+    )
+}
+
+fn command_count(out: &ExecOutput) -> u64 {
+    match &out.outcome {
+        Outcome::Command(tag) => tag
+            .rsplit(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
+        Outcome::Rows(rs) => rs.rows.len() as u64,
+    }
+}
+
+impl Cluster {
+    /// Sends rows to a shard placement: the worker checks constraints and stores them.
+    fn insert_task(
+        &mut self,
+        node: &str,
+        shard_id: i64,
+        shard: &str,
+        columns: &[Column],
+        rows: Vec<Vec<Value>>,
+    ) -> PgResult<usize> {
+        let sql = insert_sql(shard, columns, &rows);
+        let count = rows.len();
+        self.trace.record(
+            COORDINATOR,
+            node,
+            MessageKind::Task,
+            sql,
+            Some(shard_id),
+            count,
+        );
+        let idx = self.node_index(node)?;
+        let result = dml::insert_rows(&mut self.nodes[idx].db, shard, rows);
+        match result {
+            Ok(n) => {
+                self.trace.record(
+                    node,
+                    COORDINATOR,
+                    MessageKind::TaskResult,
+                    format!("INSERT 0 {n}"),
+                    Some(shard_id),
+                    n,
+                );
+                Ok(n)
+            }
+            Err(mut e) => {
+                self.trace.record(
+                    node,
+                    COORDINATOR,
+                    MessageKind::TaskError,
+                    e.message.clone(),
+                    Some(shard_id),
+                    0,
+                );
+                if node != COORDINATOR {
+                    e.context = Some(format!(
+                        "while executing command on {}",
+                        self.node_address(node)
+                    ));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Routes full rows of `table` to its shards.
+    pub(crate) fn route_rows(&mut self, table: &str, rows: Vec<Vec<Value>>) -> PgResult<usize> {
+        let dist = self
+            .catalog
+            .table(table)
+            .cloned()
+            .ok_or_else(|| PgError::undefined_table(table))?;
+        let def = self
+            .node_db(COORDINATOR)?
+            .table(table)
+            .cloned()
+            .ok_or_else(|| PgError::undefined_table(table))?;
+        let columns: Vec<Column> = def
+            .columns
+            .iter()
+            .map(|c| Column::new(c.name.clone(), c.ty.clone()))
+            .collect();
+        let mut total = 0;
+        match &dist.kind {
+            TableKind::Reference => {
+                let Some(shard) = self
+                    .catalog
+                    .table_shards(table)
+                    .first()
+                    .map(|s| (*s).clone())
+                else {
+                    return Ok(0);
+                };
+                let nodes: Vec<String> = self
+                    .catalog
+                    .shard_placements(shard.shard_id)
+                    .into_iter()
+                    .map(|(_, n)| n.name.clone())
+                    .collect();
+                for (i, node) in nodes.iter().enumerate() {
+                    let n = self.insert_task(
+                        node,
+                        shard.shard_id,
+                        &shard.name(),
+                        &columns,
+                        rows.clone(),
+                    )?;
+                    if i == 0 {
+                        total = n;
+                    }
+                }
+            }
+            TableKind::Distributed { attnum, .. } => {
+                let mut per_shard: BTreeMap<usize, (i64, String, Vec<Vec<Value>>)> =
+                    BTreeMap::new();
+                for row in rows {
+                    let value = row
+                        .get(attnum.saturating_sub(1))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    if value.is_null() {
+                        return Err(PgError::new(
+                            "XX000",
+                            "cannot perform an INSERT with NULL in the partition column",
+                        ));
+                    }
+                    let shard = self
+                        .catalog
+                        .shard_for_value(table, &value)?
+                        .ok_or_else(|| PgError::internal("could not find shard for value"))?;
+                    per_shard
+                        .entry(shard.index)
+                        .or_insert_with(|| (shard.shard_id, shard.name(), Vec::new()))
+                        .2
+                        .push(row);
+                }
+                for (_, (shard_id, name, rows)) in per_shard {
+                    let nodes: Vec<String> = self
+                        .catalog
+                        .shard_placements(shard_id)
+                        .into_iter()
+                        .map(|(_, n)| n.name.clone())
+                        .collect();
+                    for (i, node) in nodes.iter().enumerate() {
+                        let n = self.insert_task(node, shard_id, &name, &columns, rows.clone())?;
+                        if i == 0 {
+                            total += n;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(total)
+    }
+
+    /// INSERT into a Citus table.
+    pub(crate) fn execute_insert(
+        &mut self,
+        session: &Session,
+        insert: &Insert,
+    ) -> PgResult<ExecOutput> {
+        let table = object_name(&insert.table_name);
+        if let Some(out) = self.try_insert_select_pushdown(insert)? {
+            return Ok(out);
+        }
+        // The source rows: VALUES are evaluated on the coordinator (nextval, now()); a SELECT
+        // over Citus tables runs distributed first and its rows become an intermediate result.
+        let mut relations = BTreeMap::new();
+        let mut insert = insert.clone();
+        if let Some(source) = &insert.source {
+            if !crate::planner::citus_relations(source, &self.catalog).is_empty() {
+                let rows = self.execute_select(session, source)?;
+                relations.insert("intermediate_insert_rows".to_string(), rows);
+                let q = parse_sql("SELECT * FROM intermediate_insert_rows")?;
+                if let Some(Statement::Query(q)) = q.into_iter().next() {
+                    insert.source = Some(q);
+                }
+            }
+        }
+        let rows = {
+            let idx = self.node_index(COORDINATOR)?;
+            let host = ClusterHost {
+                catalog: &self.catalog,
+                now: self.now(),
+                relations: &relations,
+                sizes: None,
+            };
+            dml::build_insert_rows(&self.nodes[idx].db, &insert, &host)?.1
+        };
+        let n = self.route_rows(&table, rows)?;
+        Ok(ExecOutput::command(format!("INSERT 0 {n}")))
+    }
+
+    /// INSERT ... SELECT between co-located tables with the distribution column carried over
+    /// runs shard by shard on the workers.
+    fn try_insert_select_pushdown(&mut self, insert: &Insert) -> PgResult<Option<ExecOutput>> {
+        let Some(source) = &insert.source else {
+            return Ok(None);
+        };
+        let target = object_name(&insert.table_name);
+        let Some(target_dist) = self.catalog.table(&target).cloned() else {
+            return Ok(None);
+        };
+        let TableKind::Distributed {
+            column: target_col, ..
+        } = &target_dist.kind
+        else {
+            return Ok(None);
+        };
+        let sqlparser::ast::SetExpr::Select(select) = source.body.as_ref() else {
+            return Ok(None);
+        };
+        if select.from.len() != 1 || !select.from[0].joins.is_empty() || source.limit.is_some() {
+            return Ok(None);
+        }
+        let TableFactor::Table {
+            name,
+            args: None,
+            alias,
+            ..
+        } = &select.from[0].relation
+        else {
+            return Ok(None);
+        };
+        let src_name = object_name(name);
+        let Some(src) = self.catalog.table(&src_name).cloned() else {
+            return Ok(None);
+        };
+        let TableKind::Distributed {
+            column: src_col, ..
+        } = &src.kind
+        else {
+            return Ok(None);
+        };
+        if src.colocation_id != target_dist.colocation_id {
+            return Ok(None);
+        }
+        // The select item feeding the target's distribution column must be the source's.
+        let target_def = self
+            .node_db(COORDINATOR)?
+            .table(&target)
+            .cloned()
+            .ok_or_else(|| PgError::undefined_table(&target))?;
+        let target_cols: Vec<String> = if insert.columns.is_empty() {
+            target_def.columns.iter().map(|c| c.name.clone()).collect()
+        } else {
+            insert.columns.iter().map(normalize_ident).collect()
+        };
+        let Some(pos) = target_cols.iter().position(|c| c == target_col) else {
+            return Ok(None);
+        };
+        let reference = alias
+            .as_ref()
+            .map(|a| normalize_ident(&a.name))
+            .unwrap_or_else(|| src_name.clone());
+        let rels = [RelationRef {
+            name: src_name.clone(),
+            reference,
+        }];
+        let carried = match select.projection.get(pos) {
+            Some(sqlparser::ast::SelectItem::UnnamedExpr(e))
+            | Some(sqlparser::ast::SelectItem::ExprWithAlias { expr: e, .. }) => {
+                prune::dist_column_relation(e, &rels, &self.catalog).is_some()
+            }
+            _ => false,
+        };
+        if !carried || select.group_by != sqlparser::ast::GroupByExpr::Expressions(vec![], vec![]) {
+            return Ok(None);
+        }
+        let _ = src_col;
+        let shard_count = self.catalog.table_shards(&target).len();
+        let mut total = 0u64;
+        for i in 0..shard_count {
+            let (Some(t), Some(s)) = (
+                self.catalog.shard_at(&target, i).cloned(),
+                self.catalog.shard_at(&src_name, i).cloned(),
+            ) else {
+                continue;
+            };
+            let mut stmt = insert.clone();
+            stmt.table_name =
+                sqlparser::ast::ObjectName(vec![sqlparser::ast::Ident::new(t.name())]);
+            let mut map = BTreeMap::new();
+            map.insert(src_name.clone(), s.name());
+            if let Some(src) = stmt.source.as_mut() {
+                rename_relations(src.as_mut(), &map);
+            }
+            let node = self
+                .catalog
+                .task_node(t.shard_id)
+                .map(|n| n.name.clone())
+                .unwrap_or_else(|| COORDINATOR.to_string());
+            let task = Task {
+                node,
+                shard_id: Some(t.shard_id),
+                sql: Statement::Insert(stmt).to_string(),
+            };
+            total += command_count(&self.run_task(&task, MessageKind::Task)?);
+        }
+        Ok(Some(ExecOutput::command(format!("INSERT 0 {total}"))))
+    }
+
+    /// UPDATE or DELETE on a Citus table: one task per shard the WHERE clause allows.
+    pub(crate) fn execute_modify(
+        &mut self,
+        stmt: &Statement,
+        table: &str,
+        selection: Option<&Expr>,
+        verb: &str,
+    ) -> PgResult<ExecOutput> {
+        let dist = self
+            .catalog
+            .table(table)
+            .cloned()
+            .ok_or_else(|| PgError::undefined_table(table))?;
+        let shards: Vec<_> = self
+            .catalog
+            .table_shards(table)
+            .into_iter()
+            .cloned()
+            .collect();
+        let indexes: Vec<usize> = match (&dist.kind, selection) {
+            (TableKind::Distributed { .. }, Some(w)) => {
+                let rels = crate::planner::relations::statement_relations(stmt);
+                let conds = prune::conjuncts(w);
+                let eval_const = |e: &Expr| self.eval_const(e);
+                match prune::prune(&conds, &rels, &self.catalog, &eval_const)? {
+                    Some(set) => set.into_iter().collect(),
+                    None => (0..shards.len()).collect(),
+                }
+            }
+            _ => (0..shards.len()).collect(),
+        };
+        let mut total = 0u64;
+        for i in indexes {
+            let Some(shard) = shards.iter().find(|s| s.index == i) else {
+                continue;
+            };
+            let mut map = BTreeMap::new();
+            map.insert(table.to_string(), shard.name());
+            // Co-located tables in FROM/USING follow the same shard index.
+            for rel in crate::planner::relations::statement_relations(stmt) {
+                if rel.name == table {
+                    continue;
+                }
+                if let Some(other) = self.catalog.table(&rel.name) {
+                    let s = if other.is_reference() {
+                        self.catalog
+                            .table_shards(&rel.name)
+                            .first()
+                            .map(|s| s.name())
+                    } else {
+                        self.catalog.shard_at(&rel.name, i).map(|s| s.name())
+                    };
+                    if let Some(s) = s {
+                        map.insert(rel.name.clone(), s);
+                    }
+                }
+            }
+            let mut task_stmt = stmt.clone();
+            rename_relations(&mut task_stmt, &map);
+            rename_modify_target(&mut task_stmt, &shard.name());
+            let sql = task_stmt.to_string();
+            let nodes: Vec<String> = self
+                .catalog
+                .shard_placements(shard.shard_id)
+                .into_iter()
+                .map(|(_, n)| n.name.clone())
+                .collect();
+            for (k, node) in nodes.into_iter().enumerate() {
+                let task = Task {
+                    node,
+                    shard_id: Some(shard.shard_id),
+                    sql: sql.clone(),
+                };
+                let n = command_count(&self.run_task(&task, MessageKind::Task)?);
+                if k == 0 {
+                    total += n;
+                }
+            }
+        }
+        Ok(ExecOutput::command(format!("{verb} {total}")))
+    }
+}
+
+/// DELETE names its target outside FROM's table factors in some forms; make sure it is renamed.
+fn rename_modify_target(stmt: &mut Statement, shard: &str) {
+    if let Statement::Delete(d) = stmt {
+        for t in d.tables.iter_mut() {
+            *t = sqlparser::ast::ObjectName(vec![sqlparser::ast::Ident::new(shard)]);
+        }
+    }
+}
+
+/// The columns an UPDATE assigns.
+pub fn assigned_columns(stmt: &Statement) -> Vec<String> {
+    match stmt {
+        Statement::Update { assignments, .. } => assignments
+            .iter()
+            .flat_map(|a| match &a.target {
+                sqlparser::ast::AssignmentTarget::ColumnName(n) => vec![object_name(n)],
+                sqlparser::ast::AssignmentTarget::Tuple(ns) => ns.iter().map(object_name).collect(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A one-column result for utility functions returning void.
+pub fn void_result(name: &str) -> ResultSet {
+    ResultSet {
+        columns: vec![Column::new(name, SqlType::Text)],
+        rows: vec![vec![Value::Text(String::new())]],
+    }
+}

@@ -1,0 +1,216 @@
+//! Running a planned SELECT: router, multi-shard with combine, or pull-up to the coordinator.
+
+use super::Task;
+use crate::cluster::{Cluster, Session, COORDINATOR};
+use crate::error::{PgError, PgResult};
+use crate::executor::host::ClusterHost;
+use crate::metadata::TableKind;
+use crate::planner::relations::{query_relations, rename_relations};
+use crate::planner::split::REMOTE_SCAN;
+use crate::planner::{self, PlannerSettings, SelectPlan};
+use crate::sql::eval::{eval, EvalCtx, Scope};
+use crate::sql::{parse_sql, ResultSet};
+use crate::trace::MessageKind;
+use crate::types::Value;
+use sqlparser::ast::{Expr, Query, Statement};
+use std::collections::BTreeMap;
+
+/// The tasks and renaming of a query for the shard group at `index` (`None`: reference shards
+/// only, read from the coordinator's placement).
+pub(crate) fn shard_group_task(
+    cluster: &Cluster,
+    query: &Query,
+    index: Option<usize>,
+) -> PgResult<(String, Option<i64>, BTreeMap<String, String>)> {
+    let mut map = BTreeMap::new();
+    let mut node: Option<String> = None;
+    let mut anchor: Option<i64> = None;
+    let mut reference_shard: Option<i64> = None;
+    for rel in query_relations(query) {
+        let Some(table) = cluster.catalog.table(&rel.name) else {
+            continue;
+        };
+        let shard = match (&table.kind, index) {
+            (TableKind::Distributed { .. }, Some(i)) => cluster.catalog.shard_at(&rel.name, i),
+            (TableKind::Reference, _) => cluster.catalog.table_shards(&rel.name).first().copied(),
+            (TableKind::Distributed { .. }, None) => None,
+        };
+        let Some(shard) = shard else {
+            return Err(PgError::internal(format!(
+                "no shard of \"{}\" for this task",
+                rel.name
+            )));
+        };
+        if matches!(table.kind, TableKind::Distributed { .. }) && node.is_none() {
+            node = cluster
+                .catalog
+                .task_node(shard.shard_id)
+                .map(|n| n.name.clone());
+            anchor = Some(shard.shard_id);
+        }
+        if table.is_reference() {
+            reference_shard = Some(shard.shard_id);
+        }
+        map.insert(rel.name.clone(), shard.name());
+    }
+    let node = node.unwrap_or_else(|| COORDINATOR.to_string());
+    Ok((node, anchor.or(reference_shard), map))
+}
+
+fn renamed_sql(query: &Query, map: &BTreeMap<String, String>) -> String {
+    let mut q = query.clone();
+    rename_relations(&mut q, map);
+    q.to_string()
+}
+
+impl Cluster {
+    /// Evaluates an expression without column references on the coordinator (for pruning).
+    pub(crate) fn eval_const(&self, expr: &Expr) -> Option<Value> {
+        let relations = BTreeMap::new();
+        let host = ClusterHost {
+            catalog: &self.catalog,
+            now: self.now(),
+            relations: &relations,
+            sizes: None,
+        };
+        let db = self.node_db(COORDINATOR).ok()?;
+        let ctx = EvalCtx {
+            host: &host,
+            db,
+            subqueries: None,
+        };
+        eval(expr, &Scope::EMPTY, &ctx).ok()
+    }
+
+    pub(crate) fn planner_settings(session: &Session) -> PlannerSettings {
+        PlannerSettings {
+            enable_repartition_joins: super::settings::is_on(
+                session,
+                "citus.enable_repartition_joins",
+            ),
+        }
+    }
+
+    /// Plans and runs a SELECT issued on the coordinator.
+    pub fn execute_select(&mut self, session: &Session, query: &Query) -> PgResult<ResultSet> {
+        let mut query = query.clone();
+        if !planner::citus_relations(&query, &self.catalog).is_empty() {
+            planner::expand_wildcards(&mut query, self.node_db(COORDINATOR)?)?;
+        }
+        let plan = {
+            let eval_const = |e: &Expr| self.eval_const(e);
+            planner::plan_select(
+                &query,
+                &self.catalog,
+                Self::planner_settings(session),
+                &eval_const,
+            )?
+        };
+        self.execute_select_plan(&query, &plan)
+    }
+
+    pub(crate) fn execute_select_plan(
+        &mut self,
+        query: &Query,
+        plan: &SelectPlan,
+    ) -> PgResult<ResultSet> {
+        match plan {
+            SelectPlan::Local => self.run_on_coordinator(query, &BTreeMap::new()),
+            SelectPlan::Router { index } => {
+                let (node, shard, map) = shard_group_task(self, query, *index)?;
+                let task = Task {
+                    node,
+                    shard_id: shard,
+                    sql: renamed_sql(query, &map),
+                };
+                self.run_select_tasks(&[task], 0)
+            }
+            SelectPlan::MultiShard { indexes, split } => {
+                let mut tasks = Vec::new();
+                for &i in indexes {
+                    let (node, shard, map) = shard_group_task(self, &split.worker, Some(i))?;
+                    tasks.push(Task {
+                        node,
+                        shard_id: shard,
+                        sql: renamed_sql(&split.worker, &map),
+                    });
+                }
+                let width = match split.worker.body.as_ref() {
+                    sqlparser::ast::SetExpr::Select(s) => s.projection.len(),
+                    _ => 0,
+                };
+                let remote = self.run_select_tasks(&tasks, width)?;
+                self.combine(&split.combine, remote)
+            }
+            SelectPlan::PullUp { .. } => self.pull_up(query),
+        }
+    }
+
+    /// The combine step: the coordinator runs the combine query over the workers' rows.
+    pub(crate) fn combine(&mut self, combine_sql: &str, remote: ResultSet) -> PgResult<ResultSet> {
+        let rows = remote.rows.len();
+        let combine_sql = crate::planner::split::fill_types(combine_sql, &remote.columns);
+        self.trace.record(
+            COORDINATOR,
+            COORDINATOR,
+            MessageKind::Combine,
+            combine_sql.clone(),
+            None,
+            rows,
+        );
+        let statements = parse_sql(&combine_sql)?;
+        let Some(Statement::Query(q)) = statements.first() else {
+            return Err(PgError::internal("combine query did not parse as a query"));
+        };
+        let mut relations = BTreeMap::new();
+        relations.insert(REMOTE_SCAN.to_string(), remote);
+        self.run_on_coordinator(q, &relations)
+    }
+
+    /// Fetches every Citus table the query reads into intermediate results and runs the query
+    /// on the coordinator (what recursive planning and repartition joins achieve in Citus).
+    pub(crate) fn pull_up(&mut self, query: &Query) -> PgResult<ResultSet> {
+        let mut relations = BTreeMap::new();
+        let mut map = BTreeMap::new();
+        let mut tables: Vec<String> = query_relations(query)
+            .into_iter()
+            .filter(|r| self.catalog.table(&r.name).is_some())
+            .map(|r| r.name)
+            .collect();
+        tables.dedup();
+        for table in tables {
+            if map.contains_key(&table) {
+                continue;
+            }
+            let mut tasks = Vec::new();
+            let shards = self.catalog.table_shards(&table);
+            for shard in shards {
+                let node = self
+                    .catalog
+                    .task_node(shard.shard_id)
+                    .map(|n| n.name.clone())
+                    .unwrap_or_else(|| COORDINATOR.to_string());
+                tasks.push(Task {
+                    node,
+                    shard_id: Some(shard.shard_id),
+                    sql: format!("SELECT * FROM {}", shard.name()),
+                });
+            }
+            let rows = self.run_select_tasks(&tasks, 0)?;
+            let name = format!("intermediate_result_{table}");
+            relations.insert(name.clone(), rows);
+            map.insert(table, name);
+        }
+        let mut q = query.clone();
+        rename_relations(&mut q, &map);
+        self.trace.record(
+            COORDINATOR,
+            COORDINATOR,
+            MessageKind::Combine,
+            q.to_string(),
+            None,
+            0,
+        );
+        self.run_on_coordinator(&q, &relations)
+    }
+}

@@ -1,0 +1,349 @@
+//! The catalog tables and views with Citus 13.2's columns, rendered from the `Catalog`.
+
+use super::{Catalog, DistTable, TableKind};
+use crate::sql::{Column, ResultSet};
+use crate::types::{SqlType, Value};
+
+/// Names of the relations rendered here; the coordinator keeps the tables among them as stored
+/// tables and serves the views from the catalog.
+pub const CATALOG_TABLES: &[&str] = &[
+    "pg_dist_node",
+    "pg_dist_partition",
+    "pg_dist_shard",
+    "pg_dist_placement",
+    "pg_dist_colocation",
+];
+pub const CATALOG_VIEWS: &[&str] = &["pg_dist_shard_placement", "citus_shards", "citus_tables"];
+
+fn col(name: &str, ty: SqlType) -> Column {
+    Column::new(name, ty)
+}
+
+fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+/// Renders one catalog relation by name.
+pub fn render(
+    catalog: &Catalog,
+    name: &str,
+    sizes: &dyn Fn(&str, i64) -> i64,
+) -> Option<ResultSet> {
+    Some(match name {
+        "pg_dist_node" => pg_dist_node(catalog),
+        "pg_dist_partition" => pg_dist_partition(catalog),
+        "pg_dist_shard" => pg_dist_shard(catalog),
+        "pg_dist_placement" => pg_dist_placement(catalog, sizes),
+        "pg_dist_shard_placement" => pg_dist_shard_placement(catalog, sizes),
+        "pg_dist_colocation" => pg_dist_colocation(catalog),
+        "citus_shards" => citus_shards(catalog, sizes),
+        "citus_tables" => citus_tables(catalog, sizes),
+        "pg_dist_shardid_seq" => ResultSet {
+            columns: vec![
+                col("last_value", SqlType::Int8),
+                col("log_cnt", SqlType::Int8),
+                col("is_called", SqlType::Bool),
+            ],
+            rows: vec![vec![
+                Value::Int8(catalog.next_shard_id),
+                Value::Int8(0),
+                Value::Bool(catalog.next_shard_id != super::FIRST_SHARD_ID),
+            ]],
+        },
+        _ => return None,
+    })
+}
+
+pub fn pg_dist_node(catalog: &Catalog) -> ResultSet {
+    let mut nodes: Vec<_> = catalog.nodes.iter().collect();
+    nodes.sort_by_key(|n| n.node_id);
+    ResultSet {
+        columns: vec![
+            col("nodeid", SqlType::Int4),
+            col("groupid", SqlType::Int4),
+            col("nodename", SqlType::Text),
+            col("nodeport", SqlType::Int4),
+            col("noderack", SqlType::Text),
+            col("hasmetadata", SqlType::Bool),
+            col("isactive", SqlType::Bool),
+            col("noderole", SqlType::Text),
+            col("nodecluster", SqlType::Text),
+            col("metadatasynced", SqlType::Bool),
+            col("shouldhaveshards", SqlType::Bool),
+        ],
+        rows: nodes
+            .into_iter()
+            .map(|n| {
+                vec![
+                    Value::Int4(n.node_id),
+                    Value::Int4(n.group_id),
+                    text(&n.host),
+                    Value::Int4(n.port as i32),
+                    text("default"),
+                    Value::Bool(true),
+                    Value::Bool(n.is_active),
+                    text("primary"),
+                    text("default"),
+                    Value::Bool(true),
+                    Value::Bool(n.should_have_shards),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// PostgreSQL's node-tree text for the distribution column, as `pg_dist_partition.partkey` shows.
+pub fn partkey(attnum: usize, ty: &SqlType) -> String {
+    let typmod = match ty {
+        SqlType::Varchar(Some(n)) => *n as i64 + 4,
+        SqlType::Char(n) => *n as i64 + 4,
+        _ => -1,
+    };
+    let collation = if ty.is_textual() { 100 } else { 0 };
+    format!(
+        "{{VAR :varno 1 :varattno {attnum} :vartype {} :vartypmod {typmod} :varcollid {collation} :varlevelsup 0 :varnosyn 1 :varattnosyn {attnum} :location -1}}",
+        ty.oid()
+    )
+}
+
+pub fn pg_dist_partition(catalog: &Catalog) -> ResultSet {
+    ResultSet {
+        columns: vec![
+            col("logicalrelid", SqlType::Regclass),
+            col("partmethod", SqlType::Char(1)),
+            col("partkey", SqlType::Text),
+            col("colocationid", SqlType::Int4),
+            col("repmodel", SqlType::Char(1)),
+            col("autoconverted", SqlType::Bool),
+        ],
+        rows: catalog
+            .tables
+            .iter()
+            .map(|t| {
+                let (method, key, repmodel) = match &t.kind {
+                    TableKind::Distributed { attnum, ty, .. } => {
+                        ("h", text(partkey(*attnum, ty)), "s")
+                    }
+                    TableKind::Reference => ("n", Value::Null, "t"),
+                };
+                vec![
+                    text(&t.name),
+                    text(method),
+                    key,
+                    Value::Int4(t.colocation_id),
+                    text(repmodel),
+                    Value::Bool(false),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn bound(v: Option<i32>) -> Value {
+    v.map(|x| text(x.to_string())).unwrap_or(Value::Null)
+}
+
+pub fn pg_dist_shard(catalog: &Catalog) -> ResultSet {
+    ResultSet {
+        columns: vec![
+            col("logicalrelid", SqlType::Regclass),
+            col("shardid", SqlType::Int8),
+            col("shardstorage", SqlType::Char(1)),
+            col("shardminvalue", SqlType::Text),
+            col("shardmaxvalue", SqlType::Text),
+        ],
+        rows: catalog
+            .shards
+            .iter()
+            .map(|s| {
+                vec![
+                    text(&s.table),
+                    Value::Int8(s.shard_id),
+                    text("t"),
+                    bound(s.min_value),
+                    bound(s.max_value),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn pg_dist_placement(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
+    ResultSet {
+        columns: vec![
+            col("placementid", SqlType::Int8),
+            col("shardid", SqlType::Int8),
+            col("shardstate", SqlType::Int4),
+            col("shardlength", SqlType::Int8),
+            col("groupid", SqlType::Int4),
+        ],
+        rows: catalog
+            .placements
+            .iter()
+            .map(|p| {
+                let node = catalog
+                    .node_by_group(p.group_id)
+                    .map(|n| n.name.as_str())
+                    .unwrap_or("");
+                vec![
+                    Value::Int8(p.placement_id),
+                    Value::Int8(p.shard_id),
+                    Value::Int4(1),
+                    Value::Int8(sizes(node, p.shard_id)),
+                    Value::Int4(p.group_id),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn pg_dist_shard_placement(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
+    ResultSet {
+        columns: vec![
+            col("shardid", SqlType::Int8),
+            col("shardstate", SqlType::Int4),
+            col("shardlength", SqlType::Int8),
+            col("nodename", SqlType::Text),
+            col("nodeport", SqlType::Int4),
+            col("placementid", SqlType::Int8),
+        ],
+        rows: catalog
+            .placements
+            .iter()
+            .filter_map(|p| {
+                let node = catalog.node_by_group(p.group_id)?;
+                Some(vec![
+                    Value::Int8(p.shard_id),
+                    Value::Int4(1),
+                    Value::Int8(sizes(&node.name, p.shard_id)),
+                    text(&node.host),
+                    Value::Int4(node.port as i32),
+                    Value::Int8(p.placement_id),
+                ])
+            })
+            .collect(),
+    }
+}
+
+pub fn pg_dist_colocation(catalog: &Catalog) -> ResultSet {
+    ResultSet {
+        columns: vec![
+            col("colocationid", SqlType::Int4),
+            col("shardcount", SqlType::Int4),
+            col("replicationfactor", SqlType::Int4),
+            col("distributioncolumntype", SqlType::Int4),
+            col("distributioncolumncollation", SqlType::Int4),
+        ],
+        rows: catalog
+            .colocations
+            .iter()
+            .map(|c| {
+                vec![
+                    Value::Int4(c.colocation_id),
+                    Value::Int4(c.shard_count as i32),
+                    Value::Int4(c.replication_factor),
+                    Value::Int4(c.column_type as i32),
+                    Value::Int4(c.collation as i32),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn table_type(t: &DistTable) -> &'static str {
+    if t.is_reference() {
+        "reference"
+    } else {
+        "distributed"
+    }
+}
+
+pub fn citus_shards(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
+    let mut rows = Vec::new();
+    let mut shards: Vec<_> = catalog.shards.iter().collect();
+    shards.sort_by_key(|s| s.shard_id);
+    for shard in shards {
+        let Some(table) = catalog.table(&shard.table) else {
+            continue;
+        };
+        for (_, node) in catalog.shard_placements(shard.shard_id) {
+            rows.push(vec![
+                text(&shard.table),
+                Value::Int8(shard.shard_id),
+                text(shard.name()),
+                text(table_type(table)),
+                Value::Int4(table.colocation_id),
+                text(&node.host),
+                Value::Int4(node.port as i32),
+                Value::Int8(sizes(&node.name, shard.shard_id)),
+            ]);
+        }
+    }
+    ResultSet {
+        columns: vec![
+            col("table_name", SqlType::Regclass),
+            col("shardid", SqlType::Int8),
+            col("shard_name", SqlType::Text),
+            col("citus_table_type", SqlType::Text),
+            col("colocation_id", SqlType::Int4),
+            col("nodename", SqlType::Text),
+            col("nodeport", SqlType::Int4),
+            col("shard_size", SqlType::Int8),
+        ],
+        rows,
+    }
+}
+
+/// PostgreSQL's `pg_size_pretty` for the sizes `citus_tables` shows.
+pub fn size_pretty(bytes: i64) -> String {
+    if bytes < 10 * 1024 {
+        format!("{bytes} bytes")
+    } else if bytes < 10 * 1024 * 1024 {
+        format!("{} kB", (bytes + 512) / 1024)
+    } else {
+        format!("{} MB", (bytes + 512 * 1024) / (1024 * 1024))
+    }
+}
+
+pub fn citus_tables(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
+    let mut tables: Vec<_> = catalog.tables.iter().collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    ResultSet {
+        columns: vec![
+            col("table_name", SqlType::Regclass),
+            col("citus_table_type", SqlType::Text),
+            col("distribution_column", SqlType::Text),
+            col("colocation_id", SqlType::Int4),
+            col("table_size", SqlType::Text),
+            col("shard_count", SqlType::Int4),
+            col("table_owner", SqlType::Text),
+            col("access_method", SqlType::Text),
+        ],
+        rows: tables
+            .into_iter()
+            .map(|t| {
+                let shards = catalog.table_shards(&t.name);
+                let size: i64 = shards
+                    .iter()
+                    .flat_map(|s| {
+                        catalog
+                            .shard_placements(s.shard_id)
+                            .into_iter()
+                            .map(|(_, n)| sizes(&n.name, s.shard_id))
+                            .collect::<Vec<_>>()
+                    })
+                    .sum();
+                vec![
+                    text(&t.name),
+                    text(table_type(t)),
+                    text(t.distribution_column().unwrap_or("<none>")),
+                    Value::Int4(t.colocation_id),
+                    text(size_pretty(size)),
+                    Value::Int4(shards.len() as i32),
+                    text("postgres"),
+                    text("heap"),
+                ]
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,239 @@
+//! DDL on Citus tables: applied to the coordinator's table, then propagated to every shard
+//! placement with shard names and shard-suffixed constraint and index names.
+
+use super::distribute::{fk_error, referenced_shard};
+use crate::cluster::{Cluster, COORDINATOR};
+use crate::error::PgResult;
+use crate::executor::coordinator::local;
+use crate::executor::Task;
+use crate::planner::relations::object_name;
+use crate::sql::{Constraint, ConstraintKind, ExecOutput};
+use crate::trace::MessageKind;
+use sqlparser::ast::{Ident, ObjectName, Statement};
+
+/// Every (node, shard id, shard name, shard index) placement of a table.
+fn placements(cluster: &Cluster, table: &str) -> Vec<(String, i64, String, usize)> {
+    cluster
+        .catalog
+        .table_shards(table)
+        .into_iter()
+        .flat_map(|s| {
+            cluster
+                .catalog
+                .shard_placements(s.shard_id)
+                .into_iter()
+                .map(|(_, n)| (n.name.clone(), s.shard_id, s.name(), s.index))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn ddl_task(cluster: &mut Cluster, node: String, shard_id: i64, sql: String) -> PgResult<()> {
+    let task = Task {
+        node,
+        shard_id: Some(shard_id),
+        sql,
+    };
+    cluster.run_task(&task, MessageKind::Ddl).map(|_| ())
+}
+
+/// Drops a table's shards everywhere and forgets its metadata.
+pub fn drop_shards(cluster: &mut Cluster, table: &str) -> PgResult<()> {
+    for (node, shard_id, name, _) in placements(cluster, table) {
+        ddl_task(
+            cluster,
+            node,
+            shard_id,
+            format!("DROP TABLE IF EXISTS {name} CASCADE"),
+        )?;
+    }
+    let ids: Vec<i64> = cluster
+        .catalog
+        .shards
+        .iter()
+        .filter(|s| s.table == table)
+        .map(|s| s.shard_id)
+        .collect();
+    cluster
+        .catalog
+        .placements
+        .retain(|p| !ids.contains(&p.shard_id));
+    cluster.catalog.shards.retain(|s| s.table != table);
+    cluster.catalog.tables.retain(|t| t.name != table);
+    Ok(())
+}
+
+/// DROP TABLE: the coordinator validates and drops its table, then the shards go.
+pub fn drop_tables(
+    cluster: &mut Cluster,
+    stmt: &Statement,
+    names: &[ObjectName],
+) -> PgResult<ExecOutput> {
+    let out = local(cluster, stmt)?;
+    for name in names {
+        let table = object_name(name);
+        if cluster.catalog.table(&table).is_some() {
+            drop_shards(cluster, &table)?;
+        }
+    }
+    Ok(out)
+}
+
+fn constraint_sql(c: &Constraint, shard_ref: Option<&str>) -> String {
+    let cols = |v: &[String]| v.join(", ");
+    match &c.kind {
+        ConstraintKind::PrimaryKey(v) => format!("PRIMARY KEY ({})", cols(v)),
+        ConstraintKind::Unique(v) => format!("UNIQUE ({})", cols(v)),
+        ConstraintKind::Check(e) => format!("CHECK ({e})"),
+        ConstraintKind::ForeignKey {
+            columns,
+            ref_table,
+            ref_columns,
+            ..
+        } => format!(
+            "FOREIGN KEY ({}) REFERENCES {}({})",
+            cols(columns),
+            shard_ref.unwrap_or(ref_table),
+            cols(ref_columns)
+        ),
+    }
+}
+
+/// Checks Citus's rules for a foreign key from `table`.
+fn check_foreign_key(cluster: &Cluster, table: &str, c: &Constraint) -> PgResult<()> {
+    let ConstraintKind::ForeignKey {
+        columns,
+        ref_table,
+        ref_columns,
+        ..
+    } = &c.kind
+    else {
+        return Ok(());
+    };
+    let Some(source) = cluster.catalog.table(table) else {
+        return Ok(());
+    };
+    let Some(target) = cluster.catalog.table(ref_table) else {
+        return Err(fk_error());
+    };
+    if target.is_reference() {
+        return Ok(());
+    }
+    if source.is_reference() || source.colocation_id != target.colocation_id {
+        return Err(fk_error());
+    }
+    // Between distributed tables the key must pair the two distribution columns.
+    let pairs = columns.iter().zip(ref_columns.iter());
+    let ok = pairs.into_iter().any(|(a, b)| {
+        Some(a.as_str()) == source.distribution_column()
+            && Some(b.as_str()) == target.distribution_column()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(fk_error())
+    }
+}
+
+/// ALTER TABLE on a Citus table.
+pub fn alter_table(cluster: &mut Cluster, stmt: &Statement, table: &str) -> PgResult<ExecOutput> {
+    let before = cluster
+        .node_db(COORDINATOR)?
+        .table(table)
+        .map(|d| d.constraints.clone())
+        .unwrap_or_default();
+    let out = local(cluster, stmt)?;
+    let after = cluster
+        .node_db(COORDINATOR)?
+        .table(table)
+        .map(|d| d.constraints.clone())
+        .unwrap_or_default();
+    let added: Vec<Constraint> = after.into_iter().filter(|c| !before.contains(c)).collect();
+    for c in &added {
+        if let Err(e) = check_foreign_key(cluster, table, c) {
+            // Undo on the coordinator: the constraint never reached a shard.
+            let idx = cluster.node_index(COORDINATOR)?;
+            if let Some(def) = cluster.nodes[idx].db.storage.tables.get_mut(table) {
+                def.constraints.retain(|x| x.name != c.name);
+            }
+            return Err(e);
+        }
+    }
+    let is_constraint_only = matches!(stmt, Statement::AlterTable { operations, .. }
+        if operations.iter().all(|op| matches!(op, sqlparser::ast::AlterTableOperation::AddConstraint(_))));
+    for (node, shard_id, shard, index) in placements(cluster, table) {
+        if is_constraint_only {
+            for c in &added {
+                let shard_ref = match &c.kind {
+                    ConstraintKind::ForeignKey { ref_table, .. } => {
+                        Some(referenced_shard(cluster, table, ref_table, index)?)
+                    }
+                    _ => None,
+                };
+                let sql = format!(
+                    "ALTER TABLE {shard} ADD CONSTRAINT {}_{shard_id} {}",
+                    c.name,
+                    constraint_sql(c, shard_ref.as_deref())
+                );
+                ddl_task(cluster, node.clone(), shard_id, sql)?;
+            }
+        } else {
+            let mut s = stmt.clone();
+            if let Statement::AlterTable { name, .. } = &mut s {
+                *name = ObjectName(vec![Ident::new(shard.clone())]);
+            }
+            ddl_task(cluster, node, shard_id, s.to_string())?;
+        }
+    }
+    Ok(out)
+}
+
+/// CREATE INDEX on a Citus table: one index per shard, named `<index>_<shardid>`.
+pub fn create_index(cluster: &mut Cluster, stmt: &Statement, table: &str) -> PgResult<ExecOutput> {
+    let out = local(cluster, stmt)?;
+    let Statement::CreateIndex(ci) = stmt else {
+        return Ok(out);
+    };
+    let index_name = ci
+        .name
+        .as_ref()
+        .map(object_name)
+        .or_else(|| {
+            cluster
+                .node_db(COORDINATOR)
+                .ok()?
+                .table(table)?
+                .indexes
+                .last()
+                .map(|i| i.name.clone())
+        })
+        .unwrap_or_else(|| format!("{table}_idx"));
+    for (node, shard_id, shard, _) in placements(cluster, table) {
+        let mut s = ci.clone();
+        s.name = Some(ObjectName(vec![Ident::new(format!(
+            "{index_name}_{shard_id}"
+        ))]));
+        s.table_name = ObjectName(vec![Ident::new(shard)]);
+        ddl_task(
+            cluster,
+            node,
+            shard_id,
+            Statement::CreateIndex(s).to_string(),
+        )?;
+    }
+    Ok(out)
+}
+
+/// TRUNCATE: local tables on the coordinator, Citus tables on every placement.
+pub fn truncate(cluster: &mut Cluster, stmt: &Statement, names: &[String]) -> PgResult<ExecOutput> {
+    let out = local(cluster, stmt)?;
+    for table in names {
+        if cluster.catalog.table(table).is_none() {
+            continue;
+        }
+        for (node, shard_id, shard, _) in placements(cluster, table) {
+            ddl_task(cluster, node, shard_id, format!("TRUNCATE TABLE {shard}"))?;
+        }
+    }
+    Ok(out)
+}

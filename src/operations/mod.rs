@@ -1,0 +1,149 @@
+//! Citus's user-facing operations: distributing tables, managing nodes, and propagating DDL to
+//! shards. They are called as functions (`SELECT create_distributed_table('t', 'id')`).
+
+pub mod ddl;
+pub mod distribute;
+pub mod nodes;
+
+use crate::cluster::{Cluster, Session};
+use crate::error::{PgError, PgResult};
+use crate::executor::modify::void_result;
+use crate::planner::relations::normalize_ident;
+use crate::sql::{Column, ExecOutput, ResultSet};
+use crate::types::{SqlType, Value};
+use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments, Query, SelectItem, SetExpr};
+
+/// Arguments of a utility call, positional and named (`colocate_with => 'none'`).
+pub struct CallArgs {
+    pub positional: Vec<Value>,
+    pub named: Vec<(String, Value)>,
+}
+
+impl CallArgs {
+    /// The argument by name, or at `position` when passed positionally.
+    pub fn get(&self, name: &str, position: usize) -> Option<&Value> {
+        self.named
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .or_else(|| self.positional.get(position))
+    }
+
+    pub fn text(&self, name: &str, position: usize) -> Option<String> {
+        self.get(name, position).and_then(|v| v.to_pg_text())
+    }
+}
+
+const UTILITIES: &[&str] = &[
+    "create_distributed_table",
+    "create_reference_table",
+    "undistribute_table",
+    "citus_add_node",
+    "master_add_node",
+    "citus_remove_node",
+    "master_remove_node",
+    "citus_set_coordinator_host",
+    "truncate_local_data_after_distributing_table",
+];
+
+/// Runs `SELECT utility(...)` when the query is exactly that; `None` otherwise.
+pub fn utility_call(
+    cluster: &mut Cluster,
+    session: &mut Session,
+    query: &Query,
+) -> PgResult<Option<ExecOutput>> {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Ok(None);
+    };
+    if !select.from.is_empty() || select.projection.len() != 1 {
+        return Ok(None);
+    }
+    let (expr, alias) = match &select.projection[0] {
+        SelectItem::UnnamedExpr(e) => (e, None),
+        SelectItem::ExprWithAlias { expr, alias } => (expr, Some(normalize_ident(alias))),
+        _ => return Ok(None),
+    };
+    let sqlparser::ast::Expr::Function(f) = expr else {
+        return Ok(None);
+    };
+    let name = f.name.0.last().map(normalize_ident).unwrap_or_default();
+    if !UTILITIES.contains(&name.as_str()) {
+        return Ok(None);
+    }
+    let mut args = CallArgs {
+        positional: Vec::new(),
+        named: Vec::new(),
+    };
+    if let FunctionArguments::List(list) = &f.args {
+        for a in &list.args {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                    args.positional.push(eval_arg(cluster, e)?)
+                }
+                FunctionArg::Named {
+                    name: n,
+                    arg: FunctionArgExpr::Expr(e),
+                    ..
+                } => args.named.push((normalize_ident(n), eval_arg(cluster, e)?)),
+                _ => {}
+            }
+        }
+    }
+    let column = alias.unwrap_or_else(|| name.clone());
+    let mut notices = Vec::new();
+    let value: Option<Value> = match name.as_str() {
+        "create_distributed_table" => {
+            notices = distribute::create_distributed_table(cluster, session, &args)?;
+            None
+        }
+        "create_reference_table" => {
+            notices = distribute::create_reference_table(cluster, &args)?;
+            None
+        }
+        "undistribute_table" => {
+            notices = distribute::undistribute_table(cluster, &args)?;
+            None
+        }
+        "truncate_local_data_after_distributing_table" => None,
+        "citus_add_node" | "master_add_node" => Some(nodes::add_node(cluster, &args)?),
+        "citus_remove_node" | "master_remove_node" => {
+            nodes::remove_node(cluster, &args)?;
+            None
+        }
+        "citus_set_coordinator_host" => {
+            nodes::set_coordinator_host(cluster, &args)?;
+            None
+        }
+        _ => None,
+    };
+    let rs = match value {
+        None => void_result(&column),
+        Some(v) => ResultSet {
+            columns: vec![Column::new(column, v.natural_type())],
+            rows: vec![vec![v]],
+        },
+    };
+    let _ = SqlType::Text;
+    Ok(Some(ExecOutput {
+        outcome: crate::sql::Outcome::Rows(rs),
+        notices,
+    }))
+}
+
+fn eval_arg(cluster: &Cluster, e: &sqlparser::ast::Expr) -> PgResult<Value> {
+    let relations = std::collections::BTreeMap::new();
+    let host = crate::executor::host::ClusterHost {
+        catalog: &cluster.catalog,
+        now: cluster.now(),
+        relations: &relations,
+        sizes: None,
+    };
+    let db = cluster.node_db(crate::cluster::COORDINATOR)?;
+    let ctx = crate::sql::eval::EvalCtx {
+        host: &host,
+        db,
+        subqueries: None,
+    };
+    crate::sql::eval::eval(e, &crate::sql::eval::Scope::EMPTY, &ctx)
+        .map_err(|err| PgError { ..err })
+}

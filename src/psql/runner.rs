@@ -1,0 +1,547 @@
+//! The psql session: runs a script or a chunk of interactive input against an executor (the
+//! cluster), handling meta-commands and printing everything exactly as psql would.
+
+use super::format::{self, Table, Verbosity};
+use super::script::{Piece, Scanner};
+use crate::cluster::{Cluster, NodeInfo, RelationInfo, Session};
+use crate::error::PgResult;
+use crate::sql::{ExecOutput, Outcome, TableDef};
+use std::collections::BTreeMap;
+
+/// What the runner needs from a cluster; a trait so tests can drive it with a fake.
+pub trait Executor {
+    fn execute(&mut self, session: &mut Session, sql: &str) -> PgResult<ExecOutput>;
+    fn session(&self) -> Session;
+    fn nodes(&self) -> Vec<NodeInfo>;
+    fn connect(&self, node: &str) -> PgResult<Session>;
+    fn connect_host_port(&self, host: &str, port: u16) -> PgResult<Session>;
+    fn list_relations(&self, session: &Session) -> Vec<RelationInfo>;
+    fn describe_table(&self, session: &Session, name: &str) -> PgResult<Option<TableDef>>;
+}
+
+impl Executor for Cluster {
+    fn execute(&mut self, session: &mut Session, sql: &str) -> PgResult<ExecOutput> {
+        Cluster::execute(self, session, sql)
+    }
+    fn session(&self) -> Session {
+        Cluster::session(self)
+    }
+    fn nodes(&self) -> Vec<NodeInfo> {
+        Cluster::nodes(self)
+    }
+    fn connect(&self, node: &str) -> PgResult<Session> {
+        Cluster::connect(self, node)
+    }
+    fn connect_host_port(&self, host: &str, port: u16) -> PgResult<Session> {
+        Cluster::connect_host_port(self, host, port)
+    }
+    fn list_relations(&self, session: &Session) -> Vec<RelationInfo> {
+        Cluster::list_relations(self, session)
+    }
+    fn describe_table(&self, session: &Session, name: &str) -> PgResult<Option<TableDef>> {
+        Cluster::describe_table(self, session, name)
+    }
+}
+
+/// `\x` setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expanded {
+    Off,
+    On,
+    Auto,
+}
+
+/// Where input comes from: a script (`psql -a -f FILE`, or piped stdin) or a person typing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Messages get the `psql:FILE:LINE: ` locus, a failed `\c` drops the connection.
+    Script {
+        file: String,
+    },
+    Interactive,
+}
+
+/// A psql session over an executor.
+pub struct Runner<E: Executor = Cluster> {
+    pub exec: E,
+    /// `None` after a failed `\c` in a script, as psql leaves it.
+    pub session: Option<Session>,
+    /// The host name the user connected with (`localhost` prints differently).
+    pub(super) host: String,
+    vars: BTreeMap<String, String>,
+    pub expanded: Expanded,
+    pub timing: bool,
+    null_display: String,
+    /// Milliseconds from some fixed point, for `\timing`.
+    pub clock: fn() -> f64,
+    pub(super) mode: Mode,
+    lineno: usize,
+    stopped: bool,
+    out: String,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn wall_clock_ms() -> f64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(target_arch = "wasm32")]
+fn wall_clock_ms() -> f64 {
+    0.0
+}
+
+impl Runner<Cluster> {
+    /// A fresh default cluster with psql connected to the coordinator.
+    pub fn with_default_cluster() -> Self {
+        Runner::new(Cluster::new())
+    }
+}
+
+impl<E: Executor> Runner<E> {
+    pub fn new(exec: E) -> Self {
+        let session = exec.session();
+        let host = node_of(&exec, &session)
+            .map(|n| n.host)
+            .unwrap_or_else(|| "127.0.0.1".to_string());
+        let vars = [
+            ("AUTOCOMMIT", "on"),
+            ("DBNAME", "postgres"),
+            ("ECHO", "none"),
+            ("ENCODING", "UTF8"),
+            ("ON_ERROR_STOP", "off"),
+            ("QUIET", "off"),
+            ("SHOW_CONTEXT", "errors"),
+            ("USER", "postgres"),
+            ("VERBOSITY", "default"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let mut runner = Runner {
+            exec,
+            session: Some(session),
+            host,
+            vars,
+            expanded: Expanded::Off,
+            timing: false,
+            null_display: String::new(),
+            clock: wall_clock_ms,
+            mode: Mode::Interactive,
+            lineno: 0,
+            stopped: false,
+            out: String::new(),
+        };
+        runner.sync_conn_vars();
+        runner
+    }
+
+    /// Runs a whole script as `psql -a` does (every line echoed), `file` naming it in messages
+    /// (`<stdin>` when piped). Returns everything psql would print, stdout and stderr merged.
+    pub fn run_script(&mut self, text: &str, file: &str) -> String {
+        self.mode = Mode::Script {
+            file: file.to_string(),
+        };
+        self.vars.insert("ECHO".into(), "all".into());
+        self.run(text)
+    }
+
+    /// Runs a chunk typed by a person (the UI): nothing echoed, no locus on messages.
+    pub fn run_interactive(&mut self, text: &str) -> String {
+        self.mode = Mode::Interactive;
+        self.run(text)
+    }
+
+    /// Whether `\q` was given.
+    pub fn quit(&self) -> bool {
+        self.stopped
+    }
+
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    fn run(&mut self, text: &str) -> String {
+        self.out.clear();
+        self.lineno = 0;
+        self.stopped = false;
+        let mut scanner = Scanner::new();
+        for line in text.lines() {
+            if self.stopped {
+                break;
+            }
+            self.lineno += 1;
+            if self.var("ECHO") == Some("all") {
+                self.out.push_str(line);
+                self.out.push('\n');
+            }
+            let vars = self.vars.clone();
+            let pieces = scanner.feed_line(line, &|n| vars.get(n).cloned());
+            for piece in pieces {
+                if self.stopped {
+                    break;
+                }
+                self.piece(piece);
+            }
+        }
+        if !self.stopped {
+            if let Some(piece) = scanner.finish() {
+                self.piece(piece);
+            }
+        }
+        std::mem::take(&mut self.out)
+    }
+
+    fn piece(&mut self, piece: Piece) {
+        match piece {
+            Piece::Statement { sql, expanded } => self.statement(&sql, expanded),
+            Piece::Meta { name, args } => self.meta(&name, &args),
+        }
+    }
+
+    fn verbosity(&self) -> Verbosity {
+        match self.var("VERBOSITY") {
+            Some("verbose") => Verbosity::Verbose,
+            Some("terse") => Verbosity::Terse,
+            Some("sqlstate") => Verbosity::Sqlstate,
+            _ => Verbosity::Default,
+        }
+    }
+
+    fn quiet(&self) -> bool {
+        self.var("QUIET") == Some("on")
+    }
+
+    /// `psql:FILE:LINE: ` in scripts.
+    fn locus(&self) -> String {
+        match &self.mode {
+            Mode::Script { file } => format!("psql:{file}:{}: ", self.lineno),
+            Mode::Interactive => String::new(),
+        }
+    }
+
+    /// psql's own errors (`pg_log_error`): `psql:FILE:LINE: error: ` in scripts, bare otherwise.
+    pub(super) fn psql_error(&mut self, msg: &str) {
+        let prefix = match &self.mode {
+            Mode::Script { .. } => format!("{}error: ", self.locus()),
+            Mode::Interactive => String::new(),
+        };
+        self.out.push_str(&prefix);
+        self.out.push_str(msg);
+        self.out.push('\n');
+    }
+
+    /// Informational lines psql suppresses with QUIET.
+    pub(super) fn info(&mut self, msg: &str) {
+        if !self.quiet() {
+            self.out.push_str(msg);
+            self.out.push('\n');
+        }
+    }
+
+    fn statement(&mut self, sql: &str, gx: bool) {
+        if is_empty_query(sql) {
+            // the server answers an empty query (`;`, a lone comment) with nothing to print
+            return;
+        }
+        if self.var("ECHO") == Some("queries") {
+            self.out.push_str(sql);
+            self.out.push('\n');
+        }
+        let Some(mut session) = self.session.take() else {
+            self.psql_error("You are currently not connected to a database.");
+            self.error_stop();
+            return;
+        };
+        let start = (self.clock)();
+        let result = self.exec.execute(&mut session, sql);
+        let elapsed = (self.clock)() - start;
+        self.session = Some(session);
+        let verbosity = self.verbosity();
+        let locus = self.locus();
+        match result {
+            Ok(output) => {
+                for n in &output.notices {
+                    self.out.push_str(&format::notice(n, verbosity, &locus));
+                }
+                match &output.outcome {
+                    Outcome::Rows(rs) => {
+                        let table = Table::from_result(rs, &self.null_display);
+                        let x = gx || self.expanded == Expanded::On;
+                        self.out.push_str(&if x {
+                            format::expanded(&table)
+                        } else {
+                            format::aligned(&table)
+                        });
+                    }
+                    Outcome::Command(tag) => self.info(tag),
+                }
+            }
+            Err(e) => {
+                self.out.push_str(&format::error(&e, verbosity, &locus));
+                self.error_stop();
+            }
+        }
+        if self.timing {
+            self.out.push_str(&timing_line(elapsed));
+        }
+    }
+
+    pub(super) fn error_stop(&mut self) {
+        if matches!(self.mode, Mode::Script { .. })
+            && matches!(self.var("ON_ERROR_STOP"), Some("on" | "1" | "true"))
+        {
+            self.stopped = true;
+        }
+    }
+
+    /// Keeps `DBNAME`, `HOST`, `PORT` in step with the connection, as psql does.
+    pub(super) fn sync_conn_vars(&mut self) {
+        if let Some(n) = self.current_node() {
+            self.vars.insert("HOST".into(), self.host.clone());
+            self.vars.insert("PORT".into(), n.port.to_string());
+        }
+    }
+
+    pub(super) fn current_node(&self) -> Option<NodeInfo> {
+        self.session.as_ref().and_then(|s| node_of(&self.exec, s))
+    }
+
+    fn meta(&mut self, name: &str, args: &[String]) {
+        match name {
+            "c" | "connect" => self.connect(args),
+            "conninfo" => self.conninfo(),
+            "echo" => self.echo(args),
+            "set" => self.set(args),
+            "unset" => match args.first() {
+                Some(n) => {
+                    self.vars.remove(n);
+                }
+                None => self.psql_error("\\unset: missing required argument"),
+            },
+            "x" => self.expanded_cmd(args.first().map(String::as_str)),
+            "timing" => self.timing_cmd(args.first().map(String::as_str)),
+            "pset" => self.pset(args),
+            "q" | "quit" => self.stopped = true,
+            "?" => {
+                let help = super::help::text(self.expanded, self.timing);
+                self.out.push_str(&help);
+            }
+            "d" | "d+" | "dt" | "dt+" | "ds" | "di" => {
+                let out = match &self.session {
+                    Some(s) => super::describe::run(&self.exec, s, name, args),
+                    None => Err("You are currently not connected to a database.".to_string()),
+                };
+                match out {
+                    Ok(text) => self.out.push_str(&text),
+                    Err(msg) => self.psql_error(&msg),
+                }
+            }
+            _ => {
+                let msg = format!("invalid command \\{name}");
+                match self.mode {
+                    Mode::Script { .. } => self.psql_error(&msg),
+                    Mode::Interactive => {
+                        self.psql_error(&format!("{msg}\nTry \\? for help."));
+                    }
+                }
+                self.error_stop();
+            }
+        }
+    }
+
+    fn echo(&mut self, args: &[String]) {
+        let (newline, args) = match args.first().map(String::as_str) {
+            Some("-n") => (false, args.get(1..).unwrap_or(&[])),
+            _ => (true, args),
+        };
+        self.out.push_str(&args.join(" "));
+        if newline {
+            self.out.push('\n');
+        }
+    }
+
+    fn set(&mut self, args: &[String]) {
+        let Some(name) = args.first() else {
+            let list: Vec<String> = self
+                .vars
+                .iter()
+                .map(|(k, v)| format!("{k} = '{v}'\n"))
+                .collect();
+            self.out.push_str(&list.concat());
+            return;
+        };
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || (c as u32) >= 0x80);
+        if !valid {
+            self.psql_error(&format!("invalid variable name: \"{name}\""));
+            return;
+        }
+        let value = args.get(1..).unwrap_or(&[]).concat();
+        let value = match name.as_str() {
+            "VERBOSITY" | "ECHO" | "SHOW_CONTEXT" => value.to_ascii_lowercase(),
+            "ON_ERROR_STOP" | "QUIET" | "AUTOCOMMIT" => match value.to_ascii_lowercase().as_str() {
+                "" | "on" | "true" | "1" | "yes" => "on".to_string(),
+                "off" | "false" | "0" | "no" => "off".to_string(),
+                _ => value,
+            },
+            _ => value,
+        };
+        if name == "VERBOSITY"
+            && !matches!(value.as_str(), "default" | "verbose" | "terse" | "sqlstate")
+        {
+            self.psql_error(&format!(
+                "unrecognized value \"{value}\" for \"VERBOSITY\"\nAvailable values are: default, verbose, terse, sqlstate."
+            ));
+            return;
+        }
+        self.vars.insert(name.clone(), value);
+    }
+
+    fn expanded_cmd(&mut self, arg: Option<&str>) {
+        self.expanded = match arg.map(str::to_ascii_lowercase).as_deref() {
+            None => match self.expanded {
+                Expanded::On => Expanded::Off,
+                _ => Expanded::On,
+            },
+            Some("on" | "true" | "1" | "yes") => Expanded::On,
+            Some("off" | "false" | "0" | "no") => Expanded::Off,
+            Some("auto") => Expanded::Auto,
+            Some(other) => {
+                self.psql_error(&format!(
+                    "\\x: unrecognized value \"{other}\" for \"expanded\": Boolean expected"
+                ));
+                return;
+            }
+        };
+        let msg = match self.expanded {
+            Expanded::On => "Expanded display is on.",
+            Expanded::Off => "Expanded display is off.",
+            Expanded::Auto => "Expanded display is used automatically.",
+        };
+        self.info(msg);
+    }
+
+    fn timing_cmd(&mut self, arg: Option<&str>) {
+        self.timing = match arg.map(str::to_ascii_lowercase).as_deref() {
+            None => !self.timing,
+            Some("on" | "true" | "1" | "yes") => true,
+            Some("off" | "false" | "0" | "no") => false,
+            Some(other) => {
+                self.psql_error(&format!(
+                    "unrecognized value \"{other}\" for \"\\timing\": Boolean expected"
+                ));
+                return;
+            }
+        };
+        let msg = if self.timing {
+            "Timing is on."
+        } else {
+            "Timing is off."
+        };
+        self.info(msg);
+    }
+
+    fn pset(&mut self, args: &[String]) {
+        match (args.first().map(String::as_str), args.get(1)) {
+            (Some("null"), value) => {
+                self.null_display = value.cloned().unwrap_or_default();
+                let msg = format!("Null display is \"{}\".", self.null_display);
+                self.info(&msg);
+            }
+            (Some("expanded" | "x"), value) => self.expanded_cmd(value.map(String::as_str)),
+            (Some(other), _) => self.psql_error(&format!("\\pset: unknown option: {other}")),
+            (None, _) => self.psql_error("\\pset: missing required argument"),
+        }
+    }
+
+    fn conninfo(&mut self) {
+        match self.current_node() {
+            Some(n) => {
+                let msg = format!(
+                    "You are connected to database \"postgres\" as user \"postgres\" {} at port \"{}\".",
+                    super::connect::host_phrase(&self.host, &n.host),
+                    n.port
+                );
+                self.out.push_str(&msg);
+                self.out.push('\n');
+            }
+            None => self
+                .out
+                .push_str("You are currently not connected to a database.\n"),
+        }
+    }
+}
+
+/// Whether SQL text holds nothing but whitespace, comments and semicolons.
+fn is_empty_query(sql: &str) -> bool {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ';');
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            // block comments nest in PostgreSQL
+            let mut depth = 1usize;
+            let mut it = r.char_indices().peekable();
+            let mut end = r.len();
+            while let Some((i, c)) = it.next() {
+                let next = it.peek().map(|&(_, n)| n);
+                if c == '/' && next == Some('*') {
+                    depth += 1;
+                    it.next();
+                } else if c == '*' && next == Some('/') {
+                    depth -= 1;
+                    it.next();
+                    if depth == 0 {
+                        end = i + 2;
+                        break;
+                    }
+                }
+            }
+            rest = r.get(end..).unwrap_or("");
+        } else {
+            return rest.is_empty();
+        }
+    }
+}
+
+/// The node a session is connected to.
+fn node_of<E: Executor>(exec: &E, session: &Session) -> Option<NodeInfo> {
+    exec.nodes().into_iter().find(|n| n.name == session.node)
+}
+
+/// `Time: 0.123 ms`, with psql's `(mm:ss.fff)` suffix from one second on.
+pub fn timing_line(ms: f64) -> String {
+    let ms = if ms.is_finite() && ms > 0.0 { ms } else { 0.0 };
+    if ms < 1000.0 {
+        return format!("Time: {ms:.3} ms\n");
+    }
+    let total_s = ms / 1000.0;
+    let minutes = (total_s / 60.0).floor();
+    let seconds = total_s - minutes * 60.0;
+    if minutes < 60.0 {
+        return format!(
+            "Time: {ms:.3} ms ({:02}:{:06.3})\n",
+            minutes as u64, seconds
+        );
+    }
+    let hours = (minutes / 60.0).floor();
+    let minutes = minutes - hours * 60.0;
+    format!(
+        "Time: {ms:.3} ms ({:02}:{:02}:{:06.3})\n",
+        hours as u64, minutes as u64, seconds
+    )
+}
+
+/// Runs one chunk of input typed in the UI and returns what psql would print.
+pub fn run_chunk(runner: &mut Runner<Cluster>, input: &str) -> String {
+    runner.run_interactive(input)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,97 @@
+//! The page layout and the state every panel shares.
+
+use crate::cluster::{Cluster, NodeInfo, ShardInfo};
+use crate::psql::Runner;
+use crate::trace::TraceEvent;
+use leptos::prelude::*;
+
+use super::console::Console;
+use super::map::ClusterMap;
+use super::theme::ThemeToggle;
+use super::timeline::Timeline;
+
+/// Shared UI state. The psql runner owns the cluster and the session; neither is reactive, so
+/// after each run `version` is bumped and the memos below re-read them.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub runner: StoredValue<Runner<Cluster>, LocalStorage>,
+    /// The node the console is connected to (`None` after a failed `\c` in psql's terms).
+    pub node: Memo<Option<String>>,
+    pub version: RwSignal<u64>,
+    pub nodes: Memo<Vec<NodeInfo>>,
+    pub shards: Memo<Vec<ShardInfo>>,
+    pub last_events: Memo<Vec<TraceEvent>>,
+    /// The shard whose details the map shows.
+    pub selected_shard: RwSignal<Option<i64>>,
+    /// The timeline message (by logical time) whose SQL is shown.
+    pub focused_event: RwSignal<Option<u64>>,
+}
+
+impl AppState {
+    fn new() -> Self {
+        let runner = StoredValue::new_local(Runner::with_default_cluster());
+        let version = RwSignal::new(0u64);
+        AppState {
+            runner,
+            version,
+            node: Memo::new(move |_| {
+                version.track();
+                runner.with_value(|r| r.session.as_ref().map(|s| s.node.clone()))
+            }),
+            nodes: Memo::new(move |_| {
+                version.track();
+                runner.with_value(|r| r.exec.nodes())
+            }),
+            shards: Memo::new(move |_| {
+                version.track();
+                runner.with_value(|r| r.exec.shards())
+            }),
+            last_events: Memo::new(move |_| {
+                version.track();
+                runner.with_value(|r| r.exec.last_statement_events())
+            }),
+            selected_shard: RwSignal::new(None),
+            focused_event: RwSignal::new(None),
+        }
+    }
+
+    /// Reads the cluster.
+    pub fn with_cluster<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
+        self.runner.with_value(|r| f(&r.exec))
+    }
+
+    /// Marks the cluster as changed so every view re-reads it.
+    pub fn changed(&self) {
+        self.version.update(|v| *v += 1);
+        self.focused_event.set(None);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <h1>"ShardScope"</h1>
+                <p class="tagline">"A small Citus cluster running in this browser tab"</p>
+                <ThemeToggle />
+            </header>
+            <main class="layout">
+                <section class="pane console-pane" aria-labelledby="console-title">
+                    <h2 id="console-title">"Console"</h2>
+                    <Console />
+                </section>
+                <section class="pane map-pane" aria-labelledby="map-title">
+                    <h2 id="map-title">"Cluster map"</h2>
+                    <ClusterMap />
+                </section>
+                <section class="pane timeline-pane" aria-labelledby="timeline-title">
+                    <h2 id="timeline-title">"Last statement"</h2>
+                    <Timeline />
+                </section>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,197 @@
+//! The psql-like console: a multi-line editor, Ctrl/Cmd+Enter to run, Up/Down history, and the
+//! transcript as plain text (text nodes only, never HTML built from user data).
+
+use super::app::AppState;
+use crate::viz::history::{caret_on_first_line, caret_on_last_line, History};
+use crate::viz::transcript::{echo, segments, Kind};
+use leptos::ev::KeyboardEvent;
+use leptos::html;
+use leptos::prelude::*;
+
+/// Keeps the DOM small when a query returns many rows or many runs pile up.
+const MAX_OUTPUT_LINES: usize = 2000;
+const MAX_ENTRIES: usize = 200;
+
+fn clip(output: String) -> String {
+    let lines = output.lines().count();
+    if lines <= MAX_OUTPUT_LINES {
+        return output;
+    }
+    let mut kept: String = output
+        .lines()
+        .take(MAX_OUTPUT_LINES)
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    kept.push_str(&format!(
+        "… output clipped: {} more lines\n",
+        lines - MAX_OUTPUT_LINES
+    ));
+    kept
+}
+
+/// One run: the echoed input and psql's output, split for styling.
+#[derive(Clone)]
+struct Entry {
+    id: usize,
+    echo: String,
+    output: Vec<(Kind, String)>,
+}
+
+#[component]
+pub fn Console() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let input = RwSignal::new(String::new());
+    let entries = RwSignal::new(Vec::<Entry>::new());
+    let next_id = StoredValue::new(0usize);
+    let history = StoredValue::new(History::default());
+    let textarea: NodeRef<html::Textarea> = NodeRef::new();
+    let output: NodeRef<html::Div> = NodeRef::new();
+
+    let run = move || {
+        let sql = input.get_untracked();
+        if sql.trim().is_empty() {
+            return;
+        }
+        history.update_value(|h| h.push(&sql));
+        let node = state.node.get_untracked().unwrap_or_else(|| "!".into());
+        let mut output = String::new();
+        state
+            .runner
+            .update_value(|r| output = r.run_interactive(&sql));
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        let entry = Entry {
+            id,
+            echo: echo(&node, &sql),
+            output: segments(&clip(output)),
+        };
+        entries.update(|list| {
+            list.push(entry);
+            let excess = list.len().saturating_sub(MAX_ENTRIES);
+            list.drain(..excess);
+        });
+        input.set(String::new());
+        state.changed();
+    };
+
+    // Keep the newest output in view.
+    Effect::new(move |_| {
+        entries.track();
+        if let Some(el) = output.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+
+    let on_keydown = move |ev: KeyboardEvent| {
+        let key = ev.key();
+        if key == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+            ev.prevent_default();
+            run();
+            return;
+        }
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.shift_key() {
+            return;
+        }
+        let (up, down) = (key == "ArrowUp", key == "ArrowDown");
+        if !up && !down {
+            return;
+        }
+        let Some(el) = textarea.get() else { return };
+        let value = el.value();
+        let start = el.selection_start().ok().flatten().unwrap_or(0) as usize;
+        let end = el.selection_end().ok().flatten().unwrap_or(0) as usize;
+        if start != end {
+            return;
+        }
+        let recalled = if up && caret_on_first_line(&value, start) {
+            history.try_update_value(|h| h.older(&value)).flatten()
+        } else if down && caret_on_last_line(&value, start) {
+            history.try_update_value(|h| h.newer()).flatten()
+        } else {
+            None
+        };
+        if let Some(text) = recalled {
+            ev.prevent_default();
+            input.set(text);
+        }
+    };
+
+    let prompt = move || format!("{}=#", state.node.get().unwrap_or_else(|| "!".into()));
+
+    view! {
+        <div
+            class="console-output"
+            node_ref=output
+            role="log"
+            aria-label="Console output"
+            aria-live="polite"
+            tabindex="0"
+        >
+            <pre class="banner">
+                "ShardScope: psql on a simulated Citus cluster.\n"
+                "Type SQL and press Ctrl+Enter (Cmd+Enter on a Mac) to run it. "
+                "Several statements per run are fine; \\c worker-1 connects to a worker."
+            </pre>
+            <For
+                each=move || entries.get()
+                key=|e| e.id
+                children=move |e| {
+                    let failed = e.output.iter().any(|(k, _)| *k == Kind::Error);
+                    view! {
+                        <div class="entry" class:failed=failed>
+                            <pre class="echo">{e.echo}</pre>
+                            <pre class="out">
+                                {e
+                                    .output
+                                    .into_iter()
+                                    .map(|(kind, text)| {
+                                        let class = match kind {
+                                            Kind::Plain => "plain",
+                                            Kind::Error => "msg-error",
+                                            Kind::Notice => "msg-notice",
+                                        };
+                                        view! { <span class=class>{text}</span> }
+                                    })
+                                    .collect_view()}
+                            </pre>
+                        </div>
+                    }
+                }
+            />
+        </div>
+        <div class="editor">
+            <label class="prompt" for="sql-input">
+                {prompt}
+            </label>
+            <textarea
+                id="sql-input"
+                node_ref=textarea
+                rows="4"
+                spellcheck="false"
+                autocomplete="off"
+                aria-label="SQL input. Ctrl+Enter runs; Up and Down recall history."
+                placeholder="SELECT * FROM citus_shards;"
+                prop:value=move || input.get()
+                on:input=move |ev| input.set(event_target_value(&ev))
+                on:keydown=on_keydown
+            ></textarea>
+            <div class="editor-actions">
+                <button
+                    type="button"
+                    class="run"
+                    aria-label="Run the statements (Ctrl+Enter)"
+                    on:click=move |_| run()
+                >
+                    "Run"
+                </button>
+                <button
+                    type="button"
+                    aria-label="Clear the console output"
+                    on:click=move |_| entries.set(Vec::new())
+                >
+                    "Clear"
+                </button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,303 @@
+//! The cluster map: nodes as boxes, shard placements as tiles coloured by co-location group and
+//! shaded by row count, reference tables as a band. Tiles touched by the last statement's tasks
+//! are outlined; clicking a tile shows its range, placement and rows.
+
+use super::app::AppState;
+use crate::cluster::ShardInfo;
+use crate::psql::format::{self, aligned, Table, Verbosity};
+use crate::trace::MessageKind;
+use crate::viz::layout::{layout, TILE, WIDTH};
+use crate::viz::verdict::Summary;
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+/// At most this many shard rows are printed in the details panel.
+const MAX_DETAIL_ROWS: usize = 50;
+
+fn activates(ev: &KeyboardEvent) -> bool {
+    let key = ev.key();
+    key == "Enter" || key == " "
+}
+
+#[component]
+pub fn ClusterMap() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let map = Memo::new(move |_| layout(&state.nodes.get(), &state.shards.get()));
+    let summary = Memo::new(move |_| Summary::from_events(&state.last_events.get()));
+    // The shard of the timeline message in focus, so the two panels point at the same tile.
+    let focused_shard = Memo::new(move |_| {
+        let t = state.focused_event.get()?;
+        state
+            .last_events
+            .with(|evs| evs.iter().find(|e| e.time == t).and_then(|e| e.shard))
+    });
+
+    let tiles = move || {
+        let touched: BTreeSet<i64> = summary.with(|s| s.task_shards.iter().copied().collect());
+        let selected = state.selected_shard.get();
+        let focused = focused_shard.get();
+        map.get()
+            .tiles
+            .into_iter()
+            .map(|t| {
+                let id = t.shard_id;
+                let mut class = format!("tile cg-{}", t.color);
+                if touched.contains(&id) {
+                    class.push_str(" touched");
+                }
+                if selected == Some(id) {
+                    class.push_str(" selected");
+                }
+                if focused == Some(id) {
+                    class.push_str(" focused");
+                }
+                let label = format!(
+                    "shard {id} of {} on {}, {} rows{}",
+                    t.table,
+                    t.node,
+                    t.rows,
+                    if touched.contains(&id) {
+                        ", used by the last statement"
+                    } else {
+                        ""
+                    }
+                );
+                let aria = label.clone();
+                let select = move || state.selected_shard.set(Some(id));
+                view! {
+                    <rect
+                        class=class
+                        x=format!("{:.1}", t.x)
+                        y=format!("{:.1}", t.y)
+                        width=TILE.to_string()
+                        height=TILE.to_string()
+                        rx="2"
+                        style=format!("fill-opacity: {:.2}", 0.2 + 0.8 * t.fill)
+                        tabindex="0"
+                        role="button"
+                        aria-label=aria
+                        on:click=move |_| select()
+                        on:keydown=move |ev| {
+                            if activates(&ev) {
+                                ev.prevent_default();
+                                select();
+                            }
+                        }
+                    >
+                        <title>{label}</title>
+                    </rect>
+                }
+            })
+            .collect_view()
+    };
+
+    let nodes = move || {
+        let busy: BTreeSet<String> = summary.with(|s| s.task_nodes.iter().cloned().collect());
+        map.get()
+            .nodes
+            .into_iter()
+            .map(|n| {
+                let class = match (n.is_coordinator, busy.contains(&n.name)) {
+                    (true, _) => "node coordinator",
+                    (false, true) => "node worker busy",
+                    (false, false) => "node worker",
+                };
+                view! {
+                    <g class=class>
+                        <rect
+                            x=format!("{:.1}", n.x)
+                            y=format!("{:.1}", n.y)
+                            width=format!("{:.1}", n.w)
+                            height=format!("{:.1}", n.h)
+                            rx="6"
+                        />
+                        <text x=format!("{:.1}", n.x + 8.0) y=format!("{:.1}", n.y + 20.0)>
+                            {n.label}
+                        </text>
+                    </g>
+                }
+            })
+            .collect_view()
+    };
+
+    let bands = move || {
+        map.get()
+            .bands
+            .into_iter()
+            .map(|b| {
+                let first = b.shard_ids.first().copied();
+                let label = format!("reference tables on {}: {}", b.node, b.tables.join(", "));
+                let aria = label.clone();
+                let select = move || state.selected_shard.set(first);
+                view! {
+                    <g
+                        class="band"
+                        tabindex="0"
+                        role="button"
+                        aria-label=aria
+                        on:click=move |_| select()
+                        on:keydown=move |ev| {
+                            if activates(&ev) {
+                                ev.prevent_default();
+                                select();
+                            }
+                        }
+                    >
+                        <title>{label}</title>
+                        <rect
+                            x=format!("{:.1}", b.x)
+                            y=format!("{:.1}", b.y)
+                            width=format!("{:.1}", b.w)
+                            height=format!("{:.1}", b.h)
+                            rx="3"
+                        />
+                        <text x=format!("{:.1}", b.x + 6.0) y=format!("{:.1}", b.y + 13.0)>
+                            {format!("ref: {}", b.tables.join(", "))}
+                        </text>
+                    </g>
+                }
+            })
+            .collect_view()
+    };
+
+    let legend = move || {
+        map.get()
+            .groups
+            .into_iter()
+            .map(|(id, color, tables)| {
+                view! {
+                    <li>
+                        <span class=format!("swatch cg-{color}") aria-hidden="true"></span>
+                        {format!("co-location group {id}: {}", tables.join(", "))}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <Show
+            when=move || !state.nodes.with(Vec::is_empty)
+            fallback=|| {
+                view! {
+                    <p class="empty">
+                        "No nodes to show yet: the cluster has not reported any."
+                    </p>
+                }
+            }
+        >
+            <svg
+                class="map"
+                viewBox=move || format!("0 0 {WIDTH} {:.0}", map.with(|m| m.height))
+                role="group"
+                aria-label="Cluster map: nodes and their shard placements"
+            >
+                {nodes}
+                {bands}
+                {tiles}
+            </svg>
+            <ul class="legend" aria-label="Map legend">
+                {legend}
+                <li>
+                    <span class="swatch band-swatch" aria-hidden="true"></span>
+                    "reference table (a copy on every node)"
+                </li>
+                <li>
+                    <span class="swatch touched-swatch" aria-hidden="true"></span>
+                    "outlined: used by the last statement; darker: more rows"
+                </li>
+            </ul>
+        </Show>
+        <ShardDetails />
+    }
+}
+
+fn describe(shard: &ShardInfo) -> Vec<(&'static str, String)> {
+    let range = match (shard.min_value, shard.max_value) {
+        (Some(lo), Some(hi)) => format!("{lo} .. {hi}"),
+        _ if shard.is_reference => "none: reference table, full copy".to_string(),
+        _ => "none".to_string(),
+    };
+    vec![
+        ("table", shard.table.clone()),
+        ("shard", shard.shard_name.clone()),
+        ("hash range", range),
+        ("placement", shard.nodes.join(", ")),
+        ("co-location group", shard.colocation_id.to_string()),
+        ("rows", shard.row_count.to_string()),
+    ]
+}
+
+/// Details of the selected shard; its rows are read from the first node holding it.
+#[component]
+fn ShardDetails() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let shard = Memo::new(move |_| {
+        let id = state.selected_shard.get()?;
+        state
+            .shards
+            .with(|all| all.iter().find(|s| s.shard_id == id).cloned())
+    });
+    let rows_text = move || {
+        let s = shard.get()?;
+        let node = s.nodes.first()?.clone();
+        state.version.track();
+        let result = state.with_cluster(|c| c.node_table_rows(&node, &s.shard_name));
+        Some(match result {
+            Ok(mut rs) => {
+                let total = rs.rows.len();
+                rs.rows.truncate(MAX_DETAIL_ROWS);
+                let mut text = aligned(&Table::from_result(&rs, ""));
+                if total > MAX_DETAIL_ROWS {
+                    text.push_str(&format!(
+                        "(first {MAX_DETAIL_ROWS} of {total} rows shown)\n"
+                    ));
+                }
+                format!("{} on {node}:\n{text}", s.shard_name)
+            }
+            Err(e) => format::error(&e, Verbosity::Default, ""),
+        })
+    };
+    // Delivered alongside: whether any task of the last statement ran on this shard.
+    let tasks_here = move || {
+        let id = state.selected_shard.get()?;
+        let n = state.last_events.with(|evs| {
+            evs.iter()
+                .filter(|e| e.kind == MessageKind::Task && e.shard == Some(id))
+                .count()
+        });
+        (n > 0).then(|| format!("{n} task(s) of the last statement ran here"))
+    };
+    view! {
+        <Show when=move || shard.with(Option::is_some)>
+            <div class="shard-details" aria-live="polite" aria-label="Selected shard">
+                <h3>{move || shard.get().map(|s| s.shard_name).unwrap_or_default()}</h3>
+                <dl>
+                    {move || {
+                        shard
+                            .get()
+                            .map(|s| {
+                                describe(&s)
+                                    .into_iter()
+                                    .map(|(k, v)| view! {
+                                        <dt>{k}</dt>
+                                        <dd>{v}</dd>
+                                    })
+                                    .collect_view()
+                            })
+                    }}
+                </dl>
+                <p class="tasks-here">{tasks_here}</p>
+                <pre class="shard-rows">{rows_text}</pre>
+                <button
+                    type="button"
+                    aria-label="Close the shard details"
+                    on:click=move |_| state.selected_shard.set(None)
+                >
+                    "Close"
+                </button>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,8 @@
+//! View models the browser UI renders, kept free of any web dependency so they compile and are
+//! unit-tested natively: the verdict over a statement's trace, the cluster-map geometry, the
+//! console history and transcript.
+
+pub mod history;
+pub mod layout;
+pub mod transcript;
+pub mod verdict;

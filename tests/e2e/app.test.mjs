@@ -1,0 +1,207 @@
+// End-to-end tests: serve dist/ on 127.0.0.1, drive the system Chromium with playwright-core,
+// and check what a learner sees. Run after `trunk build --release` (scripts/test.sh does both).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.resolve(process.env.DIST_DIR ?? path.join(here, '..', '..', 'dist'));
+const artifacts = path.join(here, 'artifacts');
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+let server;
+let baseUrl;
+let browser;
+let userDataDir;
+
+function serveDist(req, res) {
+  const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  const file = path.resolve(dist, '.' + (urlPath.endsWith('/') ? urlPath + 'index.html' : urlPath));
+  if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-store',
+  });
+  fs.createReadStream(file).pipe(res);
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), `no build in ${dist}: run trunk build --release`);
+  fs.mkdirSync(artifacts, { recursive: true });
+  server = http.createServer(serveDist);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${server.address().port}/`;
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shardscope-chromium-'));
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    // The flags keep Chromium off the network (there is none) and out of the sandbox.
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${userDataDir}`,
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+});
+
+/** A fresh page with problem collectors; `problems` must stay empty. */
+async function openApp() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  const started = Date.now();
+  await page.goto(baseUrl, { waitUntil: 'load' });
+  await page.locator('#sql-input').waitFor({ state: 'visible', timeout: 30_000 });
+  const interactiveMs = Date.now() - started;
+  return { page, context, problems, interactiveMs };
+}
+
+/** Types SQL into the console and runs it with Ctrl+Enter; returns the new entry's text. */
+async function run(page, sql) {
+  const entries = page.locator('.console-output .entry');
+  const before = await entries.count();
+  await page.locator('#sql-input').fill(sql);
+  await page.locator('#sql-input').press('Control+Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('.console-output .entry').length > n, before);
+  return entries.nth(before);
+}
+
+test('wasm size (gzipped) is within budget', () => {
+  const wasm = fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, `one wasm file in dist: ${wasm}`);
+  const bytes = fs.readFileSync(path.join(dist, wasm[0]));
+  const gz = zlib.gzipSync(bytes, { level: 9 }).length;
+  console.log(`wasm: ${wasm[0]} raw ${(bytes.length / 1e6).toFixed(2)} MB, gzipped ${(gz / 1e6).toFixed(2)} MB`);
+  assert.ok(gz < 1.2e6, `gzipped wasm ${gz} bytes exceeds 1.2 MB`);
+});
+
+test('page renders its panels and nothing comes from another origin', async () => {
+  const { page, context, problems, interactiveMs } = await openApp();
+  console.log(`time to interactive: ${interactiveMs} ms`);
+  await page.screenshot({ path: path.join(artifacts, 'initial.png') });
+
+  await assert.doesNotReject(page.getByRole('heading', { name: 'ShardScope' }).waitFor());
+  assert.equal(await page.locator('#loading').isVisible(), false);
+  assert.ok(await page.getByRole('textbox', { name: /SQL input/ }).isVisible());
+  assert.ok(await page.getByRole('button', { name: /Run the statements/ }).isVisible());
+  assert.equal((await page.locator('.editor .prompt').textContent()).trim(), 'coordinator=#');
+  for (const title of ['Console', 'Cluster map', 'Last statement']) {
+    assert.ok(await page.getByRole('heading', { name: title }).isVisible(), title);
+  }
+  assert.equal(await page.locator('.verdict').textContent(), 'no statement traced yet');
+
+  const foreign = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((r) => r.name).filter((u) => !u.startsWith(location.origin)),
+  );
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a statement runs from the console and its output is plain text', async () => {
+  const { page, context, problems } = await openApp();
+  const entry = await run(page, "SELECT '<b>bold</b>' AS html;");
+  const echo = await entry.locator('.echo').textContent();
+  assert.equal(echo, "coordinator=# SELECT '<b>bold</b>' AS html;\n");
+  const out = await entry.locator('.out').textContent();
+  // A psql table, or (while the engine lacks something) an ERROR line. Either way, text only.
+  assert.ok(/<b>bold<\/b>\n\(1 row\)/.test(out) || /^ERROR: {2}/m.test(out), out);
+  assert.equal(await page.locator('.console-output b').count(), 0, 'user data must never become HTML');
+  if (/^ERROR/m.test(out)) assert.equal(await entry.locator('.msg-error').count(), 1);
+
+  // Several statements in one run: one entry, continuation prompt, both results.
+  const entries = page.locator('.console-output .entry');
+  const n = await entries.count();
+  await page.locator('#sql-input').fill('SELECT 1;\nSELECT 2;');
+  await page.getByRole('button', { name: /Run the statements/ }).click();
+  await page.waitForFunction((k) => document.querySelectorAll('.console-output .entry').length > k, n);
+  const second = entries.nth(n);
+  assert.equal(await second.locator('.echo').textContent(), 'coordinator=# SELECT 1;\ncoordinator-# SELECT 2;\n');
+  const both = await second.locator('.out').textContent();
+  assert.ok((both.match(/\(1 row\)/g) ?? []).length === 2 || /ERROR/.test(both), both);
+  assert.equal(await page.locator('#sql-input').inputValue(), '');
+
+  // Up recalls the last input, Down returns to the (empty) draft.
+  await page.locator('#sql-input').focus();
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.locator('#sql-input').inputValue(), 'SELECT 1;\nSELECT 2;');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.locator('#sql-input').inputValue(), '');
+
+  await page.screenshot({ path: path.join(artifacts, 'after-run.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('\\c switches the prompt to a worker when the cluster has one', async () => {
+  const { page, context, problems } = await openApp();
+  const entry = await run(page, '\\c worker-1');
+  const out = await entry.locator('.out').textContent();
+  const hasNodes = (await page.locator('svg.map').count()) > 0;
+  if (hasNodes) {
+    assert.match(out, /You are now connected/);
+    assert.equal((await page.locator('.editor .prompt').textContent()).trim(), 'worker-1=#');
+  } else {
+    assert.match(out, /failed|does not exist/);
+    assert.equal((await page.locator('.editor .prompt').textContent()).trim(), 'coordinator=#');
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the theme toggle switches between system, light and dark', async () => {
+  const { page, context, problems } = await openApp();
+  const toggle = page.getByRole('button', { name: /Colour theme/ });
+  const theme = () => page.evaluate(() => document.documentElement.getAttribute('data-theme'));
+  assert.equal(await theme(), null);
+  await toggle.click();
+  assert.equal(await theme(), 'light');
+  await toggle.click();
+  assert.equal(await theme(), 'dark');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(22, 22, 26)');
+  await page.screenshot({ path: path.join(artifacts, 'dark.png') });
+  await toggle.click();
+  assert.equal(await theme(), null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
