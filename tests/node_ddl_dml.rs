@@ -299,7 +299,7 @@ fn loading_many_rows_is_fast() {
     assert!(took.as_secs() < 10, "took {took:?}");
 }
 
-// ---- SQL-level tests: they need `eval` and `sqltype_from_ast` from the engine branch. ----
+// ---- SQL-level tests ----
 
 fn users_orders_sql() -> Database {
     let mut db = Database::new();
@@ -313,7 +313,6 @@ fn users_orders_sql() -> Database {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn create_table_names_constraints_like_postgres() {
     let db = users_orders_sql();
     let users = db.table("users").unwrap();
@@ -348,7 +347,6 @@ fn create_table_names_constraints_like_postgres() {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn create_table_errors() {
     let mut db = users_orders_sql();
     let e = err(&mut db, "CREATE TABLE users (x int)");
@@ -373,7 +371,6 @@ fn create_table_errors() {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn insert_fills_defaults_and_serials() {
     let mut db = users_orders_sql();
     assert_eq!(
@@ -414,7 +411,6 @@ fn insert_fills_defaults_and_serials() {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn insert_errors_match_postgres() {
     let mut db = users_orders_sql();
     let e = err(&mut db, "INSERT INTO users VALUES (1, 'a', -1)");
@@ -457,7 +453,6 @@ fn insert_errors_match_postgres() {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn update_and_delete_with_where() {
     let mut db = users_orders_sql();
     ok(
@@ -508,7 +503,6 @@ fn update_and_delete_with_where() {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn drop_table_dependencies() {
     let mut db = users_orders_sql();
     let e = err(&mut db, "DROP TABLE users");
@@ -548,7 +542,6 @@ fn drop_table_dependencies() {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn alter_table_adds_columns_and_validates_constraints() {
     let mut db = users_orders_sql();
     ok(
@@ -622,7 +615,6 @@ fn alter_table_adds_columns_and_validates_constraints() {
 
 /// The CREATE TABLE text the coordinator sends to workers, with shard-suffixed names.
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn table_def_to_sql_round_trips_with_shard_suffixes() {
     let db = users_orders_sql();
     for table in ["users", "orders"] {
@@ -655,7 +647,6 @@ fn table_def_to_sql_round_trips_with_shard_suffixes() {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn build_insert_rows_evaluates_without_storing() {
     let mut db = users_orders_sql();
     ok(&mut db, "INSERT INTO users VALUES (1, 'a', 10)");
@@ -674,7 +665,6 @@ fn build_insert_rows_evaluates_without_storing() {
 }
 
 #[test]
-#[ignore = "needs expression evaluation and type names from the engine branch"]
 fn insert_on_conflict() {
     let mut db = users_orders_sql();
     ok(&mut db, "INSERT INTO users VALUES (1, 'a', 10)");
