@@ -698,3 +698,49 @@ fn insert_on_conflict() {
         "there is no unique or exclusion constraint matching the ON CONFLICT specification"
     );
 }
+
+#[test]
+fn subqueries_in_dml_expressions() {
+    let mut db = users_orders_sql();
+    ok(
+        &mut db,
+        "INSERT INTO users VALUES (1, 'a', 10), (2, 'b', 20)",
+    );
+    ok(
+        &mut db,
+        "INSERT INTO users VALUES ((SELECT max(user_id) + 1 FROM users), 'c', 30)",
+    );
+    assert_eq!(
+        tag(
+            &mut db,
+            "UPDATE users SET age = (SELECT max(age) FROM users) WHERE user_id = 1"
+        ),
+        "UPDATE 1"
+    );
+    ok(
+        &mut db,
+        "INSERT INTO orders (user_id, item) VALUES (2, 'x')",
+    );
+    assert_eq!(
+        tag(
+            &mut db,
+            "DELETE FROM users WHERE user_id NOT IN (SELECT user_id FROM orders)"
+        ),
+        "DELETE 2"
+    );
+    assert_eq!(
+        tag(
+            &mut db,
+            "INSERT INTO users SELECT user_id + 10, name, age FROM users"
+        ),
+        "INSERT 0 1"
+    );
+    let ids: Vec<Value> = db
+        .storage
+        .scan("users")
+        .unwrap()
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(ids, [Value::Int4(2), Value::Int4(12)]);
+}

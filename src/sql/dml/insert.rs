@@ -8,6 +8,7 @@ use crate::sql::ddl::names::{ident, object_name};
 use crate::sql::eval::{eval, EvalCtx, Scope};
 use crate::sql::schema::TableDef;
 use crate::sql::select::run_query;
+use crate::sql::select::Executor;
 use crate::sql::{Database, Host, PlainHost};
 use crate::types::Value;
 use sqlparser::ast::{Expr, Insert, OnInsert, SetExpr};
@@ -68,11 +69,9 @@ pub fn build_insert_rows(
         .table(&table)
         .ok_or_else(|| PgError::undefined_table(&table))?;
     let targets = target_columns(def, &insert.columns)?;
-    let ctx = EvalCtx {
-        host,
-        db,
-        subqueries: None,
-    };
+    // Subqueries in expressions run through the SELECT executor.
+    let executor = Executor::new(db, host);
+    let ctx = executor.ctx();
     let width = def.columns.len();
     // Columns not listed get their defaults.
     let missing: Vec<usize> = (0..width).filter(|p| !targets.contains(p)).collect();

@@ -6,8 +6,9 @@ use super::referenced::plan_update;
 use crate::error::{PgError, PgResult};
 use crate::sql::cast::coerce_for_column;
 use crate::sql::ddl::names::{ident, object_name};
-use crate::sql::eval::{eval, is_true, EvalCtx, Scope};
+use crate::sql::eval::{eval, is_true, Scope};
 use crate::sql::schema::TableDef;
+use crate::sql::select::Executor;
 use crate::sql::storage::{IndexKey, RowId, UniqueIndex};
 use crate::sql::{Database, Host};
 use crate::types::Value;
@@ -171,11 +172,9 @@ fn update_conflicting(
         };
         sets.push((pos, &a.value));
     }
-    let ctx = EvalCtx {
-        host,
-        db,
-        subqueries: None,
-    };
+    // Subqueries in expressions run through the SELECT executor.
+    let executor = Executor::new(db, host);
+    let ctx = executor.ctx();
     let mut changes = Vec::with_capacity(conflicts.len());
     for (id, proposed) in conflicts {
         let Some(old) = db.storage.get(&def.name, id) else {
