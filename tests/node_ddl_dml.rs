@@ -744,3 +744,27 @@ fn subqueries_in_dml_expressions() {
         .collect();
     assert_eq!(ids, [Value::Int4(2), Value::Int4(12)]);
 }
+
+#[test]
+fn insert_without_column_list_fills_leading_columns() {
+    let mut db = users_orders_sql();
+    ok(
+        &mut db,
+        "CREATE TABLE p (a int, b text DEFAULT 'dflt', c int)",
+    );
+    assert_eq!(tag(&mut db, "INSERT INTO p VALUES (1)"), "INSERT 0 1");
+    assert_eq!(
+        db.storage.scan("p").unwrap(),
+        vec![vec![
+            Value::Int4(1),
+            Value::Text("dflt".into()),
+            Value::Null
+        ]]
+    );
+    let e = err(&mut db, "INSERT INTO p VALUES (1, 'x', 2, 3)");
+    assert_eq!(e.message, "INSERT has more expressions than target columns");
+    let e = err(&mut db, "INSERT INTO p (a, b) VALUES (1)");
+    assert_eq!(e.message, "INSERT has more target columns than expressions");
+    let e = err(&mut db, "INSERT INTO p VALUES (1), (1, 'x')");
+    assert_eq!(e.message, "VALUES lists must all be the same length");
+}

@@ -68,11 +68,51 @@ pub fn build_insert_rows(
     let def = db
         .table(&table)
         .ok_or_else(|| PgError::undefined_table(&table))?;
-    let targets = target_columns(def, &insert.columns)?;
+    let width = def.columns.len();
     // Subqueries in expressions run through the SELECT executor.
     let executor = Executor::new(db, host);
     let ctx = executor.ctx();
-    let width = def.columns.len();
+    let Some(source) = &insert.source else {
+        // DEFAULT VALUES: every column takes its default.
+        let row: PgResult<Vec<Value>> = (0..width).map(|p| default_value(def, p, &ctx)).collect();
+        return Ok((table.clone(), vec![row?]));
+    };
+    let values = match source.body.as_ref() {
+        SetExpr::Values(v)
+            if source.order_by.is_none() && source.limit.is_none() && source.with.is_none() =>
+        {
+            Some(v)
+        }
+        _ => None,
+    };
+    let queried = match values {
+        Some(_) => None,
+        None => Some(run_query(db, source, host)?),
+    };
+    let source_width = match (values, &queried) {
+        (Some(v), _) => {
+            let n = v.rows.first().map_or(0, Vec::len);
+            if v.rows.iter().any(|r| r.len() != n) {
+                return Err(PgError::syntax("VALUES lists must all be the same length"));
+            }
+            n
+        }
+        (None, Some(rs)) => rs.columns.len(),
+        (None, None) => 0,
+    };
+    // Without a column list the values go to the first columns in order.
+    let targets = if insert.columns.is_empty() {
+        if source_width > width {
+            return Err(PgError::syntax(
+                "INSERT has more expressions than target columns",
+            ));
+        }
+        (0..source_width).collect()
+    } else {
+        let t = target_columns(def, &insert.columns)?;
+        arity(source_width, t.len())?;
+        t
+    };
     // Columns not listed get their defaults.
     let missing: Vec<usize> = (0..width).filter(|p| !targets.contains(p)).collect();
     let complete = |mut row: Vec<Value>| -> PgResult<Vec<Value>> {
@@ -83,51 +123,37 @@ pub fn build_insert_rows(
         }
         Ok(row)
     };
-    let Some(source) = &insert.source else {
-        // DEFAULT VALUES: every column takes its default.
-        let row: PgResult<Vec<Value>> = (0..width).map(|p| default_value(def, p, &ctx)).collect();
-        return Ok((table.clone(), vec![row?]));
-    };
     let mut rows = Vec::new();
-    match source.body.as_ref() {
-        SetExpr::Values(values)
-            if source.order_by.is_none() && source.limit.is_none() && source.with.is_none() =>
-        {
-            rows.reserve(values.rows.len());
-            for exprs in &values.rows {
-                arity(exprs.len(), targets.len())?;
-                let mut row = vec![Value::Null; width];
-                for (e, &p) in exprs.iter().zip(&targets) {
-                    let v = if is_default_keyword(e) {
-                        default_value(def, p, &ctx)?
-                    } else {
-                        let ty = def.columns.get(p).map(|c| &c.ty);
-                        let v = eval(e, &Scope::EMPTY, &ctx)?;
-                        match ty {
-                            Some(ty) => coerce_for_column(v, ty)?,
-                            None => v,
-                        }
-                    };
-                    if let Some(slot) = row.get_mut(p) {
-                        *slot = v;
+    if let Some(values) = values {
+        rows.reserve(values.rows.len());
+        for exprs in &values.rows {
+            let mut row = vec![Value::Null; width];
+            for (e, &p) in exprs.iter().zip(&targets) {
+                let v = if is_default_keyword(e) {
+                    default_value(def, p, &ctx)?
+                } else {
+                    let v = eval(e, &Scope::EMPTY, &ctx)?;
+                    match def.columns.get(p) {
+                        Some(col) => coerce_for_column(v, &col.ty)?,
+                        None => v,
                     }
+                };
+                if let Some(slot) = row.get_mut(p) {
+                    *slot = v;
                 }
-                rows.push(complete(row)?);
             }
+            rows.push(complete(row)?);
         }
-        _ => {
-            let rs = run_query(db, source, host)?;
-            arity(rs.columns.len(), targets.len())?;
-            rows.reserve(rs.rows.len());
-            for src in rs.rows {
-                let mut row = vec![Value::Null; width];
-                for (v, &p) in src.into_iter().zip(&targets) {
-                    if let (Some(slot), Some(col)) = (row.get_mut(p), def.columns.get(p)) {
-                        *slot = coerce_for_column(v, &col.ty)?;
-                    }
+    } else if let Some(rs) = queried {
+        rows.reserve(rs.rows.len());
+        for src in rs.rows {
+            let mut row = vec![Value::Null; width];
+            for (v, &p) in src.into_iter().zip(&targets) {
+                if let (Some(slot), Some(col)) = (row.get_mut(p), def.columns.get(p)) {
+                    *slot = coerce_for_column(v, &col.ty)?;
                 }
-                rows.push(complete(row)?);
             }
+            rows.push(complete(row)?);
         }
     }
     Ok((table, rows))
