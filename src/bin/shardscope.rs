@@ -8,8 +8,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let arg = std::env::args().nth(1);
     if arg.as_deref() == Some("bench") {
-        println!("bench: not implemented");
-        return ExitCode::SUCCESS;
+        return bench();
     }
     let (text, name) = match arg.as_deref() {
         None | Some("-") => {
@@ -31,4 +30,24 @@ fn main() -> ExitCode {
     let mut runner = Runner::with_default_cluster();
     print!("{}", runner.run_script(&text, &name));
     ExitCode::SUCCESS
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn bench() -> ExitCode {
+    match shardscope::bench::run() {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn bench() -> ExitCode {
+    eprintln!("bench: runs natively only");
+    ExitCode::FAILURE
 }
