@@ -816,3 +816,34 @@ fn odd_statements_do_not_panic() {
     assert_eq!(db.storage.row_count("users"), Ok(1));
     ok(&mut db, "INSERT INTO users VALUES (2, 'b', 20)");
 }
+
+#[test]
+fn point_lookups_use_unique_indexes() {
+    let mut db = users_orders(ReferentialAction::NoAction);
+    insert(&mut db, "users", (0..1000).map(|i| user(i, "n")).collect()).unwrap();
+    let cols = vec!["user_id".to_string()];
+    let hit = db.storage.lookup_unique("users", &cols, &[Value::Int8(42)]);
+    assert_eq!(hit.map(|(_, r)| r), Some(user(42, "n")));
+    assert_eq!(
+        db.storage
+            .lookup_unique("users", &cols, &[Value::Int4(5000)]),
+        None
+    );
+    assert_eq!(
+        db.storage.lookup_unique("users", &cols, &[Value::Null]),
+        None
+    );
+    let by_name = vec!["name".to_string()];
+    assert_eq!(
+        db.storage
+            .lookup_unique("users", &by_name, &[Value::Text("n".into())]),
+        None
+    );
+    let evens = db
+        .storage
+        .scan_iter("users")
+        .unwrap()
+        .filter(|(_, r)| r[0].as_i64().is_some_and(|i| i % 2 == 0))
+        .count();
+    assert_eq!(evens, 500);
+}

@@ -203,6 +203,42 @@ impl NodeStorage {
             .collect())
     }
 
+    /// Rows converted one at a time, so a caller filtering them never holds the whole table.
+    pub fn scan_iter<'a>(
+        &'a self,
+        table: &str,
+    ) -> PgResult<impl Iterator<Item = (RowId, Vec<Value>)> + 'a> {
+        Ok(self
+            .rows(table)?
+            .iter()
+            .map(|(key, row)| (key_id(key), row.iter().map(from_glue).collect())))
+    }
+
+    /// The row whose unique key on `columns` (a PRIMARY KEY, UNIQUE constraint or unique index,
+    /// in any column order) equals `values` (given in `columns` order): an O(1) point lookup.
+    /// `None` when no such index exists or no row matches; a NULL value matches nothing.
+    pub fn lookup_unique(
+        &self,
+        table: &str,
+        columns: &[String],
+        values: &[Value],
+    ) -> Option<(RowId, Vec<Value>)> {
+        let ix = self.unique_index_on(table, columns)?;
+        let mut key = Vec::with_capacity(values.len());
+        for name in &ix.column_names {
+            let v = columns
+                .iter()
+                .position(|c| c == name)
+                .and_then(|i| values.get(i))?;
+            if v.is_null() {
+                return None;
+            }
+            key.push(v.group_key());
+        }
+        let id = *ix.map.get(&key)?;
+        self.get(table, id).map(|row| (id, row))
+    }
+
     /// One row by id.
     pub fn get(&self, table: &str, id: RowId) -> Option<Vec<Value>> {
         let row = self.glue.items.get(table)?.rows.get(&Key::I64(id))?;
