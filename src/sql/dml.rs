@@ -5,6 +5,7 @@ pub mod constraints;
 mod insert;
 mod modify;
 pub mod referenced;
+mod upsert;
 
 pub use insert::{
     build_insert_rows, default_value, insert_rows, insert_rows_with, is_default_keyword,

@@ -16,6 +16,7 @@ use gluesql::core::data::{Key, Schema, Value as GValue};
 use gluesql::core::store::StoreMut;
 use gluesql::prelude::MemoryStorage;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 /// A row's identity within its table (GlueSQL's `Key::I64`); increases with insertion order.
 pub type RowId = i64;
@@ -202,6 +203,42 @@ impl NodeStorage {
             .collect())
     }
 
+    /// Rows converted one at a time, so a caller filtering them never holds the whole table.
+    pub fn scan_iter<'a>(
+        &'a self,
+        table: &str,
+    ) -> PgResult<impl Iterator<Item = (RowId, Vec<Value>)> + 'a> {
+        Ok(self
+            .rows(table)?
+            .iter()
+            .map(|(key, row)| (key_id(key), row.iter().map(from_glue).collect())))
+    }
+
+    /// The row whose unique key on `columns` (a PRIMARY KEY, UNIQUE constraint or unique index,
+    /// in any column order) equals `values` (given in `columns` order): an O(1) point lookup.
+    /// `None` when no such index exists or no row matches; a NULL value matches nothing.
+    pub fn lookup_unique(
+        &self,
+        table: &str,
+        columns: &[String],
+        values: &[Value],
+    ) -> Option<(RowId, Vec<Value>)> {
+        let ix = self.unique_index_on(table, columns)?;
+        let mut key = Vec::with_capacity(values.len());
+        for name in &ix.column_names {
+            let v = columns
+                .iter()
+                .position(|c| c == name)
+                .and_then(|i| values.get(i))?;
+            if v.is_null() {
+                return None;
+            }
+            key.push(v.group_key());
+        }
+        let id = *ix.map.get(&key)?;
+        self.get(table, id).map(|row| (id, row))
+    }
+
     /// One row by id.
     pub fn get(&self, table: &str, id: RowId) -> Option<Vec<Value>> {
         let row = self.glue.items.get(table)?.rows.get(&Key::I64(id))?;
@@ -253,7 +290,8 @@ impl NodeStorage {
             }
             // Duplicates within the batch: the later row of a pair fails.
             if keys.len() > 1 {
-                let mut seen: HashSet<&IndexKey> = HashSet::with_capacity(keys.len());
+                let mut seen: HashSet<&IndexKey, BuildHasherDefault<unique::FxHasher>> =
+                    HashSet::with_capacity_and_hasher(keys.len(), Default::default());
                 for (key, id) in &keys {
                     if !seen.insert(key) {
                         let n = (id - first_id) as usize;
@@ -283,6 +321,7 @@ impl NodeStorage {
         let first_id = self.glue.id_counter + 1;
         if let Some(indexes) = self.unique.get_mut(table) {
             for (ix, keys) in indexes.iter_mut().zip(new_keys) {
+                ix.map.reserve(keys.len());
                 ix.map.extend(keys);
             }
         }

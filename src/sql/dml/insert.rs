@@ -8,9 +8,10 @@ use crate::sql::ddl::names::{ident, object_name};
 use crate::sql::eval::{eval, EvalCtx, Scope};
 use crate::sql::schema::TableDef;
 use crate::sql::select::run_query;
+use crate::sql::select::Executor;
 use crate::sql::{Database, Host, PlainHost};
 use crate::types::Value;
-use sqlparser::ast::{Expr, Insert, SetExpr};
+use sqlparser::ast::{Expr, Insert, OnInsert, SetExpr};
 
 /// `DEFAULT` written in VALUES or SET.
 pub fn is_default_keyword(e: &Expr) -> bool {
@@ -67,13 +68,51 @@ pub fn build_insert_rows(
     let def = db
         .table(&table)
         .ok_or_else(|| PgError::undefined_table(&table))?;
-    let targets = target_columns(def, &insert.columns)?;
-    let ctx = EvalCtx {
-        host,
-        db,
-        subqueries: None,
-    };
     let width = def.columns.len();
+    // Subqueries in expressions run through the SELECT executor.
+    let executor = Executor::new(db, host);
+    let ctx = executor.ctx();
+    let Some(source) = &insert.source else {
+        // DEFAULT VALUES: every column takes its default.
+        let row: PgResult<Vec<Value>> = (0..width).map(|p| default_value(def, p, &ctx)).collect();
+        return Ok((table.clone(), vec![row?]));
+    };
+    let values = match source.body.as_ref() {
+        SetExpr::Values(v)
+            if source.order_by.is_none() && source.limit.is_none() && source.with.is_none() =>
+        {
+            Some(v)
+        }
+        _ => None,
+    };
+    let queried = match values {
+        Some(_) => None,
+        None => Some(run_query(db, source, host)?),
+    };
+    let source_width = match (values, &queried) {
+        (Some(v), _) => {
+            let n = v.rows.first().map_or(0, Vec::len);
+            if v.rows.iter().any(|r| r.len() != n) {
+                return Err(PgError::syntax("VALUES lists must all be the same length"));
+            }
+            n
+        }
+        (None, Some(rs)) => rs.columns.len(),
+        (None, None) => 0,
+    };
+    // Without a column list the values go to the first columns in order.
+    let targets = if insert.columns.is_empty() {
+        if source_width > width {
+            return Err(PgError::syntax(
+                "INSERT has more expressions than target columns",
+            ));
+        }
+        (0..source_width).collect()
+    } else {
+        let t = target_columns(def, &insert.columns)?;
+        arity(source_width, t.len())?;
+        t
+    };
     // Columns not listed get their defaults.
     let missing: Vec<usize> = (0..width).filter(|p| !targets.contains(p)).collect();
     let complete = |mut row: Vec<Value>| -> PgResult<Vec<Value>> {
@@ -84,51 +123,37 @@ pub fn build_insert_rows(
         }
         Ok(row)
     };
-    let Some(source) = &insert.source else {
-        // DEFAULT VALUES: every column takes its default.
-        let row: PgResult<Vec<Value>> = (0..width).map(|p| default_value(def, p, &ctx)).collect();
-        return Ok((table.clone(), vec![row?]));
-    };
     let mut rows = Vec::new();
-    match source.body.as_ref() {
-        SetExpr::Values(values)
-            if source.order_by.is_none() && source.limit.is_none() && source.with.is_none() =>
-        {
-            rows.reserve(values.rows.len());
-            for exprs in &values.rows {
-                arity(exprs.len(), targets.len())?;
-                let mut row = vec![Value::Null; width];
-                for (e, &p) in exprs.iter().zip(&targets) {
-                    let v = if is_default_keyword(e) {
-                        default_value(def, p, &ctx)?
-                    } else {
-                        let ty = def.columns.get(p).map(|c| &c.ty);
-                        let v = eval(e, &Scope::EMPTY, &ctx)?;
-                        match ty {
-                            Some(ty) => coerce_for_column(v, ty)?,
-                            None => v,
-                        }
-                    };
-                    if let Some(slot) = row.get_mut(p) {
-                        *slot = v;
+    if let Some(values) = values {
+        rows.reserve(values.rows.len());
+        for exprs in &values.rows {
+            let mut row = vec![Value::Null; width];
+            for (e, &p) in exprs.iter().zip(&targets) {
+                let v = if is_default_keyword(e) {
+                    default_value(def, p, &ctx)?
+                } else {
+                    let v = eval(e, &Scope::EMPTY, &ctx)?;
+                    match def.columns.get(p) {
+                        Some(col) => coerce_for_column(v, &col.ty)?,
+                        None => v,
                     }
+                };
+                if let Some(slot) = row.get_mut(p) {
+                    *slot = v;
                 }
-                rows.push(complete(row)?);
             }
+            rows.push(complete(row)?);
         }
-        _ => {
-            let rs = run_query(db, source, host)?;
-            arity(rs.columns.len(), targets.len())?;
-            rows.reserve(rs.rows.len());
-            for src in rs.rows {
-                let mut row = vec![Value::Null; width];
-                for (v, &p) in src.into_iter().zip(&targets) {
-                    if let (Some(slot), Some(col)) = (row.get_mut(p), def.columns.get(p)) {
-                        *slot = coerce_for_column(v, &col.ty)?;
-                    }
+    } else if let Some(rs) = queried {
+        rows.reserve(rs.rows.len());
+        for src in rs.rows {
+            let mut row = vec![Value::Null; width];
+            for (v, &p) in src.into_iter().zip(&targets) {
+                if let (Some(slot), Some(col)) = (row.get_mut(p), def.columns.get(p)) {
+                    *slot = coerce_for_column(v, &col.ty)?;
                 }
-                rows.push(complete(row)?);
             }
+            rows.push(complete(row)?);
         }
     }
     Ok((table, rows))
@@ -184,13 +209,24 @@ pub fn insert_rows_with(
             .collect();
         coerced.push(row?);
     }
-    if let Err((n, e)) = check_rows(db, &def, &coerced, host) {
+    store_rows(db, &def, coerced, host)
+}
+
+/// Checks and stores rows already coerced to the column types.
+fn store_rows(
+    db: &mut Database,
+    def: &TableDef,
+    coerced: Vec<Vec<Value>>,
+    host: &dyn Host,
+) -> PgResult<usize> {
+    let table = def.name.as_str();
+    if let Err((n, e)) = check_rows(db, def, &coerced, host) {
         // A duplicate key in an earlier row is what PostgreSQL hits first.
         db.storage
             .check_unique(table, coerced.get(..n).unwrap_or(&[]))?;
         return Err(e);
     }
-    if let Err(e) = check_foreign_keys(db, &def, &coerced, None) {
+    if let Err(e) = check_foreign_keys(db, def, &coerced, None) {
         // Unique indexes are checked as rows are stored, foreign keys at the end.
         db.storage.check_unique(table, &coerced)?;
         return Err(e);
@@ -199,9 +235,18 @@ pub fn insert_rows_with(
 }
 
 pub fn execute_insert(db: &mut Database, insert: &Insert, host: &dyn Host) -> PgResult<usize> {
-    if insert.on.is_some() {
-        return Err(PgError::unsupported("ON CONFLICT is not supported"));
-    }
     let (table, rows) = build_insert_rows(db, insert, host)?;
-    insert_rows_with(db, &table, rows, host)
+    let def = db
+        .table(&table)
+        .cloned()
+        .ok_or_else(|| PgError::undefined_table(&table))?;
+    match &insert.on {
+        None => {}
+        Some(OnInsert::OnConflict(oc)) => {
+            return super::upsert::upsert(db, &def, insert.table_alias.as_ref(), oc, rows, host)
+        }
+        Some(_) => return Err(PgError::syntax("syntax error at or near \"ON\"")),
+    }
+    // build_insert_rows already coerced every value.
+    store_rows(db, &def, rows, host)
 }

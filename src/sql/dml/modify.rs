@@ -6,8 +6,9 @@ use super::referenced::{plan_delete, plan_update};
 use crate::error::{Notice, PgError, PgResult};
 use crate::sql::cast::coerce_for_column;
 use crate::sql::ddl::names::{ident, object_name};
-use crate::sql::eval::{eval, is_true, EvalCtx, Scope};
+use crate::sql::eval::{eval, is_true, Scope};
 use crate::sql::schema::{ConstraintKind, TableDef};
+use crate::sql::select::Executor;
 use crate::sql::storage::RowId;
 use crate::sql::{Database, ExecOutput, Host};
 use crate::types::Value;
@@ -46,11 +47,9 @@ fn matching_rows(
         return Ok(rows);
     };
     let cols = scope_columns(def, qual);
-    let ctx = EvalCtx {
-        host,
-        db,
-        subqueries: None,
-    };
+    // Subqueries in expressions run through the SELECT executor.
+    let executor = Executor::new(db, host);
+    let ctx = executor.ctx();
     let mut out = Vec::new();
     for (id, row) in rows {
         let scope = Scope {
@@ -105,11 +104,9 @@ pub fn execute_update(
     }
     let rows = matching_rows(db, &def, &qual, selection, host)?;
     let cols = scope_columns(&def, &qual);
-    let ctx = EvalCtx {
-        host,
-        db,
-        subqueries: None,
-    };
+    // Subqueries in expressions run through the SELECT executor.
+    let executor = Executor::new(db, host);
+    let ctx = executor.ctx();
     let mut changes: Vec<(RowId, Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
     for (id, old) in rows {
         let mut new = old.clone();

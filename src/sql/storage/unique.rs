@@ -6,8 +6,62 @@ use crate::error::PgError;
 use crate::sql::schema::TableDef;
 use crate::types::{GroupKey, Value};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 pub type IndexKey = Vec<GroupKey>;
+
+/// FxHash (as in rustc): much cheaper than SipHash for short keys; keys are our own values, so
+/// flooding resistance is not needed, and it is deterministic.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type KeyMap = HashMap<IndexKey, RowId, BuildHasherDefault<FxHasher>>;
 
 #[derive(Clone, Debug, Default)]
 pub struct UniqueIndex {
@@ -16,7 +70,7 @@ pub struct UniqueIndex {
     pub column_names: Vec<String>,
     /// Positions of the key columns in the table's rows.
     pub columns: Vec<usize>,
-    pub map: HashMap<IndexKey, RowId>,
+    pub map: KeyMap,
 }
 
 impl UniqueIndex {
@@ -83,6 +137,6 @@ fn make(def: &TableDef, name: &str, cols: &[String]) -> UniqueIndex {
             .iter()
             .map(|c| def.column_index(c).unwrap_or(usize::MAX))
             .collect(),
-        map: HashMap::new(),
+        map: KeyMap::default(),
     }
 }
