@@ -27,7 +27,7 @@ const TYPES = {
 
 let server;
 let baseUrl;
-let browser;
+let browser; // a persistent context: playwright wants the profile dir passed this way
 let userDataDir;
 
 function serveDist(req, res) {
@@ -52,9 +52,10 @@ before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${server.address().port}/`;
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shardscope-chromium-'));
-  browser = await chromium.launch({
+  // A fresh, empty profile; the flags keep Chromium off the network (there is none).
+  browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
-    // The flags keep Chromium off the network (there is none) and out of the sandbox.
+    viewport: { width: 1280, height: 720 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -64,7 +65,6 @@ before(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${userDataDir}`,
     ],
   });
 });
@@ -77,8 +77,8 @@ after(async () => {
 
 /** A fresh page with problem collectors; `problems` must stay empty. */
 async function openApp() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  const page = await context.newPage();
+  const page = await browser.newPage();
+  const context = { close: () => page.close() };
   const problems = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
