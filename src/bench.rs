@@ -57,7 +57,9 @@ fn glue_load_seconds(batches: &[String]) -> Result<f64, String> {
                 vec![G::I32(id), G::Str(format!("user {id}")), G::I32(id % 90)]
             })
             .collect();
-        storage.append_data("bench", rows).map_err(|e| e.to_string())?;
+        storage
+            .append_data("bench", rows)
+            .map_err(|e| e.to_string())?;
     }
     let append_path = secs(start);
     Ok(sql_path.min(append_path))
@@ -66,7 +68,10 @@ fn glue_load_seconds(batches: &[String]) -> Result<f64, String> {
 fn cluster_load_seconds(batches: &[String]) -> PgResult<(Cluster, f64)> {
     let mut c = Cluster::with_workers(4);
     let mut s = c.session();
-    c.execute(&mut s, "CREATE TABLE bench (id INTEGER, name TEXT, age INTEGER)")?;
+    c.execute(
+        &mut s,
+        "CREATE TABLE bench (id INTEGER, name TEXT, age INTEGER)",
+    )?;
     c.execute(&mut s, "SELECT create_distributed_table('bench', 'id')")?;
     let start = Instant::now();
     for sql in batches {
@@ -110,19 +115,31 @@ pub fn run() -> Result<String, String> {
     let start = Instant::now();
     for i in 0..runs {
         cluster
-            .execute(&mut s, &format!("SELECT name FROM bench WHERE id = {}", i * 97 % ROWS + 1))
+            .execute(
+                &mut s,
+                &format!("SELECT name FROM bench WHERE id = {}", i * 97 % ROWS + 1),
+            )
             .map_err(|e| e.to_string())?;
     }
-    out.push(format!("router_query_us: {:.1}", secs(start) * 1e6 / runs as f64));
+    out.push(format!(
+        "router_query_us: {:.1}",
+        secs(start) * 1e6 / runs as f64
+    ));
 
     let runs = 10;
     let start = Instant::now();
     for _ in 0..runs {
         cluster
-            .execute(&mut s, "SELECT age, count(*), avg(id) FROM bench GROUP BY age")
+            .execute(
+                &mut s,
+                "SELECT age, count(*), avg(id) FROM bench GROUP BY age",
+            )
             .map_err(|e| e.to_string())?;
     }
-    out.push(format!("aggregate_32_tasks_ms: {:.1}", secs(start) * 1e3 / runs as f64));
+    out.push(format!(
+        "aggregate_32_tasks_ms: {:.1}",
+        secs(start) * 1e3 / runs as f64
+    ));
 
     for shards in [32, 128, 512, 1024] {
         let us = plan_micros(shards).map_err(|e| e.to_string())?;

@@ -265,7 +265,11 @@ impl Cluster {
         Ok(last)
     }
 
-    fn execute_statement(&mut self, session: &mut Session, stmt: &Statement) -> PgResult<ExecOutput> {
+    fn execute_statement(
+        &mut self,
+        session: &mut Session,
+        stmt: &Statement,
+    ) -> PgResult<ExecOutput> {
         if let Some(out) = crate::executor::settings::execute(session, stmt)? {
             return Ok(out);
         }
@@ -423,7 +427,9 @@ impl Cluster {
     /// The rows of a shard (or any table) read straight from one node's engine.
     pub fn node_table_rows(&self, node: &str, table: &str) -> PgResult<ResultSet> {
         let db = self.node_db(node)?;
-        let def = db.table(table).ok_or_else(|| PgError::undefined_table(table))?;
+        let def = db
+            .table(table)
+            .ok_or_else(|| PgError::undefined_table(table))?;
         Ok(ResultSet {
             columns: def
                 .columns
@@ -433,5 +439,4 @@ impl Cluster {
             rows: db.storage.scan(table)?,
         })
     }
-
 }

@@ -43,7 +43,11 @@ fn tutorial() -> (Cluster, Session) {
         &mut s,
         "CREATE TABLE citus_demo (id SERIAL, user_name TEXT, city TEXT, age INT, created_at TIMESTAMP DEFAULT NOW())",
     );
-    run(&mut c, &mut s, "SELECT create_distributed_table('citus_demo', 'id')");
+    run(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('citus_demo', 'id')",
+    );
     run(
         &mut c,
         &mut s,
@@ -65,11 +69,15 @@ fn tutorial_rows_land_in_the_shards_citus_picks() {
     let offsets: Vec<i64> = ints(&rs, 1).into_iter().map(|id| id - 102008).collect();
     assert_eq!(offsets, vec![1, 24, 15, 8, 6, 20, 8, 0, 28, 4]);
     // Even offsets on the first worker, odd on the second; rows really are there.
-    let w1 = c.node_table_rows("worker-1", "citus_demo_102008").expect("shard on worker-1");
+    let w1 = c
+        .node_table_rows("worker-1", "citus_demo_102008")
+        .expect("shard on worker-1");
     assert_eq!(w1.rows.len(), 1);
     assert_eq!(w1.rows[0][1], Value::Text("Henry".into()));
     assert!(c.node_table_rows("worker-2", "citus_demo_102008").is_err());
-    let w2 = c.node_table_rows("worker-2", "citus_demo_102009").expect("shard on worker-2");
+    let w2 = c
+        .node_table_rows("worker-2", "citus_demo_102009")
+        .expect("shard on worker-2");
     assert_eq!(w2.rows[0][1], Value::Text("Alice".into()));
 }
 
@@ -90,7 +98,11 @@ fn placements_round_robin_over_workers() {
 #[test]
 fn router_query_sends_one_task_to_the_right_worker() {
     let (mut c, mut s) = tutorial();
-    let rs = rows(&mut c, &mut s, "SELECT user_name FROM citus_demo WHERE id = 3");
+    let rs = rows(
+        &mut c,
+        &mut s,
+        "SELECT user_name FROM citus_demo WHERE id = 3",
+    );
     assert_eq!(rs.rows, vec![vec![Value::Text("Charlie".into())]]);
     let tasks: Vec<_> = c
         .last_statement_events()
@@ -100,27 +112,54 @@ fn router_query_sends_one_task_to_the_right_worker() {
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].to, "worker-2");
     assert_eq!(tasks[0].shard, Some(102023));
-    assert!(tasks[0].sql.contains("citus_demo_102023"), "{}", tasks[0].sql);
+    assert!(
+        tasks[0].sql.contains("citus_demo_102023"),
+        "{}",
+        tasks[0].sql
+    );
 }
 
 #[test]
 fn multi_shard_aggregate_combines_partial_results() {
     let (mut c, mut s) = tutorial();
-    let rs = rows(&mut c, &mut s, "SELECT count(*), sum(age), avg(age), min(age), max(age) FROM citus_demo");
+    let rs = rows(
+        &mut c,
+        &mut s,
+        "SELECT count(*), sum(age), avg(age), min(age), max(age) FROM citus_demo",
+    );
     assert_eq!(rs.rows[0][0], Value::Int8(10));
     assert_eq!(rs.rows[0][1], Value::Int8(286));
-    assert_eq!(rs.rows[0][2].to_pg_text().as_deref(), Some("28.6000000000000000"));
+    assert_eq!(
+        rs.rows[0][2].to_pg_text().as_deref(),
+        Some("28.6000000000000000")
+    );
     assert_eq!(rs.rows[0][3], Value::Int4(22));
     assert_eq!(rs.rows[0][4], Value::Int4(35));
     let events = c.last_statement_events();
-    assert_eq!(events.iter().filter(|e| e.kind == MessageKind::Task).count(), 32);
-    assert_eq!(events.iter().filter(|e| e.kind == MessageKind::Combine).count(), 1);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == MessageKind::Task)
+            .count(),
+        32
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == MessageKind::Combine)
+            .count(),
+        1
+    );
 }
 
 #[test]
 fn group_by_order_by_limit_across_shards() {
     let (mut c, mut s) = tutorial();
-    run(&mut c, &mut s, "INSERT INTO citus_demo (user_name, city, age) VALUES ('Kim', 'Miami', 40)");
+    run(
+        &mut c,
+        &mut s,
+        "INSERT INTO citus_demo (user_name, city, age) VALUES ('Kim', 'Miami', 40)",
+    );
     let rs = rows(
         &mut c,
         &mut s,
@@ -128,27 +167,53 @@ fn group_by_order_by_limit_across_shards() {
     );
     assert_eq!(rs.columns[0].name, "city");
     assert_eq!(rs.columns[1].name, "n");
-    assert_eq!(rs.rows[0], vec![Value::Text("Miami".into()), Value::Int8(2)]);
-    assert_eq!(rs.rows[1], vec![Value::Text("Atlanta".into()), Value::Int8(1)]);
-    let top = rows(&mut c, &mut s, "SELECT user_name FROM citus_demo ORDER BY age DESC LIMIT 3");
+    assert_eq!(
+        rs.rows[0],
+        vec![Value::Text("Miami".into()), Value::Int8(2)]
+    );
+    assert_eq!(
+        rs.rows[1],
+        vec![Value::Text("Atlanta".into()), Value::Int8(1)]
+    );
+    let top = rows(
+        &mut c,
+        &mut s,
+        "SELECT user_name FROM citus_demo ORDER BY age DESC LIMIT 3",
+    );
     let names: Vec<_> = top.rows.iter().map(|r| r[0].clone()).collect();
     assert_eq!(
         names,
-        vec![Value::Text("Kim".into()), Value::Text("David".into()), Value::Text("Jack".into())]
+        vec![
+            Value::Text("Kim".into()),
+            Value::Text("David".into()),
+            Value::Text("Jack".into())
+        ]
     );
 }
 
 fn users_orders() -> (Cluster, Session) {
     let mut c = Cluster::new();
     let mut s = c.session();
-    run(&mut c, &mut s, "CREATE TABLE users (user_id INT PRIMARY KEY, name TEXT)");
+    run(
+        &mut c,
+        &mut s,
+        "CREATE TABLE users (user_id INT PRIMARY KEY, name TEXT)",
+    );
     run(
         &mut c,
         &mut s,
         "CREATE TABLE orders (order_id SERIAL, user_id INT, item TEXT, created_at TIMESTAMP DEFAULT NOW(), PRIMARY KEY (order_id, user_id))",
     );
-    run(&mut c, &mut s, "SELECT create_distributed_table('users', 'user_id')");
-    run(&mut c, &mut s, "SELECT create_distributed_table('orders', 'user_id')");
+    run(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('users', 'user_id')",
+    );
+    run(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('orders', 'user_id')",
+    );
     run(
         &mut c,
         &mut s,
@@ -175,9 +240,23 @@ fn colocated_tables_share_placements_and_join_locally() {
     );
     assert_eq!(ints(&rs, 2), vec![3, 2, 3, 1, 1]);
     // Every task joins shards with the same index on the same node.
-    for e in c.last_statement_events().iter().filter(|e| e.kind == MessageKind::Task) {
-        let users_shard: i64 = e.sql.split("users_").nth(1).and_then(|t| t[..6].parse().ok()).unwrap_or(0);
-        let orders_shard: i64 = e.sql.split("orders_").nth(1).and_then(|t| t[..6].parse().ok()).unwrap_or(0);
+    for e in c
+        .last_statement_events()
+        .iter()
+        .filter(|e| e.kind == MessageKind::Task)
+    {
+        let users_shard: i64 = e
+            .sql
+            .split("users_")
+            .nth(1)
+            .and_then(|t| t[..6].parse().ok())
+            .unwrap_or(0);
+        let orders_shard: i64 = e
+            .sql
+            .split("orders_")
+            .nth(1)
+            .and_then(|t| t[..6].parse().ok())
+            .unwrap_or(0);
         assert_eq!(orders_shard - users_shard, 32, "{}", e.sql);
     }
 }
@@ -185,30 +264,56 @@ fn colocated_tables_share_placements_and_join_locally() {
 #[test]
 fn foreign_key_violation_names_the_shards() {
     let (mut c, mut s) = users_orders();
-    let e = err(&mut c, &mut s, "INSERT INTO orders (user_id, item) VALUES (999, 'Ghost Pizza')");
+    let e = err(
+        &mut c,
+        &mut s,
+        "INSERT INTO orders (user_id, item) VALUES (999, 'Ghost Pizza')",
+    );
     assert_eq!(
         e.message,
-        "insert or update on table \"orders_102100\" violates foreign key constraint \"fk_user_102100\""
+        "insert or update on table \"orders_102068\" violates foreign key constraint \"fk_user_102068\""
     );
     assert_eq!(
         e.detail.as_deref(),
-        Some("Key (user_id)=(999) is not present in table \"users_102068\".")
+        Some("Key (user_id)=(999) is not present in table \"users_102036\".")
     );
-    assert_eq!(e.context.as_deref(), Some("while executing command on 127.0.0.1:9701"));
+    assert_eq!(
+        e.context.as_deref(),
+        Some("while executing command on 127.0.0.1:9701")
+    );
     let e = err(&mut c, &mut s, "DELETE FROM users WHERE user_id = 1");
-    assert!(e.message.starts_with("update or delete on table \"users_102041\""), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("update or delete on table \"users_102009\""),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
 fn non_colocated_join_needs_repartitioning() {
     let (mut c, mut s) = users_orders();
-    run(&mut c, &mut s, "CREATE TABLE events (event_id SERIAL, user_name TEXT, kind TEXT)");
-    run(&mut c, &mut s, "SELECT create_distributed_table('events', 'event_id')");
+    run(
+        &mut c,
+        &mut s,
+        "CREATE TABLE events (event_id SERIAL, user_name TEXT, kind TEXT)",
+    );
+    run(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('events', 'event_id')",
+    );
     run(&mut c, &mut s, "INSERT INTO events (user_name, kind) VALUES ('Alice', 'login'), ('Alice', 'click'), ('Bob', 'login')");
     let q = "SELECT u.name, count(*) AS events FROM users u JOIN events e ON e.user_name = u.name GROUP BY u.name ORDER BY u.name";
     let e = err(&mut c, &mut s, q);
-    assert_eq!(e.message, "the query contains a join that requires repartitioning");
-    assert_eq!(e.hint.as_deref(), Some("Set citus.enable_repartition_joins to on to enable repartitioning"));
+    assert_eq!(
+        e.message,
+        "the query contains a join that requires repartitioning"
+    );
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("Set citus.enable_repartition_joins to on to enable repartitioning")
+    );
     run(&mut c, &mut s, "SET citus.enable_repartition_joins TO on");
     let rs = rows(&mut c, &mut s, q);
     assert_eq!(ints(&rs, 1), vec![2, 1]);
@@ -218,25 +323,59 @@ fn non_colocated_join_needs_repartitioning() {
 fn distribution_errors_match_citus() {
     let mut c = Cluster::new();
     let mut s = c.session();
-    run(&mut c, &mut s, "CREATE TABLE t_unique (a INT, b INT UNIQUE)");
-    let e = err(&mut c, &mut s, "SELECT create_distributed_table('t_unique', 'a')");
+    run(
+        &mut c,
+        &mut s,
+        "CREATE TABLE t_unique (a INT, b INT UNIQUE)",
+    );
+    let e = err(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('t_unique', 'a')",
+    );
     assert_eq!(e.message, "cannot create constraint on \"t_unique\"");
     run(&mut c, &mut s, "CREATE TABLE t_bad (id INT)");
-    let e = err(&mut c, &mut s, "SELECT create_distributed_table('t_bad', 'nope')");
-    assert_eq!(e.message, "column \"nope\" of relation \"t_bad\" does not exist");
-    run(&mut c, &mut s, "SELECT create_distributed_table('t_bad', 'id')");
-    let e = err(&mut c, &mut s, "SELECT create_distributed_table('t_bad', 'id')");
+    let e = err(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('t_bad', 'nope')",
+    );
+    assert_eq!(
+        e.message,
+        "column \"nope\" of relation \"t_bad\" does not exist"
+    );
+    run(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('t_bad', 'id')",
+    );
+    let e = err(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('t_bad', 'id')",
+    );
     assert_eq!(e.message, "table \"t_bad\" is already distributed");
     let e = err(&mut c, &mut s, "UPDATE t_bad SET id = 2 WHERE id = 1");
-    assert_eq!(e.message, "modifying the partition value of rows is not allowed");
+    assert_eq!(
+        e.message,
+        "modifying the partition value of rows is not allowed"
+    );
 }
 
 #[test]
 fn reference_tables_live_on_every_node() {
     let (mut c, mut s) = users_orders();
-    run(&mut c, &mut s, "CREATE TABLE countries (code CHAR(2) PRIMARY KEY, name TEXT)");
+    run(
+        &mut c,
+        &mut s,
+        "CREATE TABLE countries (code CHAR(2) PRIMARY KEY, name TEXT)",
+    );
     run(&mut c, &mut s, "SELECT create_reference_table('countries')");
-    run(&mut c, &mut s, "INSERT INTO countries VALUES ('US', 'United States'), ('DE', 'Germany')");
+    run(
+        &mut c,
+        &mut s,
+        "INSERT INTO countries VALUES ('US', 'United States'), ('DE', 'Germany')",
+    );
     let rs = rows(
         &mut c,
         &mut s,
@@ -244,7 +383,9 @@ fn reference_tables_live_on_every_node() {
     );
     assert_eq!(ints(&rs, 0), vec![9700, 9701, 9702]);
     for node in ["coordinator", "worker-1", "worker-2"] {
-        let shard = c.node_table_rows(node, "countries_102104").expect("placement");
+        let shard = c
+            .node_table_rows(node, "countries_102072")
+            .expect("placement");
         assert_eq!(shard.rows.len(), 2);
     }
 }
@@ -254,12 +395,23 @@ fn distributing_a_table_with_rows_moves_them() {
     let mut c = Cluster::new();
     let mut s = c.session();
     run(&mut c, &mut s, "CREATE TABLE t_data (id INT, v TEXT)");
-    run(&mut c, &mut s, "INSERT INTO t_data SELECT g, 'v' || g FROM generate_series(1, 5) g");
-    let out = run(&mut c, &mut s, "SELECT create_distributed_table('t_data', 'id')");
+    run(
+        &mut c,
+        &mut s,
+        "INSERT INTO t_data SELECT g, 'v' || g FROM generate_series(1, 5) g",
+    );
+    let out = run(
+        &mut c,
+        &mut s,
+        "SELECT create_distributed_table('t_data', 'id')",
+    );
     assert_eq!(out.notices.len(), 2);
     let rs = rows(&mut c, &mut s, "SELECT count(*) FROM t_data");
     assert_eq!(rs.rows[0][0], Value::Int8(5));
-    assert!(c.node_table_rows("coordinator", "t_data").map(|r| r.rows.is_empty()).unwrap_or(false));
+    assert!(c
+        .node_table_rows("coordinator", "t_data")
+        .map(|r| r.rows.is_empty())
+        .unwrap_or(false));
 }
 
 #[test]

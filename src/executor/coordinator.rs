@@ -7,7 +7,11 @@ use crate::sql::ExecOutput;
 use sqlparser::ast::{FromTable, ObjectType, Statement};
 use std::collections::BTreeMap;
 
-pub fn execute(cluster: &mut Cluster, session: &mut Session, stmt: &Statement) -> PgResult<ExecOutput> {
+pub fn execute(
+    cluster: &mut Cluster,
+    session: &mut Session,
+    stmt: &Statement,
+) -> PgResult<ExecOutput> {
     match stmt {
         Statement::Query(q) => {
             if let Some(out) = crate::operations::utility_call(cluster, session, q)? {
@@ -21,7 +25,14 @@ pub fn execute(cluster: &mut Cluster, session: &mut Session, stmt: &Statement) -
             verbose,
             options,
             ..
-        } => crate::planner::explain::execute(cluster, session, statement, *analyze, *verbose, options.as_deref()),
+        } => crate::planner::explain::execute(
+            cluster,
+            session,
+            statement,
+            *analyze,
+            *verbose,
+            options.as_deref(),
+        ),
         Statement::Insert(insert) => {
             let table = object_name(&insert.table_name);
             if cluster.catalog.table(&table).is_some() {
@@ -40,7 +51,10 @@ pub fn execute(cluster: &mut Cluster, session: &mut Session, stmt: &Statement) -
             match cluster.catalog.table(&name).cloned() {
                 Some(dist) => {
                     if let Some(col) = dist.distribution_column() {
-                        if crate::executor::modify::assigned_columns(stmt).iter().any(|c| c == col) {
+                        if crate::executor::modify::assigned_columns(stmt)
+                            .iter()
+                            .any(|c| c == col)
+                        {
                             return Err(PgError::new(
                                 "0A000",
                                 "modifying the partition value of rows is not allowed",
@@ -74,10 +88,17 @@ pub fn execute(cluster: &mut Cluster, session: &mut Session, stmt: &Statement) -
             names,
             ..
         } => crate::operations::ddl::drop_tables(cluster, stmt, names),
-        Statement::AlterTable { name, .. } if cluster.catalog.table(&object_name(name)).is_some() => {
+        Statement::AlterTable { name, .. }
+            if cluster.catalog.table(&object_name(name)).is_some() =>
+        {
             crate::operations::ddl::alter_table(cluster, stmt, &object_name(name))
         }
-        Statement::CreateIndex(ci) if cluster.catalog.table(&object_name(&ci.table_name)).is_some() => {
+        Statement::CreateIndex(ci)
+            if cluster
+                .catalog
+                .table(&object_name(&ci.table_name))
+                .is_some() =>
+        {
             crate::operations::ddl::create_index(cluster, stmt, &object_name(&ci.table_name))
         }
         Statement::Truncate { table_names, .. } => {

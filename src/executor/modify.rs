@@ -138,7 +138,11 @@ impl Cluster {
         let mut total = 0;
         match &dist.kind {
             TableKind::Reference => {
-                let Some(shard) = self.catalog.table_shards(table).first().map(|s| (*s).clone())
+                let Some(shard) = self
+                    .catalog
+                    .table_shards(table)
+                    .first()
+                    .map(|s| (*s).clone())
                 else {
                     return Ok(0);
                 };
@@ -149,7 +153,13 @@ impl Cluster {
                     .map(|(_, n)| n.name.clone())
                     .collect();
                 for (i, node) in nodes.iter().enumerate() {
-                    let n = self.insert_task(node, shard.shard_id, &shard.name(), &columns, rows.clone())?;
+                    let n = self.insert_task(
+                        node,
+                        shard.shard_id,
+                        &shard.name(),
+                        &columns,
+                        rows.clone(),
+                    )?;
                     if i == 0 {
                         total = n;
                     }
@@ -159,7 +169,10 @@ impl Cluster {
                 let mut per_shard: BTreeMap<usize, (i64, String, Vec<Vec<Value>>)> =
                     BTreeMap::new();
                 for row in rows {
-                    let value = row.get(attnum.saturating_sub(1)).cloned().unwrap_or(Value::Null);
+                    let value = row
+                        .get(attnum.saturating_sub(1))
+                        .cloned()
+                        .unwrap_or(Value::Null);
                     if value.is_null() {
                         return Err(PgError::new(
                             "XX000",
@@ -196,7 +209,11 @@ impl Cluster {
     }
 
     /// INSERT into a Citus table.
-    pub(crate) fn execute_insert(&mut self, session: &Session, insert: &Insert) -> PgResult<ExecOutput> {
+    pub(crate) fn execute_insert(
+        &mut self,
+        session: &Session,
+        insert: &Insert,
+    ) -> PgResult<ExecOutput> {
         let table = object_name(&insert.table_name);
         if let Some(out) = self.try_insert_select_pushdown(insert)? {
             return Ok(out);
@@ -239,7 +256,10 @@ impl Cluster {
         let Some(target_dist) = self.catalog.table(&target).cloned() else {
             return Ok(None);
         };
-        let TableKind::Distributed { column: target_col, .. } = &target_dist.kind else {
+        let TableKind::Distributed {
+            column: target_col, ..
+        } = &target_dist.kind
+        else {
             return Ok(None);
         };
         let sqlparser::ast::SetExpr::Select(select) = source.body.as_ref() else {
@@ -248,14 +268,23 @@ impl Cluster {
         if select.from.len() != 1 || !select.from[0].joins.is_empty() || source.limit.is_some() {
             return Ok(None);
         }
-        let TableFactor::Table { name, args: None, alias, .. } = &select.from[0].relation else {
+        let TableFactor::Table {
+            name,
+            args: None,
+            alias,
+            ..
+        } = &select.from[0].relation
+        else {
             return Ok(None);
         };
         let src_name = object_name(name);
         let Some(src) = self.catalog.table(&src_name).cloned() else {
             return Ok(None);
         };
-        let TableKind::Distributed { column: src_col, .. } = &src.kind else {
+        let TableKind::Distributed {
+            column: src_col, ..
+        } = &src.kind
+        else {
             return Ok(None);
         };
         if src.colocation_id != target_dist.colocation_id {
@@ -304,7 +333,8 @@ impl Cluster {
                 continue;
             };
             let mut stmt = insert.clone();
-            stmt.table_name = sqlparser::ast::ObjectName(vec![sqlparser::ast::Ident::new(t.name())]);
+            stmt.table_name =
+                sqlparser::ast::ObjectName(vec![sqlparser::ast::Ident::new(t.name())]);
             let mut map = BTreeMap::new();
             map.insert(src_name.clone(), s.name());
             if let Some(src) = stmt.source.as_mut() {
@@ -338,7 +368,12 @@ impl Cluster {
             .table(table)
             .cloned()
             .ok_or_else(|| PgError::undefined_table(table))?;
-        let shards: Vec<_> = self.catalog.table_shards(table).into_iter().cloned().collect();
+        let shards: Vec<_> = self
+            .catalog
+            .table_shards(table)
+            .into_iter()
+            .cloned()
+            .collect();
         let indexes: Vec<usize> = match (&dist.kind, selection) {
             (TableKind::Distributed { .. }, Some(w)) => {
                 let rels = crate::planner::relations::statement_relations(stmt);
@@ -365,7 +400,10 @@ impl Cluster {
                 }
                 if let Some(other) = self.catalog.table(&rel.name) {
                     let s = if other.is_reference() {
-                        self.catalog.table_shards(&rel.name).first().map(|s| s.name())
+                        self.catalog
+                            .table_shards(&rel.name)
+                            .first()
+                            .map(|s| s.name())
                     } else {
                         self.catalog.shard_at(&rel.name, i).map(|s| s.name())
                     };

@@ -42,7 +42,10 @@ pub(crate) fn shard_group_task(
             )));
         };
         if matches!(table.kind, TableKind::Distributed { .. }) && node.is_none() {
-            node = cluster.catalog.task_node(shard.shard_id).map(|n| n.name.clone());
+            node = cluster
+                .catalog
+                .task_node(shard.shard_id)
+                .map(|n| n.name.clone());
             anchor = Some(shard.shard_id);
         }
         if table.is_reference() {
@@ -146,15 +149,16 @@ impl Cluster {
     /// The combine step: the coordinator runs the combine query over the workers' rows.
     pub(crate) fn combine(&mut self, combine_sql: &str, remote: ResultSet) -> PgResult<ResultSet> {
         let rows = remote.rows.len();
+        let combine_sql = crate::planner::split::fill_types(combine_sql, &remote.columns);
         self.trace.record(
             COORDINATOR,
             COORDINATOR,
             MessageKind::Combine,
-            combine_sql.to_string(),
+            combine_sql.clone(),
             None,
             rows,
         );
-        let statements = parse_sql(combine_sql)?;
+        let statements = parse_sql(&combine_sql)?;
         let Some(Statement::Query(q)) = statements.first() else {
             return Err(PgError::internal("combine query did not parse as a query"));
         };

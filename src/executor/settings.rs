@@ -117,11 +117,7 @@ pub fn execute(session: &mut Session, stmt: &Statement) -> PgResult<Option<ExecO
                 return Ok(None);
             };
             known(name)?;
-            let text = value
-                .iter()
-                .map(value_text)
-                .collect::<Vec<_>>()
-                .join(", ");
+            let text = value.iter().map(value_text).collect::<Vec<_>>().join(", ");
             if text.eq_ignore_ascii_case("default") {
                 session.settings.remove(name);
             } else {

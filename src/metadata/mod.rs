@@ -227,13 +227,12 @@ impl Catalog {
                     return Ok(None);
                 }
                 let hash = hashing::hash_for_type(value, ty)?;
-                Ok(self
-                    .table_shards(table)
-                    .into_iter()
-                    .find(|s| match (s.min_value, s.max_value) {
+                Ok(self.table_shards(table).into_iter().find(|s| {
+                    match (s.min_value, s.max_value) {
                         (Some(lo), Some(hi)) => lo <= hash && hash <= hi,
                         _ => false,
-                    }))
+                    }
+                }))
             }
         }
     }

@@ -24,7 +24,11 @@ fn text(s: impl Into<String>) -> Value {
 }
 
 /// Renders one catalog relation by name.
-pub fn render(catalog: &Catalog, name: &str, sizes: &dyn Fn(&str, i64) -> i64) -> Option<ResultSet> {
+pub fn render(
+    catalog: &Catalog,
+    name: &str,
+    sizes: &dyn Fn(&str, i64) -> i64,
+) -> Option<ResultSet> {
     Some(match name {
         "pg_dist_node" => pg_dist_node(catalog),
         "pg_dist_partition" => pg_dist_partition(catalog),

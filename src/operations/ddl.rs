@@ -40,7 +40,12 @@ fn ddl_task(cluster: &mut Cluster, node: String, shard_id: i64, sql: String) -> 
 /// Drops a table's shards everywhere and forgets its metadata.
 pub fn drop_shards(cluster: &mut Cluster, table: &str) -> PgResult<()> {
     for (node, shard_id, name, _) in placements(cluster, table) {
-        ddl_task(cluster, node, shard_id, format!("DROP TABLE IF EXISTS {name} CASCADE"))?;
+        ddl_task(
+            cluster,
+            node,
+            shard_id,
+            format!("DROP TABLE IF EXISTS {name} CASCADE"),
+        )?;
     }
     let ids: Vec<i64> = cluster
         .catalog
@@ -49,14 +54,21 @@ pub fn drop_shards(cluster: &mut Cluster, table: &str) -> PgResult<()> {
         .filter(|s| s.table == table)
         .map(|s| s.shard_id)
         .collect();
-    cluster.catalog.placements.retain(|p| !ids.contains(&p.shard_id));
+    cluster
+        .catalog
+        .placements
+        .retain(|p| !ids.contains(&p.shard_id));
     cluster.catalog.shards.retain(|s| s.table != table);
     cluster.catalog.tables.retain(|t| t.name != table);
     Ok(())
 }
 
 /// DROP TABLE: the coordinator validates and drops its table, then the shards go.
-pub fn drop_tables(cluster: &mut Cluster, stmt: &Statement, names: &[ObjectName]) -> PgResult<ExecOutput> {
+pub fn drop_tables(
+    cluster: &mut Cluster,
+    stmt: &Statement,
+    names: &[ObjectName],
+) -> PgResult<ExecOutput> {
     let out = local(cluster, stmt)?;
     for name in names {
         let table = object_name(name);
@@ -113,7 +125,8 @@ fn check_foreign_key(cluster: &Cluster, table: &str, c: &Constraint) -> PgResult
     // Between distributed tables the key must pair the two distribution columns.
     let pairs = columns.iter().zip(ref_columns.iter());
     let ok = pairs.into_iter().any(|(a, b)| {
-        Some(a.as_str()) == source.distribution_column() && Some(b.as_str()) == target.distribution_column()
+        Some(a.as_str()) == source.distribution_column()
+            && Some(b.as_str()) == target.distribution_column()
     });
     if ok {
         Ok(())
@@ -197,9 +210,16 @@ pub fn create_index(cluster: &mut Cluster, stmt: &Statement, table: &str) -> PgR
         .unwrap_or_else(|| format!("{table}_idx"));
     for (node, shard_id, shard, _) in placements(cluster, table) {
         let mut s = ci.clone();
-        s.name = Some(ObjectName(vec![Ident::new(format!("{index_name}_{shard_id}"))]));
+        s.name = Some(ObjectName(vec![Ident::new(format!(
+            "{index_name}_{shard_id}"
+        ))]));
         s.table_name = ObjectName(vec![Ident::new(shard)]);
-        ddl_task(cluster, node, shard_id, Statement::CreateIndex(s).to_string())?;
+        ddl_task(
+            cluster,
+            node,
+            shard_id,
+            Statement::CreateIndex(s).to_string(),
+        )?;
     }
     Ok(out)
 }

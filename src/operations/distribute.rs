@@ -71,9 +71,10 @@ fn shell_def(cluster: &Cluster, name: &str) -> PgResult<TableDef> {
 fn next_shard_ids(cluster: &mut Cluster, session: Option<&mut Session>, count: usize) -> i64 {
     if let Some(session) = session {
         if let Some(next) = settings::get_i64(session, "citus.next_shard_id").filter(|n| *n > 0) {
-            session
-                .settings
-                .insert("citus.next_shard_id".into(), (next + count as i64).to_string());
+            session.settings.insert(
+                "citus.next_shard_id".into(),
+                (next + count as i64).to_string(),
+            );
             return next;
         }
     }
@@ -132,7 +133,8 @@ fn move_local_rows(cluster: &mut Cluster, table: &str) -> PgResult<Vec<Notice>> 
     let idx = cluster.node_index(COORDINATOR)?;
     cluster.nodes[idx].db.storage.truncate(table)?;
     let mut done = Notice::new("copying the data has completed");
-    done.detail = Some("The local data in the table is no longer visible, but is still on disk.".into());
+    done.detail =
+        Some("The local data in the table is no longer visible, but is still on disk.".into());
     done.hint = Some(format!(
         "To remove the local data, run: SELECT truncate_local_data_after_distributing_table($$public.{table}$$)"
     ));
@@ -181,7 +183,12 @@ pub fn create_distributed_table(
     let ty = def.columns[attnum - 1].ty.clone();
     if !matches!(
         ty,
-        SqlType::Int2 | SqlType::Int4 | SqlType::Int8 | SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_)
+        SqlType::Int2
+            | SqlType::Int4
+            | SqlType::Int8
+            | SqlType::Text
+            | SqlType::Varchar(_)
+            | SqlType::Char(_)
     ) {
         return Err(PgError::unsupported(format!(
             "distribution columns of type {} are not supported in ShardScope",
@@ -189,7 +196,7 @@ pub fn create_distributed_table(
         )));
     }
     for (_, cols) in def.unique_keys() {
-        if !cols.iter().any(|c| *c == column) {
+        if !cols.contains(&column) {
             return Err(PgError::new("0A000", format!("cannot create constraint on \"{table}\"")).with_detail(
                 "Distributed relations cannot have UNIQUE, EXCLUDE, or PRIMARY KEY constraints that do not include the partition column (with an equality operator if EXCLUDE).",
             ));
@@ -217,7 +224,11 @@ pub fn create_distributed_table(
             });
             match existing {
                 Some(c) => {
-                    let from = cluster.catalog.colocated_tables(c.colocation_id).first().map(|t| t.name.clone());
+                    let from = cluster
+                        .catalog
+                        .colocated_tables(c.colocation_id)
+                        .first()
+                        .map(|t| t.name.clone());
                     (c.colocation_id, count as u32, from)
                 }
                 None => (0, count as u32, None),
@@ -231,19 +242,25 @@ pub fn create_distributed_table(
         }
         other => {
             if shard_count_arg.is_some() {
-                return Err(PgError::new("22023", "Cannot use colocate_with with a table and shard_count at the same time"));
+                return Err(PgError::new(
+                    "22023",
+                    "Cannot use colocate_with with a table and shard_count at the same time",
+                ));
             }
-            let other_table = cluster
-                .catalog
-                .table(other)
-                .cloned()
-                .ok_or_else(|| PgError::new("XX000", format!("relation {other} is not distributed")))?;
+            let other_table = cluster.catalog.table(other).cloned().ok_or_else(|| {
+                PgError::new("XX000", format!("relation {other} is not distributed"))
+            })?;
             let TableKind::Distributed { ty: other_ty, .. } = &other_table.kind else {
                 return Err(PgError::new("XX000", format!("cannot distribute relation \"{table}\" in this way")).with_detail("Currently, colocate_with option is not supported with append / range distributed tables and local tables added to metadata."));
             };
             if other_ty.oid() != ty.oid() {
-                return Err(PgError::new("XX000", format!("cannot colocate tables {other} and {table}"))
-                    .with_detail(format!("Distribution column types don't match for {other} and {table}.")));
+                return Err(PgError::new(
+                    "XX000",
+                    format!("cannot colocate tables {other} and {table}"),
+                )
+                .with_detail(format!(
+                    "Distribution column types don't match for {other} and {table}."
+                )));
             }
             let count = cluster.catalog.table_shards(other).len() as u32;
             (other_table.colocation_id, count, Some(other.to_string()))
@@ -265,9 +282,15 @@ pub fn create_distributed_table(
         colocation_id
     };
 
-    let workers: Vec<i32> = cluster.catalog.shard_workers().iter().map(|n| n.group_id).collect();
+    let workers: Vec<i32> = cluster
+        .catalog
+        .shard_workers()
+        .iter()
+        .map(|n| n.group_id)
+        .collect();
     if workers.is_empty() {
-        return Err(PgError::new("XX000", "couldn't find any worker nodes").with_hint("Add more worker nodes"));
+        return Err(PgError::new("XX000", "couldn't find any worker nodes")
+            .with_hint("Add more worker nodes"));
     }
     let first_id = next_shard_ids(cluster, Some(session), shard_count as usize);
     let ranges = hashing::shard_ranges(shard_count);
@@ -303,11 +326,7 @@ pub fn create_distributed_table(
     }
     cluster.catalog.tables.push(DistTable {
         name: table.clone(),
-        kind: TableKind::Distributed {
-            column,
-            attnum,
-            ty,
-        },
+        kind: TableKind::Distributed { column, attnum, ty },
         colocation_id,
     });
     if let Err(e) = create_shards(cluster, &def, shards, placements) {
@@ -326,7 +345,10 @@ fn rollback_metadata(cluster: &mut Cluster, table: &str) {
         .filter(|s| s.table == table)
         .map(|s| s.shard_id)
         .collect();
-    cluster.catalog.placements.retain(|p| !ids.contains(&p.shard_id));
+    cluster
+        .catalog
+        .placements
+        .retain(|p| !ids.contains(&p.shard_id));
     cluster.catalog.shards.retain(|s| s.table != table);
     cluster.catalog.tables.retain(|t| t.name != table);
 }
@@ -395,7 +417,7 @@ pub fn undistribute_table(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Ve
     if cluster.catalog.table(&table).is_none() {
         return Err(PgError::new(
             "XX000",
-            format!("cannot undistribute table because the table is not distributed"),
+            "cannot undistribute table because the table is not distributed".to_string(),
         ));
     }
     let query = crate::sql::parse_sql(&format!("SELECT * FROM {table}"))?;

@@ -30,8 +30,7 @@ impl CallArgs {
     }
 
     pub fn text(&self, name: &str, position: usize) -> Option<String> {
-        self.get(name, position)
-            .and_then(|v| v.to_pg_text())
+        self.get(name, position).and_then(|v| v.to_pg_text())
     }
 }
 
@@ -67,12 +66,7 @@ pub fn utility_call(
     let sqlparser::ast::Expr::Function(f) = expr else {
         return Ok(None);
     };
-    let name = f
-        .name
-        .0
-        .last()
-        .map(normalize_ident)
-        .unwrap_or_default();
+    let name = f.name.0.last().map(normalize_ident).unwrap_or_default();
     if !UTILITIES.contains(&name.as_str()) {
         return Ok(None);
     }

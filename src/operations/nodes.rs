@@ -33,7 +33,12 @@ pub fn add_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Value> {
     {
         return Ok(Value::Int4(n.node_id));
     }
-    let workers = cluster.catalog.nodes.iter().filter(|n| !n.is_coordinator()).count();
+    let workers = cluster
+        .catalog
+        .nodes
+        .iter()
+        .filter(|n| !n.is_coordinator())
+        .count();
     let name = format!("worker-{}", workers + 1);
     let node_id = cluster.add_node_internal(&name, &host, port, false);
     let group_id = cluster
@@ -50,7 +55,12 @@ pub fn add_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Value> {
         .map(|t| t.name.clone())
         .collect();
     for table in reference {
-        let Some(shard) = cluster.catalog.table_shards(&table).first().map(|s| (*s).clone()) else {
+        let Some(shard) = cluster
+            .catalog
+            .table_shards(&table)
+            .first()
+            .map(|s| (*s).clone())
+        else {
             continue;
         };
         let Some(def) = cluster.node_db(COORDINATOR)?.table(&table).cloned() else {
@@ -86,7 +96,9 @@ pub fn remove_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<()> {
         .iter()
         .find(|n| n.host == host && n.port == port)
         .cloned()
-        .ok_or_else(|| PgError::new("XX000", format!("node at \"{host}:{port}\" does not exist")))?;
+        .ok_or_else(|| {
+            PgError::new("XX000", format!("node at \"{host}:{port}\" does not exist"))
+        })?;
     // Reference placements go with the node; placements of distributed shards keep it.
     let blocking = cluster.catalog.placements.iter().find(|p| {
         p.group_id == node.group_id
@@ -114,7 +126,10 @@ pub fn remove_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<()> {
         ))
         .with_hint("To proceed, either drop the tables or use undistribute_table() function to convert them to local tables"));
     }
-    cluster.catalog.placements.retain(|p| p.group_id != node.group_id);
+    cluster
+        .catalog
+        .placements
+        .retain(|p| p.group_id != node.group_id);
     cluster.catalog.nodes.retain(|n| n.node_id != node.node_id);
     cluster.nodes.retain(|n| n.name != node.name);
     Ok(())
@@ -127,7 +142,12 @@ pub fn set_coordinator_host(cluster: &mut Cluster, args: &CallArgs) -> PgResult<
     let port = args.get("port", 1).and_then(|v| v.as_i64()).unwrap_or(5432);
     let port = u16::try_from(port)
         .map_err(|_| PgError::new("22003", format!("port {port} is out of range")))?;
-    if let Some(c) = cluster.catalog.nodes.iter_mut().find(|n| n.is_coordinator()) {
+    if let Some(c) = cluster
+        .catalog
+        .nodes
+        .iter_mut()
+        .find(|n| n.is_coordinator())
+    {
         c.host = host;
         c.port = port;
     }

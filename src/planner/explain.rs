@@ -92,7 +92,13 @@ fn where_filter(node: PlanNode, selection: Option<&Expr>) -> PlanNode {
     }
 }
 
-fn worker_plan(query: &Query, aggregates: bool, group_keys: &[String], sort_keys: &[String], limit: bool) -> PlanNode {
+fn worker_plan(
+    query: &Query,
+    aggregates: bool,
+    group_keys: &[String],
+    sort_keys: &[String],
+    limit: bool,
+) -> PlanNode {
     let SetExpr::Select(select) = query.body.as_ref() else {
         return PlanNode::new("Result");
     };
@@ -184,14 +190,25 @@ fn custom_scan(costs: bool, tasks: Vec<PlanNode>, all: bool, router: bool) -> Pl
     node
 }
 
-fn select_plan(cluster: &mut Cluster, session: &Session, query: &Query, costs: bool, all: bool) -> PgResult<PlanNode> {
+fn select_plan(
+    cluster: &mut Cluster,
+    session: &Session,
+    query: &Query,
+    costs: bool,
+    all: bool,
+) -> PgResult<PlanNode> {
     let mut query = query.clone();
     if !super::citus_relations(&query, &cluster.catalog).is_empty() {
         super::expand_wildcards(&mut query, cluster.node_db(crate::cluster::COORDINATOR)?)?;
     }
     let plan = {
         let eval_const = |e: &Expr| cluster.eval_const(e);
-        super::plan_select(&query, &cluster.catalog, Cluster::planner_settings(session), &eval_const)?
+        super::plan_select(
+            &query,
+            &cluster.catalog,
+            Cluster::planner_settings(session),
+            &eval_const,
+        )?
     };
     Ok(match plan {
         SelectPlan::Local => worker_plan(&query, false, &[], &[], false),
@@ -252,7 +269,10 @@ fn select_plan(cluster: &mut Cluster, session: &Session, query: &Query, costs: b
                 for t in &tables {
                     node = node.child(
                         PlanNode::new("MapMergeJob")
-                            .prop(format!("Map Task Count: {}", cluster.catalog.table_shards(&t.name).len()))
+                            .prop(format!(
+                                "Map Task Count: {}",
+                                cluster.catalog.table_shards(&t.name).len()
+                            ))
                             .prop(format!("Merge Task Count: {merge}")),
                     );
                 }
@@ -269,12 +289,21 @@ fn select_plan(cluster: &mut Cluster, session: &Session, query: &Query, costs: b
     })
 }
 
-fn modify_plan(cluster: &mut Cluster, stmt: &Statement, costs: bool, all: bool) -> PgResult<PlanNode> {
+fn modify_plan(
+    cluster: &mut Cluster,
+    stmt: &Statement,
+    costs: bool,
+    all: bool,
+) -> PgResult<PlanNode> {
     let (table, verb) = match stmt {
         Statement::Insert(i) => (object_name(&i.table_name), "Insert"),
         Statement::Update { table, .. } => match &table.relation {
             TableFactor::Table { name, .. } => (object_name(name), "Update"),
-            _ => return Err(PgError::unsupported("EXPLAIN of this UPDATE is not supported")),
+            _ => {
+                return Err(PgError::unsupported(
+                    "EXPLAIN of this UPDATE is not supported",
+                ))
+            }
         },
         Statement::Delete(d) => {
             let from = match &d.from {
@@ -283,12 +312,25 @@ fn modify_plan(cluster: &mut Cluster, stmt: &Statement, costs: bool, all: bool) 
             };
             match from.first().map(|t| &t.relation) {
                 Some(TableFactor::Table { name, .. }) => (object_name(name), "Delete"),
-                _ => return Err(PgError::unsupported("EXPLAIN of this DELETE is not supported")),
+                _ => {
+                    return Err(PgError::unsupported(
+                        "EXPLAIN of this DELETE is not supported",
+                    ))
+                }
             }
         }
-        _ => return Err(PgError::unsupported("EXPLAIN of this statement is not supported")),
+        _ => {
+            return Err(PgError::unsupported(
+                "EXPLAIN of this statement is not supported",
+            ))
+        }
     };
-    let shards: Vec<_> = cluster.catalog.table_shards(&table).into_iter().cloned().collect();
+    let shards: Vec<_> = cluster
+        .catalog
+        .table_shards(&table)
+        .into_iter()
+        .cloned()
+        .collect();
     let selection = match stmt {
         Statement::Update { selection, .. } => selection.clone(),
         Statement::Delete(d) => d.selection.clone(),
@@ -305,7 +347,12 @@ fn modify_plan(cluster: &mut Cluster, stmt: &Statement, costs: bool, all: bool) 
                     relations: &relations,
                     sizes: None,
                 };
-                crate::sql::dml::build_insert_rows(cluster.node_db(crate::cluster::COORDINATOR)?, insert, &host)?.1
+                crate::sql::dml::build_insert_rows(
+                    cluster.node_db(crate::cluster::COORDINATOR)?,
+                    insert,
+                    &host,
+                )?
+                .1
             };
             let attnum = match cluster.catalog.table(&table).map(|t| t.kind.clone()) {
                 Some(crate::metadata::TableKind::Distributed { attnum, .. }) => attnum,
@@ -313,7 +360,10 @@ fn modify_plan(cluster: &mut Cluster, stmt: &Statement, costs: bool, all: bool) 
             };
             let mut out: Vec<crate::metadata::Shard> = Vec::new();
             for row in rows {
-                let v = row.get(attnum.wrapping_sub(1)).cloned().unwrap_or(Value::Null);
+                let v = row
+                    .get(attnum.wrapping_sub(1))
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 if let Some(s) = cluster.catalog.shard_for_value(&table, &v)? {
                     if !out.iter().any(|x| x.shard_id == s.shard_id) {
                         out.push(s.clone());
@@ -327,7 +377,11 @@ fn modify_plan(cluster: &mut Cluster, stmt: &Statement, costs: bool, all: bool) 
             let conds: Vec<&Expr> = selection.iter().flat_map(super::prune::conjuncts).collect();
             let eval_const = |e: &Expr| cluster.eval_const(e);
             match super::prune::prune(&conds, &rels, &cluster.catalog, &eval_const)? {
-                Some(set) => shards.iter().filter(|s| set.contains(&s.index)).cloned().collect(),
+                Some(set) => shards
+                    .iter()
+                    .filter(|s| set.contains(&s.index))
+                    .cloned()
+                    .collect(),
                 None => shards.clone(),
             }
         }
@@ -342,7 +396,10 @@ fn modify_plan(cluster: &mut Cluster, stmt: &Statement, costs: bool, all: bool) 
         let inner = if verb == "Insert" {
             PlanNode::new(format!("Insert on {}", s.name())).child(PlanNode::new("Result"))
         } else {
-            let scan = where_filter(PlanNode::new(format!("Seq Scan on {} {table}", s.name())), selection.as_ref());
+            let scan = where_filter(
+                PlanNode::new(format!("Seq Scan on {} {table}", s.name())),
+                selection.as_ref(),
+            );
             PlanNode::new(format!("{verb} on {} {table}", s.name())).child(scan)
         };
         tasks.push(task_node(cluster, &node, inner));
@@ -382,7 +439,11 @@ pub fn execute(
                 modify_plan(cluster, statement, costs, all)?
             }
         }
-        _ => return Err(PgError::unsupported("EXPLAIN of this statement is not supported")),
+        _ => {
+            return Err(PgError::unsupported(
+                "EXPLAIN of this statement is not supported",
+            ))
+        }
     };
     let mut lines = Vec::new();
     plan.render(0, &mut lines);

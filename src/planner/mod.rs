@@ -13,11 +13,11 @@ use crate::metadata::{Catalog, TableKind};
 use crate::sql::Database;
 use crate::types::Value;
 use relations::{normalize_ident, query_relations, RelationRef};
+use split::SplitQuery;
 use sqlparser::ast::{
     BinaryOperator, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, Query, SelectItem,
     SetExpr, TableFactor,
 };
-use split::SplitQuery;
 use std::collections::BTreeSet;
 
 /// How a SELECT runs.
@@ -45,8 +45,11 @@ pub struct PlannerSettings {
 }
 
 pub fn repartition_error() -> PgError {
-    PgError::new("XX000", "the query contains a join that requires repartitioning")
-        .with_hint("Set citus.enable_repartition_joins to on to enable repartitioning")
+    PgError::new(
+        "XX000",
+        "the query contains a join that requires repartitioning",
+    )
+    .with_hint("Set citus.enable_repartition_joins to on to enable repartitioning")
 }
 
 /// Relations of the query that are Citus tables.
@@ -73,7 +76,13 @@ fn from_relations(select: &sqlparser::ast::Select) -> Vec<(RelationRef, bool)> {
                     .as_ref()
                     .map(|a| normalize_ident(&a.name))
                     .unwrap_or_else(|| table.clone());
-                out.push((RelationRef { name: table, reference }, true));
+                out.push((
+                    RelationRef {
+                        name: table,
+                        reference,
+                    },
+                    true,
+                ));
                 true
             }
             TableFactor::NestedJoin {
@@ -185,11 +194,12 @@ pub fn expand_wildcards(query: &mut Query, coordinator: &Database) -> PgResult<(
     let SetExpr::Select(select) = query.body.as_mut() else {
         return Ok(());
     };
-    if !select
-        .projection
-        .iter()
-        .any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)))
-    {
+    if !select.projection.iter().any(|i| {
+        matches!(
+            i,
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+        )
+    }) {
         return Ok(());
     }
     let rels = from_relations(select);
@@ -218,12 +228,12 @@ pub fn expand_wildcards(query: &mut Query, coordinator: &Database) -> PgResult<(
             }
             SelectItem::QualifiedWildcard(name, _) => {
                 let q = relations::object_name(name);
-                let r = rels
-                    .iter()
-                    .find(|(r, _)| r.reference == q)
-                    .ok_or_else(|| {
-                        PgError::new("42P01", format!("missing FROM-clause entry for table \"{q}\""))
-                    })?;
+                let r = rels.iter().find(|(r, _)| r.reference == q).ok_or_else(|| {
+                    PgError::new(
+                        "42P01",
+                        format!("missing FROM-clause entry for table \"{q}\""),
+                    )
+                })?;
                 out.extend(columns_of(&r.0)?);
             }
             _ => out.push(item),

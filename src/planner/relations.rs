@@ -17,10 +17,7 @@ pub struct RelationRef {
 
 /// The last part of a possibly schema-qualified name (`public.users` → `users`).
 pub fn object_name(name: &ObjectName) -> String {
-    name.0
-        .last()
-        .map(|i| normalize_ident(i))
-        .unwrap_or_default()
+    name.0.last().map(normalize_ident).unwrap_or_default()
 }
 
 /// PostgreSQL folds unquoted identifiers to lower case.

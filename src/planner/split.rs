@@ -6,8 +6,8 @@
 use super::naming::item_name;
 use crate::error::{PgError, PgResult};
 use sqlparser::ast::{
-    Distinct, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr,
-    Ident, Query, SelectItem, SetExpr, Value as AstValue,
+    Distinct, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
+    Query, SelectItem, SetExpr, Value as AstValue,
 };
 
 /// The relation name the combine query reads worker results from.
@@ -151,7 +151,10 @@ fn function_args(f: &Function) -> Vec<&Expr> {
 
 /// Rebuilds `expr` bottom-up-free: `replace` is asked first for each node; when it returns
 /// `Some`, that replacement is final and its inside is not visited.
-fn rewrite(expr: &Expr, replace: &mut dyn FnMut(&Expr) -> PgResult<Option<Expr>>) -> PgResult<Expr> {
+fn rewrite(
+    expr: &Expr,
+    replace: &mut dyn FnMut(&Expr) -> PgResult<Option<Expr>>,
+) -> PgResult<Expr> {
     if let Some(new) = replace(expr)? {
         return Ok(new);
     }
@@ -300,7 +303,9 @@ fn projection_exprs(projection: &[SelectItem]) -> PgResult<Vec<(Expr, String)>> 
         .map(|item| match item {
             SelectItem::UnnamedExpr(e) => Ok((e.clone(), item_name(item))),
             SelectItem::ExprWithAlias { expr, .. } => Ok((expr.clone(), item_name(item))),
-            _ => Err(PgError::internal("wildcards must be expanded before splitting")),
+            _ => Err(PgError::internal(
+                "wildcards must be expanded before splitting",
+            )),
         })
         .collect()
 }
@@ -347,7 +352,13 @@ pub fn split(query: &Query, group_pushdown: bool) -> PgResult<Option<SplitQuery>
     if partial {
         split_partial(query, select, &items, &group_exprs)
     } else {
-        split_plain(query, select, &items, has_aggregates || !group_exprs.is_empty()).map(Some)
+        split_plain(
+            query,
+            select,
+            &items,
+            has_aggregates || !group_exprs.is_empty(),
+        )
+        .map(Some)
     }
 }
 
@@ -378,7 +389,13 @@ fn split_plain(
             };
             let suffix = order_suffix(ob.asc, ob.nulls_first);
             master_order.push(format!("{}{suffix}", worker_column(pos + 1)));
-            sort_keys.push(format!("remote_scan.{}{suffix}", items.get(pos).map(|(_, n)| n.as_str()).unwrap_or("worker_column")));
+            sort_keys.push(format!(
+                "remote_scan.{}{suffix}",
+                items
+                    .get(pos)
+                    .map(|(_, n)| n.as_str())
+                    .unwrap_or("worker_column")
+            ));
             worker_sort_keys.push(format!("{target}{suffix}"));
         }
     }
@@ -414,7 +431,10 @@ fn split_plain(
                 }
             }
             worker.limit = Some(Expr::Value(AstValue::Number(
-                (lim.saturating_add(off)).to_string().parse().map_err(|_| PgError::internal("limit"))?,
+                (lim.saturating_add(off))
+                    .to_string()
+                    .parse()
+                    .map_err(|_| PgError::internal("limit"))?,
                 false,
             )));
         }
@@ -451,7 +471,11 @@ fn split_plain(
         has_limit: query.limit.is_some(),
         worker_aggregates,
         worker_group_keys,
-        worker_sort_keys: if worker_limit { worker_sort_keys } else { Vec::new() },
+        worker_sort_keys: if worker_limit {
+            worker_sort_keys
+        } else {
+            Vec::new()
+        },
         worker_limit,
     })
 }
@@ -468,10 +492,10 @@ fn split_partial(
     let mut unsupported = false;
 
     // Rewrites an expression of the original select list for the coordinator.
-    let mut to_master = |expr: &Expr,
-                         worker_items: &mut Vec<Expr>,
-                         worker_groups: &mut Vec<Expr>,
-                         unsupported: &mut bool|
+    let to_master = |expr: &Expr,
+                     worker_items: &mut Vec<Expr>,
+                     worker_groups: &mut Vec<Expr>,
+                     unsupported: &mut bool|
      -> PgResult<Expr> {
         rewrite(expr, &mut |e| {
             if let Some(pos) = group_exprs.iter().position(|g| same_expr(g, e)) {
@@ -486,7 +510,7 @@ fn split_partial(
             let name = function_name(f);
             let distinct = matches!(&f.args, FunctionArguments::List(l) if l.duplicate_treatment == Some(sqlparser::ast::DuplicateTreatment::Distinct));
             let arg = function_args(f).first().map(|a| (*a).clone());
-            let mut push = |expr: Expr, items: &mut Vec<Expr>| -> String {
+            let push = |expr: Expr, items: &mut Vec<Expr>| -> String {
                 if let Some(p) = items.iter().position(|x| *x == expr) {
                     return worker_column(p + 1);
                 }
@@ -509,8 +533,12 @@ fn split_partial(
                     let col = push(e.clone(), worker_items);
                     format!("COALESCE(CAST(sum({col}) AS BIGINT), 0)")
                 }
-                ("sum", false) | ("min", false) | ("max", false) | ("bool_and", false)
-                | ("bool_or", false) => {
+                ("sum", false) => {
+                    // sum(bigint) is numeric: cast back to the type the workers' sums have.
+                    let col = push(e.clone(), worker_items);
+                    format!("CAST(sum({col}) AS {})", type_marker(&col))
+                }
+                ("min", false) | ("max", false) | ("bool_and", false) | ("bool_or", false) => {
                     let col = push(e.clone(), worker_items);
                     format!("{name}({col})")
                 }
@@ -534,11 +562,21 @@ fn split_partial(
 
     let mut master_items = Vec::new();
     for (expr, name) in items {
-        let e = to_master(expr, &mut worker_items, &mut worker_groups, &mut unsupported)?;
+        let e = to_master(
+            expr,
+            &mut worker_items,
+            &mut worker_groups,
+            &mut unsupported,
+        )?;
         master_items.push(format!("{e} AS {}", quoted(name)));
     }
     let having = match &select.having {
-        Some(h) => Some(to_master(h, &mut worker_items, &mut worker_groups, &mut unsupported)?),
+        Some(h) => Some(to_master(
+            h,
+            &mut worker_items,
+            &mut worker_groups,
+            &mut unsupported,
+        )?),
         None => None,
     };
     let mut master_order = Vec::new();
@@ -553,8 +591,13 @@ fn split_partial(
             let text = if by_output {
                 ob.expr.to_string()
             } else {
-                to_master(&ob.expr, &mut worker_items, &mut worker_groups, &mut unsupported)?
-                    .to_string()
+                to_master(
+                    &ob.expr,
+                    &mut worker_items,
+                    &mut worker_groups,
+                    &mut unsupported,
+                )?
+                .to_string()
             };
             sort_keys.push(format!("remote_scan.{}{suffix}", ob.expr));
             master_order.push(format!("{text}{suffix}"));
@@ -646,6 +689,24 @@ fn stray_column(item: &str) -> Option<String> {
         _ => {}
     });
     stray
+}
+
+/// A placeholder for the type of a worker column, filled in once the tasks have returned.
+fn type_marker(col: &str) -> String {
+    format!("__type_of_{col}__")
+}
+
+/// Replaces type placeholders with the types the `remote_scan` columns actually have.
+pub fn fill_types(combine: &str, columns: &[crate::sql::Column]) -> String {
+    let mut out = combine.to_string();
+    for c in columns {
+        let ty = match &c.ty {
+            crate::types::SqlType::Unknown => "numeric".to_string(),
+            t => t.pg_name(),
+        };
+        out = out.replace(&type_marker(&c.name), &ty);
+    }
+    out
 }
 
 fn parse_expr(sql: &str) -> PgResult<Expr> {

@@ -93,11 +93,7 @@ impl<E: Executor> Runner<E> {
                         .current_node()
                         .map(|n| n.host)
                         .unwrap_or_else(|| host.clone());
-                    let at = if addr != host {
-                        format!("on host \"{host}\" (address \"{addr}\")")
-                    } else {
-                        format!("on host \"{host}\"")
-                    };
+                    let at = host_phrase(&host, &addr);
                     format!(
                         "You are now connected to database \"postgres\" as user \"postgres\" {at} at port \"{port}\"."
                     )
@@ -118,6 +114,15 @@ impl<E: Executor> Runner<E> {
                 }
             },
         }
+    }
+}
+
+/// `on host "H"`, with the address added when the name differs from it (`localhost`).
+pub(super) fn host_phrase(host: &str, addr: &str) -> String {
+    if host != addr {
+        format!("on host \"{host}\" (address \"{addr}\")")
+    } else {
+        format!("on host \"{host}\"")
     }
 }
 

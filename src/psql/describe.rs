@@ -40,15 +40,27 @@ fn matches(pattern: &str, name: &str) -> bool {
     glob(&pat, &name)
 }
 
+/// Wildcard match by dynamic programming (no backtracking blow-up on many `*`).
 fn glob(p: &[char], s: &[char]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some(('*', rest)) => (0..=s.len()).any(|i| glob(rest, s.get(i..).unwrap_or(&[]))),
-        Some((&c, rest)) => match s.split_first() {
-            Some((&d, srest)) if c == '?' || c == d => glob(rest, srest),
-            _ => false,
-        },
+    // ok[j]: the pattern so far matches s[..j]
+    let mut ok = vec![false; s.len() + 1];
+    ok[0] = true;
+    for &c in p {
+        let mut next = vec![false; s.len() + 1];
+        if c == '*' {
+            let mut any = false;
+            for j in 0..=s.len() {
+                any = any || ok[j];
+                next[j] = any;
+            }
+        } else {
+            for j in 1..=s.len() {
+                next[j] = ok[j - 1] && (c == '?' || s[j - 1] == c);
+            }
+        }
+        ok = next;
     }
+    ok[s.len()]
 }
 
 fn strip_schema(pattern: &str) -> &str {
@@ -142,7 +154,7 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
                 },
                 c.default
                     .as_ref()
-                    .map(|e| e.to_string())
+                    .map(|e| lower_casts(&e.to_string()))
                     .unwrap_or_default(),
             ]
         })
@@ -204,6 +216,32 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
         rows,
         footers: Some(footers),
     }
+}
+
+/// sqlparser prints cast types in upper case (`::REGCLASS`); PostgreSQL deparses them lower.
+/// Text inside string literals is left alone.
+fn lower_casts(expr: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut in_quote = false;
+    let mut after_cast = false;
+    let mut prev = '\0';
+    for c in expr.chars() {
+        if c == '\'' {
+            in_quote = !in_quote;
+        }
+        if !in_quote && prev == ':' && c == ':' {
+            after_cast = true;
+        } else if after_cast && !(c.is_ascii_alphanumeric() || c == '_') {
+            after_cast = false;
+        }
+        out.push(if after_cast {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        });
+        prev = c;
+    }
+    out
 }
 
 /// Index lines, primary key first then by name, as psql orders them.
@@ -270,4 +308,20 @@ fn fk_def(kind: &ConstraintKind) -> Option<String> {
         d.push_str(&format!(" ON {what} {a}"));
     }
     Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn patterns() {
+        assert_eq!(
+            super::lower_casts("nextval('a::B'::REGCLASS)"),
+            "nextval('a::B'::regclass)"
+        );
+        assert!(super::matches("us*", "users"));
+        assert!(super::matches("u?ers", "users"));
+        assert!(super::matches("USERS", "users"));
+        assert!(!super::matches("\"USERS\"", "users"));
+        assert!(!super::matches("*a*a*a*a*a*a*a*a*a*a*b", &"a".repeat(60)));
+    }
 }

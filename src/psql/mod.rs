@@ -4,6 +4,7 @@
 mod connect;
 pub mod describe;
 pub mod format;
+mod help;
 pub mod runner;
 pub mod script;
 pub mod width;

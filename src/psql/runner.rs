@@ -242,6 +242,10 @@ impl<E: Executor> Runner<E> {
     }
 
     fn statement(&mut self, sql: &str, gx: bool) {
+        if is_empty_query(sql) {
+            // the server answers an empty query (`;`, a lone comment) with nothing to print
+            return;
+        }
         if self.var("ECHO") == Some("queries") {
             self.out.push_str(sql);
             self.out.push('\n');
@@ -321,6 +325,10 @@ impl<E: Executor> Runner<E> {
             "timing" => self.timing_cmd(args.first().map(String::as_str)),
             "pset" => self.pset(args),
             "q" | "quit" => self.stopped = true,
+            "?" => {
+                let help = super::help::text(self.expanded, self.timing);
+                self.out.push_str(&help);
+            }
             "d" | "d+" | "dt" | "dt+" | "ds" | "di" => {
                 let out = match &self.session {
                     Some(s) => super::describe::run(&self.exec, s, name, args),
@@ -455,8 +463,9 @@ impl<E: Executor> Runner<E> {
         match self.current_node() {
             Some(n) => {
                 let msg = format!(
-                    "You are connected to database \"postgres\" as user \"postgres\" on host \"{}\" at port \"{}\".",
-                    self.host, n.port
+                    "You are connected to database \"postgres\" as user \"postgres\" {} at port \"{}\".",
+                    super::connect::host_phrase(&self.host, &n.host),
+                    n.port
                 );
                 self.out.push_str(&msg);
                 self.out.push('\n');
@@ -464,6 +473,39 @@ impl<E: Executor> Runner<E> {
             None => self
                 .out
                 .push_str("You are currently not connected to a database.\n"),
+        }
+    }
+}
+
+/// Whether SQL text holds nothing but whitespace, comments and semicolons.
+fn is_empty_query(sql: &str) -> bool {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ';');
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            // block comments nest in PostgreSQL
+            let mut depth = 1usize;
+            let mut it = r.char_indices().peekable();
+            let mut end = r.len();
+            while let Some((i, c)) = it.next() {
+                let next = it.peek().map(|&(_, n)| n);
+                if c == '/' && next == Some('*') {
+                    depth += 1;
+                    it.next();
+                } else if c == '*' && next == Some('/') {
+                    depth -= 1;
+                    it.next();
+                    if depth == 0 {
+                        end = i + 2;
+                        break;
+                    }
+                }
+            }
+            rest = r.get(end..).unwrap_or("");
+        } else {
+            return rest.is_empty();
         }
     }
 }
@@ -500,3 +542,6 @@ pub fn timing_line(ms: f64) -> String {
 pub fn run_chunk(runner: &mut Runner<Cluster>, input: &str) -> String {
     runner.run_interactive(input)
 }
+
+#[cfg(test)]
+mod tests;

@@ -111,7 +111,7 @@ pub fn format_lines(s: &str) -> Vec<Line> {
             '\t' => loop {
                 text.push(' ');
                 width += 1;
-                if width % 8 == 0 {
+                if width.is_multiple_of(8) {
                     break;
                 }
             },

@@ -98,10 +98,7 @@ fn cast_impl(value: Value, to: &SqlType, explicit: bool) -> PgResult<Value> {
                 Value::Numeric(d) => *d,
                 Value::Float8(f) => {
                     if !f.is_finite() {
-                        return Err(PgError::new(
-                            "0A000",
-                            "cannot convert infinity to numeric",
-                        ));
+                        return Err(PgError::new("0A000", "cannot convert infinity to numeric"));
                     }
                     // PostgreSQL converts through the float's 15-significant-digit text form.
                     let text = format!("{:.*e}", 14, f);
@@ -115,7 +112,9 @@ fn cast_impl(value: Value, to: &SqlType, explicit: bool) -> PgResult<Value> {
             apply_numeric_typmod(d, *precision, *scale).map(Value::Numeric)
         }
         SqlType::Float4 | SqlType::Float8 => match &value {
-            Value::Float8(f) if matches!(to, SqlType::Float4) => Ok(Value::Float8(*f as f32 as f64)),
+            Value::Float8(f) if matches!(to, SqlType::Float4) => {
+                Ok(Value::Float8(*f as f32 as f64))
+            }
             other => other
                 .as_f64()
                 .map(|f| {
@@ -208,14 +207,16 @@ pub fn apply_numeric_typmod(d: Decimal, p: Option<u32>, s: Option<u32>) -> PgRes
     let int_digits = p.saturating_sub(s);
     let limit = Decimal::from_i128_with_scale(10i128.pow(int_digits.min(28)), 0);
     if int_digits < 28 && r.abs() >= limit {
-        return Err(PgError::new("22003", "numeric field overflow").with_detail(format!(
+        return Err(
+            PgError::new("22003", "numeric field overflow").with_detail(format!(
             "A field with precision {p}, scale {s} must round to an absolute value less than {}.",
             if int_digits == 0 {
                 "1".to_string()
             } else {
                 format!("10^{int_digits}")
             }
-        )));
+        )),
+        );
     }
     Ok(r)
 }
@@ -304,11 +305,7 @@ pub fn sqltype_from_ast(dt: &DataType) -> PgResult<SqlType> {
                 "bool" => SqlType::Bool,
                 "timestamptz" => SqlType::TimestampTz,
                 "oid" => SqlType::Int8,
-                "bpchar" => SqlType::Char(
-                    mods.first()
-                        .and_then(|m| m.parse().ok())
-                        .unwrap_or(1),
-                ),
+                "bpchar" => SqlType::Char(mods.first().and_then(|m| m.parse().ok()).unwrap_or(1)),
                 "name" => SqlType::Text,
                 _ => return Err(undefined_type(n)),
             }

@@ -81,7 +81,10 @@ fn booleans_dates_and_intervals() {
 #[test]
 fn assignment_checks_length_and_pads_char() {
     assert_eq!(
-        msg(coerce_for_column(text("abcdef"), &SqlType::Varchar(Some(5)))),
+        msg(coerce_for_column(
+            text("abcdef"),
+            &SqlType::Varchar(Some(5))
+        )),
         "value too long for type character varying(5)"
     );
     assert_eq!(
@@ -96,7 +99,10 @@ fn assignment_checks_length_and_pads_char() {
         cast(text("abcdef"), &SqlType::Varchar(Some(3))),
         Ok(text("abc"))
     );
-    assert_eq!(coerce_for_column(text("7"), &SqlType::Int8), Ok(Value::Int8(7)));
+    assert_eq!(
+        coerce_for_column(text("7"), &SqlType::Int8),
+        Ok(Value::Int8(7))
+    );
 }
 
 #[test]
@@ -140,10 +146,7 @@ fn type_names() {
     assert_eq!(parse("timestamptz"), Ok(SqlType::TimestampTz));
     assert_eq!(parse("timestamp without time zone"), Ok(SqlType::Timestamp));
     assert_eq!(parse("double precision"), Ok(SqlType::Float8));
-    assert_eq!(
-        parse("int[]"),
-        Ok(SqlType::Array(Box::new(SqlType::Int4)))
-    );
+    assert_eq!(parse("int[]"), Ok(SqlType::Array(Box::new(SqlType::Int4))));
     assert_eq!(
         parse("foo").unwrap_err().message,
         "type \"foo\" does not exist"

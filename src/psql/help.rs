@@ -1,0 +1,48 @@
+//! `\?`: psql's help, abridged to the meta-commands ShardScope implements (wording as psql's).
+
+use super::runner::Expanded;
+
+pub fn text(expanded: Expanded, timing: bool) -> String {
+    let x = match expanded {
+        Expanded::On => "on",
+        Expanded::Off => "off",
+        Expanded::Auto => "auto",
+    };
+    let t = if timing { "on" } else { "off" };
+    format!(
+        "General
+  \\q                     quit psql
+
+Query Buffer
+  \\g                     execute query; \\g with no arguments is equivalent to a semicolon
+  \\gx                    as \\g, but forces expanded output mode
+
+Input/Output
+  \\echo [-n] [STRING]    write string to standard output (-n for no newline)
+
+Informational
+  (options: S = show system objects, + = additional detail)
+  \\d[S+]                 list tables, views, and sequences
+  \\d[S+]  NAME           describe table, view, sequence, or index
+  \\ds[S+] [PATTERN]      list sequences
+  \\dt[S+] [PATTERN]      list tables
+
+Formatting
+  \\pset [NAME [VALUE]]   set table output option (null|expanded)
+  \\x [on|off|auto]       toggle expanded output (currently {x})
+
+Connection
+  \\c[onnect] {{[DBNAME|- USER|- HOST|- PORT|-] | conninfo}}
+                         connect to new database (currently \"postgres\")
+  \\conninfo              display information about current connection
+
+Operating System
+  \\timing [on|off]       toggle timing of commands (currently {t})
+
+Variables
+  \\set [NAME [VALUE]]    set internal variable, or list all if no parameters
+  \\unset NAME            unset (delete) internal variable
+
+"
+    )
+}

@@ -1,0 +1,339 @@
+//! The runner driven by a fake executor: echo, loci, meta-commands and connection handling.
+
+use super::*;
+use crate::error::{Notice, PgError};
+use crate::sql::schema::{Constraint, ReferentialAction};
+use crate::sql::{Column, ColumnDef, ConstraintKind, ResultSet};
+use crate::types::{SqlType, Value};
+use std::collections::BTreeMap;
+
+/// Answers a handful of statements and records what it was sent.
+#[derive(Default)]
+struct Fake {
+    sent: Vec<(String, String)>,
+}
+
+fn node(name: &str, port: u16, id: i32) -> NodeInfo {
+    NodeInfo {
+        name: name.into(),
+        host: "127.0.0.1".into(),
+        port,
+        node_id: id,
+        group_id: id,
+        is_coordinator: id == 0,
+        is_active: true,
+    }
+}
+
+fn users() -> TableDef {
+    TableDef {
+        name: "users".into(),
+        columns: vec![
+            ColumnDef {
+                name: "user_id".into(),
+                ty: SqlType::Int4,
+                not_null: true,
+                default: None,
+            },
+            ColumnDef {
+                name: "name".into(),
+                ty: SqlType::Text,
+                not_null: false,
+                default: None,
+            },
+        ],
+        constraints: vec![Constraint {
+            name: "users_pkey".into(),
+            kind: ConstraintKind::PrimaryKey(vec!["user_id".into()]),
+        }],
+        indexes: vec![],
+    }
+}
+
+fn orders() -> TableDef {
+    TableDef {
+        name: "orders".into(),
+        columns: vec![ColumnDef {
+            name: "user_id".into(),
+            ty: SqlType::Int4,
+            not_null: false,
+            default: None,
+        }],
+        constraints: vec![Constraint {
+            name: "orders_user_id_fkey".into(),
+            kind: ConstraintKind::ForeignKey {
+                columns: vec!["user_id".into()],
+                ref_table: "users".into(),
+                ref_columns: vec!["user_id".into()],
+                on_delete: ReferentialAction::Cascade,
+                on_update: ReferentialAction::NoAction,
+            },
+        }],
+        indexes: vec![],
+    }
+}
+
+impl Executor for Fake {
+    fn execute(&mut self, session: &mut Session, sql: &str) -> PgResult<ExecOutput> {
+        self.sent.push((session.node.clone(), sql.to_string()));
+        let sql = sql.trim_end_matches(';').trim().replace("\n  ", " ");
+        let sql = sql.as_str();
+        if sql.starts_with("DROP TABLE IF EXISTS") {
+            let mut out = ExecOutput::command("DROP TABLE");
+            out.notices
+                .push(Notice::new("table \"citus_demo\" does not exist, skipping"));
+            return Ok(out);
+        }
+        if let Some(v) = sql.strip_prefix("SELECT ") {
+            if let Ok(n) = v.parse::<i32>() {
+                return Ok(ExecOutput::rows(ResultSet {
+                    columns: vec![Column::new("?column?", SqlType::Int4)],
+                    rows: vec![vec![Value::Int4(n)]],
+                }));
+            }
+            if let Some(s) = v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+                return Ok(ExecOutput::rows(ResultSet {
+                    columns: vec![Column::new("?column?", SqlType::Text)],
+                    rows: vec![vec![Value::Text(s.replace("''", "'"))]],
+                }));
+            }
+        }
+        Err(
+            PgError::internal("the query contains a join that requires repartitioning")
+                .with_hint("Set citus.enable_repartition_joins to on to enable repartitioning"),
+        )
+    }
+    fn session(&self) -> Session {
+        Session {
+            node: "coordinator".into(),
+            settings: BTreeMap::new(),
+        }
+    }
+    fn nodes(&self) -> Vec<NodeInfo> {
+        vec![
+            node("coordinator", 9700, 0),
+            node("worker-1", 9701, 1),
+            node("worker-2", 9702, 2),
+        ]
+    }
+    fn connect(&self, name: &str) -> PgResult<Session> {
+        Ok(Session {
+            node: name.into(),
+            settings: BTreeMap::new(),
+        })
+    }
+    fn connect_host_port(&self, host: &str, port: u16) -> PgResult<Session> {
+        self.nodes()
+            .into_iter()
+            .find(|n| n.port == port && (n.host == host || host == "localhost"))
+            .map(|n| Session {
+                node: n.name,
+                settings: BTreeMap::new(),
+            })
+            .ok_or_else(|| {
+                PgError::new(
+                    "08001",
+                    format!("connection to server at \"{host}\", port {port} failed: Connection refused"),
+                )
+            })
+    }
+    fn list_relations(&self, _: &Session) -> Vec<RelationInfo> {
+        vec![
+            RelationInfo {
+                name: "users".into(),
+                kind: "table".into(),
+            },
+            RelationInfo {
+                name: "orders".into(),
+                kind: "table".into(),
+            },
+            RelationInfo {
+                name: "orders_order_id_seq".into(),
+                kind: "sequence".into(),
+            },
+        ]
+    }
+    fn describe_table(&self, _: &Session, name: &str) -> PgResult<Option<TableDef>> {
+        Ok(match name {
+            "users" => Some(users()),
+            "orders" => Some(orders()),
+            _ => None,
+        })
+    }
+}
+
+fn script(text: &str) -> String {
+    Runner::new(Fake::default()).run_script(text, "<stdin>")
+}
+
+#[test]
+fn echo_notices_results_and_errors() {
+    let input = "-- Step 5: seed\nDROP TABLE IF EXISTS citus_demo CASCADE;\nSELECT\n  1;  -- one\n\n\\set VERBOSITY verbose\nSELECT nope;\n";
+    let expected = "-- Step 5: seed
+DROP TABLE IF EXISTS citus_demo CASCADE;
+psql:<stdin>:2: NOTICE:  table \"citus_demo\" does not exist, skipping
+DROP TABLE
+SELECT
+  1;  -- one
+ ?column? 
+----------
+        1
+(1 row)
+
+
+\\set VERBOSITY verbose
+SELECT nope;
+psql:<stdin>:7: ERROR:  XX000: the query contains a join that requires repartitioning
+HINT:  Set citus.enable_repartition_joins to on to enable repartitioning
+";
+    assert_eq!(script(input), expected);
+}
+
+#[test]
+fn unterminated_statement_runs_at_end() {
+    assert_eq!(
+        script("SELECT 2"),
+        "SELECT 2\n ?column? \n----------\n        2\n(1 row)\n\n"
+    );
+}
+
+#[test]
+fn variables_and_echo() {
+    let out = script("\\set who 'it''s me'\n\\echo :who   :'who' x\nSELECT :'who';");
+    assert_eq!(
+        out,
+        "\\set who 'it''s me'\n\\echo :who   :'who' x\nit's me 'it''s me' x\nSELECT :'who';\n ?column? \n----------\n it's me\n(1 row)\n\n"
+    );
+}
+
+#[test]
+fn connect_forms() {
+    let mut r = Runner::new(Fake::default());
+    let out = r.run_interactive(
+        "\\c worker-1\n\\c - - 127.0.0.1 9701\n\\c postgres postgres localhost 9702\n\\c - - 127.0.0.1 9999\nSELECT 1;\n\\c nope\n",
+    );
+    assert_eq!(
+        out,
+        "You are now connected to database \"postgres\" as user \"postgres\" on host \"127.0.0.1\" at port \"9701\".
+You are now connected to database \"postgres\" as user \"postgres\".
+You are now connected to database \"postgres\" as user \"postgres\" on host \"localhost\" (address \"127.0.0.1\") at port \"9702\".
+connection to server at \"127.0.0.1\", port 9999 failed: Connection refused
+\tIs the server running on that host and accepting TCP/IP connections?
+Previous connection kept
+ ?column? 
+----------
+        1
+(1 row)
+
+connection to server at \"localhost\", port 9702 failed: FATAL:  database \"nope\" does not exist
+Previous connection kept
+"
+    );
+    assert_eq!(r.exec.sent.last().map(|s| s.0.as_str()), Some("worker-2"));
+}
+
+#[test]
+fn failed_connect_in_a_script_drops_the_connection() {
+    let out = script("\\c - - 127.0.0.1 9999\nSELECT 1;\n");
+    assert_eq!(
+        out,
+        "\\c - - 127.0.0.1 9999
+psql:<stdin>:1: error: \\connect: connection to server at \"127.0.0.1\", port 9999 failed: Connection refused
+\tIs the server running on that host and accepting TCP/IP connections?
+SELECT 1;
+psql:<stdin>:2: error: You are currently not connected to a database.
+"
+    );
+}
+
+#[test]
+fn toggles_and_unknown_commands() {
+    let out = script("\\x\nSELECT 1;\n\\x off\n\\timing off\n\\foo bar\n");
+    assert_eq!(
+        out,
+        "\\x\nExpanded display is on.\nSELECT 1;\n-[ RECORD 1 ]\n?column? | 1\n\n\\x off\nExpanded display is off.\n\\timing off\nTiming is off.\n\\foo bar\npsql:<stdin>:5: error: invalid command \\foo\n"
+    );
+    let out = Runner::new(Fake::default()).run_interactive("\\foo");
+    assert_eq!(out, "invalid command \\foo\nTry \\? for help.\n");
+}
+
+#[test]
+fn on_error_stop_and_quit() {
+    let out = script("\\set ON_ERROR_STOP on\nSELECT x;\nSELECT 1;\n");
+    assert!(
+        out.ends_with("HINT:  Set citus.enable_repartition_joins to on to enable repartitioning\n")
+    );
+    let out = script("\\q\nSELECT 1;\n");
+    assert_eq!(out, "\\q\n");
+}
+
+#[test]
+fn describe_commands() {
+    let out = Runner::new(Fake::default()).run_interactive("\\d\n\\dt\n\\d users\n\\d nope");
+    let expected = "                 List of relations
+ Schema |        Name         |   Type   |  Owner   
+--------+---------------------+----------+----------
+ public | orders              | table    | postgres
+ public | orders_order_id_seq | sequence | postgres
+ public | users               | table    | postgres
+(3 rows)
+
+         List of relations
+ Schema |  Name  | Type  |  Owner   
+--------+--------+-------+----------
+ public | orders | table | postgres
+ public | users  | table | postgres
+(2 rows)
+
+                Table \"public.users\"
+ Column  |  Type   | Collation | Nullable | Default 
+---------+---------+-----------+----------+---------
+ user_id | integer |           | not null | 
+ name    | text    |           |          | 
+Indexes:
+    \"users_pkey\" PRIMARY KEY, btree (user_id)
+Referenced by:
+    TABLE \"orders\" CONSTRAINT \"orders_user_id_fkey\" FOREIGN KEY (user_id) REFERENCES users(user_id) ON DELETE CASCADE
+
+Did not find any relation named \"nope\".
+";
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn gx_and_timing_line() {
+    let out = Runner::new(Fake::default()).run_interactive("SELECT 'a'\n\\gx");
+    assert_eq!(out, "-[ RECORD 1 ]\n?column? | a\n\n");
+    assert_eq!(timing_line(0.1234), "Time: 0.123 ms\n");
+    assert_eq!(timing_line(61234.5), "Time: 61234.500 ms (01:01.234)\n");
+}
+
+#[test]
+fn empty_queries_print_nothing() {
+    assert_eq!(script(";\n/* c */;\n"), ";\n/* c */;\n");
+    assert!(is_empty_query("/* a /* b */ c */ ; -- x\n"));
+    assert!(!is_empty_query("/* a */ SELECT 1"));
+}
+
+/// Pseudo-random inputs built from psql's special characters: the runner must never panic.
+#[test]
+fn never_panics() {
+    let atoms = [
+        "'", "\"", "$", "$$", "$a$", ";", "\\", "\\c", "\\x", "\\d", "\\set", ":", ":'", ":\"",
+        "--", "/*", "*/", "(", ")", "\n", " ", "é", "東", "E'", "\\g", "\\echo", "SELECT 1", "::",
+        "\t", "\r", "-", "*",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..(seed % 12) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            text.push_str(atoms[(seed % atoms.len() as u64) as usize]);
+        }
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let _ = script(&text);
+        let _ = Runner::new(Fake::default()).run_interactive(&text);
+    }
+}

@@ -1,0 +1,349 @@
+//! One SELECT block: FROM, WHERE, grouping, HAVING, the select list (with set-returning
+//! functions), DISTINCT [ON] and ORDER BY.
+
+use super::aggregate::{check_grouped, group, has_aggregates};
+use super::from::{build_from, generate_series, is_srf_call};
+use super::order::{cmp_keys, key_sources, KeySource};
+use super::{names::output_name, Executor, Rel};
+use crate::error::{PgError, PgResult};
+use crate::sql::eval::resolve::ident_name;
+use crate::sql::eval::{eval, expr_type, is_true, Scope};
+use crate::sql::{Column, ResultSet};
+use crate::types::{GroupKey, SqlType, Value};
+use sqlparser::ast::{
+    Distinct, Expr, GroupByExpr, Ident, OrderByExpr, Select, SelectItem, Value as AstValue,
+};
+use std::collections::HashSet;
+
+struct Item {
+    expr: Expr,
+    name: String,
+    /// Column index for `*` expansion (fast path when not grouped).
+    direct: Option<usize>,
+}
+
+fn column_expr(qualifier: Option<&str>, name: &str) -> Expr {
+    let col = Ident::with_quote('"', name);
+    match qualifier {
+        Some(q) => Expr::CompoundIdentifier(vec![Ident::with_quote('"', q), col]),
+        None => Expr::Identifier(col),
+    }
+}
+
+fn expand_items(sel: &Select, rel: &Rel) -> PgResult<Vec<Item>> {
+    let mut items = Vec::new();
+    for p in &sel.projection {
+        match p {
+            SelectItem::UnnamedExpr(e) => items.push(Item {
+                expr: e.clone(),
+                name: output_name(e),
+                direct: None,
+            }),
+            SelectItem::ExprWithAlias { expr, alias } => items.push(Item {
+                expr: expr.clone(),
+                name: ident_name(alias),
+                direct: None,
+            }),
+            SelectItem::Wildcard(_) => {
+                if sel.from.is_empty() {
+                    return Err(PgError::syntax(
+                        "SELECT * with no tables specified is not valid",
+                    ));
+                }
+                for (i, c) in rel.columns.iter().enumerate() {
+                    if rel.hidden.get(i).copied().unwrap_or(false) {
+                        continue;
+                    }
+                    items.push(Item {
+                        expr: column_expr(c.qualifier.as_deref(), &c.name),
+                        name: c.name.clone(),
+                        direct: Some(i),
+                    });
+                }
+            }
+            SelectItem::QualifiedWildcard(name, _) => {
+                let q = name.0.last().map(ident_name).unwrap_or_default();
+                let mut any = false;
+                for (i, c) in rel.columns.iter().enumerate() {
+                    if c.qualifier.as_deref() == Some(q.as_str()) {
+                        any = true;
+                        items.push(Item {
+                            expr: column_expr(Some(&q), &c.name),
+                            name: c.name.clone(),
+                            direct: Some(i),
+                        });
+                    }
+                }
+                if !any {
+                    return Err(PgError::new(
+                        "42P01",
+                        format!("missing FROM-clause entry for table \"{q}\""),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// GROUP BY items: output positions and output aliases are allowed as in PostgreSQL.
+fn group_exprs(sel: &Select, items: &[Item], rel: &Rel) -> PgResult<Vec<Expr>> {
+    let GroupByExpr::Expressions(exprs, _) = &sel.group_by else {
+        return Err(PgError::unsupported("GROUP BY ALL is not supported"));
+    };
+    exprs
+        .iter()
+        .map(|g| match g {
+            Expr::Value(AstValue::Number(n, _)) => {
+                let pos: usize = n.to_string().parse().unwrap_or(0);
+                items
+                    .get(pos.wrapping_sub(1))
+                    .map(|i| i.expr.clone())
+                    .ok_or_else(|| {
+                        PgError::new(
+                            "42P10",
+                            format!("GROUP BY position {n} is not in select list"),
+                        )
+                    })
+            }
+            Expr::Identifier(id) => {
+                let name = ident_name(id);
+                let is_input = rel.columns.iter().any(|c| c.name == name);
+                match items.iter().find(|i| i.name == name) {
+                    Some(item) if !is_input => Ok(item.expr.clone()),
+                    _ => Ok(g.clone()),
+                }
+            }
+            other => Ok(other.clone()),
+        })
+        .collect()
+}
+
+/// Values of one select-list set-returning function for a row.
+fn srf_values(name: &str, args: Vec<Value>) -> PgResult<Vec<Value>> {
+    match name {
+        "generate_series" => generate_series(&args),
+        _ => match args.into_iter().next() {
+            Some(Value::Array(items)) => Ok(items),
+            _ => Ok(Vec::new()),
+        },
+    }
+}
+
+/// Runs one SELECT block; rows come back sorted by `order` (keys are already applied).
+pub fn run_select(
+    exec: &Executor,
+    sel: &Select,
+    order: &[OrderByExpr],
+    outer: Option<&Scope>,
+) -> PgResult<(ResultSet, Option<Vec<Vec<Value>>>)> {
+    let ctx = exec.ctx();
+    let mut rel = build_from(exec, &sel.from, outer)?;
+    if let Some(w) = &sel.selection {
+        if has_aggregates(w) {
+            return Err(PgError::new(
+                "42803",
+                "aggregate functions are not allowed in WHERE",
+            ));
+        }
+        let mut kept = Vec::with_capacity(rel.rows.len());
+        for row in std::mem::take(&mut rel.rows) {
+            let scope = Scope {
+                columns: &rel.columns,
+                row: &row,
+                outer,
+            };
+            if is_true(&eval(w, &scope, &ctx)?) {
+                kept.push(row);
+            }
+        }
+        rel.rows = kept;
+    }
+
+    let mut items = expand_items(sel, &rel)?;
+    let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
+    let mut sources = key_sources(order, &names)?;
+    let groups = group_exprs(sel, &items, &rel)?;
+    let order_has_aggs = sources
+        .iter()
+        .any(|s| matches!(s, KeySource::Expr(e) if has_aggregates(e)));
+    let grouped = !groups.is_empty()
+        || sel.having.is_some()
+        || order_has_aggs
+        || items.iter().any(|i| has_aggregates(&i.expr));
+
+    let mut having = sel.having.clone();
+    if grouped {
+        let mut all: Vec<&Expr> = items.iter().map(|i| &i.expr).collect();
+        all.extend(having.iter());
+        for s in &sources {
+            if let KeySource::Expr(e) = s {
+                all.push(e);
+            }
+        }
+        let g = group(exec, &rel, &groups, &all, outer)?;
+        for i in items.iter_mut() {
+            i.expr = (g.rewrite)(&i.expr);
+            i.direct = None;
+            check_grouped(&i.expr, &g.rel.columns, &rel.columns)?;
+        }
+        if let Some(h) = &having {
+            let h2 = (g.rewrite)(h);
+            check_grouped(&h2, &g.rel.columns, &rel.columns)?;
+            having = Some(h2);
+        }
+        for s in sources.iter_mut() {
+            if let KeySource::Expr(e) = s {
+                **e = (g.rewrite)(e);
+                check_grouped(e, &g.rel.columns, &rel.columns)?;
+            }
+        }
+        rel = g.rel;
+    }
+    if let Some(h) = &having {
+        let mut kept = Vec::with_capacity(rel.rows.len());
+        for row in std::mem::take(&mut rel.rows) {
+            let scope = Scope {
+                columns: &rel.columns,
+                row: &row,
+                outer,
+            };
+            if is_true(&eval(h, &scope, &ctx)?) {
+                kept.push(row);
+            }
+        }
+        rel.rows = kept;
+    }
+
+    let distinct_on: Option<&Vec<Expr>> = match &sel.distinct {
+        Some(Distinct::On(exprs)) => Some(exprs),
+        _ => None,
+    };
+    let srfs: Vec<Option<(String, Vec<&Expr>)>> =
+        items.iter().map(|i| is_srf_call(&i.expr)).collect();
+    let has_srf = srfs.iter().any(Option::is_some);
+
+    let mut out_rows: Vec<Vec<Value>> = Vec::with_capacity(rel.rows.len());
+    let mut keys: Vec<Vec<Value>> = Vec::new();
+    let mut don_keys: Vec<Vec<GroupKey>> = Vec::new();
+    for row in &rel.rows {
+        let scope = Scope {
+            columns: &rel.columns,
+            row,
+            outer,
+        };
+        let mut vals = Vec::with_capacity(items.len());
+        let mut series: Vec<Option<Vec<Value>>> = Vec::new();
+        for (item, srf) in items.iter().zip(&srfs) {
+            if let Some((name, args)) = srf {
+                let mut a = Vec::with_capacity(args.len());
+                for e in args {
+                    a.push(eval(e, &scope, &ctx)?);
+                }
+                series.push(Some(srf_values(name, a)?));
+                vals.push(Value::Null);
+                continue;
+            }
+            series.push(None);
+            vals.push(match item.direct {
+                Some(i) => row.get(i).cloned().unwrap_or(Value::Null),
+                None => eval(&item.expr, &scope, &ctx)?,
+            });
+        }
+        let expanded: Vec<Vec<Value>> = if has_srf {
+            let n = series.iter().flatten().map(Vec::len).max().unwrap_or(0);
+            (0..n)
+                .map(|k| {
+                    vals.iter()
+                        .zip(&series)
+                        .map(|(v, s)| match s {
+                            Some(list) => list.get(k).cloned().unwrap_or(Value::Null),
+                            None => v.clone(),
+                        })
+                        .collect()
+                })
+                .collect()
+        } else {
+            vec![vals]
+        };
+        for out in expanded {
+            if !sources.is_empty() {
+                let mut k = Vec::with_capacity(sources.len());
+                for s in &sources {
+                    k.push(match s {
+                        KeySource::Output(i) => out.get(*i).cloned().unwrap_or(Value::Null),
+                        KeySource::Expr(e) => eval(e, &scope, &ctx)?,
+                    });
+                }
+                keys.push(k);
+            }
+            if let Some(exprs) = distinct_on {
+                let mut k = Vec::with_capacity(exprs.len());
+                for e in exprs {
+                    let v = match e {
+                        Expr::Value(AstValue::Number(n, _)) => {
+                            let pos: usize = n.to_string().parse().unwrap_or(0);
+                            out.get(pos.wrapping_sub(1)).cloned().unwrap_or(Value::Null)
+                        }
+                        _ => eval(e, &scope, &ctx)?,
+                    };
+                    k.push(v.group_key());
+                }
+                don_keys.push(k);
+            }
+            out_rows.push(out);
+        }
+    }
+
+    // Column types: static where possible, else from the first non-NULL value.
+    let columns: Vec<Column> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut ty = match &srfs[i] {
+                Some(_) => expr_type(&item.expr, &rel.columns, &ctx),
+                None => expr_type(&item.expr, &rel.columns, &ctx),
+            };
+            if matches!(ty, SqlType::Unknown) {
+                ty = out_rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .find(|v| !v.is_null())
+                    .map(Value::natural_type)
+                    .unwrap_or(SqlType::Text);
+            }
+            Column::new(item.name.clone(), ty)
+        })
+        .collect();
+
+    // Sort first (stable), then DISTINCT keeps the first row of each group as PostgreSQL's
+    // sort-based DISTINCT ON does.
+    let mut idx: Vec<usize> = (0..out_rows.len()).collect();
+    if !sources.is_empty() {
+        idx.sort_by(|a, b| cmp_keys(&keys[*a], &keys[*b], order));
+    }
+    match &sel.distinct {
+        Some(Distinct::Distinct) => {
+            let mut seen = HashSet::new();
+            idx.retain(|i| {
+                seen.insert(
+                    out_rows[*i]
+                        .iter()
+                        .map(Value::group_key)
+                        .collect::<Vec<_>>(),
+                )
+            });
+        }
+        Some(Distinct::On(_)) => {
+            let mut seen = HashSet::new();
+            idx.retain(|i| seen.insert(don_keys[*i].clone()));
+        }
+        None => {}
+    }
+    let mut slots: Vec<Option<Vec<Value>>> = out_rows.into_iter().map(Some).collect();
+    let rows = idx
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect();
+    Ok((ResultSet { columns, rows }, None))
+}

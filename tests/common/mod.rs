@@ -1,0 +1,176 @@
+//! Test helpers: a node database with tables loaded straight into storage.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use gluesql::core::data::{Key, Schema, Value as G};
+use gluesql::gluesql_memory_storage::Item;
+use shardscope::error::PgError;
+use shardscope::sql::{parse_sql, ColumnDef, Database, PlainHost, ResultSet, TableDef};
+use shardscope::types::{SqlType, Value};
+use sqlparser::ast::Statement;
+use std::collections::BTreeMap;
+
+pub fn host() -> PlainHost {
+    PlainHost {
+        now: NaiveDate::from_ymd_opt(2026, 1, 23)
+            .and_then(|d| d.and_hms_micro_opt(22, 42, 50, 523_619))
+            .unwrap(),
+    }
+}
+
+fn to_glue(v: &Value) -> G {
+    match v {
+        Value::Null => G::Null,
+        Value::Bool(b) => G::Bool(*b),
+        Value::Int2(i) => G::I16(*i),
+        Value::Int4(i) => G::I32(*i),
+        Value::Int8(i) => G::I64(*i),
+        Value::Numeric(d) => G::Decimal(*d),
+        Value::Float8(f) => G::F64(*f),
+        Value::Text(s) => G::Str(s.clone()),
+        Value::Date(d) => G::Date(*d),
+        Value::Timestamp(t) => G::Timestamp(*t),
+        Value::Array(items) => G::List(items.iter().map(to_glue).collect()),
+        Value::Interval(_) => G::Null,
+    }
+}
+
+pub fn add_table(db: &mut Database, name: &str, cols: &[(&str, SqlType)], rows: Vec<Vec<Value>>) {
+    let def = TableDef {
+        name: name.to_string(),
+        columns: cols
+            .iter()
+            .map(|(n, t)| ColumnDef {
+                name: n.to_string(),
+                ty: t.clone(),
+                not_null: false,
+                default: None,
+            })
+            .collect(),
+        constraints: Vec::new(),
+        indexes: Vec::new(),
+    };
+    db.storage.tables.insert(name.to_string(), def);
+    let mut map = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        map.insert(Key::I64(i as i64), r.iter().map(to_glue).collect());
+    }
+    db.storage.glue.items.insert(
+        name.to_string(),
+        Item {
+            schema: Schema {
+                table_name: name.to_string(),
+                column_defs: None,
+                indexes: Vec::new(),
+                engine: None,
+                foreign_keys: Vec::new(),
+                comment: None,
+            },
+            rows: map,
+        },
+    );
+}
+
+pub fn t(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// The tutorial's citus_demo table.
+pub fn demo_db() -> Database {
+    let mut db = Database::new();
+    let people = [
+        ("Alice", "New York", 25),
+        ("Bob", "Chicago", 30),
+        ("Charlie", "Seattle", 27),
+        ("David", "Boston", 35),
+        ("Emma", "Denver", 22),
+        ("Frank", "Portland", 29),
+        ("Grace", "Miami", 28),
+        ("Henry", "Atlanta", 31),
+        ("Iris", "Phoenix", 26),
+        ("Jack", "Dallas", 33),
+    ];
+    let ts = host().now;
+    let rows = people
+        .iter()
+        .enumerate()
+        .map(|(i, (n, c, a))| {
+            vec![
+                Value::Int4(i as i32 + 1),
+                t(n),
+                t(c),
+                Value::Int4(*a),
+                Value::Timestamp(ts),
+            ]
+        })
+        .collect();
+    add_table(
+        &mut db,
+        "citus_demo",
+        &[
+            ("id", SqlType::Int4),
+            ("user_name", SqlType::Text),
+            ("city", SqlType::Text),
+            ("age", SqlType::Int4),
+            ("created_at", SqlType::Timestamp),
+        ],
+        rows,
+    );
+    db
+}
+
+pub fn query(db: &Database, sql: &str) -> Result<ResultSet, PgError> {
+    let stmts = parse_sql(sql)?;
+    match stmts.first() {
+        Some(Statement::Query(q)) => db.query(q, &host()),
+        _ => panic!("not a query: {sql}"),
+    }
+}
+
+/// Rows as psql text cells (NULL as empty), joined by `|`.
+pub fn rows(db: &Database, sql: &str) -> Vec<String> {
+    match query(db, sql) {
+        Ok(rs) => rs
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|v| v.to_pg_text().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect(),
+        Err(e) => panic!("{sql}: {e}"),
+    }
+}
+
+pub fn one(db: &Database, sql: &str) -> String {
+    let r = rows(db, sql);
+    assert_eq!(r.len(), 1, "{sql}: {r:?}");
+    r[0].clone()
+}
+
+pub fn err(db: &Database, sql: &str) -> String {
+    match query(db, sql) {
+        Ok(rs) => panic!("{sql}: expected an error, got {:?}", rs.rows),
+        Err(e) => e.message,
+    }
+}
+
+pub fn names(db: &Database, sql: &str) -> Vec<String> {
+    query(db, sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+pub fn types(db: &Database, sql: &str) -> Vec<SqlType> {
+    query(db, sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .columns
+        .iter()
+        .map(|c| c.ty.clone())
+        .collect()
+}

@@ -1,0 +1,314 @@
+mod common;
+use common::*;
+use shardscope::types::SqlType;
+
+#[test]
+fn literals_and_arithmetic() {
+    let db = demo_db();
+    assert_eq!(
+        one(&db, "SELECT 1 + 2, 7 / 2, 7 % 3, 2.5 * 2, -3"),
+        "3|3|1|5.0|-3"
+    );
+    assert_eq!(one(&db, "SELECT 275::numeric / 10"), "27.5000000000000000");
+    assert_eq!(err(&db, "SELECT 1 / 0"), "division by zero");
+    assert_eq!(err(&db, "SELECT 2147483647 + 1"), "integer out of range");
+    assert_eq!(one(&db, "SELECT 2147483648"), "2147483648");
+    assert_eq!(
+        one(&db, "SELECT 'a' || 1 || NULL IS NULL, 'a' || 1"),
+        "t|a1"
+    );
+    assert_eq!(
+        names(&db, "SELECT 1, 'a'::text, true, 1::bigint"),
+        vec!["?column?", "text", "bool", "int8"]
+    );
+}
+
+#[test]
+fn where_order_limit() {
+    let db = demo_db();
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT id, user_name FROM citus_demo WHERE age > 30 ORDER BY age DESC LIMIT 2"
+        ),
+        vec!["4|David", "10|Jack"]
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT user_name FROM citus_demo WHERE id IN (1, 3) OR city LIKE 'B%' ORDER BY 1"
+        ),
+        vec!["Alice", "Charlie", "David"]
+    );
+    assert_eq!(
+        one(&db, "SELECT count(*) FROM citus_demo WHERE id = '3'"),
+        "1"
+    );
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*) FROM citus_demo WHERE created_at > '2026-01-01'"
+        ),
+        "10"
+    );
+    assert_eq!(
+        rows(&db, "SELECT id FROM citus_demo ORDER BY id OFFSET 8"),
+        vec!["9", "10"]
+    );
+    assert_eq!(
+        err(&db, "SELECT nope FROM citus_demo"),
+        "column \"nope\" does not exist"
+    );
+    assert_eq!(
+        err(&db, "SELECT x.id FROM citus_demo"),
+        "missing FROM-clause entry for table \"x\""
+    );
+    assert_eq!(
+        err(&db, "SELECT citus_demo.nope FROM citus_demo"),
+        "column citus_demo.nope does not exist"
+    );
+    assert_eq!(
+        err(&db, "SELECT * FROM nope"),
+        "relation \"nope\" does not exist"
+    );
+}
+
+#[test]
+fn aggregates() {
+    let db = demo_db();
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*), sum(age), avg(age), min(user_name), max(age) FROM citus_demo"
+        ),
+        "10|286|28.6000000000000000|Alice|35"
+    );
+    assert_eq!(
+        types(&db, "SELECT count(*), sum(age), avg(age) FROM citus_demo"),
+        vec![
+            SqlType::Int8,
+            SqlType::Int8,
+            SqlType::Numeric {
+                precision: None,
+                scale: None
+            }
+        ]
+    );
+    assert_eq!(
+        one(&db, "SELECT count(*), sum(age) FROM citus_demo WHERE false"),
+        "0|"
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT age > 28 AS old, count(*) FROM citus_demo GROUP BY 1 ORDER BY 1"
+        ),
+        vec!["f|5", "t|5"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT age / 10 AS decade, count(*) c FROM citus_demo GROUP BY decade HAVING count(*) > 1 ORDER BY c DESC, decade"),
+        vec!["2|6", "3|4"]
+    );
+    assert_eq!(
+        err(&db, "SELECT user_name, count(*) FROM citus_demo"),
+        "column \"citus_demo.user_name\" must appear in the GROUP BY clause or be used in an aggregate function"
+    );
+    assert_eq!(
+        one(&db, "SELECT string_agg(DISTINCT (id % 2)::text, ','), bool_and(age > 20), count(DISTINCT age / 10) FROM citus_demo"),
+        "0,1|t|2"
+    );
+    assert_eq!(
+        err(&db, "SELECT 1 FROM citus_demo WHERE count(*) > 1"),
+        "aggregate functions are not allowed in WHERE"
+    );
+}
+
+#[test]
+fn joins_and_srfs() {
+    let db = demo_db();
+    assert_eq!(
+        rows(&db, "SELECT d.id, c.user_name FROM generate_series(1,3) AS d(id) JOIN citus_demo c ON c.id = d.id ORDER BY d.id DESC"),
+        vec!["3|Charlie", "2|Bob", "1|Alice"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT g, c.id FROM generate_series(10, 12) g LEFT JOIN citus_demo c ON c.id = g - 2 ORDER BY g"),
+        vec!["10|8", "11|9", "12|10"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, x) JOIN (VALUES (2, 'z')) w(id, y) USING (id)"),
+        vec!["2|b|z"]
+    );
+    assert_eq!(
+        names(
+            &db,
+            "SELECT * FROM (VALUES (1, 'a')) v(id, x) JOIN (VALUES (1, 'z')) w(id, y) USING (id)"
+        ),
+        vec!["id", "x", "y"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT generate_series(1,3)"),
+        vec!["1", "2", "3"]
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT k, hashtext(k) AS hash FROM unnest(ARRAY['Alice', 'Bob']) k"
+        ),
+        vec!["Alice|1071472576", "Bob|1343599979"]
+    );
+    assert_eq!(
+        names(&db, "SELECT k, hashtext(k) FROM unnest(ARRAY['Alice']) k"),
+        vec!["k", "hashtext"]
+    );
+    assert_eq!(
+        err(&db, "SELECT id FROM citus_demo a, citus_demo b"),
+        "column reference \"id\" is ambiguous"
+    );
+}
+
+#[test]
+fn subqueries_ctes_setops() {
+    let db = demo_db();
+    assert_eq!(
+        one(
+            &db,
+            "SELECT (SELECT max(age) FROM citus_demo) - (SELECT min(age) FROM citus_demo)"
+        ),
+        "13"
+    );
+    assert_eq!(
+        rows(&db, "SELECT user_name FROM citus_demo c WHERE age = (SELECT max(age) FROM citus_demo d WHERE d.city = c.city) AND id < 3 ORDER BY id"),
+        vec!["Alice", "Bob"]
+    );
+    assert_eq!(
+        rows(&db, "WITH old AS (SELECT * FROM citus_demo WHERE age >= 33) SELECT user_name FROM old ORDER BY user_name"),
+        vec!["David", "Jack"]
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT 1 UNION SELECT 2 UNION SELECT 1 ORDER BY 1 DESC"
+        ),
+        vec!["2", "1"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT 1 INTERSECT SELECT 1 EXCEPT SELECT 2"),
+        vec!["1"]
+    );
+    assert_eq!(
+        err(&db, "SELECT (SELECT id FROM citus_demo)"),
+        "more than one row returned by a subquery used as an expression"
+    );
+    assert_eq!(
+        one(&db, "SELECT EXISTS (SELECT 1 FROM citus_demo WHERE age > 34), 3 IN (SELECT id FROM citus_demo)"),
+        "t|t"
+    );
+    assert_eq!(
+        names(&db, "SELECT (SELECT min(id) FROM citus_demo)"),
+        vec!["min"]
+    );
+}
+
+#[test]
+fn expressions_and_functions() {
+    let db = demo_db();
+    assert_eq!(
+        one(&db, "SELECT CASE WHEN 1 > 2 THEN 'a' ELSE 'b' END, coalesce(NULL, 2), nullif(1, 1), greatest(1, 5, 3)"),
+        "b|2||5"
+    );
+    assert_eq!(
+        names(&db, "SELECT CASE WHEN true THEN 1 END, coalesce(1, 2), id::text, upper('x') FROM citus_demo LIMIT 1"),
+        vec!["case", "coalesce", "id", "upper"]
+    );
+    assert_eq!(
+        one(&db, "SELECT lower('AbC'), length('héllo'), substr('hello', 2, 3), replace('aXbX', 'X', '-'), lpad('7', 3, '0'), split_part('a,b,c', ',', 2), initcap('hello world')"),
+        "abc|5|ell|a-b-|007|b|Hello World"
+    );
+    assert_eq!(
+        one(&db, "SELECT round(2.345, 2), abs(-3), ceil(1.2), floor(-1.5), mod(7, 3), power(2, 10), sqrt(16)"),
+        "2.35|3|2|-2|1|1024|4"
+    );
+    assert_eq!(
+        one(&db, "SELECT now(), now() - interval '1 day', date_trunc('hour', now()), extract(year from now())"),
+        "2026-01-23 22:42:50.523619|2026-01-22 22:42:50.523619|2026-01-23 22:00:00|2026"
+    );
+    assert_eq!(
+        one(&db, "SELECT '2026-01-23'::date + 7, '2026-01-02 03:00'::timestamp - '2026-01-01'::timestamp"),
+        "2026-01-30|1 day 03:00:00"
+    );
+    assert_eq!(
+        one(&db, "SELECT hashint4(1), hashint8(4294967296) = hashint8(1), 1 BETWEEN 0 AND 2, NULL IS DISTINCT FROM 1"),
+        "-1905060026|t|t|t"
+    );
+    assert_eq!(
+        one(
+            &db,
+            "SELECT pg_typeof(1), pg_typeof(1.5), pg_typeof('a'::varchar(3))"
+        ),
+        "integer|numeric|character varying"
+    );
+    assert_eq!(
+        one(&db, "SELECT 2 = ANY(ARRAY[1,2]), '{1,2}'::int[]"),
+        "t|{1,2}"
+    );
+    assert!(
+        err(&db, "SELECT foo(1, 'a')").starts_with("function foo(integer, unknown) does not exist")
+    );
+    assert_eq!(
+        err(&db, "SELECT 'abc'::int"),
+        "invalid input syntax for type integer: \"abc\""
+    );
+}
+
+#[test]
+fn sequences() {
+    let db = demo_db();
+    db.sequences
+        .borrow_mut()
+        .insert("t_id_seq".into(), Default::default());
+    assert_eq!(
+        err(&db, "SELECT currval('t_id_seq')"),
+        "currval of sequence \"t_id_seq\" is not yet defined in this session"
+    );
+    assert_eq!(one(&db, "SELECT nextval('t_id_seq'::regclass)"), "1");
+    assert_eq!(one(&db, "SELECT nextval('t_id_seq')"), "2");
+    assert_eq!(one(&db, "SELECT currval('t_id_seq')"), "2");
+    assert_eq!(
+        err(&db, "SELECT nextval('nope')"),
+        "relation \"nope\" does not exist"
+    );
+}
+
+#[test]
+fn big_table_is_fast() {
+    let mut db = shardscope::sql::Database::new();
+    let rows = (0..100_000)
+        .map(|i| {
+            vec![
+                shardscope::types::Value::Int4(i),
+                shardscope::types::Value::Int4(i % 100),
+            ]
+        })
+        .collect();
+    add_table(
+        &mut db,
+        "big",
+        &[("id", SqlType::Int4), ("g", SqlType::Int4)],
+        rows,
+    );
+    let start = std::time::Instant::now();
+    assert_eq!(one(&db, "SELECT count(*) FROM big"), "100000");
+    assert_eq!(
+        rows_len(&db, "SELECT g, count(*), sum(id) FROM big GROUP BY g"),
+        100
+    );
+    assert_eq!(
+        one(&db, "SELECT count(*) FROM big a JOIN big b ON a.id = b.id"),
+        "100000"
+    );
+    eprintln!("elapsed {:?}", start.elapsed());
+}
+
+fn rows_len(db: &shardscope::sql::Database, sql: &str) -> usize {
+    rows(db, sql).len()
+}
