@@ -59,7 +59,9 @@ pub fn Timeline() -> impl IntoView {
                                 <span class="shard">
                                     {e.shard.map(|s| s.to_string()).unwrap_or_default()}
                                 </span>
-                                <span class="rows">{format!("{} rows", e.rows)}</span>
+                                <span class="rows">
+                                    {format!("{} {}", e.rows, if e.rows == 1 { "row" } else { "rows" })}
+                                </span>
                             </button>
                         </li>
                     }

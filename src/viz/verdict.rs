@@ -12,7 +12,10 @@ pub struct Summary {
     pub task_nodes: Vec<String>,
     /// Shards a task ran on, sorted.
     pub task_shards: Vec<i64>,
+    /// Tasks that failed on a worker.
     pub task_errors: usize,
+    /// The statement's error went back to the client.
+    pub failed: bool,
     pub combined: bool,
     pub ddl_messages: usize,
     pub copy_messages: usize,
@@ -35,6 +38,7 @@ impl Summary {
                         shards.insert(id);
                     }
                 }
+                MessageKind::TaskError if e.to == "client" => s.failed = true,
                 MessageKind::TaskError => s.task_errors += 1,
                 MessageKind::Combine => s.combined = true,
                 MessageKind::Ddl => s.ddl_messages += 1,
@@ -101,6 +105,9 @@ pub fn verdict(events: &[TraceEvent]) -> String {
             "; {} failed",
             plural(s.task_errors, "task", "tasks")
         ));
+    }
+    if s.failed {
+        text.push_str("; the statement failed");
     }
     if s.prepares > 0 {
         text.push_str(&format!(
@@ -205,6 +212,18 @@ mod tests {
             ev(3, "coordinator", "worker-2", MessageKind::Ddl, None),
         ];
         assert_eq!(verdict(&ddl), "metadata/DDL: 2 DDL messages");
+    }
+
+    #[test]
+    fn statement_error_is_not_a_task_error() {
+        let events = vec![
+            ev(1, "client", "coordinator", MessageKind::ClientQuery, None),
+            ev(2, "coordinator", "client", MessageKind::TaskError, None),
+        ];
+        assert_eq!(
+            verdict(&events),
+            "local: ran on coordinator only, no tasks; the statement failed"
+        );
     }
 
     #[test]

