@@ -420,3 +420,26 @@ fn the_same_script_gives_the_same_trace() {
     let (b, _) = tutorial();
     assert_eq!(a.trace_events(), b.trace_events());
 }
+
+#[test]
+fn regclass_oids_are_node_local() {
+    let (mut c, mut s) = tutorial();
+    let coord = rows(&mut c, &mut s, "SELECT 'citus_demo'::regclass::oid");
+    let oid: i64 = coord.rows[0][0]
+        .to_pg_text()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or(0);
+    assert!(
+        oid >= 16384,
+        "user OIDs start at FirstNormalObjectId, got {oid}"
+    );
+    run(&mut c, &mut s, "CREATE TABLE later (a int)");
+    let later = rows(&mut c, &mut s, "SELECT 'later'::regclass::oid");
+    let later: i64 = later.rows[0][0]
+        .to_pg_text()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or(0);
+    assert!(later > oid, "OIDs advance: {later} after {oid}");
+}

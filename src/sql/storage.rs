@@ -27,7 +27,13 @@ pub struct NodeStorage {
     pub tables: BTreeMap<String, TableDef>,
     /// Per table, one index per PRIMARY KEY / UNIQUE constraint / unique index.
     unique: HashMap<String, Vec<UniqueIndex>>,
+    /// Relation OIDs, node-local as in PostgreSQL: the same table has another OID on each node.
+    oids: HashMap<String, u32>,
+    last_oid: u32,
 }
+
+/// PostgreSQL's first OID for user objects (`FirstNormalObjectId`).
+const FIRST_USER_OID: u32 = 16384;
 
 fn glue_err(e: impl std::fmt::Display) -> PgError {
     PgError::internal(format!("storage error: {e}"))
@@ -36,6 +42,20 @@ fn glue_err(e: impl std::fmt::Display) -> PgError {
 impl NodeStorage {
     pub fn table(&self, name: &str) -> Option<&TableDef> {
         self.tables.get(name)
+    }
+
+    /// The table's OID on this node (`'t'::regclass::oid`).
+    pub fn relation_oid(&self, name: &str) -> Option<u32> {
+        self.oids.get(name).copied()
+    }
+
+    /// A table takes its own OID plus its row type's and array type's; each constraint or
+    /// index another one, so OIDs advance as on a PostgreSQL node.
+    fn assign_oid(&mut self, def: &TableDef) {
+        let first = self.last_oid.max(FIRST_USER_OID - 1) + 1;
+        let used = 3 + (def.constraints.len() + def.indexes.len()) as u32;
+        self.last_oid = first + used - 1;
+        self.oids.insert(def.name.clone(), first);
     }
 
     fn def(&self, table: &str) -> PgResult<&TableDef> {
@@ -84,6 +104,7 @@ impl NodeStorage {
         self.glue.insert_schema(&schema).map_err(glue_err)?;
         self.unique
             .insert(def.name.clone(), unique::indexes_for(&def));
+        self.assign_oid(&def);
         self.tables.insert(def.name.clone(), def);
         Ok(())
     }
@@ -95,6 +116,7 @@ impl NodeStorage {
             .remove(table)
             .ok_or_else(|| PgError::undefined_table(table))?;
         self.unique.remove(table);
+        self.oids.remove(table);
         self.glue.delete_schema(table).map_err(glue_err)?;
         Ok(def)
     }
@@ -118,6 +140,9 @@ impl NodeStorage {
         }
         if let Some(ix) = self.unique.remove(from) {
             self.unique.insert(to.to_string(), ix);
+        }
+        if let Some(oid) = self.oids.remove(from) {
+            self.oids.insert(to.to_string(), oid);
         }
         self.tables.insert(to.to_string(), def);
         Ok(())

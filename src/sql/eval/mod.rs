@@ -435,7 +435,11 @@ pub fn eval(expr: &Expr, scope: &Scope, ctx: &EvalCtx) -> PgResult<Value> {
             let v = eval(e, scope, ctx)?;
             // regclass -> oid: the relation's number comes from the node that owns the name.
             if is_oid_type(data_type) && expr_type(e, scope.columns, ctx) == SqlType::Regclass {
-                if let Some(oid) = v.as_str().and_then(|name| ctx.host.relation_oid(name)) {
+                if let Some(oid) = v.as_str().and_then(|name| {
+                    ctx.host
+                        .relation_oid(name)
+                        .or_else(|| ctx.db.storage.relation_oid(name))
+                }) {
                     return Ok(Value::Int8(oid as i64));
                 }
             }
