@@ -443,3 +443,56 @@ fn regclass_oids_are_node_local() {
         .unwrap_or(0);
     assert!(later > oid, "OIDs advance: {later} after {oid}");
 }
+
+#[test]
+fn run_command_on_workers_reports_each_worker() {
+    let (mut c, mut s) = tutorial();
+    let rs = rows(
+        &mut c,
+        &mut s,
+        "SELECT nodeport, success, result FROM run_command_on_workers($$SELECT count(*) FROM citus_demo_102009$$) ORDER BY nodeport",
+    );
+    let texts: Vec<Vec<String>> = rs
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| v.to_pg_text().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    // Shard 102009 (round-robin index 1) lives on worker-2 only and holds Alice.
+    assert_eq!(
+        texts,
+        vec![
+            vec![
+                "9701".to_string(),
+                "f".into(),
+                "ERROR:  relation \"citus_demo_102009\" does not exist".into()
+            ],
+            vec!["9702".to_string(), "t".into(), "1".into()],
+        ]
+    );
+    let tasks: Vec<String> = c
+        .last_statement_events()
+        .into_iter()
+        .filter(|e| e.kind == MessageKind::Task)
+        .map(|e| e.to.clone())
+        .collect();
+    assert_eq!(tasks, vec!["worker-1", "worker-2"]);
+
+    // Each worker numbers the table's shell itself; both workers have the same history.
+    let on_workers = rows(
+        &mut c,
+        &mut s,
+        "SELECT result FROM run_command_on_workers($$SELECT 'citus_demo'::regclass::oid$$)",
+    );
+    let oids: Vec<String> = on_workers
+        .rows
+        .iter()
+        .map(|r| r[0].to_pg_text().unwrap_or_default())
+        .collect();
+    assert_eq!(oids.len(), 2);
+    assert!(oids[0].parse::<u32>().is_ok_and(|o| o >= 16384), "{oids:?}");
+    assert_eq!(oids[0], oids[1]);
+}

@@ -1,6 +1,7 @@
 //! What a node's SQL engine sees of the cluster: Citus's functions and catalog relations, the
 //! logical clock, and the intermediate results of the statement being executed.
 
+use super::run_command;
 use crate::error::{PgError, PgResult};
 use crate::metadata::{tables, Catalog};
 use crate::sql::{Column, Host, ResultSet};
@@ -84,8 +85,23 @@ impl Host for ClusterHost<'_> {
         }
     }
 
-    fn call_table(&self, name: &str, _args: &[Value]) -> Option<PgResult<ResultSet>> {
+    fn call_table(&self, name: &str, args: &[Value]) -> Option<PgResult<ResultSet>> {
         match name {
+            _ if run_command::RUN_COMMAND_FUNCTIONS.contains(&name) => {
+                let Some(command) = args.first().and_then(Value::to_pg_text) else {
+                    return Some(Ok(ResultSet {
+                        columns: run_command::result_columns(),
+                        rows: Vec::new(),
+                    }));
+                };
+                let key = run_command::result_key(name, &command);
+                Some(self.relations.get(&key).cloned().ok_or_else(|| {
+                    PgError::new(
+                        "0A000",
+                        format!("{name} can only be used in a query on the coordinator alone"),
+                    )
+                }))
+            }
             "citus_get_active_worker_nodes" | "master_get_active_worker_nodes" => {
                 Some(Ok(ResultSet {
                     columns: vec![

@@ -4,6 +4,7 @@
 pub mod coordinator;
 pub mod host;
 pub mod modify;
+pub mod run_command;
 pub mod select;
 pub mod settings;
 

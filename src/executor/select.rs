@@ -120,7 +120,10 @@ impl Cluster {
         plan: &SelectPlan,
     ) -> PgResult<ResultSet> {
         match plan {
-            SelectPlan::Local => self.run_on_coordinator(query, &BTreeMap::new()),
+            SelectPlan::Local => {
+                let results = self.run_command_results(query)?;
+                self.run_on_coordinator(query, &results)
+            }
             SelectPlan::Router { index } => {
                 let (node, shard, map) = shard_group_task(self, query, *index)?;
                 let task = Task {

@@ -60,6 +60,9 @@ pub fn drop_shards(cluster: &mut Cluster, table: &str) -> PgResult<()> {
         .retain(|p| !ids.contains(&p.shard_id));
     cluster.catalog.shards.retain(|s| s.table != table);
     cluster.catalog.tables.retain(|t| t.name != table);
+    for node in &mut cluster.nodes {
+        node.db.storage.forget_shell(table);
+    }
     Ok(())
 }
 

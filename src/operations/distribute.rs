@@ -90,6 +90,9 @@ fn create_shards(
     shards: Vec<Shard>,
     placements: Vec<Vec<i32>>,
 ) -> PgResult<()> {
+    for node in &mut cluster.nodes {
+        node.db.storage.register_shell(def);
+    }
     for (shard, groups) in shards.iter().zip(placements.iter()) {
         cluster.catalog.shards.push(shard.clone());
         for g in groups {

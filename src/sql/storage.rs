@@ -49,6 +49,21 @@ impl NodeStorage {
         self.oids.get(name).copied()
     }
 
+    /// Records the shell of a table distributed from the coordinator (Citus creates it on
+    /// every node with metadata): the name gets this node's OID; rows stay in the shards.
+    pub fn register_shell(&mut self, def: &TableDef) {
+        if !self.oids.contains_key(&def.name) {
+            self.assign_oid(def);
+        }
+    }
+
+    /// Forgets a shell registered by `register_shell` (the table was dropped).
+    pub fn forget_shell(&mut self, name: &str) {
+        if !self.tables.contains_key(name) {
+            self.oids.remove(name);
+        }
+    }
+
     /// A table takes its own OID plus its row type's and array type's; each constraint or
     /// index another one, so OIDs advance as on a PostgreSQL node.
     fn assign_oid(&mut self, def: &TableDef) {

@@ -435,12 +435,16 @@ pub fn eval(expr: &Expr, scope: &Scope, ctx: &EvalCtx) -> PgResult<Value> {
             let v = eval(e, scope, ctx)?;
             // regclass -> oid: the relation's number comes from the node that owns the name.
             if is_oid_type(data_type) && expr_type(e, scope.columns, ctx) == SqlType::Regclass {
-                if let Some(oid) = v.as_str().and_then(|name| {
-                    ctx.host
+                if let Some(name) = v.as_str() {
+                    match ctx
+                        .db
+                        .storage
                         .relation_oid(name)
-                        .or_else(|| ctx.db.storage.relation_oid(name))
-                }) {
-                    return Ok(Value::Int8(oid as i64));
+                        .or_else(|| ctx.host.relation_oid(name))
+                    {
+                        Some(oid) => return Ok(Value::Int8(oid as i64)),
+                        None => check_relation(&v, ctx)?,
+                    }
                 }
             }
             let r = cast(v, &ty);

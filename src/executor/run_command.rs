@@ -1,0 +1,172 @@
+//! `run_command_on_workers(cmd)` and friends: the coordinator sends a command to each node as
+//! its own task and reports, per node, whether it succeeded and its one value or error text.
+//! The results are computed before the query runs and served to the node engine by name.
+
+use super::Task;
+use crate::cluster::{Cluster, COORDINATOR};
+use crate::error::{PgError, PgResult};
+use crate::planner::relations::normalize_ident;
+use crate::sql::{Column, Outcome, ResultSet};
+use crate::trace::MessageKind;
+use crate::types::{SqlType, Value};
+use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, Query, TableFactor, Visit, Visitor};
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+
+pub const RUN_COMMAND_FUNCTIONS: &[&str] = &[
+    "run_command_on_workers",
+    "run_command_on_all_nodes",
+    "run_command_on_coordinator",
+];
+
+/// The name an intermediate result of `function(command)` is kept under.
+pub fn result_key(function: &str, command: &str) -> String {
+    format!("{function}({command})")
+}
+
+pub fn result_columns() -> Vec<Column> {
+    vec![
+        Column::new("nodename", SqlType::Text),
+        Column::new("nodeport", SqlType::Int4),
+        Column::new("success", SqlType::Bool),
+        Column::new("result", SqlType::Text),
+    ]
+}
+
+/// `FROM run_command_on_*(expr)` calls in a query, with their argument expressions.
+fn calls(query: &Query) -> Vec<(String, Expr)> {
+    struct Collect(Vec<(String, Expr)>);
+    impl Visitor for Collect {
+        type Break = ();
+        fn pre_visit_table_factor(&mut self, tf: &TableFactor) -> ControlFlow<()> {
+            if let TableFactor::Table {
+                name,
+                args: Some(args),
+                ..
+            } = tf
+            {
+                let fname = name.0.last().map(normalize_ident).unwrap_or_default();
+                let first = args.args.first().and_then(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                    | FunctionArg::Named {
+                        arg: FunctionArgExpr::Expr(e),
+                        ..
+                    } => Some(e.clone()),
+                    _ => None,
+                });
+                if let (true, Some(e)) = (RUN_COMMAND_FUNCTIONS.contains(&fname.as_str()), first) {
+                    self.0.push((fname, e));
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut c = Collect(Vec::new());
+    let _ = query.visit(&mut c);
+    c.0
+}
+
+/// Citus keeps the first line of a failed command's error, as libpq prints it.
+fn error_result(e: &PgError) -> String {
+    format!("ERROR:  {}", e.message)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+impl Cluster {
+    /// Runs every `run_command_on_*` call of `query` and returns their results by key.
+    pub(crate) fn run_command_results(
+        &mut self,
+        query: &Query,
+    ) -> PgResult<BTreeMap<String, ResultSet>> {
+        let mut results = BTreeMap::new();
+        for (function, arg) in calls(query) {
+            let command = match self.eval_expr(&arg)? {
+                Value::Null => continue,
+                v => v.to_pg_text().unwrap_or_default(),
+            };
+            let key = result_key(&function, &command);
+            if results.contains_key(&key) {
+                continue;
+            }
+            let rs = self.run_command_on(&function, &command);
+            results.insert(key, rs);
+        }
+        Ok(results)
+    }
+
+    fn run_command_on(&mut self, function: &str, command: &str) -> ResultSet {
+        let targets: Vec<(String, String, u16)> = self
+            .catalog
+            .nodes
+            .iter()
+            .filter(|n| n.is_active)
+            .filter(|n| match function {
+                "run_command_on_workers" => !n.is_coordinator(),
+                "run_command_on_coordinator" => n.is_coordinator(),
+                _ => true,
+            })
+            .map(|n| (n.name.clone(), n.host.clone(), n.port))
+            .collect();
+        let mut targets = targets;
+        targets.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+        let rows = targets
+            .into_iter()
+            .map(|(node, host, port)| {
+                let task = Task {
+                    node: node.clone(),
+                    shard_id: None,
+                    sql: command.to_string(),
+                };
+                let outcome = if node == COORDINATOR {
+                    self.run_task_sql(&node, command)
+                } else {
+                    self.run_task(&task, MessageKind::Task)
+                };
+                let (success, result) = match outcome.and_then(|out| single_value(out.outcome)) {
+                    Ok(v) => (true, v),
+                    Err(e) => (false, error_result(&e)),
+                };
+                vec![
+                    Value::Text(host),
+                    Value::Int4(port as i32),
+                    Value::Bool(success),
+                    Value::Text(result),
+                ]
+            })
+            .collect();
+        ResultSet {
+            columns: result_columns(),
+            rows,
+        }
+    }
+}
+
+/// A command's tag, or a query's single value; more than one row or column is an error.
+fn single_value(outcome: Outcome) -> PgResult<String> {
+    match outcome {
+        Outcome::Command(tag) => Ok(tag),
+        Outcome::Rows(rs) => {
+            if rs.columns.len() > 1 {
+                return Err(PgError::new(
+                    "XX000",
+                    "expected a single column in query target",
+                ));
+            }
+            if rs.rows.len() > 1 {
+                return Err(PgError::new(
+                    "XX000",
+                    "expected a single row in query result",
+                ));
+            }
+            Ok(rs
+                .rows
+                .first()
+                .and_then(|r| r.first())
+                .and_then(Value::to_pg_text)
+                .unwrap_or_default())
+        }
+    }
+}
