@@ -238,7 +238,7 @@ impl Cluster {
                 None,
                 0,
             );
-            let result = self.execute_statement(session, &stmt);
+            let result = self.execute_atomically(session, &stmt);
             let rows = match &result {
                 Ok(ExecOutput {
                     outcome: crate::sql::Outcome::Rows(rs),
@@ -263,6 +263,29 @@ impl Cluster {
             last = result?;
         }
         Ok(last)
+    }
+
+    /// Runs one statement so that it takes effect on every node or on none: a multi-shard
+    /// INSERT, UPDATE or DELETE that fails on one shard leaves no rows behind on the others.
+    fn execute_atomically(
+        &mut self,
+        session: &mut Session,
+        stmt: &Statement,
+    ) -> PgResult<ExecOutput> {
+        let marks: Vec<_> = self
+            .nodes
+            .iter_mut()
+            .map(|n| n.db.storage.begin())
+            .collect();
+        let result = self.execute_statement(session, stmt);
+        for (node, mark) in self.nodes.iter_mut().zip(marks) {
+            if result.is_ok() {
+                node.db.storage.release(mark);
+            } else if let Err(e) = node.db.storage.rollback_to(mark) {
+                return Err(e);
+            }
+        }
+        result
     }
 
     fn execute_statement(

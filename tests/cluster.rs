@@ -496,3 +496,67 @@ fn run_command_on_workers_reports_each_worker() {
     assert!(oids[0].parse::<u32>().is_ok_and(|o| o >= 16384), "{oids:?}");
     assert_eq!(oids[0], oids[1]);
 }
+
+#[test]
+fn a_multi_shard_insert_that_fails_on_one_shard_stores_nothing() {
+    let mut c = Cluster::new();
+    let mut s = c.session();
+    run(
+        &mut c,
+        &mut s,
+        "CREATE TABLE kv (k int PRIMARY KEY, v text)",
+    );
+    run(&mut c, &mut s, "SELECT create_distributed_table('kv', 'k')");
+    run(&mut c, &mut s, "INSERT INTO kv VALUES (5, 'five')");
+    // Rows 1..4 go to other shards (and workers) than 5; the duplicate 5 fails its shard.
+    let e = err(
+        &mut c,
+        &mut s,
+        "INSERT INTO kv VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'again')",
+    );
+    assert!(
+        e.message
+            .starts_with("duplicate key value violates unique constraint \"kv_pkey_"),
+        "{}",
+        e.message
+    );
+    let shards_written: std::collections::BTreeSet<_> = c
+        .last_statement_events()
+        .into_iter()
+        .filter(|ev| ev.kind == MessageKind::Task)
+        .filter_map(|ev| ev.shard)
+        .collect();
+    assert!(shards_written.len() > 1, "the statement spans shards");
+    let rs = rows(&mut c, &mut s, "SELECT k FROM kv ORDER BY k");
+    assert_eq!(ints(&rs, 0), vec![5]);
+    let rs = rows(&mut c, &mut s, "SELECT v FROM kv WHERE k = 5");
+    assert_eq!(rs.rows, vec![vec![Value::Text("five".into())]]);
+
+    // A multi-shard UPDATE failing on one shard (CHECK) changes no shard either.
+    run(
+        &mut c,
+        &mut s,
+        "INSERT INTO kv VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+    );
+    run(
+        &mut c,
+        &mut s,
+        "ALTER TABLE kv ADD CONSTRAINT short CHECK (length(v) < 5)",
+    );
+    let e = err(&mut c, &mut s, "UPDATE kv SET v = v || 'xx'");
+    assert!(
+        e.message.contains("violates check constraint"),
+        "{}",
+        e.message
+    );
+    let rs = rows(&mut c, &mut s, "SELECT v FROM kv ORDER BY k");
+    let vs: Vec<_> = rs
+        .rows
+        .iter()
+        .map(|r| r[0].to_pg_text().unwrap_or_default())
+        .collect();
+    assert_eq!(vs, vec!["a", "b", "c", "five"]);
+    // And a multi-shard DELETE that succeeds still deletes everywhere.
+    run(&mut c, &mut s, "DELETE FROM kv WHERE k < 5");
+    assert_eq!(ints(&rows(&mut c, &mut s, "SELECT k FROM kv"), 0), vec![5]);
+}

@@ -847,3 +847,51 @@ fn point_lookups_use_unique_indexes() {
         .count();
     assert_eq!(evens, 500);
 }
+
+#[test]
+fn undo_log_takes_back_row_changes_and_their_keys() {
+    let mut db = Database::default();
+    ok(&mut db, "CREATE TABLE u (k int PRIMARY KEY, v text)");
+    ok(
+        &mut db,
+        "INSERT INTO u VALUES (1, 'one'), (2, 'two'), (3, 'three')",
+    );
+    let before = db.storage.scan_with_ids("u").unwrap_or_default();
+
+    let outer = db.storage.begin();
+    ok(&mut db, "INSERT INTO u VALUES (4, 'four')");
+    let inner = db.storage.begin();
+    ok(&mut db, "UPDATE u SET v = upper(v) WHERE k <= 2");
+    ok(&mut db, "DELETE FROM u WHERE k = 3");
+    db.storage
+        .rollback_to(inner)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Back to the state at `inner`: row 4 inserted, 1..3 untouched.
+    let keys: Vec<_> = db
+        .storage
+        .scan("u")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r[1].clone())
+        .collect();
+    assert_eq!(
+        keys,
+        ["one", "two", "three", "four"]
+            .map(|s| Value::Text(s.into()))
+            .to_vec()
+    );
+    ok(&mut db, "TRUNCATE u");
+    db.storage
+        .rollback_to(outer)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(db.storage.scan_with_ids("u").unwrap_or_default(), before);
+    assert!(
+        !db.storage.in_undo_scope(),
+        "the outermost rollback closes the log"
+    );
+    // The unique index came back with the rows: 3 is taken again, 4 is free.
+    assert!(err(&mut db, "INSERT INTO u VALUES (3, 'x')")
+        .message
+        .contains("u_pkey"));
+    ok(&mut db, "INSERT INTO u VALUES (4, 'four')");
+}

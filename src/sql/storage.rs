@@ -4,9 +4,11 @@
 //! transactions, prepared transactions and a WAL for standbys can hook in here later.
 
 mod convert;
+mod undo;
 mod unique;
 
 pub use convert::{from_glue, to_glue};
+pub use undo::UndoMark;
 pub use unique::{describe_key, IndexKey, UniqueIndex};
 
 use super::schema::{ColumnDef, ConstraintKind, TableDef};
@@ -30,6 +32,8 @@ pub struct NodeStorage {
     /// Relation OIDs, node-local as in PostgreSQL: the same table has another OID on each node.
     oids: HashMap<String, u32>,
     last_oid: u32,
+    /// Row changes since `begin`, undone by `rollback_to` (statement atomicity; later 2PC).
+    undo: Option<Vec<undo::Change>>,
 }
 
 /// PostgreSQL's first OID for user objects (`FirstNormalObjectId`).
@@ -378,6 +382,10 @@ impl NodeStorage {
             .collect();
         self.glue.id_counter += count as i64;
         self.glue.insert_data(table, batch).map_err(glue_err)?;
+        self.log(|| undo::Change::Inserted {
+            table: table.to_string(),
+            ids: (first_id..first_id + count as RowId).collect(),
+        });
         Ok(count)
     }
 
@@ -392,18 +400,19 @@ impl NodeStorage {
             )));
         }
         let stored = self.rows(table)?;
-        let old_rows: Vec<Option<Vec<Value>>> = if self.unique_indexes(table).is_empty() {
-            Vec::new()
-        } else {
-            changes
-                .iter()
-                .map(|(id, _)| {
-                    stored
-                        .get(&Key::I64(*id))
-                        .map(|r| r.iter().map(from_glue).collect())
-                })
-                .collect()
-        };
+        let old_rows: Vec<Option<Vec<Value>>> =
+            if self.unique_indexes(table).is_empty() && self.undo.is_none() {
+                Vec::new()
+            } else {
+                changes
+                    .iter()
+                    .map(|(id, _)| {
+                        stored
+                            .get(&Key::I64(*id))
+                            .map(|r| r.iter().map(from_glue).collect())
+                    })
+                    .collect()
+            };
         let mut old_keys: Vec<Vec<Option<IndexKey>>> = Vec::new();
         let mut new_keys: Vec<Vec<Option<IndexKey>>> = Vec::new();
         for ix in self.unique_indexes(table) {
@@ -442,6 +451,17 @@ impl NodeStorage {
             }
         }
         let count = changes.len();
+        if self.undo.is_some() {
+            let old: Vec<(RowId, Vec<Value>)> = changes
+                .iter()
+                .zip(old_rows)
+                .filter_map(|((id, _), row)| row.map(|r| (*id, r)))
+                .collect();
+            self.log(|| undo::Change::Updated {
+                table: table.to_string(),
+                old,
+            });
+        }
         let batch: Vec<(Key, Vec<GValue>)> = changes
             .into_iter()
             .map(|(id, row)| (Key::I64(id), row.into_iter().map(to_glue).collect()))
@@ -455,6 +475,7 @@ impl NodeStorage {
         self.def(table)?;
         let mut count = 0;
         let mut keys = Vec::with_capacity(ids.len());
+        let mut deleted = Vec::new();
         for id in ids {
             let Some(row) = self.get(table, id) else {
                 continue;
@@ -470,8 +491,15 @@ impl NodeStorage {
             }
             keys.push(Key::I64(id));
             count += 1;
+            if self.undo.is_some() {
+                deleted.push((id, row));
+            }
         }
         self.glue.delete_data(table, keys).map_err(glue_err)?;
+        self.log(|| undo::Change::Deleted {
+            table: table.to_string(),
+            rows: deleted,
+        });
         Ok(count)
     }
 
@@ -479,7 +507,16 @@ impl NodeStorage {
     pub fn truncate(&mut self, table: &str) -> PgResult<()> {
         self.def(table)?;
         if let Some(item) = self.glue.items.get_mut(table) {
-            item.rows.clear();
+            let rows = std::mem::take(&mut item.rows);
+            if let Some(log) = self.undo.as_mut() {
+                log.push(undo::Change::Deleted {
+                    table: table.to_string(),
+                    rows: rows
+                        .into_iter()
+                        .map(|(k, r)| (key_id(&k), r.iter().map(from_glue).collect()))
+                        .collect(),
+                });
+            }
         }
         if let Some(indexes) = self.unique.get_mut(table) {
             for ix in indexes.iter_mut() {
