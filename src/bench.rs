@@ -30,35 +30,39 @@ fn secs(start: Instant) -> f64 {
     start.elapsed().as_secs_f64()
 }
 
+/// The table loaded on both sides: keyed by `id`, as a table queried by id would be.
+const BENCH_TABLE: &str = "CREATE TABLE bench (id INTEGER PRIMARY KEY, name TEXT, age INTEGER)";
+
 /// One bare GlueSQL instance: the faster of multi-row INSERT statements and the storage's
-/// `append_data` bulk path (values built in Rust), so the baseline is GlueSQL at its best.
+/// `insert_data` bulk path (rows keyed by their primary key, built in Rust), so the baseline
+/// is GlueSQL at its best.
 fn glue_load_seconds(batches: &[String]) -> Result<f64, String> {
     let mut glue = Glue::new(MemoryStorage::default());
-    glue.execute("CREATE TABLE bench (id INTEGER, name TEXT, age INTEGER)")
-        .map_err(|e| e.to_string())?;
+    glue.execute(BENCH_TABLE).map_err(|e| e.to_string())?;
     let start = Instant::now();
     for sql in batches {
         glue.execute(sql).map_err(|e| e.to_string())?;
     }
     let sql_path = secs(start);
 
-    use gluesql::core::data::Value as G;
+    use gluesql::core::data::{Key, Value as G};
     use gluesql::core::store::StoreMut;
     let mut glue2 = Glue::new(MemoryStorage::default());
-    glue2
-        .execute("CREATE TABLE bench (id INTEGER, name TEXT, age INTEGER)")
-        .map_err(|e| e.to_string())?;
+    glue2.execute(BENCH_TABLE).map_err(|e| e.to_string())?;
     let mut storage = glue2.storage;
     let start = Instant::now();
     for b in 0..ROWS / BATCH {
-        let rows: Vec<Vec<G>> = (0..BATCH)
+        let rows: Vec<(Key, Vec<G>)> = (0..BATCH)
             .map(|i| {
                 let id = (b * BATCH + i + 1) as i32;
-                vec![G::I32(id), G::Str(format!("user {id}")), G::I32(id % 90)]
+                (
+                    Key::I32(id),
+                    vec![G::I32(id), G::Str(format!("user {id}")), G::I32(id % 90)],
+                )
             })
             .collect();
         storage
-            .append_data("bench", rows)
+            .insert_data("bench", rows)
             .map_err(|e| e.to_string())?;
     }
     let append_path = secs(start);
@@ -68,10 +72,7 @@ fn glue_load_seconds(batches: &[String]) -> Result<f64, String> {
 fn cluster_load_seconds(batches: &[String]) -> PgResult<(Cluster, f64)> {
     let mut c = Cluster::with_workers(4);
     let mut s = c.session();
-    c.execute(
-        &mut s,
-        "CREATE TABLE bench (id INTEGER, name TEXT, age INTEGER)",
-    )?;
+    c.execute(&mut s, BENCH_TABLE)?;
     c.execute(&mut s, "SELECT create_distributed_table('bench', 'id')")?;
     let start = Instant::now();
     for sql in batches {

@@ -4,6 +4,7 @@
 use crate::error::{PgError, PgResult};
 use crate::executor::host::{ClusterHost, ShardSizes};
 use crate::metadata::{Catalog, DistNode};
+use crate::sql::dml::literal_insert::{self, LiteralInsert};
 use crate::sql::{parse_sql, Database, ExecOutput, ResultSet};
 use crate::trace::{MessageKind, Trace, TraceEvent};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -226,66 +227,94 @@ impl Cluster {
             self.trace.begin_statement();
             return out;
         }
+        if let Some(insert) = self.bulk_insert(session, sql) {
+            let text = sql.trim().trim_end_matches(';').to_string();
+            return self.client_statement(session, text, |c, _| c.execute_literal_insert(insert));
+        }
         let statements = parse_sql(sql)?;
         let mut last = ExecOutput::command("");
         for stmt in statements {
-            self.trace.begin_statement();
-            self.trace.record(
-                CLIENT,
-                &session.node,
-                MessageKind::ClientQuery,
-                stmt.to_string(),
-                None,
-                0,
-            );
-            let result = self.execute_atomically(session, &stmt);
-            let rows = match &result {
-                Ok(ExecOutput {
-                    outcome: crate::sql::Outcome::Rows(rs),
-                    ..
-                }) => rs.rows.len(),
-                _ => 0,
-            };
-            let kind = if result.is_ok() {
-                MessageKind::ClientResult
-            } else {
-                MessageKind::TaskError
-            };
-            let text = match &result {
-                Ok(out) => match &out.outcome {
-                    crate::sql::Outcome::Rows(_) => format!("{rows} rows"),
-                    crate::sql::Outcome::Command(tag) => tag.clone(),
-                },
-                Err(e) => e.message.clone(),
-            };
-            self.trace
-                .record(&session.node, CLIENT, kind, text, None, rows);
-            last = result?;
+            last = self.client_statement(session, stmt.to_string(), |c, s| {
+                c.execute_statement(s, &stmt)
+            })?;
         }
         Ok(last)
     }
 
-    /// Runs one statement so that it takes effect on every node or on none: a multi-shard
-    /// INSERT, UPDATE or DELETE that fails on one shard leaves no rows behind on the others.
-    fn execute_atomically(
+    /// A literal-only INSERT into a Citus table sent to the coordinator: the bulk-load path.
+    fn bulk_insert(&self, session: &Session, sql: &str) -> Option<LiteralInsert> {
+        if session.node != COORDINATOR {
+            return None;
+        }
+        literal_insert::parse(sql).filter(|ins| self.catalog.table(&ins.table).is_some())
+    }
+
+    /// One client statement: its messages in the trace, run atomically across the nodes.
+    fn client_statement(
         &mut self,
         session: &mut Session,
-        stmt: &Statement,
+        text: String,
+        run: impl FnOnce(&mut Cluster, &mut Session) -> PgResult<ExecOutput>,
+    ) -> PgResult<ExecOutput> {
+        self.trace.begin_statement();
+        self.trace.record(
+            CLIENT,
+            &session.node,
+            MessageKind::ClientQuery,
+            text,
+            None,
+            0,
+        );
+        let result = self.atomically(session, run);
+        let rows = match &result {
+            Ok(ExecOutput {
+                outcome: crate::sql::Outcome::Rows(rs),
+                ..
+            }) => rs.rows.len(),
+            _ => 0,
+        };
+        let kind = if result.is_ok() {
+            MessageKind::ClientResult
+        } else {
+            MessageKind::TaskError
+        };
+        let text = match &result {
+            Ok(out) => match &out.outcome {
+                crate::sql::Outcome::Rows(_) => format!("{rows} rows"),
+                crate::sql::Outcome::Command(tag) => tag.clone(),
+            },
+            Err(e) => e.message.clone(),
+        };
+        self.trace
+            .record(&session.node, CLIENT, kind, text, None, rows);
+        result
+    }
+
+    /// Runs one statement so that it takes effect on every node or on none: a multi-shard
+    /// INSERT, UPDATE or DELETE that fails on one shard leaves no rows behind on the others.
+    fn atomically(
+        &mut self,
+        session: &mut Session,
+        run: impl FnOnce(&mut Cluster, &mut Session) -> PgResult<ExecOutput>,
     ) -> PgResult<ExecOutput> {
         let marks: Vec<_> = self
             .nodes
             .iter_mut()
             .map(|n| n.db.storage.begin())
             .collect();
-        let result = self.execute_statement(session, stmt);
+        let result = run(self, session);
+        let mut undo_failure = None;
         for (node, mark) in self.nodes.iter_mut().zip(marks) {
             if result.is_ok() {
                 node.db.storage.release(mark);
             } else if let Err(e) = node.db.storage.rollback_to(mark) {
-                return Err(e);
+                undo_failure.get_or_insert(e);
             }
         }
-        result
+        match undo_failure {
+            Some(e) => Err(e),
+            None => result,
+        }
     }
 
     fn execute_statement(

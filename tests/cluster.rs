@@ -560,3 +560,51 @@ fn a_multi_shard_insert_that_fails_on_one_shard_stores_nothing() {
     run(&mut c, &mut s, "DELETE FROM kv WHERE k < 5");
     assert_eq!(ints(&rows(&mut c, &mut s, "SELECT k FROM kv"), 0), vec![5]);
 }
+
+/// The bulk-load scanner and the SQL parser must agree on every literal INSERT: same rows,
+/// same errors. A leading comment sends the same statement through the parser.
+#[test]
+fn literal_inserts_match_the_parsed_path() {
+    let statements = [
+        "INSERT INTO items VALUES (1, 'one', 1.50, true, '2024-02-29')",
+        "INSERT INTO items (name, id) VALUES ('it''s', -7), ('x', 2147483648)",
+        "INSERT INTO items (id, name, price) VALUES (3, NULL, DEFAULT), (4, 'd', '12.25')",
+        "insert into public.items values (5, 'five', 5e1, false, NULL);",
+        "INSERT INTO items VALUES (NULL, 'no key')",
+        "INSERT INTO items VALUES ('abc', 'bad int')",
+        "INSERT INTO items VALUES (6, 'this name is far too long for the column')",
+        "INSERT INTO items (id, nope) VALUES (7, 'x')",
+        "INSERT INTO items (id) VALUES (8, 'extra')",
+        "INSERT INTO items VALUES (9), (10, 'ten')",
+        "INSERT INTO items VALUES (1, 'duplicate')",
+        "INSERT INTO items VALUES (11, 'bad date', 1, true, '2023-02-29')",
+    ];
+    let setup = |c: &mut Cluster, s: &mut Session| {
+        run(
+            c,
+            s,
+            "CREATE TABLE items (id bigint PRIMARY KEY, name varchar(20), price numeric(6,2) DEFAULT 9.99, \
+             ok boolean, day date)",
+        );
+        run(c, s, "SELECT create_distributed_table('items', 'id')");
+    };
+    let (mut fast, mut parsed) = (Cluster::new(), Cluster::new());
+    let (mut fs, mut ps) = (fast.session(), parsed.session());
+    setup(&mut fast, &mut fs);
+    setup(&mut parsed, &mut ps);
+    for sql in statements {
+        let a = fast.execute(&mut fs, sql).map_err(|e| e.to_string());
+        let b = parsed
+            .execute(&mut ps, &format!("/* parsed */ {sql}"))
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            a.map(|o| format!("{:?}", o.outcome)),
+            b.map(|o| format!("{:?}", o.outcome)),
+            "{sql}"
+        );
+    }
+    let all = "SELECT * FROM items ORDER BY id";
+    let a = rows(&mut fast, &mut fs, all);
+    assert_eq!(a.rows.len(), 6, "{a:?}");
+    assert_eq!(a, rows(&mut parsed, &mut ps, all));
+}

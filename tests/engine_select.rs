@@ -312,3 +312,49 @@ fn big_table_is_fast() {
 fn rows_len(db: &shardscope::sql::Database, sql: &str) -> usize {
     rows(db, sql).len()
 }
+
+#[test]
+fn point_lookups_through_unique_keys_mean_what_equality_means() {
+    let mut db = demo_db();
+    db.execute_sql(
+        "CREATE TABLE pk (a int, b text, n int, PRIMARY KEY (a, b)); \
+         CREATE TABLE one_key (id bigint PRIMARY KEY, v text); \
+         INSERT INTO pk VALUES (1, 'x', 10), (1, 'y', 11), (2, 'x', 20); \
+         INSERT INTO one_key VALUES (3, 'three'), (4, 'four')",
+        &host(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        rows(&db, "SELECT n FROM pk WHERE a = 1 AND b = 'y'"),
+        vec!["11"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT n FROM pk p WHERE 'x' = p.b AND p.a = 2"),
+        vec!["20"]
+    );
+    // A residual condition still filters the row the index found.
+    assert!(rows(&db, "SELECT n FROM pk WHERE a = 1 AND b = 'y' AND n > 11").is_empty());
+    // Only part of the key fixed: every matching row, not just one.
+    assert_eq!(
+        rows(&db, "SELECT n FROM pk WHERE a = 1 ORDER BY n"),
+        vec!["10", "11"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT v FROM one_key WHERE id = 3.0"),
+        vec!["three"]
+    );
+    assert!(rows(&db, "SELECT v FROM one_key WHERE id = 3.5").is_empty());
+    assert!(rows(&db, "SELECT v FROM one_key WHERE id = NULL").is_empty());
+    assert_eq!(
+        rows(&db, "SELECT v FROM one_key WHERE id = -(-4)"),
+        vec!["four"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT count(*) FROM one_key WHERE id = 4"),
+        vec!["1"]
+    );
+    assert_eq!(
+        err(&db, "SELECT v FROM one_key WHERE id = 'abc'"),
+        "invalid input syntax for type bigint: \"abc\""
+    );
+}

@@ -15,7 +15,7 @@ use sqlparser::ast::{Expr, Insert, Statement, TableFactor};
 use std::collections::BTreeMap;
 
 /// Rows rendered into a trace message are capped; the count is always exact.
-const TRACE_ROWS: usize = 20;
+const TRACE_ROWS: usize = 5;
 
 /// A value as a SQL literal, the way Citus deparses it for a worker.
 pub fn sql_literal(v: &Value, ty: &SqlType) -> String {
@@ -165,30 +165,35 @@ impl Cluster {
                     }
                 }
             }
-            TableKind::Distributed { attnum, .. } => {
-                let mut per_shard: BTreeMap<usize, (i64, String, Vec<Vec<Value>>)> =
-                    BTreeMap::new();
+            TableKind::Distributed { attnum, ty, .. } => {
+                // Shards in hash-range order: each row's shard is a binary search away.
+                let shards: Vec<(i32, i64, String)> = self
+                    .catalog
+                    .table_shards(table)
+                    .into_iter()
+                    .map(|s| (s.min_value.unwrap_or(i32::MIN), s.shard_id, s.name()))
+                    .collect();
+                let mut per_shard: BTreeMap<usize, Vec<Vec<Value>>> = BTreeMap::new();
                 for row in rows {
-                    let value = row
-                        .get(attnum.saturating_sub(1))
-                        .cloned()
-                        .unwrap_or(Value::Null);
+                    let value = row.get(attnum.saturating_sub(1)).unwrap_or(&Value::Null);
                     if value.is_null() {
                         return Err(PgError::new(
                             "XX000",
                             "cannot perform an INSERT with NULL in the partition column",
                         ));
                     }
-                    let shard = self
-                        .catalog
-                        .shard_for_value(table, &value)?
+                    let hash = crate::hashing::hash_for_type(value, ty)?;
+                    let index = shards.partition_point(|(min, _, _)| *min <= hash);
+                    let index = index
+                        .checked_sub(1)
                         .ok_or_else(|| PgError::internal("could not find shard for value"))?;
-                    per_shard
-                        .entry(shard.index)
-                        .or_insert_with(|| (shard.shard_id, shard.name(), Vec::new()))
-                        .2
-                        .push(row);
+                    per_shard.entry(index).or_default().push(row);
                 }
+                let per_shard = per_shard.into_iter().filter_map(|(i, rows)| {
+                    shards
+                        .get(i)
+                        .map(|(_, id, name)| (i, (*id, name.clone(), rows)))
+                });
                 for (_, (shard_id, name, rows)) in per_shard {
                     let nodes: Vec<String> = self
                         .catalog
@@ -196,8 +201,15 @@ impl Cluster {
                         .into_iter()
                         .map(|(_, n)| n.name.clone())
                         .collect();
+                    let mut rows = Some(rows);
                     for (i, node) in nodes.iter().enumerate() {
-                        let n = self.insert_task(node, shard_id, &name, &columns, rows.clone())?;
+                        // The last placement takes the rows; earlier ones get copies.
+                        let batch = if i + 1 == nodes.len() {
+                            rows.take().unwrap_or_default()
+                        } else {
+                            rows.clone().unwrap_or_default()
+                        };
+                        let n = self.insert_task(node, shard_id, &name, &columns, batch)?;
                         if i == 0 {
                             total += n;
                         }
@@ -206,6 +218,28 @@ impl Cluster {
             }
         }
         Ok(total)
+    }
+
+    /// A literal-only INSERT into a Citus table (the bulk-load path): rows are built on the
+    /// coordinator exactly as for a parsed INSERT, then routed.
+    pub(crate) fn execute_literal_insert(
+        &mut self,
+        insert: crate::sql::dml::literal_insert::LiteralInsert,
+    ) -> PgResult<ExecOutput> {
+        let table = insert.table.clone();
+        let rows = {
+            let idx = self.node_index(COORDINATOR)?;
+            let relations = BTreeMap::new();
+            let host = ClusterHost {
+                catalog: &self.catalog,
+                now: self.now(),
+                relations: &relations,
+                sizes: None,
+            };
+            dml::build_literal_rows(&self.nodes[idx].db, insert, &host)?
+        };
+        let n = self.route_rows(&table, rows)?;
+        Ok(ExecOutput::command(format!("INSERT 0 {n}")))
     }
 
     /// INSERT into a Citus table.

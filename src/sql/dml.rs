@@ -3,13 +3,14 @@
 
 pub mod constraints;
 mod insert;
+pub mod literal_insert;
 mod modify;
 pub mod referenced;
 mod upsert;
 
 pub use insert::{
-    build_insert_rows, default_value, insert_rows, insert_rows_with, is_default_keyword,
-    target_columns,
+    build_insert_rows, build_literal_rows, default_value, insert_rows, insert_rows_with,
+    is_default_keyword, target_columns,
 };
 
 use super::{Database, ExecOutput, Host};

@@ -2,6 +2,7 @@
 //! coerced to the column types, then checked and stored as one unit.
 
 use super::constraints::{check_foreign_keys, check_rows};
+use super::literal_insert::{Literal, LiteralInsert};
 use crate::error::{PgError, PgResult};
 use crate::sql::cast::coerce_for_column;
 use crate::sql::ddl::names::{ident, object_name};
@@ -11,7 +12,7 @@ use crate::sql::select::run_query;
 use crate::sql::select::Executor;
 use crate::sql::{Database, Host, PlainHost};
 use crate::types::Value;
-use sqlparser::ast::{Expr, Insert, OnInsert, SetExpr};
+use sqlparser::ast::{Expr, Ident, Insert, OnInsert, SetExpr};
 
 /// `DEFAULT` written in VALUES or SET.
 pub fn is_default_keyword(e: &Expr) -> bool {
@@ -100,35 +101,15 @@ pub fn build_insert_rows(
         (None, Some(rs)) => rs.columns.len(),
         (None, None) => 0,
     };
-    // Without a column list the values go to the first columns in order.
-    let targets = if insert.columns.is_empty() {
-        if source_width > width {
-            return Err(PgError::syntax(
-                "INSERT has more expressions than target columns",
-            ));
-        }
-        (0..source_width).collect()
-    } else {
-        let t = target_columns(def, &insert.columns)?;
-        arity(source_width, t.len())?;
-        t
-    };
-    // Columns not listed get their defaults.
-    let missing: Vec<usize> = (0..width).filter(|p| !targets.contains(p)).collect();
-    let complete = |mut row: Vec<Value>| -> PgResult<Vec<Value>> {
-        for &p in &missing {
-            if let Some(slot) = row.get_mut(p) {
-                *slot = default_value(def, p, &ctx)?;
-            }
-        }
-        Ok(row)
-    };
+    let layout = Layout::new(def, &insert.columns, source_width)?;
+    let targets = &layout.targets;
+    let complete = |row: Vec<Value>| layout.complete(def, row, &ctx);
     let mut rows = Vec::new();
     if let Some(values) = values {
         rows.reserve(values.rows.len());
         for exprs in &values.rows {
             let mut row = vec![Value::Null; width];
-            for (e, &p) in exprs.iter().zip(&targets) {
+            for (e, &p) in exprs.iter().zip(targets) {
                 let v = if is_default_keyword(e) {
                     default_value(def, p, &ctx)?
                 } else {
@@ -148,7 +129,7 @@ pub fn build_insert_rows(
         rows.reserve(rs.rows.len());
         for src in rs.rows {
             let mut row = vec![Value::Null; width];
-            for (v, &p) in src.into_iter().zip(&targets) {
+            for (v, &p) in src.into_iter().zip(targets) {
                 if let (Some(slot), Some(col)) = (row.get_mut(p), def.columns.get(p)) {
                     *slot = coerce_for_column(v, &col.ty)?;
                 }
@@ -157,6 +138,87 @@ pub fn build_insert_rows(
         }
     }
     Ok((table, rows))
+}
+
+/// Where each source value of an INSERT goes, and which columns take their defaults.
+struct Layout {
+    width: usize,
+    targets: Vec<usize>,
+    missing: Vec<usize>,
+}
+
+impl Layout {
+    fn new(def: &TableDef, columns: &[Ident], source_width: usize) -> PgResult<Layout> {
+        let width = def.columns.len();
+        // Without a column list the values go to the first columns in order.
+        let targets = if columns.is_empty() {
+            if source_width > width {
+                return Err(PgError::syntax(
+                    "INSERT has more expressions than target columns",
+                ));
+            }
+            (0..source_width).collect()
+        } else {
+            let t = target_columns(def, columns)?;
+            arity(source_width, t.len())?;
+            t
+        };
+        let missing = (0..width).filter(|p| !targets.contains(p)).collect();
+        Ok(Layout {
+            width,
+            targets,
+            missing,
+        })
+    }
+
+    /// Fills the columns not listed with their defaults.
+    fn complete(&self, def: &TableDef, mut row: Vec<Value>, ctx: &EvalCtx) -> PgResult<Vec<Value>> {
+        for &p in &self.missing {
+            if let Some(slot) = row.get_mut(p) {
+                *slot = default_value(def, p, ctx)?;
+            }
+        }
+        Ok(row)
+    }
+}
+
+/// `build_insert_rows` for a literal-only INSERT read by the bulk-load scanner.
+pub fn build_literal_rows(
+    db: &Database,
+    insert: LiteralInsert,
+    host: &dyn Host,
+) -> PgResult<Vec<Vec<Value>>> {
+    let def = db
+        .table(&insert.table)
+        .ok_or_else(|| PgError::undefined_table(&insert.table))?;
+    let source_width = insert.rows.first().map_or(0, Vec::len);
+    if insert.rows.iter().any(|r| r.len() != source_width) {
+        return Err(PgError::syntax("VALUES lists must all be the same length"));
+    }
+    let columns: Vec<Ident> = insert
+        .columns
+        .iter()
+        .map(|c| Ident::with_quote('"', c.as_str()))
+        .collect();
+    let layout = Layout::new(def, &columns, source_width)?;
+    let executor = Executor::new(db, host);
+    let ctx = executor.ctx();
+    let mut rows = Vec::with_capacity(insert.rows.len());
+    for lits in insert.rows {
+        let mut row = vec![Value::Null; layout.width];
+        for (lit, &p) in lits.into_iter().zip(&layout.targets) {
+            let v = match (lit, def.columns.get(p)) {
+                (Literal::Default, _) => default_value(def, p, &ctx)?,
+                (lit, Some(col)) => coerce_for_column(lit.into_value()?, &col.ty)?,
+                (lit, None) => lit.into_value()?,
+            };
+            if let Some(slot) = row.get_mut(p) {
+                *slot = v;
+            }
+        }
+        rows.push(layout.complete(def, row, &ctx)?);
+    }
+    Ok(rows)
 }
 
 fn arity(exprs: usize, targets: usize) -> PgResult<()> {

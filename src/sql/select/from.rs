@@ -31,11 +31,15 @@ pub fn apply_column_aliases(mut rs: ResultSet, names: &[Ident]) -> PgResult<Resu
     Ok(rs)
 }
 
-fn relation_name(name: &ObjectName) -> String {
+pub(super) fn relation_name(name: &ObjectName) -> String {
     name.0.last().map(ident_name).unwrap_or_default()
 }
 
-fn with_alias(rs: ResultSet, default_name: &str, alias: Option<&TableAlias>) -> PgResult<Rel> {
+pub(super) fn with_alias(
+    rs: ResultSet,
+    default_name: &str,
+    alias: Option<&TableAlias>,
+) -> PgResult<Rel> {
     match alias {
         Some(a) => {
             let rs = apply_column_aliases(rs, &a.columns)?;
@@ -382,7 +386,7 @@ pub enum JoinKind {
 }
 
 /// Splits an ON condition into AND-ed parts.
-fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+pub(super) fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match e {
         Expr::BinaryOp {
             left,
@@ -398,7 +402,7 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 }
 
 /// The column index a plain column reference names in `cols`, if exactly one.
-fn column_index(e: &Expr, cols: &[ScopeColumn]) -> Option<usize> {
+pub(super) fn column_index(e: &Expr, cols: &[ScopeColumn]) -> Option<usize> {
     let ids: Vec<Ident> = match e {
         Expr::Identifier(id) => vec![id.clone()],
         Expr::CompoundIdentifier(ids) => ids.clone(),

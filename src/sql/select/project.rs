@@ -138,7 +138,10 @@ pub fn run_select(
     outer: Option<&Scope>,
 ) -> PgResult<(ResultSet, Option<Vec<Vec<Value>>>)> {
     let ctx = exec.ctx();
-    let mut rel = build_from(exec, &sel.from, outer)?;
+    let mut rel = match super::access::index_lookup(exec, sel) {
+        Some(rel) => rel?,
+        None => build_from(exec, &sel.from, outer)?,
+    };
     if let Some(w) = &sel.selection {
         if has_aggregates(w) {
             return Err(PgError::new(
