@@ -257,21 +257,18 @@ pub fn insert_rows_with(
         .cloned()
         .ok_or_else(|| PgError::undefined_table(table))?;
     let width = def.columns.len();
-    let mut coerced = Vec::with_capacity(rows.len());
-    for row in rows {
+    let mut rows = rows;
+    for row in &mut rows {
         if row.len() != width {
             return Err(PgError::syntax(
                 "INSERT has more expressions than target columns",
             ));
         }
-        let row: PgResult<Vec<Value>> = row
-            .into_iter()
-            .zip(&def.columns)
-            .map(|(v, c)| coerce_for_column(v, &c.ty))
-            .collect();
-        coerced.push(row?);
+        for (v, c) in row.iter_mut().zip(&def.columns) {
+            *v = coerce_for_column(std::mem::replace(v, Value::Null), &c.ty)?;
+        }
     }
-    store_rows(db, &def, coerced, host)
+    store_rows(db, &def, rows, host)
 }
 
 /// Checks and stores rows already coerced to the column types.
