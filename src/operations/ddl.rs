@@ -3,7 +3,7 @@
 
 use super::distribute::{fk_error, referenced_shard};
 use crate::cluster::{Cluster, COORDINATOR};
-use crate::error::PgResult;
+use crate::error::{PgError, PgResult};
 use crate::executor::coordinator::local;
 use crate::executor::Task;
 use crate::planner::relations::object_name;
@@ -103,7 +103,7 @@ fn constraint_sql(c: &Constraint, shard_ref: Option<&str>) -> String {
 }
 
 /// Checks Citus's rules for a foreign key from `table`.
-fn check_foreign_key(cluster: &Cluster, table: &str, c: &Constraint) -> PgResult<()> {
+pub(crate) fn check_foreign_key(cluster: &Cluster, table: &str, c: &Constraint) -> PgResult<()> {
     let ConstraintKind::ForeignKey {
         columns,
         ref_table,
@@ -122,8 +122,19 @@ fn check_foreign_key(cluster: &Cluster, table: &str, c: &Constraint) -> PgResult
     if target.is_reference() {
         return Ok(());
     }
-    if source.is_reference() || source.colocation_id != target.colocation_id {
-        return Err(fk_error());
+    if source.is_reference() {
+        return Err(PgError::new(
+            "0A000",
+            "cannot create foreign key constraint since foreign keys from reference tables to distributed tables are not supported",
+        )
+        .with_detail("A reference table can only have reference keys to other reference tables"));
+    }
+    if source.colocation_id != target.colocation_id {
+        return Err(PgError::new(
+            "0A000",
+            "cannot create foreign key constraint since relations are not colocated or not referencing a reference table",
+        )
+        .with_detail("A distributed table can only have foreign keys if it is referencing another colocated hash distributed table or a reference table"));
     }
     // Between distributed tables the key must pair the two distribution columns.
     let pairs = columns.iter().zip(ref_columns.iter());

@@ -90,6 +90,9 @@ fn create_shards(
     shards: Vec<Shard>,
     placements: Vec<Vec<i32>>,
 ) -> PgResult<()> {
+    for c in &def.constraints {
+        super::ddl::check_foreign_key(cluster, &def.name, c)?;
+    }
     for node in &mut cluster.nodes {
         node.db.storage.register_shell(def);
     }
