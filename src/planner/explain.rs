@@ -8,9 +8,13 @@ use crate::error::{PgError, PgResult};
 use crate::executor::select::shard_group_task;
 use crate::sql::{Column, ExecOutput, ResultSet};
 use crate::types::{SqlType, Value};
+use sqlparser::ast::visit_expressions_mut;
 use sqlparser::ast::{
-    Expr, JoinConstraint, JoinOperator, Query, SetExpr, Statement, TableFactor, UtilityOption,
+    BinaryOperator, Expr, JoinConstraint, JoinOperator, Query, SetExpr, Statement, TableFactor,
+    UtilityOption,
 };
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
 /// A plan node: a title, its property lines, and its children.
 #[derive(Clone, Debug, Default)]
@@ -70,19 +74,137 @@ fn option_on(options: Option<&[UtilityOption]>, name: &str) -> Option<bool> {
     })
 }
 
-/// The worker-side plan of a task's query.
-fn scan_node(factor: &TableFactor) -> PlanNode {
-    match factor {
-        TableFactor::Table { name, alias, .. } => {
-            let mut t = format!("Seq Scan on {}", object_name(name));
-            if let Some(a) = alias {
-                t.push_str(&format!(" {}", normalize_ident(&a.name)));
+/// Unique indexes by table on the node a plan runs on: (index name, key columns).
+type NodeIndexes = BTreeMap<String, Vec<(String, Vec<String>)>>;
+
+/// The unique indexes of the relations `query` reads, as stored on `node`.
+fn node_indexes(cluster: &Cluster, node: &str, query: &Query) -> NodeIndexes {
+    let Ok(db) = cluster.node_db(node) else {
+        return NodeIndexes::new();
+    };
+    super::relations::query_relations(query)
+        .into_iter()
+        .map(|rel| {
+            let ixs = db
+                .storage
+                .unique_indexes(&rel.name)
+                .iter()
+                .map(|ix| (ix.name.clone(), ix.column_names.clone()))
+                .collect();
+            (rel.name, ixs)
+        })
+        .collect()
+}
+
+/// `expr` with every `alias.column` written as `column`.
+fn unqualified(expr: &Expr) -> Expr {
+    let mut e = expr.clone();
+    let _ = visit_expressions_mut(&mut e, |e| {
+        if let Expr::CompoundIdentifier(ids) = e {
+            if let Some(last) = ids.last().cloned() {
+                *e = Expr::Identifier(last);
             }
-            PlanNode::new(t)
         }
-        TableFactor::Derived { .. } => PlanNode::new("Subquery Scan"),
-        _ => PlanNode::new("Function Scan"),
+        ControlFlow::<()>::Continue(())
+    });
+    e
+}
+
+fn and_parts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            and_parts(left, out);
+            and_parts(right, out);
+        }
+        Expr::Nested(inner) => and_parts(inner, out),
+        other => out.push(other),
     }
+}
+
+/// The column a `column = literal` condition fixes.
+fn fixed_column(e: &Expr) -> Option<String> {
+    let Expr::BinaryOp {
+        left,
+        op: BinaryOperator::Eq,
+        right,
+    } = e
+    else {
+        return None;
+    };
+    let column = |e: &Expr| match e {
+        Expr::Identifier(id) => Some(normalize_ident(id)),
+        Expr::CompoundIdentifier(ids) => ids.last().map(normalize_ident),
+        _ => None,
+    };
+    match (left.as_ref(), right.as_ref()) {
+        (c, Expr::Value(_)) | (Expr::Value(_), c) => column(c),
+        _ => None,
+    }
+}
+
+/// A scan of one relation: an index scan when WHERE fixes every key column of a unique index
+/// (the node reads that one row through it), a sequential scan otherwise.
+fn scan_node(factor: &TableFactor, selection: Option<&Expr>, indexes: &NodeIndexes) -> PlanNode {
+    let TableFactor::Table { name, alias, .. } = factor else {
+        let node = match factor {
+            TableFactor::Derived { .. } => PlanNode::new("Subquery Scan"),
+            _ => PlanNode::new("Function Scan"),
+        };
+        return where_filter(node, selection);
+    };
+    let table = object_name(name);
+    let target = match alias {
+        Some(a) => format!("{table} {}", normalize_ident(&a.name)),
+        None => table.clone(),
+    };
+    // A scan of one relation prints its columns unqualified, as PostgreSQL does.
+    let selection = selection.map(unqualified);
+    let selection = selection.as_ref();
+    let mut parts = Vec::new();
+    if let Some(w) = selection {
+        and_parts(w, &mut parts);
+    }
+    let fixed: Vec<Option<String>> = parts.iter().map(|p| fixed_column(p)).collect();
+    let index = indexes.get(&table).and_then(|ixs| {
+        ixs.iter().find(|(_, cols)| {
+            cols.iter()
+                .all(|c| fixed.iter().any(|f| f.as_deref() == Some(c.as_str())))
+        })
+    });
+    let Some((ix_name, cols)) = index else {
+        return where_filter(PlanNode::new(format!("Seq Scan on {target}")), selection);
+    };
+    let (mut conds, rest): (Vec<(&Expr, _)>, Vec<_>) = parts
+        .iter()
+        .copied()
+        .zip(fixed)
+        .partition(|(_, f)| f.as_ref().is_some_and(|c| cols.contains(c)));
+    // Index conditions print in the index's column order.
+    conds.sort_by_key(|(_, f)| {
+        f.as_ref()
+            .and_then(|c| cols.iter().position(|k| k == c))
+            .unwrap_or(usize::MAX)
+    });
+    let conds: Vec<String> = conds.iter().map(|(e, _)| format!("({e})")).collect();
+    let rest: Vec<String> = rest.iter().map(|(e, _)| format!("({e})")).collect();
+    let cond = match conds.as_slice() {
+        [one] => one.clone(),
+        many => format!("({})", many.join(" AND ")),
+    };
+    let mut node = PlanNode::new(format!("Index Scan using {ix_name} on {target}"))
+        .prop(format!("Index Cond: {cond}"));
+    if !rest.is_empty() {
+        let filter = match rest.as_slice() {
+            [one] => one.clone(),
+            many => format!("({})", many.join(" AND ")),
+        };
+        node = node.prop(format!("Filter: {filter}"));
+    }
+    node
 }
 
 fn where_filter(node: PlanNode, selection: Option<&Expr>) -> PlanNode {
@@ -94,6 +216,7 @@ fn where_filter(node: PlanNode, selection: Option<&Expr>) -> PlanNode {
 
 fn worker_plan(
     query: &Query,
+    indexes: &NodeIndexes,
     aggregates: bool,
     group_keys: &[String],
     sort_keys: &[String],
@@ -105,10 +228,9 @@ fn worker_plan(
     let mut node = match select.from.first() {
         None => PlanNode::new("Result"),
         Some(twj) => {
-            let mut left = scan_node(&twj.relation);
-            if twj.joins.is_empty() {
-                left = where_filter(left, select.selection.as_ref());
-            }
+            let single = twj.joins.is_empty();
+            let where_clause = select.selection.as_ref().filter(|_| single);
+            let mut left = scan_node(&twj.relation, where_clause, indexes);
             for j in &twj.joins {
                 let (kind, cond) = match &j.join_operator {
                     JoinOperator::Inner(c) => ("Hash Join", Some(c)),
@@ -123,8 +245,8 @@ fn worker_plan(
                 }
                 join = join
                     .child(left)
-                    .child(PlanNode::new("Hash").child(scan_node(&j.relation)));
-                left = where_filter(join, None);
+                    .child(PlanNode::new("Hash").child(scan_node(&j.relation, None, indexes)));
+                left = join;
             }
             if !twj.joins.is_empty() {
                 if let Some(w) = &select.selection {
@@ -152,6 +274,39 @@ fn worker_plan(
         node = PlanNode::new("Limit").child(node);
     }
     node
+}
+
+/// What a router query's worker plan does above its scan: aggregation (with its group keys),
+/// sorting and a limit, as the worker runs the whole query.
+fn router_shape(query: &Query) -> (bool, Vec<String>, Vec<String>, bool) {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return (false, Vec::new(), Vec::new(), false);
+    };
+    let group_keys: Vec<String> = match &select.group_by {
+        sqlparser::ast::GroupByExpr::Expressions(exprs, _) => {
+            exprs.iter().map(|e| unqualified(e).to_string()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let aggregates = !group_keys.is_empty()
+        || select.projection.iter().any(|item| match item {
+            sqlparser::ast::SelectItem::UnnamedExpr(e)
+            | sqlparser::ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                super::split::contains_aggregate(e)
+            }
+            _ => false,
+        });
+    let sort_keys = query
+        .order_by
+        .as_ref()
+        .map(|o| {
+            o.exprs
+                .iter()
+                .map(|e| unqualified(&e.expr).to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    (aggregates, group_keys, sort_keys, query.limit.is_some())
 }
 
 fn task_node(cluster: &Cluster, node: &str, plan: PlanNode) -> PlanNode {
@@ -211,12 +366,18 @@ fn select_plan(
         )?
     };
     Ok(match plan {
-        SelectPlan::Local => worker_plan(&query, false, &[], &[], false),
+        SelectPlan::Local => {
+            let indexes = node_indexes(cluster, crate::cluster::COORDINATOR, &query);
+            worker_plan(&query, &indexes, false, &[], &[], false)
+        }
         SelectPlan::Router { index } => {
             let (node, _, map) = shard_group_task(cluster, &query, index)?;
             let mut q = query.clone();
             super::relations::rename_relations(&mut q, &map);
-            let task = task_node(cluster, &node, worker_plan(&q, false, &[], &[], false));
+            let indexes = node_indexes(cluster, &node, &q);
+            let (aggregates, group_keys, sort_keys, limit) = router_shape(&q);
+            let plan = worker_plan(&q, &indexes, aggregates, &group_keys, &sort_keys, limit);
+            let task = task_node(cluster, &node, plan);
             custom_scan(costs, vec![task], all, true)
         }
         SelectPlan::MultiShard { indexes, split } => {
@@ -225,8 +386,10 @@ fn select_plan(
                 let (node, _, map) = shard_group_task(cluster, &split.worker, Some(i))?;
                 let mut q = split.worker.clone();
                 super::relations::rename_relations(&mut q, &map);
+                let indexes = node_indexes(cluster, &node, &q);
                 let wp = worker_plan(
                     &q,
+                    &indexes,
                     split.worker_aggregates,
                     &split.worker_group_keys,
                     &split.worker_sort_keys,
