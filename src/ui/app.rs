@@ -3,9 +3,10 @@
 use crate::cluster::{Cluster, NodeInfo, ShardInfo};
 use crate::psql::Runner;
 use crate::trace::TraceEvent;
+use crate::viz::transcript::{echo, segments};
 use leptos::prelude::*;
 
-use super::console::Console;
+use super::console::{clip, keep_recent, Console, Entry};
 use super::map::ClusterMap;
 use super::theme::ThemeToggle;
 use super::timeline::Timeline;
@@ -25,6 +26,9 @@ pub struct AppState {
     pub selected_shard: RwSignal<Option<i64>>,
     /// The timeline message (by logical time) whose SQL is shown.
     pub focused_event: RwSignal<Option<u64>>,
+    /// The console transcript (lessons run through it too).
+    pub entries: RwSignal<Vec<Entry>>,
+    next_entry: StoredValue<usize>,
 }
 
 impl AppState {
@@ -52,12 +56,36 @@ impl AppState {
             }),
             selected_shard: RwSignal::new(None),
             focused_event: RwSignal::new(None),
+            entries: RwSignal::new(Vec::new()),
+            next_entry: StoredValue::new(0),
         }
     }
 
     /// Reads the cluster.
     pub fn with_cluster<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
         self.runner.with_value(|r| f(&r.exec))
+    }
+
+    /// Runs SQL as if typed into the console: the run is echoed and its output appended to the
+    /// transcript. Returns psql's output.
+    pub fn run_sql(&self, sql: &str) -> String {
+        let node = self.node.get_untracked().unwrap_or_else(|| "!".into());
+        let mut output = String::new();
+        self.runner
+            .update_value(|r| output = r.run_interactive(sql));
+        let id = self.next_entry.get_value();
+        self.next_entry.set_value(id + 1);
+        let entry = Entry {
+            id,
+            echo: echo(&node, sql),
+            output: segments(&clip(output.clone())),
+        };
+        self.entries.update(|list| {
+            list.push(entry);
+            keep_recent(list);
+        });
+        self.changed();
+        output
     }
 
     /// Marks the cluster as changed so every view re-reads it.

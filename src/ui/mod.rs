@@ -4,6 +4,7 @@
 mod app;
 mod console;
 mod map;
+mod routing;
 mod theme;
 mod timeline;
 
