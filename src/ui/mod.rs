@@ -3,6 +3,8 @@
 
 mod app;
 mod console;
+mod hashpanel;
+mod lessons;
 mod map;
 mod routing;
 mod theme;
