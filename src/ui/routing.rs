@@ -208,6 +208,13 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
         })
     };
     let speed = move || speed_label(playback.speed.get());
+    let current_sql = move || {
+        let k = playback.step.get();
+        playback
+            .anim
+            .with(|a| a.current(k).map(|c| c.sql.clone()))
+            .unwrap_or_default()
+    };
     view! {
         <div class="anim-controls" role="toolbar" aria-label="Routing animation">
             <button
@@ -246,5 +253,8 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
                 {status}
             </span>
         </div>
+        <pre class="anim-sql" aria-label="SQL of the current message">
+            {current_sql}
+        </pre>
     }
 }

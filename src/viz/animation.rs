@@ -256,6 +256,19 @@ fn endpoint(map: &MapLayout, shard: Option<i64>, node: &str) -> Option<(f64, f64
         .or_else(|| node_anchor(map, node))
 }
 
+/// Arrows stop this far from a tile's centre so the tile itself stays clickable.
+pub const TILE_CLEARANCE: f64 = 9.0;
+
+/// `to` moved `d` units back towards `from`.
+fn pull_back(from: (f64, f64), to: (f64, f64), d: f64) -> (f64, f64) {
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len <= d * 2.0 {
+        return to;
+    }
+    (to.0 - dx / len * d, to.1 - dy / len * d)
+}
+
 /// Results come back slightly to the right of where tasks leave, so both stay visible.
 const RETURN_OFFSET: f64 = 6.0;
 
@@ -275,14 +288,17 @@ pub fn shape(map: &MapLayout, arrow: &Arrow) -> Option<Shape> {
         }
     };
     match arrow.kind {
-        ArrowKind::Task => Some(line(
-            node_anchor(map, &arrow.from)?,
-            endpoint(map, arrow.shard, &arrow.to)?,
-        )),
+        ArrowKind::Task => {
+            let from = node_anchor(map, &arrow.from)?;
+            let to = endpoint(map, arrow.shard, &arrow.to)?;
+            Some(line(from, pull_back(from, to, TILE_CLEARANCE)))
+        }
         ArrowKind::Result | ArrowKind::Error => {
             let (x1, y1) = endpoint(map, arrow.shard, &arrow.from)?;
             let (x2, y2) = node_anchor(map, &arrow.to)?;
-            Some(line((x1 + 2.0, y1), (x2 + RETURN_OFFSET, y2)))
+            let to = (x2 + RETURN_OFFSET, y2);
+            let from = pull_back(to, (x1 + 2.0, y1), TILE_CLEARANCE);
+            Some(line(from, to))
         }
         ArrowKind::Combine => {
             let node = if arrow.to.is_empty() || arrow.to == crate::cluster::CLIENT {
@@ -418,8 +434,10 @@ mod tests {
                     .iter()
                     .find(|t| t.shard_id == shard && t.node == a.to)
                     .unwrap();
-                assert!((x2 - (tile.x + TILE / 2.0)).abs() < 1e-9);
-                assert!((y2 - (tile.y + TILE / 2.0)).abs() < 1e-9);
+                // The head stops just short of the tile's centre, pointing at it.
+                let (cx, cy) = (tile.x + TILE / 2.0, tile.y + TILE / 2.0);
+                let gap = ((x2 - cx).powi(2) + (y2 - cy).powi(2)).sqrt();
+                assert!((gap - TILE_CLEARANCE).abs() < 1e-6, "{gap}");
             }
         }
         let task = anim.tasks().next().unwrap();
