@@ -3,9 +3,12 @@
 use crate::cluster::{Cluster, NodeInfo, ShardInfo};
 use crate::psql::Runner;
 use crate::trace::TraceEvent;
+use crate::viz::transcript::{echo, segments};
 use leptos::prelude::*;
 
-use super::console::Console;
+use super::console::{clip, keep_recent, Console, Entry};
+use super::hashpanel::HashPanel;
+use super::lessons::Lessons;
 use super::map::ClusterMap;
 use super::theme::ThemeToggle;
 use super::timeline::Timeline;
@@ -25,6 +28,9 @@ pub struct AppState {
     pub selected_shard: RwSignal<Option<i64>>,
     /// The timeline message (by logical time) whose SQL is shown.
     pub focused_event: RwSignal<Option<u64>>,
+    /// The console transcript (lessons run through it too).
+    pub entries: RwSignal<Vec<Entry>>,
+    next_entry: StoredValue<usize>,
 }
 
 impl AppState {
@@ -52,12 +58,36 @@ impl AppState {
             }),
             selected_shard: RwSignal::new(None),
             focused_event: RwSignal::new(None),
+            entries: RwSignal::new(Vec::new()),
+            next_entry: StoredValue::new(0),
         }
     }
 
     /// Reads the cluster.
     pub fn with_cluster<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
         self.runner.with_value(|r| f(&r.exec))
+    }
+
+    /// Runs SQL as if typed into the console: the run is echoed and its output appended to the
+    /// transcript. Returns psql's output.
+    pub fn run_sql(&self, sql: &str) -> String {
+        let node = self.node.get_untracked().unwrap_or_else(|| "!".into());
+        let mut output = String::new();
+        self.runner
+            .update_value(|r| output = r.run_interactive(sql));
+        let id = self.next_entry.get_value();
+        self.next_entry.set_value(id + 1);
+        let entry = Entry {
+            id,
+            echo: echo(&node, sql),
+            output: segments(&clip(output.clone())),
+        };
+        self.entries.update(|list| {
+            list.push(entry);
+            keep_recent(list);
+        });
+        self.changed();
+        output
     }
 
     /// Marks the cluster as changed so every view re-reads it.
@@ -87,11 +117,93 @@ pub fn App() -> impl IntoView {
                     <h2 id="map-title">"Cluster map"</h2>
                     <ClusterMap />
                 </section>
-                <section class="pane timeline-pane" aria-labelledby="timeline-title">
-                    <h2 id="timeline-title">"Last statement"</h2>
-                    <Timeline />
+                <section class="pane timeline-pane" aria-label="Statement details">
+                    <Tabs />
                 </section>
             </main>
+        </div>
+    }
+}
+
+const TABS: [(&str, &str); 3] = [
+    ("timeline", "Last statement"),
+    ("hash", "Hash view"),
+    ("lessons", "Lessons"),
+];
+
+/// The bottom-right pane: the timeline, the hash view and the lessons as tabs. Every panel
+/// stays mounted (hidden when not shown) so its state survives switching.
+#[component]
+fn Tabs() -> impl IntoView {
+    let current = RwSignal::new(0usize);
+    let tabs = TABS
+        .iter()
+        .enumerate()
+        .map(|(i, (id, label))| {
+            view! {
+                <button
+                    type="button"
+                    role="tab"
+                    class="tab"
+                    id=format!("tab-{id}")
+                    aria-controls=format!("panel-{id}")
+                    aria-selected=move || (current.get() == i).to_string()
+                    tabindex=move || if current.get() == i { "0" } else { "-1" }
+                    on:click=move |_| current.set(i)
+                    on:keydown=move |ev| {
+                        let n = TABS.len();
+                        let next = match ev.key().as_str() {
+                            "ArrowRight" => (i + 1) % n,
+                            "ArrowLeft" => (i + n - 1) % n,
+                            _ => return,
+                        };
+                        ev.prevent_default();
+                        current.set(next);
+                        if let Some(el) = document().get_element_by_id(&format!("tab-{}", TABS[next].0)) {
+                            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                                let _ = el.focus();
+                            }
+                        }
+                    }
+                >
+                    {*label}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="tabs" role="tablist" aria-label="Statement details">
+            {tabs}
+        </div>
+        <div
+            class="tab-panel"
+            role="tabpanel"
+            id="panel-timeline"
+            aria-labelledby="tab-timeline"
+            hidden=move || current.get() != 0
+        >
+            <h2 id="timeline-title">"Last statement"</h2>
+            <Timeline />
+        </div>
+        <div
+            class="tab-panel"
+            role="tabpanel"
+            id="panel-hash"
+            aria-labelledby="tab-hash"
+            hidden=move || current.get() != 1
+        >
+            <h2>"Hash view"</h2>
+            <HashPanel />
+        </div>
+        <div
+            class="tab-panel lessons-panel"
+            role="tabpanel"
+            id="panel-lessons"
+            aria-labelledby="tab-lessons"
+            hidden=move || current.get() != 2
+        >
+            <h2>"Lessons: the Citus tutorial"</h2>
+            <Lessons />
         </div>
     }
 }

@@ -3,7 +3,7 @@
 
 use super::app::AppState;
 use crate::viz::history::{caret_on_first_line, caret_on_last_line, History};
-use crate::viz::transcript::{echo, segments, Kind};
+use crate::viz::transcript::Kind;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -12,7 +12,7 @@ use leptos::prelude::*;
 const MAX_OUTPUT_LINES: usize = 2000;
 const MAX_ENTRIES: usize = 200;
 
-fn clip(output: String) -> String {
+pub(super) fn clip(output: String) -> String {
     let lines = output.lines().count();
     if lines <= MAX_OUTPUT_LINES {
         return output;
@@ -31,18 +31,23 @@ fn clip(output: String) -> String {
 
 /// One run: the echoed input and psql's output, split for styling.
 #[derive(Clone)]
-struct Entry {
-    id: usize,
-    echo: String,
-    output: Vec<(Kind, String)>,
+pub struct Entry {
+    pub id: usize,
+    pub echo: String,
+    pub output: Vec<(Kind, String)>,
+}
+
+/// At most this many runs stay in the transcript.
+pub(super) fn keep_recent(list: &mut Vec<Entry>) {
+    let excess = list.len().saturating_sub(MAX_ENTRIES);
+    list.drain(..excess);
 }
 
 #[component]
 pub fn Console() -> impl IntoView {
     let state = expect_context::<AppState>();
     let input = RwSignal::new(String::new());
-    let entries = RwSignal::new(Vec::<Entry>::new());
-    let next_id = StoredValue::new(0usize);
+    let entries = state.entries;
     let history = StoredValue::new(History::default());
     let textarea: NodeRef<html::Textarea> = NodeRef::new();
     let output: NodeRef<html::Div> = NodeRef::new();
@@ -53,25 +58,8 @@ pub fn Console() -> impl IntoView {
             return;
         }
         history.update_value(|h| h.push(&sql));
-        let node = state.node.get_untracked().unwrap_or_else(|| "!".into());
-        let mut output = String::new();
-        state
-            .runner
-            .update_value(|r| output = r.run_interactive(&sql));
-        let id = next_id.get_value();
-        next_id.set_value(id + 1);
-        let entry = Entry {
-            id,
-            echo: echo(&node, &sql),
-            output: segments(&clip(output)),
-        };
-        entries.update(|list| {
-            list.push(entry);
-            let excess = list.len().saturating_sub(MAX_ENTRIES);
-            list.drain(..excess);
-        });
+        state.run_sql(&sql);
         input.set(String::new());
-        state.changed();
     };
 
     // Keep the newest output in view.

@@ -3,9 +3,11 @@
 //! are outlined; clicking a tile shows its range, placement and rows.
 
 use super::app::AppState;
+use super::routing::{AnimControls, Playback, RoutingArrows};
 use crate::cluster::ShardInfo;
 use crate::psql::format::{self, aligned, Table, Verbosity};
 use crate::trace::MessageKind;
+use crate::viz::animation::Animation;
 use crate::viz::layout::{layout, TILE, WIDTH};
 use crate::viz::verdict::Summary;
 use leptos::ev::KeyboardEvent;
@@ -25,6 +27,14 @@ pub fn ClusterMap() -> impl IntoView {
     let state = expect_context::<AppState>();
     let map = Memo::new(move |_| layout(&state.nodes.get(), &state.shards.get()));
     let summary = Memo::new(move |_| Summary::from_events(&state.last_events.get()));
+    let playback = Playback::new(Memo::new(move |_| {
+        state.last_events.with(|evs| Animation::from_events(evs))
+    }));
+    // Every new statement plays its messages from the first.
+    Effect::new(move |_| {
+        state.last_events.track();
+        playback.replay();
+    });
     // The shard of the timeline message in focus, so the two panels point at the same tile.
     let focused_shard = Memo::new(move |_| {
         let t = state.focused_event.get()?;
@@ -187,6 +197,7 @@ pub fn ClusterMap() -> impl IntoView {
                 }
             }
         >
+            <AnimControls playback=playback />
             <svg
                 class="map"
                 viewBox=move || format!("0 0 {WIDTH} {:.0}", map.with(|m| m.height))
@@ -196,6 +207,7 @@ pub fn ClusterMap() -> impl IntoView {
                 {nodes}
                 {bands}
                 {tiles}
+                <RoutingArrows playback=playback map=map />
             </svg>
             <ul class="legend" aria-label="Map legend">
                 {legend}

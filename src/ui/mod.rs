@@ -3,7 +3,10 @@
 
 mod app;
 mod console;
+mod hashpanel;
+mod lessons;
 mod map;
+mod routing;
 mod theme;
 mod timeline;
 

@@ -2,7 +2,10 @@
 //! unit-tested natively: the verdict over a statement's trace, the cluster-map geometry, the
 //! console history and transcript.
 
+pub mod animation;
+pub mod hashview;
 pub mod history;
 pub mod layout;
+pub mod lessons;
 pub mod transcript;
 pub mod verdict;

@@ -240,3 +240,88 @@ test('distributing a table draws its shards; a tile shows its range and rows', a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+/** Waits until `count(selector) === n` (the routing animation plays on timers). */
+async function waitForCount(page, selector, n, timeout = 30_000) {
+  await page.waitForFunction(
+    ([sel, k]) => document.querySelectorAll(sel).length === k,
+    [selector, n],
+    { timeout },
+  );
+}
+
+test('the lessons run through the console, get checked, and drive the map and hash view', async () => {
+  const { page, context, problems } = await openApp();
+  await page.getByRole('tab', { name: 'Lessons' }).click();
+  const lessons = page.locator('.lesson');
+  const total = await lessons.count();
+  assert.ok(total >= 10, `lesson steps: ${total}`);
+  assert.equal(await page.locator('.lesson[data-done="true"]').count(), 0);
+
+  let routerShard = null;
+  for (let i = 0; i < total; i++) {
+    const lesson = lessons.nth(i);
+    const title = (await lesson.locator('h3').textContent()).trim();
+    const entries = await page.locator('.console-output .entry').count();
+    await lesson.getByRole('button', { name: new RegExp(`^Run step ${i + 1}:`) }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('.console-output .entry').length > n, entries);
+    const out = await page.locator('.console-output .entry').nth(entries).locator('.out').textContent();
+    assert.equal(await lesson.getAttribute('data-done'), 'true', `${title}\n${out}`);
+    assert.equal(await lesson.getByRole('checkbox').getAttribute('aria-checked'), 'true', title);
+    assert.match(await lesson.locator('.lesson-check').textContent(), /✓/);
+
+    if (/multi-shard/i.test(title)) {
+      await waitForCount(page, 'svg.map .task-arrow', 32);
+      assert.match(await page.locator('.anim-status').textContent(), /multi-shard/);
+      await page.screenshot({ path: path.join(artifacts, 'lesson-multi-shard.png') });
+      // Step back and forward one message at a time.
+      await page.getByRole('button', { name: 'Step back one message' }).click();
+      await page.getByRole('button', { name: 'Step back one message' }).click();
+      assert.match(await page.locator('.anim-status').textContent(), /^message \d+ of \d+/);
+      await page.getByRole('button', { name: 'Step forward one message' }).click();
+      await page.getByRole('button', { name: /^Animation speed/ }).click();
+      await page.getByRole('button', { name: /^Replay/ }).click();
+      await waitForCount(page, 'svg.map .task-arrow', 32);
+    }
+    if (/router query/i.test(title) && routerShard === null) {
+      const touched = page.locator('svg.map rect.tile.touched');
+      assert.equal(await touched.count(), 1, 'a router query touches exactly one shard tile');
+      routerShard = (await touched.getAttribute('aria-label')).match(/^shard (\d+) of citus_demo/)?.[1];
+      assert.ok(routerShard, await touched.getAttribute('aria-label'));
+      await waitForCount(page, 'svg.map .task-arrow', 1);
+      assert.equal(await page.locator('svg.map .task-arrow').getAttribute('data-shard'), routerShard);
+      await page.screenshot({ path: path.join(artifacts, 'lesson-router.png') });
+    }
+    if (/foreign key/i.test(title)) {
+      assert.match(out, /violates foreign key constraint/);
+      assert.ok(await page.locator('.console-output .msg-error', { hasText: /foreign key/ }).first().isVisible());
+    }
+    if (/co-located join/i.test(title)) {
+      await waitForCount(page, 'svg.map .task-arrow', 32);
+      assert.match(await page.locator('.anim-status').textContent(), /co-located join/);
+      await page.screenshot({ path: path.join(artifacts, 'lesson-join.png') });
+    }
+  }
+  assert.equal(await page.locator('.lesson[data-done="true"]').count(), total);
+  assert.match(await page.locator('.lessons-progress').textContent(), new RegExp(`^${total} of ${total} steps done`));
+  await page.screenshot({ path: path.join(artifacts, 'lessons-done.png') });
+
+  // The router tile is the shard the engine computes for id = 4.
+  assert.ok(routerShard, 'the lessons include a router query on citus_demo');
+  const entry = await run(page, "SELECT get_shard_id_for_distribution_column('citus_demo', 4);");
+  assert.match(await entry.locator('.out').textContent(), new RegExp(`\\b${routerShard}\\b`));
+
+  // Hash view: the marker for 4 names the same shard.
+  await page.getByRole('tab', { name: 'Hash view' }).click();
+  await page.getByRole('combobox', { name: /Distributed table/ }).selectOption('citus_demo');
+  assert.equal(await page.locator('svg.hash-bar rect.hash-seg').count(), 32);
+  await page.getByRole('textbox', { name: /Distribution column value/ }).fill('4');
+  const result = page.locator('.hash-result');
+  await page.waitForFunction(() => /shard \d+/.test(document.querySelector('.hash-result')?.textContent ?? ''));
+  const text = await result.textContent();
+  assert.match(text, new RegExp(`^hash 4 → -?\\d+ → shard ${routerShard} on worker-\\d$`), text);
+  assert.equal(await page.locator('svg.hash-bar .hash-marker').count(), 1);
+  await page.screenshot({ path: path.join(artifacts, 'hash-view.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,85 @@
+//! The guided lessons: each step's SQL runs through the console runner, then its check is
+//! evaluated against the cluster and the run's output.
+
+use super::app::AppState;
+use crate::viz::lessons::STEPS;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Todo,
+    Done,
+    /// Ran, but the check did not hold.
+    Unmet,
+}
+
+#[component]
+pub fn Lessons() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let status = RwSignal::new(vec![Status::Todo; STEPS.len()]);
+    let done_count = move || status.with(|s| s.iter().filter(|x| **x == Status::Done).count());
+
+    let steps = STEPS
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let run = move || {
+                let out = state.run_sql(step.sql);
+                let passed = state.with_cluster(|c| step.passes(c, &out));
+                status.update(|s| {
+                    if let Some(x) = s.get_mut(i) {
+                        *x = if passed { Status::Done } else { Status::Unmet };
+                    }
+                });
+            };
+            let st = move || status.with(|s| s.get(i).copied().unwrap_or(Status::Todo));
+            let done = move || st() == Status::Done;
+            let note = move || match st() {
+                Status::Todo => format!("Check: {}", step.expect),
+                Status::Done => format!("✓ {}", step.expect),
+                Status::Unmet => format!("Not yet: {}", step.expect),
+            };
+            view! {
+                <li
+                    class="lesson"
+                    class:done=done
+                    class:unmet=move || st() == Status::Unmet
+                    data-done=move || done().to_string()
+                >
+                    <div class="lesson-head">
+                        <span
+                            class="lesson-check"
+                            role="checkbox"
+                            aria-readonly="true"
+                            aria-checked=move || done().to_string()
+                            aria-label=format!("Step {} done", i + 1)
+                        >
+                            {move || if done() { "✓" } else { "" }}
+                        </span>
+                        <h3>{format!("{}. {}", i + 1, step.title)}</h3>
+                        <button
+                            type="button"
+                            class="lesson-run"
+                            aria-label=format!("Run step {}: {}", i + 1, step.title)
+                            on:click=move |_| run()
+                        >
+                            "Run"
+                        </button>
+                    </div>
+                    <p class="lesson-explain">{step.explain}</p>
+                    <pre class="lesson-sql">{step.sql}</pre>
+                    <p class="lesson-note">{note}</p>
+                </li>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <p class="lessons-progress" role="status">
+            {move || format!("{} of {} steps done", done_count(), STEPS.len())}
+        </p>
+        <ol class="lessons" aria-label="Tutorial steps">
+            {steps}
+        </ol>
+    }
+}

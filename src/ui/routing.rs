@@ -1,0 +1,260 @@
+//! The routing animation on the cluster map: the last statement's messages as arrows, played
+//! one message at a time with timers (never a busy loop), with replay, step and speed controls.
+//! All sequencing lives in `viz::animation`.
+
+use crate::viz::animation::{delay_ms, shape, speed_label, Animation, ArrowKind, Shape, SPEEDS};
+use crate::viz::layout::MapLayout;
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// The playback state the map and the controls share.
+#[derive(Clone, Copy)]
+pub struct Playback {
+    pub anim: Memo<Animation>,
+    /// How many messages are shown.
+    pub step: RwSignal<usize>,
+    /// Index into `SPEEDS`.
+    pub speed: RwSignal<usize>,
+    pub playing: RwSignal<bool>,
+    /// Bumped to cancel the pending timer of an earlier playback.
+    generation: StoredValue<u64>,
+}
+
+impl Playback {
+    pub fn new(anim: Memo<Animation>) -> Self {
+        Playback {
+            anim,
+            step: RwSignal::new(0),
+            speed: RwSignal::new(0),
+            playing: RwSignal::new(false),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    fn cancel(&self) -> u64 {
+        let next = self.generation.try_get_value().unwrap_or(0).wrapping_add(1);
+        self.generation.try_set_value(next);
+        next
+    }
+
+    /// Shows the messages again from the first.
+    pub fn replay(&self) {
+        let generation = self.cancel();
+        self.step.try_set(0);
+        let empty = self
+            .anim
+            .try_with_untracked(Animation::is_empty)
+            .unwrap_or(true);
+        self.playing.try_set(!empty);
+        if !empty {
+            self.schedule(generation);
+        }
+    }
+
+    fn schedule(self, generation: u64) {
+        let delay = delay_ms(self.speed.try_get_untracked().unwrap_or(0));
+        set_timeout(
+            move || {
+                if self.generation.try_get_value() != Some(generation) {
+                    return;
+                }
+                let Some(len) = self.anim.try_with_untracked(Animation::len) else {
+                    return;
+                };
+                let next = (self.step.try_get_untracked().unwrap_or(len) + 1).min(len);
+                self.step.try_set(next);
+                if next < len {
+                    self.schedule(generation);
+                } else {
+                    self.playing.try_set(false);
+                }
+            },
+            Duration::from_millis(u64::from(delay)),
+        );
+    }
+
+    /// Stops playback and moves one message forward (`true`) or back.
+    pub fn step_by(&self, forward: bool) {
+        self.cancel();
+        self.playing.try_set(false);
+        let k = self.step.try_get_untracked().unwrap_or(0);
+        let next = self
+            .anim
+            .try_with_untracked(|a| if forward { a.next(k) } else { a.prev(k) })
+            .unwrap_or(0);
+        self.step.try_set(next);
+    }
+
+    pub fn next_speed(&self) {
+        self.speed.try_update(|s| *s = (*s + 1) % SPEEDS.len());
+    }
+}
+
+fn num(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// The arrows of the visible frame, drawn on top of the tiles.
+#[component]
+pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView {
+    let arrows = move || {
+        let k = playback.step.get();
+        let current = playback.anim.with(|a| a.current(k).map(|c| c.index));
+        map.with(|m| {
+            playback.anim.with(|a| {
+                a.frame(k)
+                    .iter()
+                    .filter_map(|arrow| {
+                        let shape = shape(m, arrow)?;
+                        let mut class = arrow.kind.class().to_string();
+                        if current == Some(arrow.index) {
+                            class.push_str(" current");
+                        }
+                        let title = arrow.title();
+                        let shard_label = match arrow.kind {
+                            ArrowKind::Task => arrow.shard.map(|s| s.to_string()),
+                            _ => None,
+                        };
+                        Some(match shape {
+                            Shape::Line {
+                                x1,
+                                y1,
+                                x2,
+                                y2,
+                                lx,
+                                ly,
+                            } => view! {
+                                <g class=class data-shard=arrow.shard.map(|s| s.to_string())>
+                                    <title>{title}</title>
+                                    <line
+                                        x1=num(x1)
+                                        y1=num(y1)
+                                        x2=num(x2)
+                                        y2=num(y2)
+                                        marker-end="url(#arrowhead)"
+                                    />
+                                    {shard_label
+                                        .map(|s| {
+                                            view! {
+                                                <text class="arrow-label" x=num(lx) y=num(ly)>
+                                                    {s}
+                                                </text>
+                                            }
+                                        })}
+                                </g>
+                            }
+                            .into_any(),
+                            Shape::Badge { cx, cy } => view! {
+                                <g class=class>
+                                    <title>{title}</title>
+                                    <circle cx=num(cx) cy=num(cy) r="9" />
+                                    <text x=num(cx) y=num(cy + 3.5) text-anchor="middle">
+                                        "Σ"
+                                    </text>
+                                </g>
+                            }
+                            .into_any(),
+                        })
+                    })
+                    .collect_view()
+            })
+        })
+    };
+    view! {
+        <g class="routing" aria-hidden="true">
+            <defs>
+                <marker
+                    id="arrowhead"
+                    viewBox="0 0 10 10"
+                    refX="9"
+                    refY="5"
+                    markerWidth="5"
+                    markerHeight="5"
+                    orient="auto-start-reverse"
+                >
+                    <path d="M 0 0 L 10 5 L 0 10 z" />
+                </marker>
+            </defs>
+            {arrows}
+        </g>
+    }
+}
+
+/// Replay, step and speed buttons, and what the current frame shows.
+#[component]
+pub fn AnimControls(playback: Playback) -> impl IntoView {
+    let status = move || {
+        let k = playback.step.get();
+        playback.anim.with(|a| {
+            if a.is_empty() {
+                return "no messages to animate".to_string();
+            }
+            let what = a
+                .current(k)
+                .map(|c| {
+                    let mut s = format!("{}: {} → {}", c.label, c.from, c.to);
+                    if let Some(id) = c.shard {
+                        s.push_str(&format!(", shard {id}"));
+                    }
+                    s
+                })
+                .unwrap_or_else(|| "start".to_string());
+            format!(
+                "message {k} of {} · {} · {}",
+                a.len(),
+                what,
+                a.pattern().describe()
+            )
+        })
+    };
+    let speed = move || speed_label(playback.speed.get());
+    let current_sql = move || {
+        let k = playback.step.get();
+        playback
+            .anim
+            .with(|a| a.current(k).map(|c| c.sql.clone()))
+            .unwrap_or_default()
+    };
+    view! {
+        <div class="anim-controls" role="toolbar" aria-label="Routing animation">
+            <button
+                type="button"
+                class="anim-replay"
+                aria-label="Replay the routing animation of the last statement"
+                on:click=move |_| playback.replay()
+            >
+                "⟲ Replay"
+            </button>
+            <button
+                type="button"
+                class="anim-step anim-back"
+                aria-label="Step back one message"
+                on:click=move |_| playback.step_by(false)
+            >
+                "◀"
+            </button>
+            <button
+                type="button"
+                class="anim-step anim-forward"
+                aria-label="Step forward one message"
+                on:click=move |_| playback.step_by(true)
+            >
+                "▶"
+            </button>
+            <button
+                type="button"
+                class="anim-speed"
+                aria-label=move || format!("Animation speed {}; press to change", speed())
+                on:click=move |_| playback.next_speed()
+            >
+                {speed}
+            </button>
+            <span class="anim-status" aria-live="off">
+                {status}
+            </span>
+        </div>
+        <pre class="anim-sql" aria-label="SQL of the current message">
+            {current_sql}
+        </pre>
+    }
+}

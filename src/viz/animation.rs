@@ -1,0 +1,460 @@
+//! The routing animation: the last statement's trace as a sequence of arrows on the cluster
+//! map. Frame `k` shows the first `k` messages; the geometry comes from the map layout, so the
+//! SVG component only draws what this module hands it. Nothing here decides routing: every
+//! arrow is one trace message.
+
+use crate::cluster::COORDINATOR;
+use crate::trace::{MessageKind, TraceEvent};
+use crate::viz::layout::{MapLayout, TILE};
+use std::collections::BTreeSet;
+
+/// Milliseconds between two messages at speed 1×.
+pub const BASE_DELAY_MS: u32 = 80;
+/// The speeds the speed button cycles through (multipliers).
+pub const SPEEDS: [f64; 4] = [1.0, 2.0, 4.0, 0.5];
+
+/// What an arrow shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrowKind {
+    /// Coordinator → a shard tile.
+    Task,
+    /// A shard tile → coordinator.
+    Result,
+    /// A shard tile → coordinator, failed.
+    Error,
+    /// The combine step: a badge on the coordinator.
+    Combine,
+    /// Node → node: DDL, copies, two-phase commit rounds.
+    Control,
+}
+
+impl ArrowKind {
+    /// The CSS class of the arrow.
+    pub fn class(self) -> &'static str {
+        match self {
+            ArrowKind::Task => "task-arrow",
+            ArrowKind::Result => "result-arrow",
+            ArrowKind::Error => "error-arrow",
+            ArrowKind::Combine => "combine-badge",
+            ArrowKind::Control => "control-arrow",
+        }
+    }
+}
+
+/// One message of the statement as drawn on the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    /// Position in the sequence (0-based).
+    pub index: usize,
+    pub kind: ArrowKind,
+    pub from: String,
+    pub to: String,
+    pub shard: Option<i64>,
+    /// The SQL the message carried (for a task: what the worker ran).
+    pub sql: String,
+    /// The trace label of the message kind (`task`, `result`, `ddl`, ...).
+    pub label: &'static str,
+}
+
+impl Arrow {
+    /// The hover text: what the message is and the SQL it carried.
+    pub fn title(&self) -> String {
+        let what = match self.shard {
+            Some(id) => format!("{} {} → {} (shard {id})", self.label, self.from, self.to),
+            None => format!("{} {} → {}", self.label, self.from, self.to),
+        };
+        if self.sql.is_empty() {
+            what
+        } else {
+            format!("{what}\n{}", self.sql)
+        }
+    }
+}
+
+/// How the statement was routed, read off its task arrows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pattern {
+    /// No task: the statement ran where it arrived (or only moved metadata).
+    NoTasks,
+    /// One task on one shard.
+    Router,
+    /// Tasks on several shards, each touching one table's shard.
+    MultiShard,
+    /// Tasks on several shards, each joining co-located shards of several tables.
+    ColocatedJoin,
+}
+
+impl Pattern {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Pattern::NoTasks => "no shard tasks",
+            Pattern::Router => "router: one task on one shard",
+            Pattern::MultiShard => "multi-shard: one task per shard, combined on the coordinator",
+            Pattern::ColocatedJoin => {
+                "co-located join: each task joins shards that live on the same worker"
+            }
+        }
+    }
+}
+
+/// The arrows of one statement, in trace order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Animation {
+    pub arrows: Vec<Arrow>,
+}
+
+/// Shard table names (`<table>_<shardid>`) mentioned in a task's SQL.
+fn shard_names(sql: &str) -> BTreeSet<String> {
+    sql.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| {
+            word.rsplit_once('_').is_some_and(|(table, id)| {
+                !table.is_empty() && id.len() >= 6 && id.bytes().all(|b| b.is_ascii_digit())
+            })
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+impl Animation {
+    pub fn from_events(events: &[TraceEvent]) -> Self {
+        let mut arrows = Vec::new();
+        for e in events {
+            let kind = match e.kind {
+                MessageKind::Task => ArrowKind::Task,
+                MessageKind::TaskResult => ArrowKind::Result,
+                // The statement's error going back to the client is not a map message.
+                MessageKind::TaskError if e.to == crate::cluster::CLIENT => continue,
+                MessageKind::TaskError => ArrowKind::Error,
+                MessageKind::Combine => ArrowKind::Combine,
+                MessageKind::Ddl
+                | MessageKind::Copy
+                | MessageKind::Prepare
+                | MessageKind::CommitPrepared
+                | MessageKind::RollbackPrepared => ArrowKind::Control,
+                MessageKind::ClientQuery | MessageKind::ClientResult => continue,
+            };
+            arrows.push(Arrow {
+                index: arrows.len(),
+                kind,
+                from: e.from.clone(),
+                to: e.to.clone(),
+                shard: e.shard,
+                sql: e.sql.clone(),
+                label: e.kind.label(),
+            });
+        }
+        Animation { arrows }
+    }
+
+    /// The number of frames after the empty one: frame `len()` shows every message.
+    pub fn len(&self) -> usize {
+        self.arrows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.arrows.is_empty()
+    }
+
+    /// The messages visible at step `k` (the first `k`, clamped).
+    pub fn frame(&self, k: usize) -> &[Arrow] {
+        &self.arrows[..k.min(self.arrows.len())]
+    }
+
+    /// The message step `k` just added, if any.
+    pub fn current(&self, k: usize) -> Option<&Arrow> {
+        k.checked_sub(1).and_then(|i| self.arrows.get(i))
+    }
+
+    /// One message forward.
+    pub fn next(&self, k: usize) -> usize {
+        (k + 1).min(self.len())
+    }
+
+    /// One message back.
+    pub fn prev(&self, k: usize) -> usize {
+        k.min(self.len()).saturating_sub(1)
+    }
+
+    pub fn tasks(&self) -> impl Iterator<Item = &Arrow> {
+        self.arrows.iter().filter(|a| a.kind == ArrowKind::Task)
+    }
+
+    /// The distinct (shard, node) pairs tasks went to.
+    pub fn task_targets(&self) -> BTreeSet<(i64, String)> {
+        self.tasks()
+            .filter_map(|a| a.shard.map(|s| (s, a.to.clone())))
+            .collect()
+    }
+
+    pub fn pattern(&self) -> Pattern {
+        let tasks: Vec<&Arrow> = self.tasks().collect();
+        match tasks.len() {
+            0 => Pattern::NoTasks,
+            1 => Pattern::Router,
+            _ if tasks.iter().all(|t| shard_names(&t.sql).len() > 1) => Pattern::ColocatedJoin,
+            _ => Pattern::MultiShard,
+        }
+    }
+}
+
+/// The delay between two messages at speed index `speed` (into `SPEEDS`).
+pub fn delay_ms(speed: usize) -> u32 {
+    let factor = SPEEDS.get(speed).copied().unwrap_or(1.0);
+    (BASE_DELAY_MS as f64 / factor).round() as u32
+}
+
+/// The label of speed index `speed`, e.g. `2×`.
+pub fn speed_label(speed: usize) -> String {
+    let factor = SPEEDS.get(speed).copied().unwrap_or(1.0);
+    if factor.fract() == 0.0 {
+        format!("{factor:.0}×")
+    } else {
+        format!("{factor}×")
+    }
+}
+
+/// Where an arrow is drawn, in map units.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    /// A straight arrow; the label sits at (`lx`, `ly`).
+    Line {
+        x1: f64,
+        y1: f64,
+        x2: f64,
+        y2: f64,
+        lx: f64,
+        ly: f64,
+    },
+    /// A badge on a node (the combine step).
+    Badge { cx: f64, cy: f64 },
+}
+
+/// The point arrows leave or reach a node box at: the coordinator's bottom edge, a worker's
+/// header.
+fn node_anchor(map: &MapLayout, name: &str) -> Option<(f64, f64)> {
+    let b = map.nodes.iter().find(|b| b.name == name)?;
+    Some(if b.is_coordinator {
+        (b.x + b.w / 2.0, b.y + b.h)
+    } else {
+        (b.x + b.w / 2.0, b.y + 14.0)
+    })
+}
+
+fn tile_center(map: &MapLayout, shard: i64, node: &str) -> Option<(f64, f64)> {
+    let t = map
+        .tiles
+        .iter()
+        .find(|t| t.shard_id == shard && t.node == node)
+        .or_else(|| map.tiles.iter().find(|t| t.shard_id == shard))?;
+    Some((t.x + TILE / 2.0, t.y + TILE / 2.0))
+}
+
+/// An endpoint: the shard's tile on `node` when there is one, else the node box.
+fn endpoint(map: &MapLayout, shard: Option<i64>, node: &str) -> Option<(f64, f64)> {
+    shard
+        .and_then(|s| tile_center(map, s, node))
+        .or_else(|| node_anchor(map, node))
+}
+
+/// Arrows stop this far from a tile's centre so the tile itself stays clickable.
+pub const TILE_CLEARANCE: f64 = 9.0;
+
+/// `to` moved `d` units back towards `from`.
+fn pull_back(from: (f64, f64), to: (f64, f64), d: f64) -> (f64, f64) {
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len <= d * 2.0 {
+        return to;
+    }
+    (to.0 - dx / len * d, to.1 - dy / len * d)
+}
+
+/// Results come back slightly to the right of where tasks leave, so both stay visible.
+const RETURN_OFFSET: f64 = 6.0;
+
+/// The geometry of an arrow on `map`; `None` when a node or tile is not on the map.
+pub fn shape(map: &MapLayout, arrow: &Arrow) -> Option<Shape> {
+    let line = |(x1, y1): (f64, f64), (x2, y2): (f64, f64)| {
+        // Labels sit a little before the head so they do not cover the tile.
+        let lx = x1 + (x2 - x1) * 0.8;
+        let ly = y1 + (y2 - y1) * 0.8 - 3.0;
+        Shape::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            lx,
+            ly,
+        }
+    };
+    match arrow.kind {
+        ArrowKind::Task => {
+            let from = node_anchor(map, &arrow.from)?;
+            let to = endpoint(map, arrow.shard, &arrow.to)?;
+            Some(line(from, pull_back(from, to, TILE_CLEARANCE)))
+        }
+        ArrowKind::Result | ArrowKind::Error => {
+            let (x1, y1) = endpoint(map, arrow.shard, &arrow.from)?;
+            let (x2, y2) = node_anchor(map, &arrow.to)?;
+            let to = (x2 + RETURN_OFFSET, y2);
+            let from = pull_back(to, (x1 + 2.0, y1), TILE_CLEARANCE);
+            Some(line(from, to))
+        }
+        ArrowKind::Combine => {
+            let node = if arrow.to.is_empty() || arrow.to == crate::cluster::CLIENT {
+                &arrow.from
+            } else {
+                &arrow.to
+            };
+            let b = map
+                .nodes
+                .iter()
+                .find(|b| &b.name == node)
+                .or_else(|| map.nodes.iter().find(|b| b.name == COORDINATOR))?;
+            Some(Shape::Badge {
+                cx: b.x + b.w - 40.0,
+                cy: b.y + 16.0,
+            })
+        }
+        ArrowKind::Control => {
+            let from = node_anchor(map, &arrow.from)?;
+            let to = endpoint(map, arrow.shard, &arrow.to)?;
+            if from == to {
+                return None;
+            }
+            Some(line(from, to))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Cluster;
+    use crate::psql::Runner;
+    use crate::viz::layout::layout;
+
+    fn runner() -> Runner<Cluster> {
+        let mut r = Runner::with_default_cluster();
+        let out = r.run_script(
+            "CREATE TABLE users (user_id int PRIMARY KEY, name text);\n\
+             CREATE TABLE orders (order_id int, user_id int, item text, PRIMARY KEY (order_id, user_id));\n\
+             SELECT create_distributed_table('users', 'user_id');\n\
+             SELECT create_distributed_table('orders', 'user_id');\n\
+             INSERT INTO users VALUES (1, 'Alice'), (2, 'Bob'), (3, 'Charlie');\n\
+             INSERT INTO orders VALUES (1, 1, 'Pizza'), (2, 2, 'Burger'), (3, 1, 'Soda');\n",
+            "setup",
+        );
+        assert!(!out.contains("ERROR"), "{out}");
+        r
+    }
+
+    fn animate(r: &mut Runner<Cluster>, sql: &str) -> Animation {
+        let out = r.run_script(sql, "q");
+        assert!(!out.contains("ERROR"), "{out}");
+        Animation::from_events(&r.exec.last_statement_events())
+    }
+
+    #[test]
+    fn router_multi_shard_and_join_differ() {
+        let mut r = runner();
+        let router = animate(&mut r, "SELECT * FROM users WHERE user_id = 2;");
+        assert_eq!(router.pattern(), Pattern::Router);
+        assert_eq!(router.tasks().count(), 1);
+        let expected = r
+            .exec
+            .catalog
+            .shard_for_value("users", &crate::types::Value::Int4(2))
+            .unwrap()
+            .unwrap()
+            .shard_id;
+        let targets = router.task_targets();
+        assert_eq!(targets.len(), 1);
+        assert_eq!(targets.iter().next().unwrap().0, expected);
+
+        let multi = animate(&mut r, "SELECT count(*) FROM users;");
+        assert_eq!(multi.pattern(), Pattern::MultiShard);
+        assert_eq!(multi.tasks().count(), 32);
+        assert_eq!(multi.task_targets().len(), 32);
+        let nodes: BTreeSet<&str> = multi.tasks().map(|a| a.to.as_str()).collect();
+        assert_eq!(nodes.len(), 2, "{nodes:?}");
+        assert!(multi.arrows.iter().any(|a| a.kind == ArrowKind::Combine));
+
+        let join = animate(
+            &mut r,
+            "SELECT u.name, count(*) FROM users u JOIN orders o ON u.user_id = o.user_id GROUP BY u.name;",
+        );
+        assert_eq!(join.pattern(), Pattern::ColocatedJoin);
+        assert_eq!(join.tasks().count(), 32);
+        assert!(join
+            .tasks()
+            .all(|t| t.sql.contains("orders_") && t.sql.contains("users_")));
+    }
+
+    #[test]
+    fn frames_step_one_message_at_a_time() {
+        let mut r = runner();
+        let anim = animate(&mut r, "SELECT count(*) FROM users;");
+        let n = anim.len();
+        assert!(n >= 64, "32 tasks and 32 results, got {n}");
+        assert!(anim.frame(0).is_empty());
+        assert_eq!(anim.frame(1).len(), 1);
+        assert_eq!(anim.frame(n + 5).len(), n);
+        assert_eq!(anim.next(n), n);
+        assert_eq!(anim.next(0), 1);
+        assert_eq!(anim.prev(0), 0);
+        assert_eq!(anim.prev(n + 3), n - 1);
+        assert_eq!(anim.current(0), None);
+        assert_eq!(anim.current(1).map(|a| a.index), Some(0));
+        for (i, a) in anim.arrows.iter().enumerate() {
+            assert_eq!(a.index, i);
+        }
+        // The first message is a task; the last visible frame holds every task.
+        assert_eq!(anim.arrows[0].kind, ArrowKind::Task);
+        let tasks = anim
+            .frame(n)
+            .iter()
+            .filter(|a| a.kind == ArrowKind::Task)
+            .count();
+        assert_eq!(tasks, 32);
+    }
+
+    #[test]
+    fn every_arrow_lands_on_the_map() {
+        let mut r = runner();
+        let anim = animate(&mut r, "SELECT count(*) FROM users;");
+        let map = layout(&r.exec.nodes(), &r.exec.shards());
+        for a in &anim.arrows {
+            let s = shape(&map, a);
+            assert!(s.is_some(), "{a:?}");
+            if let (ArrowKind::Task, Some(Shape::Line { x2, y2, .. })) = (a.kind, s) {
+                let shard = a.shard.unwrap();
+                let tile = map
+                    .tiles
+                    .iter()
+                    .find(|t| t.shard_id == shard && t.node == a.to)
+                    .unwrap();
+                // The head stops just short of the tile's centre, pointing at it.
+                let (cx, cy) = (tile.x + TILE / 2.0, tile.y + TILE / 2.0);
+                let gap = ((x2 - cx).powi(2) + (y2 - cy).powi(2)).sqrt();
+                assert!((gap - TILE_CLEARANCE).abs() < 1e-6, "{gap}");
+            }
+        }
+        let task = anim.tasks().next().unwrap();
+        assert!(task.title().contains(&task.sql));
+        assert!(task.title().contains("shard"));
+    }
+
+    #[test]
+    fn speeds_and_names() {
+        assert_eq!(delay_ms(0), BASE_DELAY_MS);
+        assert_eq!(delay_ms(1), BASE_DELAY_MS / 2);
+        assert_eq!(delay_ms(99), BASE_DELAY_MS);
+        assert_eq!(speed_label(0), "1×");
+        assert_eq!(speed_label(3), "0.5×");
+        let names = shard_names("SELECT * FROM users_102008 u JOIN orders_102040 o ON true");
+        assert_eq!(names.len(), 2);
+        assert!(shard_names("SELECT count(*) FROM users_102008 users").len() == 1);
+        assert_eq!(Animation::from_events(&[]).pattern(), Pattern::NoTasks);
+    }
+}
