@@ -23,7 +23,21 @@ pub struct ClusterHost<'a> {
     pub sizes: Option<&'a ShardSizes>,
 }
 
-impl ClusterHost<'_> {
+impl<'a> ClusterHost<'a> {
+    /// The host a node's engine sees while the coordinator runs a statement (no shard sizes).
+    pub fn new(
+        catalog: &'a Catalog,
+        now: NaiveDateTime,
+        relations: &'a BTreeMap<String, ResultSet>,
+    ) -> Self {
+        ClusterHost {
+            catalog,
+            now,
+            relations,
+            sizes: None,
+        }
+    }
+
     fn size(&self, node: &str, shard: i64) -> i64 {
         self.sizes
             .and_then(|s| s.get(&(node.to_string(), shard)).copied())

@@ -85,12 +85,7 @@ impl Cluster {
         let idx = self.node_index(node)?;
         let now = self.now();
         let relations = BTreeMap::new();
-        let host = ClusterHost {
-            catalog: &self.catalog,
-            now,
-            relations: &relations,
-            sizes: None,
-        };
+        let host = ClusterHost::new(&self.catalog, now, &relations);
         let db = &mut self.nodes[idx].db;
         let mut last = ExecOutput::command("");
         for stmt in &statements {

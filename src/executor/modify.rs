@@ -230,12 +230,7 @@ impl Cluster {
         let rows = {
             let idx = self.node_index(COORDINATOR)?;
             let relations = BTreeMap::new();
-            let host = ClusterHost {
-                catalog: &self.catalog,
-                now: self.now(),
-                relations: &relations,
-                sizes: None,
-            };
+            let host = ClusterHost::new(&self.catalog, self.now(), &relations);
             dml::build_literal_rows(&self.nodes[idx].db, insert, &host)?
         };
         let n = self.route_rows(&table, rows)?;
@@ -268,12 +263,7 @@ impl Cluster {
         }
         let rows = {
             let idx = self.node_index(COORDINATOR)?;
-            let host = ClusterHost {
-                catalog: &self.catalog,
-                now: self.now(),
-                relations: &relations,
-                sizes: None,
-            };
+            let host = ClusterHost::new(&self.catalog, self.now(), &relations);
             dml::build_insert_rows(&self.nodes[idx].db, &insert, &host)?.1
         };
         let n = self.route_rows(&table, rows)?;

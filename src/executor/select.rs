@@ -68,12 +68,7 @@ impl Cluster {
     /// arguments of utility calls, constants for pruning).
     pub(crate) fn eval_expr(&self, expr: &Expr) -> PgResult<Value> {
         let relations = BTreeMap::new();
-        let host = ClusterHost {
-            catalog: &self.catalog,
-            now: self.now(),
-            relations: &relations,
-            sizes: None,
-        };
+        let host = ClusterHost::new(&self.catalog, self.now(), &relations);
         let ctx = EvalCtx {
             host: &host,
             db: self.node_db(COORDINATOR)?,

@@ -110,21 +110,6 @@ fn unqualified(expr: &Expr) -> Expr {
     e
 }
 
-fn and_parts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match e {
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::And,
-            right,
-        } => {
-            and_parts(left, out);
-            and_parts(right, out);
-        }
-        Expr::Nested(inner) => and_parts(inner, out),
-        other => out.push(other),
-    }
-}
-
 /// The column a `column = literal` condition fixes.
 fn fixed_column(e: &Expr) -> Option<String> {
     let Expr::BinaryOp {
@@ -164,10 +149,7 @@ fn scan_node(factor: &TableFactor, selection: Option<&Expr>, indexes: &NodeIndex
     // A scan of one relation prints its columns unqualified, as PostgreSQL does.
     let selection = selection.map(unqualified);
     let selection = selection.as_ref();
-    let mut parts = Vec::new();
-    if let Some(w) = selection {
-        and_parts(w, &mut parts);
-    }
+    let parts = selection.map(super::prune::conjuncts).unwrap_or_default();
     let fixed: Vec<Option<String>> = parts.iter().map(|p| fixed_column(p)).collect();
     let index = indexes.get(&table).and_then(|ixs| {
         ixs.iter().find(|(_, cols)| {
@@ -504,12 +486,11 @@ fn modify_plan(
             // The shards the VALUES rows hash to.
             let rows = {
                 let relations = std::collections::BTreeMap::new();
-                let host = crate::executor::host::ClusterHost {
-                    catalog: &cluster.catalog,
-                    now: cluster.now(),
-                    relations: &relations,
-                    sizes: None,
-                };
+                let host = crate::executor::host::ClusterHost::new(
+                    &cluster.catalog,
+                    cluster.now(),
+                    &relations,
+                );
                 crate::sql::dml::build_insert_rows(
                     cluster.node_db(crate::cluster::COORDINATOR)?,
                     insert,
