@@ -6,6 +6,7 @@
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
+WASM_PACK_VERSION=0.13.1
 # Must equal the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION=0.2.130
 
@@ -60,6 +61,10 @@ fi
 
 if $with_tests; then
   apt_install chromium chromium-driver
+  # Component tests run through wasm-pack with the wasm-bindgen-test-runner installed above.
+  if [[ "$(wasm-pack --version 2>/dev/null || true)" != "wasm-pack $WASM_PACK_VERSION" ]]; then
+    cargo install --locked wasm-pack --version "$WASM_PACK_VERSION"
+  fi
   command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
   # npm ci only when the installed playwright-core differs from the one package-lock.json pins.
   wanted=$(cd tests/e2e && node -p 'require("./package-lock.json").packages["node_modules/playwright-core"].version')

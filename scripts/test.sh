@@ -20,6 +20,11 @@ cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
 step "cargo test --release"
 cargo test --release
 
+step "component tests (wasm-pack, headless Chromium)"
+# webdriver.json gives Chromium the flags it needs here; chromedriver comes from apt.
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
+  wasm-pack test --headless --chrome -- --lib
+
 step "trunk build --release"
 trunk build --release
 

@@ -34,7 +34,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let runner = StoredValue::new_local(Runner::with_default_cluster());
         let version = RwSignal::new(0u64);
         AppState {

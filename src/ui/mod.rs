@@ -7,6 +7,8 @@ mod hashpanel;
 mod lessons;
 mod map;
 mod routing;
+#[cfg(test)]
+mod tests;
 mod theme;
 mod timeline;
 
