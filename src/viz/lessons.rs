@@ -101,6 +101,22 @@ pub const STEPS: &[Step] = &[
         check: |_, out| ok(out) && out.contains("(10 rows)") && out.contains("shard_id"),
     },
     Step {
+        title: "Read a shard on a worker",
+        explain: "Connect to worker-1 directly: it stores only its own shards. citus_demo_102008 \
+                  holds Henry (id 8), the only row whose hash falls in that shard's range. Then \
+                  go back to the coordinator.",
+        sql: "\\c worker-1\nSELECT id, user_name, city FROM citus_demo_102008;\n\\c coordinator",
+        expect: "worker-1 returned Henry's row from its shard",
+        check: |c, out| {
+            ok(out)
+                && out.contains("Henry")
+                && out.contains("(1 row)")
+                && c.last_statement_events()
+                    .first()
+                    .is_some_and(|e| e.to == "worker-1")
+        },
+    },
+    Step {
         title: "A router query",
         explain: "With id = 4 in the filter the coordinator knows the one shard that can hold the \
                   row and sends a single task there.",
@@ -139,6 +155,27 @@ pub const STEPS: &[Step] = &[
               (3, 'Burrito'),\n    (3, 'Nachos'),\n    (4, 'Pasta'),\n    (5, 'Salad');",
         expect: "users holds 5 rows and orders 10",
         check: |c, _| rows_in(c, "users") == 5 && rows_in(c, "orders") == 10,
+    },
+    Step {
+        title: "Co-location: same worker, different shards",
+        explain: "Alice's user row and her orders sit in different shard tables, but in the same \
+                  hash range, so on the same worker.",
+        sql: "SELECT table_name, shardid, nodename, nodeport\nFROM citus_shards\n\
+              WHERE shardid IN (get_shard_id_for_distribution_column('users', 1),\n                  \
+              get_shard_id_for_distribution_column('orders', 1))\n\
+              ORDER BY nodename, table_name;",
+        expect: "both shards are on the same worker",
+        check: |c, out| {
+            let node = |t: &str| {
+                c.catalog
+                    .shard_for_value(t, &crate::types::Value::Int4(1))
+                    .ok()
+                    .flatten()
+                    .and_then(|s| c.catalog.task_node(s.shard_id))
+                    .map(|n| n.name.clone())
+            };
+            ok(out) && out.contains("(2 rows)") && node("users").is_some() && node("users") == node("orders")
+        },
     },
     Step {
         title: "The foreign key at work",
@@ -198,6 +235,73 @@ pub const STEPS: &[Step] = &[
                     c.catalog.shard_placements(s.shard_id).len() == c.nodes().len()
                 })
                 && rows_in(c, "cities") == 3
+        },
+    },
+    Step {
+        title: "A join with a reference table",
+        explain: "Every worker has a copy of cities, so each task joins one citus_demo shard with \
+                  the local cities copy; nothing moves between workers.",
+        sql: "SELECT c.state, count(*)\nFROM citus_demo d\nJOIN cities c ON c.name = d.city\n\
+              GROUP BY c.state\nORDER BY c.state;",
+        expect: "32 tasks, each joining a citus_demo shard with the cities copy",
+        check: |c, out| {
+            let events = c.last_statement_events();
+            let tasks: Vec<_> = events
+                .iter()
+                .filter(|e| e.kind == MessageKind::Task)
+                .collect();
+            ok(out)
+                && out.contains("(3 rows)")
+                && tasks.len() == 32
+                && tasks
+                    .iter()
+                    .all(|t| t.sql.contains("citus_demo_") && t.sql.contains("cities_"))
+        },
+    },
+    Step {
+        title: "A cross-shard join",
+        explain: "users is distributed by user_id, citus_demo by id: joining them on a name \
+                  pairs rows from any shard with rows from any other. Citus refuses unless \
+                  repartition joins are on, and says so.",
+        sql: "SELECT count(*)\nFROM users u\nJOIN citus_demo d ON d.user_name = u.name;",
+        expect: "the join is refused with Citus's repartition error and hint",
+        check: |c, out| {
+            out.contains("the query contains a join that requires repartitioning")
+                && out.contains("citus.enable_repartition_joins")
+                && last(c).failed
+        },
+    },
+    Step {
+        title: "Repartitioning the join",
+        explain: "With citus.enable_repartition_joins on, the coordinator gathers the rows both \
+                  sides need and joins them; the names Alice to Emma appear in both tables.",
+        sql: "SET citus.enable_repartition_joins TO on;\n\
+              SELECT count(*)\nFROM users u\nJOIN citus_demo d ON d.user_name = u.name;",
+        expect: "the join returns the 5 names both tables share",
+        check: |_, out| ok(out) && out.contains("     5\n"),
+    },
+    Step {
+        title: "Choosing a distribution column: skew",
+        explain: "Distributing by a column most rows share puts most rows in one shard: here 9 \
+                  of 10 events belong to tenant 1, so one shard on one worker does most of the \
+                  work. Pick a column with many evenly used values.",
+        sql: "CREATE TABLE events (tenant_id INT, event_id INT, kind TEXT);\n\
+              SELECT create_distributed_table('events', 'tenant_id');\n\
+              INSERT INTO events\n\
+              SELECT CASE WHEN i % 10 = 0 THEN i ELSE 1 END, i, 'click'\n\
+              FROM generate_series(1, 1000) AS i;\n\
+              SELECT get_shard_id_for_distribution_column('events', tenant_id) AS shard,\n       \
+              count(*) AS rows\nFROM events\nGROUP BY 1\nORDER BY 2 DESC\nLIMIT 3;",
+        expect: "one shard holds at least 900 of the 1,000 events",
+        check: |c, out| {
+            let biggest = c
+                .shards()
+                .iter()
+                .filter(|s| s.table == "events")
+                .map(|s| s.row_count)
+                .max()
+                .unwrap_or(0);
+            ok(out) && rows_in(c, "events") == 1000 && biggest >= 900
         },
     },
 ];
