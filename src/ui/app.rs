@@ -10,6 +10,7 @@ use super::console::{clip, keep_recent, Console, Entry};
 use super::hashpanel::HashPanel;
 use super::lessons::Lessons;
 use super::map::ClusterMap;
+use super::splitter::Splitter;
 use super::theme::ThemeToggle;
 use super::timeline::Timeline;
 
@@ -101,6 +102,17 @@ impl AppState {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    // The console's share of the width and the map's share of the right column, in percent.
+    let console_share = RwSignal::new(46.0);
+    let map_share = RwSignal::new(60.0);
+    let tracks = move || {
+        let (c, m) = (console_share.get(), map_share.get());
+        format!(
+            "--console-cols: {c:.1}fr; --right-cols: {:.1}fr; --map-rows: {m:.1}fr; --details-rows: {:.1}fr;",
+            100.0 - c,
+            100.0 - m
+        )
+    };
     view! {
         <div class="app">
             <header class="topbar">
@@ -108,15 +120,17 @@ pub fn App() -> impl IntoView {
                 <p class="tagline">"A small Citus cluster running in this browser tab"</p>
                 <ThemeToggle />
             </header>
-            <main class="layout">
+            <main class="layout" style=tracks>
                 <section class="pane console-pane" aria-labelledby="console-title">
                     <h2 id="console-title">"Console"</h2>
                     <Console />
                 </section>
+                <Splitter share=console_share vertical=true label="Resize the console and the map" />
                 <section class="pane map-pane" aria-labelledby="map-title">
                     <h2 id="map-title">"Cluster map"</h2>
                     <ClusterMap />
                 </section>
+                <Splitter share=map_share vertical=false label="Resize the map and the details" />
                 <section class="pane timeline-pane" aria-label="Statement details">
                     <Tabs />
                 </section>

@@ -7,6 +7,7 @@ mod hashpanel;
 mod lessons;
 mod map;
 mod routing;
+mod splitter;
 #[cfg(test)]
 mod tests;
 mod theme;

@@ -170,3 +170,29 @@ async fn a_lesson_step_is_marked_done_once_its_check_passes() {
         .unwrap_or_default();
     assert!(out.contains("CREATE TABLE"), "{out}");
 }
+
+#[wasm_bindgen_test]
+async fn the_splitters_resize_the_panes_from_the_keyboard() {
+    let root = mount_app();
+    settle().await;
+    let split = one(&root, ".splitter-v");
+    assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("46"));
+    let press = |key: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("a keyboard event");
+        let _ = split.dispatch_event(&ev);
+    };
+    press("ArrowRight");
+    settle().await;
+    assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("48"));
+    let style = one(&root, ".layout")
+        .get_attribute("style")
+        .unwrap_or_default();
+    assert!(style.contains("--console-cols: 48.0fr"), "{style}");
+    press("End");
+    settle().await;
+    assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("75"));
+}
