@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
 /// A plan node: a title, its property lines, and its children.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanNode {
     pub title: String,
     pub props: Vec<String>,
@@ -328,7 +328,7 @@ fn custom_scan(costs: bool, tasks: Vec<PlanNode>, all: bool, router: bool) -> Pl
 }
 
 fn select_plan(
-    cluster: &mut Cluster,
+    cluster: &Cluster,
     session: &Session,
     query: &Query,
     costs: bool,
@@ -434,12 +434,7 @@ fn select_plan(
     })
 }
 
-fn modify_plan(
-    cluster: &mut Cluster,
-    stmt: &Statement,
-    costs: bool,
-    all: bool,
-) -> PgResult<PlanNode> {
+fn modify_plan(cluster: &Cluster, stmt: &Statement, costs: bool, all: bool) -> PgResult<PlanNode> {
     let (table, verb) = match stmt {
         Statement::Insert(i) => (object_name(&i.table_name), "Insert"),
         Statement::Update { table, .. } => match &table.relation {
@@ -552,18 +547,16 @@ fn modify_plan(
     Ok(custom_scan(costs, tasks, all, router))
 }
 
-pub fn execute(
-    cluster: &mut Cluster,
+/// The plan EXPLAIN prints for `statement`, built without running it.
+pub fn plan(
+    cluster: &Cluster,
     session: &Session,
     statement: &Statement,
-    analyze: bool,
-    verbose: bool,
     options: Option<&[UtilityOption]>,
-) -> PgResult<ExecOutput> {
-    let _ = (analyze, verbose);
+) -> PgResult<PlanNode> {
     let costs = option_on(options, "costs").unwrap_or(true);
     let all = crate::executor::settings::is_on(session, "citus.explain_all_tasks");
-    let plan = match statement {
+    Ok(match statement {
         Statement::Query(q) => select_plan(cluster, session, q, costs, all)?,
         Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => {
             let table = super::relations::statement_relations(statement)
@@ -588,11 +581,43 @@ pub fn execute(
                 "EXPLAIN of this statement is not supported",
             ))
         }
+    })
+}
+
+/// The plan of one SQL statement: of its inner statement when it is `EXPLAIN ...`, with the
+/// EXPLAIN options applied, else of the statement itself with the default options.
+pub fn plan_sql(cluster: &Cluster, session: &Session, sql: &str) -> PgResult<PlanNode> {
+    let statements = crate::sql::parse_sql(sql)?;
+    let Some(statement) = statements.last() else {
+        return Err(PgError::unsupported("EXPLAIN needs a statement"));
     };
+    match statement {
+        Statement::Explain {
+            statement, options, ..
+        } => plan(cluster, session, statement, options.as_deref()),
+        other => plan(cluster, session, other, None),
+    }
+}
+
+/// EXPLAIN's result: one `QUERY PLAN` row per line of the plan's text layout.
+pub fn plan_rows(plan: &PlanNode) -> ResultSet {
     let mut lines = Vec::new();
     plan.render(0, &mut lines);
-    Ok(ExecOutput::rows(ResultSet {
+    ResultSet {
         columns: vec![Column::new("QUERY PLAN", SqlType::Text)],
         rows: lines.into_iter().map(|l| vec![Value::Text(l)]).collect(),
-    }))
+    }
+}
+
+pub fn execute(
+    cluster: &mut Cluster,
+    session: &Session,
+    statement: &Statement,
+    analyze: bool,
+    verbose: bool,
+    options: Option<&[UtilityOption]>,
+) -> PgResult<ExecOutput> {
+    let _ = (analyze, verbose);
+    let plan = plan(cluster, session, statement, options)?;
+    Ok(ExecOutput::rows(plan_rows(&plan)))
 }

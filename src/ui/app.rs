@@ -3,6 +3,7 @@
 use crate::cluster::{Cluster, NodeInfo, ShardInfo};
 use crate::psql::Runner;
 use crate::trace::TraceEvent;
+use crate::viz::plan::last_explainable;
 use crate::viz::transcript::{echo, segments};
 use leptos::prelude::*;
 
@@ -10,6 +11,7 @@ use super::console::{clip, keep_recent, Console, Entry};
 use super::hashpanel::HashPanel;
 use super::lessons::Lessons;
 use super::map::ClusterMap;
+use super::plan::PlanPanel;
 use super::splitter::Splitter;
 use super::theme::ThemeToggle;
 use super::timeline::Timeline;
@@ -31,6 +33,8 @@ pub struct AppState {
     pub focused_event: RwSignal<Option<u64>>,
     /// The console transcript (lessons run through it too).
     pub entries: RwSignal<Vec<Entry>>,
+    /// The last SELECT, INSERT, UPDATE or DELETE the learner ran, for "Explain last query".
+    pub last_query: RwSignal<Option<String>>,
     next_entry: StoredValue<usize>,
 }
 
@@ -60,6 +64,7 @@ impl AppState {
             selected_shard: RwSignal::new(None),
             focused_event: RwSignal::new(None),
             entries: RwSignal::new(Vec::new()),
+            last_query: RwSignal::new(None),
             next_entry: StoredValue::new(0),
         }
     }
@@ -74,8 +79,15 @@ impl AppState {
     pub fn run_sql(&self, sql: &str) -> String {
         let node = self.node.get_untracked().unwrap_or_else(|| "!".into());
         let mut output = String::new();
-        self.runner
-            .update_value(|r| output = r.run_interactive(sql));
+        let mut query = None;
+        self.runner.update_value(|r| {
+            let before = r.exec.trace.statement;
+            output = r.run_interactive(sql);
+            query = last_explainable(r.exec.trace_events(), before);
+        });
+        if query.is_some() {
+            self.last_query.set(query);
+        }
         let id = self.next_entry.get_value();
         self.next_entry.set_value(id + 1);
         let entry = Entry {
@@ -139,13 +151,14 @@ pub fn App() -> impl IntoView {
     }
 }
 
-const TABS: [(&str, &str); 3] = [
+const TABS: [(&str, &str); 4] = [
     ("timeline", "Last statement"),
     ("hash", "Hash view"),
     ("lessons", "Lessons"),
+    ("plan", "Plan"),
 ];
 
-/// The bottom-right pane: the timeline, the hash view and the lessons as tabs. Every panel
+/// The bottom-right pane: the timeline, the hash view, the lessons and the plan as tabs. Every panel
 /// stays mounted (hidden when not shown) so its state survives switching.
 #[component]
 fn Tabs() -> impl IntoView {
@@ -218,6 +231,16 @@ fn Tabs() -> impl IntoView {
         >
             <h2>"Lessons: the Citus tutorial"</h2>
             <Lessons />
+        </div>
+        <div
+            class="tab-panel plan-panel"
+            role="tabpanel"
+            id="panel-plan"
+            aria-labelledby="tab-plan"
+            hidden=move || current.get() != 3
+        >
+            <h2>"Plan: EXPLAIN as a picture"</h2>
+            <PlanPanel />
         </div>
     }
 }

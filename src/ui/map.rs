@@ -3,7 +3,7 @@
 //! are outlined; clicking a tile shows its range, placement and rows.
 
 use super::app::AppState;
-use super::routing::{AnimControls, Playback, RoutingArrows};
+use super::routing::{AnimControls, ArrowHits, Playback, RoutingArrows};
 use crate::cluster::ShardInfo;
 use crate::psql::format::{self, aligned, Table, Verbosity};
 use crate::trace::MessageKind;
@@ -33,6 +33,7 @@ pub fn ClusterMap() -> impl IntoView {
     // Every new statement plays its messages from the first.
     Effect::new(move |_| {
         state.last_events.track();
+        playback.hovered.set(None);
         playback.replay();
     });
     // The shard of the timeline message in focus, so the two panels point at the same tile.
@@ -205,6 +206,7 @@ pub fn ClusterMap() -> impl IntoView {
                 aria-label="Cluster map: nodes and their shard placements"
             >
                 {nodes}
+                <ArrowHits playback=playback map=map />
                 {bands}
                 {tiles}
                 <RoutingArrows playback=playback map=map />

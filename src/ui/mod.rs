@@ -6,6 +6,7 @@ mod console;
 mod hashpanel;
 mod lessons;
 mod map;
+mod plan;
 mod routing;
 mod splitter;
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! one message at a time with timers (never a busy loop), with replay, step and speed controls.
 //! All sequencing lives in `viz::animation`.
 
-use crate::viz::animation::{delay_ms, shape, speed_label, Animation, ArrowKind, Shape, SPEEDS};
+use crate::viz::animation::{count_badges, delay_ms, shape, speed_label, Animation, Shape, SPEEDS};
 use crate::viz::layout::MapLayout;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -16,6 +16,8 @@ pub struct Playback {
     /// Index into `SPEEDS`.
     pub speed: RwSignal<usize>,
     pub playing: RwSignal<bool>,
+    /// The arrow under the pointer (its index), whose SQL the controls show.
+    pub hovered: RwSignal<Option<usize>>,
     /// Bumped to cancel the pending timer of an earlier playback.
     generation: StoredValue<u64>,
 }
@@ -27,6 +29,7 @@ impl Playback {
             step: RwSignal::new(0),
             speed: RwSignal::new(0),
             playing: RwSignal::new(false),
+            hovered: RwSignal::new(None),
             generation: StoredValue::new(0),
         }
     }
@@ -99,6 +102,7 @@ fn num(v: f64) -> String {
 pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView {
     let arrows = move || {
         let k = playback.step.get();
+        let hovered = playback.hovered.get();
         let current = playback.anim.with(|a| a.current(k).map(|c| c.index));
         map.with(|m| {
             playback.anim.with(|a| {
@@ -110,11 +114,14 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
                         if current == Some(arrow.index) {
                             class.push_str(" current");
                         }
+                        if hovered == Some(arrow.index) {
+                            class.push_str(" hovered");
+                        }
                         let title = arrow.title();
-                        let shard_label = match arrow.kind {
-                            ArrowKind::Task => arrow.shard.map(|s| s.to_string()),
-                            _ => None,
-                        };
+                        let shard_label = arrow
+                            .shard
+                            .filter(|_| a.shows_label(k, hovered, arrow.index))
+                            .map(|s| s.to_string());
                         Some(match shape {
                             Shape::Line {
                                 x1,
@@ -160,6 +167,29 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
             })
         })
     };
+    let badges = move || {
+        let k = playback.step.get();
+        map.with(|m| {
+            playback.anim.with(|a| {
+                count_badges(m, a, k)
+                    .into_iter()
+                    .map(|b| {
+                        let text = b.text();
+                        // Wide enough for "32 tasks" in the badge font.
+                        let w = 6.0 + 5.2 * text.chars().count() as f64;
+                        view! {
+                            <g class="task-count" data-node=b.node>
+                                <rect x=num(b.x - w) y=num(b.y - 7.0) width=num(w) height="13" rx="6" />
+                                <text x=num(b.x - w / 2.0) y=num(b.y + 3.0) text-anchor="middle">
+                                    {text}
+                                </text>
+                            </g>
+                        }
+                    })
+                    .collect_view()
+            })
+        })
+    };
     view! {
         <g class="routing" aria-hidden="true">
             <defs>
@@ -176,8 +206,53 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
                 </marker>
             </defs>
             {arrows}
+            {badges}
         </g>
     }
+}
+
+/// Invisible, wider copies of the visible lines that take the pointer: hovering one shows its
+/// message and SQL. Drawn beneath the tiles and bands, so wherever an arrow crosses a tile the
+/// tile still gets the click; the arrows drawn on top never take the pointer.
+#[component]
+pub fn ArrowHits(playback: Playback, map: Memo<MapLayout>) -> impl IntoView {
+    let hits = move || {
+        let k = playback.step.get();
+        map.with(|m| {
+            playback.anim.with(|a| {
+                a.frame(k)
+                    .iter()
+                    .filter_map(|arrow| {
+                        let Shape::Line { x1, y1, x2, y2, .. } = shape(m, arrow)? else {
+                            return None;
+                        };
+                        let i = arrow.index;
+                        Some(view! {
+                            <line
+                                class="arrow-hit"
+                                data-index=i.to_string()
+                                x1=num(x1)
+                                y1=num(y1)
+                                x2=num(x2)
+                                y2=num(y2)
+                                on:mouseenter=move |_| playback.hovered.set(Some(i))
+                                on:mouseleave=move |_| {
+                                    playback.hovered.update(|h| {
+                                        if *h == Some(i) {
+                                            *h = None;
+                                        }
+                                    })
+                                }
+                            >
+                                <title>{arrow.title()}</title>
+                            </line>
+                        })
+                    })
+                    .collect_view()
+            })
+        })
+    };
+    view! { <g class="arrow-hits">{hits}</g> }
 }
 
 /// Replay, step and speed buttons, and what the current frame shows.
@@ -208,11 +283,16 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
         })
     };
     let speed = move || speed_label(playback.speed.get());
+    // The hovered arrow's message and SQL, else the current message's SQL.
     let current_sql = move || {
         let k = playback.step.get();
+        let hovered = playback.hovered.get();
         playback
             .anim
-            .with(|a| a.current(k).map(|c| c.sql.clone()))
+            .with(|a| match a.hovered(k, hovered) {
+                Some(h) => Some(h.title()),
+                None => a.current(k).map(|c| c.sql.clone()),
+            })
             .unwrap_or_default()
     };
     view! {
@@ -253,7 +333,7 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
                 {status}
             </span>
         </div>
-        <pre class="anim-sql" aria-label="SQL of the current message">
+        <pre class="anim-sql" aria-label="SQL of the current or hovered message">
             {current_sql}
         </pre>
     }

@@ -5,6 +5,7 @@ use super::app::{App, AppState};
 use super::console::Console;
 use super::lessons::Lessons;
 use super::map::ClusterMap;
+use super::plan::PlanPanel;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -195,4 +196,117 @@ async fn the_splitters_resize_the_panes_from_the_keyboard() {
     press("End");
     settle().await;
     assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("75"));
+}
+
+#[wasm_bindgen_test]
+async fn the_plan_panel_draws_explain_as_boxes() {
+    let root = container();
+    let state = AppState::new();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(state);
+        view! { <PlanPanel /> }
+    });
+    handle.forget();
+    settle().await;
+    assert!(all(&root, ".plan-box").is_empty());
+    let button = one(&root, "button.explain-last");
+    assert!(button.has_attribute("disabled"), "nothing to explain yet");
+    state.run_sql(
+        "CREATE TABLE t (id int, v text); SELECT create_distributed_table('t', 'id'); \
+         INSERT INTO t VALUES (3, 'c'); EXPLAIN SELECT count(*) FROM t;",
+    );
+    settle().await;
+    // The text is psql's, the picture has the Aggregate above the Custom Scan.
+    let text = one(&root, ".plan-text").text_content().unwrap_or_default();
+    assert!(text.contains("QUERY PLAN"), "{text}");
+    assert!(text.contains("Task Count: 32"), "{text}");
+    let coordinator = all(&root, ".plan-box.part-coordinator");
+    assert_eq!(coordinator.len(), 1);
+    assert!(coordinator[0]
+        .text_content()
+        .unwrap_or_default()
+        .contains("Aggregate"));
+    let scan = one(&root, ".plan-box.part-custom-scan")
+        .text_content()
+        .unwrap_or_default();
+    assert!(scan.contains("Task Count: 32"), "{scan}");
+    assert_eq!(all(&root, ".plan-box.part-task").len(), 1);
+    assert!(!all(&root, ".plan-box.part-worker").is_empty());
+
+    // A router query explained on demand: one task box on the worker holding the shard.
+    state.run_sql("SELECT v FROM t WHERE id = 3;");
+    settle().await;
+    assert!(
+        all(&root, ".plan-box").is_empty(),
+        "the last statement is not EXPLAIN"
+    );
+    one(&root, "button.explain-last")
+        .dyn_into::<HtmlElement>()
+        .expect("a button")
+        .click();
+    settle().await;
+    let tasks = all(&root, ".plan-box.part-task");
+    assert_eq!(tasks.len(), 1);
+    let expected = state.with_cluster(|c| {
+        c.catalog
+            .shard_for_value("t", &crate::types::Value::Int4(3))
+            .ok()
+            .flatten()
+            .and_then(|s| c.catalog.task_node(s.shard_id))
+            .map(|n| n.name.clone())
+    });
+    let expected = expected.expect("a worker for 3");
+    assert_eq!(
+        tasks[0].get_attribute("data-node").as_deref(),
+        Some(expected.as_str())
+    );
+    assert!(tasks[0]
+        .text_content()
+        .unwrap_or_default()
+        .contains(&format!("Task on {expected}")));
+    let text = one(&root, ".plan-text").text_content().unwrap_or_default();
+    assert!(text.contains("Task Count: 1"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn hovering_a_task_arrow_shows_its_sql() {
+    let root = container();
+    let state = AppState::new();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(state);
+        view! { <ClusterMap /> }
+    });
+    handle.forget();
+    state.run_sql(
+        "CREATE TABLE t (id int, v text); SELECT create_distributed_table('t', 'id'); \
+         SELECT v FROM t WHERE id = 3;",
+    );
+    let mut hits = Vec::new();
+    for _ in 0..200 {
+        settle().await;
+        hits = all(&root, "line.arrow-hit");
+        if !hits.is_empty() {
+            break;
+        }
+    }
+    // The hit lines lie beneath the tiles, the drawn arrows on top take no pointer.
+    let svg = one(&root, "svg.map");
+    // (An SVG element's className is not a string: read the attribute.)
+    let class = |e: &Element| e.get_attribute("class").unwrap_or_default();
+    let kids = all(&svg, ":scope > *");
+    let hit_layer = kids
+        .iter()
+        .position(|e| class(e) == "arrow-hits")
+        .expect("a hit layer");
+    let first_tile = kids
+        .iter()
+        .position(|e| class(e).contains("tile"))
+        .expect("tiles");
+    assert!(hit_layer < first_tile);
+    let hit = hits.first().expect("a hit line for the task");
+    let _ = hit.dispatch_event(&web_sys::Event::new("mouseenter").expect("an event"));
+    settle().await;
+    let sql = one(&root, ".anim-sql").text_content().unwrap_or_default();
+    assert!(sql.contains("task coordinator →"), "{sql}");
+    assert!(sql.contains("WHERE"), "{sql}");
 }

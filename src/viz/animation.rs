@@ -197,6 +197,74 @@ impl Animation {
     }
 }
 
+/// With at most this many task arrows in a frame every task arrow keeps its shard label; with
+/// more, only the current and the hovered one do (the count badges summarise the rest).
+pub const LABEL_LIMIT: usize = 4;
+
+impl Animation {
+    /// Whether the arrow at `index` shows its shard label at step `k` with `hovered` under the
+    /// pointer.
+    pub fn shows_label(&self, k: usize, hovered: Option<usize>, index: usize) -> bool {
+        let frame = self.frame(k);
+        let Some(arrow) = frame.get(index) else {
+            return false;
+        };
+        if arrow.kind != ArrowKind::Task || arrow.shard.is_none() {
+            return false;
+        }
+        let tasks = frame.iter().filter(|a| a.kind == ArrowKind::Task).count();
+        tasks <= LABEL_LIMIT
+            || self.current(k).map(|c| c.index) == Some(index)
+            || hovered == Some(index)
+    }
+
+    /// The arrow under the pointer, if it is visible at step `k`.
+    pub fn hovered(&self, k: usize, hovered: Option<usize>) -> Option<&Arrow> {
+        hovered.and_then(|i| self.frame(k).get(i))
+    }
+}
+
+/// How many tasks of a frame went to one worker, drawn as a badge on its header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountBadge {
+    pub node: String,
+    pub count: usize,
+    /// The badge's right edge and vertical centre.
+    pub x: f64,
+    pub y: f64,
+}
+
+impl CountBadge {
+    pub fn text(&self) -> String {
+        format!(
+            "{} task{}",
+            self.count,
+            if self.count == 1 { "" } else { "s" }
+        )
+    }
+}
+
+/// The task counts per worker at step `k`, in map order.
+pub fn count_badges(map: &MapLayout, anim: &Animation, k: usize) -> Vec<CountBadge> {
+    map.nodes
+        .iter()
+        .filter(|b| !b.is_coordinator)
+        .filter_map(|b| {
+            let count = anim
+                .frame(k)
+                .iter()
+                .filter(|a| a.kind == ArrowKind::Task && a.to == b.name)
+                .count();
+            (count > 0).then(|| CountBadge {
+                node: b.name.clone(),
+                count,
+                x: b.x + b.w - 6.0,
+                y: b.y + 16.0,
+            })
+        })
+        .collect()
+}
+
 /// The delay between two messages at speed index `speed` (into `SPEEDS`).
 pub fn delay_ms(speed: usize) -> u32 {
     let factor = SPEEDS.get(speed).copied().unwrap_or(1.0);
@@ -389,6 +457,62 @@ mod tests {
         assert!(join
             .tasks()
             .all(|t| t.sql.contains("orders_") && t.sql.contains("users_")));
+    }
+
+    #[test]
+    fn many_tasks_label_only_the_current_and_hovered_arrow() {
+        let mut r = runner();
+        let anim = animate(&mut r, "SELECT count(*) FROM users;");
+        let k = anim.len();
+        let tasks: Vec<usize> = anim.tasks().map(|a| a.index).collect();
+        assert_eq!(tasks.len(), 32);
+        let labelled = |hovered| {
+            (0..k)
+                .filter(|&i| anim.shows_label(k, hovered, i))
+                .collect::<Vec<_>>()
+        };
+        // The last message is the combine step, not a task: no label at all.
+        assert!(labelled(None).is_empty());
+        assert_eq!(labelled(Some(tasks[5])), vec![tasks[5]]);
+        // Stepping onto a task labels that task.
+        let step = tasks[3] + 1;
+        assert!(anim.shows_label(step, None, tasks[3]));
+        // Up to LABEL_LIMIT tasks keep every label.
+        let few = tasks[LABEL_LIMIT - 1] + 1;
+        assert!(tasks[..LABEL_LIMIT]
+            .iter()
+            .all(|&i| anim.shows_label(few, None, i)));
+        // Not visible yet: no label, no hover.
+        assert!(!anim.shows_label(0, Some(tasks[0]), tasks[0]));
+        assert!(anim.hovered(0, Some(tasks[0])).is_none());
+        assert_eq!(
+            anim.hovered(k, Some(tasks[0])).map(|a| a.index),
+            Some(tasks[0])
+        );
+
+        let router = animate(&mut r, "SELECT * FROM users WHERE user_id = 2;");
+        let t = router.tasks().next().map(|a| a.index).unwrap();
+        assert!(router.shows_label(router.len(), None, t));
+    }
+
+    #[test]
+    fn count_badges_sum_the_tasks_per_worker() {
+        let mut r = runner();
+        let anim = animate(&mut r, "SELECT count(*) FROM users;");
+        let map = layout(&r.exec.nodes(), &r.exec.shards());
+        assert!(count_badges(&map, &anim, 0).is_empty());
+        let badges = count_badges(&map, &anim, anim.len());
+        assert_eq!(badges.len(), 2);
+        assert_eq!(badges.iter().map(|b| b.count).sum::<usize>(), 32);
+        for b in &badges {
+            let node = map.nodes.iter().find(|n| n.name == b.node).unwrap();
+            assert!(b.x > node.x && b.x <= node.x + node.w && b.y > node.y);
+            assert_eq!(b.text(), format!("{} tasks", b.count));
+        }
+        let first = anim.tasks().next().map(|a| a.index).unwrap();
+        let one = count_badges(&map, &anim, first + 1);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].text(), "1 task");
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod hashview;
 pub mod history;
 pub mod layout;
 pub mod lessons;
+pub mod plan;
 pub mod transcript;
 pub mod verdict;

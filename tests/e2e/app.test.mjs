@@ -325,3 +325,36 @@ test('the lessons run through the console, get checked, and drive the map and ha
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the Plan tab draws EXPLAIN next to its text, and explains the last query on demand', async () => {
+  const { page, context, problems } = await openApp();
+  const setup = await run(
+    page,
+    "CREATE TABLE plan_demo (id int PRIMARY KEY, v text);\n" +
+      "SELECT create_distributed_table('plan_demo', 'id');\n" +
+      "INSERT INTO plan_demo VALUES (1, 'a'), (2, 'b');\n" +
+      "SELECT count(*) FROM plan_demo;",
+  );
+  assert.match(await setup.locator('.out').textContent(), /\(1 row\)/);
+  await page.getByRole('tab', { name: 'Plan' }).click();
+  const panel = page.locator('#panel-plan');
+  assert.ok(await panel.isVisible());
+  await panel.getByRole('button', { name: /Explain last query/ }).click();
+  await panel.locator('.plan-box.part-custom-scan').waitFor();
+  // The same text the console printed for the EXPLAIN the button ran.
+  const printed = await page.locator('.console-output .entry').last().locator('.out').textContent();
+  assert.match(printed, /Task Count: 32/);
+  const text = await panel.locator('.plan-text').textContent();
+  assert.equal(text.trim(), printed.trim());
+  assert.equal(await panel.locator('.plan-box.part-coordinator').count(), 1);
+  assert.match(await panel.locator('.plan-box.part-coordinator').textContent(), /Aggregate/);
+  assert.equal(await panel.locator('.plan-box.part-task').count(), 1);
+  assert.match(await panel.locator('.plan-box.part-task').textContent(), /Task on worker-\d/);
+  // A router query typed as EXPLAIN: one task, on the worker the hash picks.
+  await run(page, 'EXPLAIN SELECT v FROM plan_demo WHERE id = 2;');
+  await page.waitForFunction(() => /Task Count: 1/.test(document.querySelector('#panel-plan .plan-text')?.textContent ?? ''));
+  assert.equal(await panel.locator('.plan-box.part-task').count(), 1);
+  await page.screenshot({ path: path.join(artifacts, 'plan-tab.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

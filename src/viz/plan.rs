@@ -1,0 +1,496 @@
+//! The EXPLAIN picture: the engine's plan tree laid out as boxes, top to bottom. The
+//! coordinator's nodes sit on top, then the `Custom Scan (Citus Adaptive)` box with its task
+//! count, then the task(s) shown with the worker each runs on, then each worker's plan. Also
+//! which statements "Explain last query" can explain.
+
+use crate::cluster::NodeInfo;
+use crate::planner::explain::PlanNode;
+use crate::sql::parse_sql;
+use crate::trace::{MessageKind, TraceEvent};
+use sqlparser::ast::Statement;
+
+/// Approximate advance of one character of the picture's monospace font, in SVG units.
+pub const CHAR_W: f64 = 6.6;
+/// Height of one text line in a box.
+pub const LINE_H: f64 = 14.0;
+/// Text inside a box starts this far from its left edge.
+pub const PAD_X: f64 = 6.0;
+/// The first text baseline sits this far below a box's top edge.
+pub const BASELINE: f64 = 15.0;
+const PAD_Y: f64 = 5.0;
+const H_GAP: f64 = 14.0;
+const V_GAP: f64 = 22.0;
+const MARGIN: f64 = 8.0;
+/// Longer lines are shortened in the box; the full text is in the hover text and the EXPLAIN
+/// text beside the picture.
+pub const MAX_CHARS: usize = 44;
+
+/// Which part of the distributed plan a box belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Runs on the coordinator above (or instead of) the Custom Scan.
+    Coordinator,
+    /// `Custom Scan (Citus Adaptive)`: where the coordinator fans out to shards.
+    CustomScan,
+    /// One task sent to a worker.
+    Task,
+    /// The plan a worker runs for its task.
+    Worker,
+}
+
+impl Part {
+    /// The CSS class of a box of this part.
+    pub fn class(self) -> &'static str {
+        match self {
+            Part::Coordinator => "part-coordinator",
+            Part::CustomScan => "part-custom-scan",
+            Part::Task => "part-task",
+            Part::Worker => "part-worker",
+        }
+    }
+}
+
+/// One plan node as a box, in SVG units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanBox {
+    pub id: usize,
+    pub parent: Option<usize>,
+    pub part: Part,
+    /// The title as shown (shortened when long).
+    pub title: String,
+    /// The property lines as shown (shortened when long).
+    pub lines: Vec<String>,
+    /// The node's title and properties in full, for the hover text.
+    pub full: String,
+    /// The worker a task (and its plan) runs on.
+    pub node: Option<String>,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+/// A line from a parent box's bottom edge to a child's top edge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlanPicture {
+    /// In tree order: every parent before its children.
+    pub boxes: Vec<PlanBox>,
+    pub edges: Vec<Edge>,
+    pub width: f64,
+    pub height: f64,
+    /// The Custom Scan's `Task Count`.
+    pub task_count: Option<usize>,
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= MAX_CHARS {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(MAX_CHARS - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The worker named by a task's `Node: host=H port=P dbname=D` line.
+fn task_worker(props: &[String], nodes: &[NodeInfo]) -> Option<String> {
+    let line = props.iter().find_map(|p| p.strip_prefix("Node: "))?;
+    let mut host = None;
+    let mut port = None;
+    for word in line.split_whitespace() {
+        if let Some(h) = word.strip_prefix("host=") {
+            host = Some(h);
+        } else if let Some(p) = word.strip_prefix("port=") {
+            port = p.parse::<u16>().ok();
+        }
+    }
+    let (host, port) = (host?, port?);
+    nodes
+        .iter()
+        .find(|n| n.host == host && n.port == port)
+        .map(|n| n.name.clone())
+}
+
+fn task_count(props: &[String]) -> Option<usize> {
+    props
+        .iter()
+        .find_map(|p| p.strip_prefix("Task Count: "))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// A box before placement, with the width of its subtree.
+struct Sized {
+    b: PlanBox,
+    children: Vec<Sized>,
+    span: f64,
+}
+
+fn size(node: &PlanNode, part: Part, worker: Option<&str>, nodes: &[NodeInfo]) -> Sized {
+    let part = match part {
+        Part::Coordinator if node.title.starts_with("Custom Scan") => Part::CustomScan,
+        Part::CustomScan if node.title == "Task" => Part::Task,
+        Part::CustomScan => Part::Coordinator,
+        Part::Task => Part::Worker,
+        p => p,
+    };
+    let node_name = match part {
+        Part::Task => task_worker(&node.props, nodes),
+        Part::Worker => worker.map(str::to_string),
+        _ => None,
+    };
+    let title = match (part, &node_name) {
+        (Part::Task, Some(w)) => format!("Task on {w}"),
+        _ => node.title.clone(),
+    };
+    let mut full = node.title.clone();
+    for p in &node.props {
+        full.push('\n');
+        full.push_str(p);
+    }
+    let title = shorten(&title);
+    let lines: Vec<String> = node.props.iter().map(|p| shorten(p)).collect();
+    let chars = std::iter::once(&title)
+        .chain(&lines)
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let w = 2.0 * PAD_X + chars as f64 * CHAR_W;
+    let h = 2.0 * PAD_Y + (1 + lines.len()) as f64 * LINE_H;
+    // Children of a Custom Scan that are not tasks (subplans, map/merge jobs) are classified
+    // from the Custom Scan's point of view.
+    let child_part = match part {
+        Part::Coordinator => Part::Coordinator,
+        Part::CustomScan => Part::CustomScan,
+        Part::Task | Part::Worker => Part::Task,
+    };
+    let children: Vec<Sized> = node
+        .children
+        .iter()
+        .map(|c| {
+            let p = if part == Part::Worker {
+                Part::Worker
+            } else {
+                child_part
+            };
+            size(c, p, node_name.as_deref(), nodes)
+        })
+        .collect();
+    let row = children.iter().map(|c| c.span).sum::<f64>()
+        + H_GAP * children.len().saturating_sub(1) as f64;
+    Sized {
+        b: PlanBox {
+            id: 0,
+            parent: None,
+            part,
+            title,
+            lines,
+            full,
+            node: node_name,
+            x: 0.0,
+            y: 0.0,
+            w,
+            h,
+        },
+        span: w.max(row),
+        children,
+    }
+}
+
+fn place(s: Sized, left: f64, y: f64, parent: Option<usize>, out: &mut PlanPicture) {
+    let Sized {
+        mut b,
+        children,
+        span,
+    } = s;
+    let id = out.boxes.len();
+    b.id = id;
+    b.parent = parent;
+    b.x = left + (span - b.w) / 2.0;
+    b.y = y;
+    let (cx, bottom) = (b.x + b.w / 2.0, b.y + b.h);
+    if let Some(p) = parent.and_then(|p| out.boxes.get(p)) {
+        out.edges.push(Edge {
+            x1: p.x + p.w / 2.0,
+            y1: p.y + p.h,
+            x2: cx,
+            y2: y,
+        });
+    }
+    out.width = out.width.max(b.x + b.w + MARGIN);
+    out.height = out.height.max(bottom + MARGIN);
+    out.boxes.push(b);
+    let row = children.iter().map(|c| c.span).sum::<f64>()
+        + H_GAP * children.len().saturating_sub(1) as f64;
+    let mut x = left + (span - row) / 2.0;
+    for c in children {
+        let w = c.span;
+        place(c, x, bottom + V_GAP, Some(id), out);
+        x += w + H_GAP;
+    }
+}
+
+/// Lays out `root`; `nodes` name the workers of the tasks.
+pub fn picture(root: &PlanNode, nodes: &[NodeInfo]) -> PlanPicture {
+    let mut out = PlanPicture::default();
+    let sized = size(root, Part::Coordinator, None, nodes);
+    place(sized, MARGIN, MARGIN, None, &mut out);
+    out.task_count = out
+        .boxes
+        .iter()
+        .find(|b| b.part == Part::CustomScan)
+        .and_then(|b| task_count(&b.lines));
+    out
+}
+
+impl PlanPicture {
+    /// One sentence for screen readers: what runs where.
+    pub fn describe(&self) -> String {
+        let above: Vec<&str> = self
+            .boxes
+            .iter()
+            .filter(|b| b.part == Part::Coordinator)
+            .map(|b| b.title.as_str())
+            .collect();
+        let tasks: Vec<String> = self
+            .boxes
+            .iter()
+            .filter(|b| b.part == Part::Task)
+            .map(|b| b.node.clone().unwrap_or_else(|| "a worker".into()))
+            .collect();
+        let mut s = String::from("Plan picture: ");
+        match self.task_count {
+            None => s.push_str("runs on the coordinator only"),
+            Some(n) => {
+                if !above.is_empty() {
+                    s.push_str(&format!("the coordinator runs {} over ", above.join(", ")));
+                }
+                s.push_str(&format!(
+                    "the Citus Custom Scan with {n} task{}",
+                    if n == 1 { "" } else { "s" }
+                ));
+                if !tasks.is_empty() {
+                    s.push_str(&format!("; shown: task on {}", tasks.join(", ")));
+                }
+            }
+        }
+        if self.task_count.is_none() && !above.is_empty() {
+            s.push_str(&format!(": {}", above.join(", ")));
+        }
+        s
+    }
+}
+
+/// Whether `sql` is `EXPLAIN ...`.
+pub fn is_explain(sql: &str) -> bool {
+    matches!(
+        parse_sql(sql).ok().as_deref(),
+        Some([Statement::Explain { .. }])
+    )
+}
+
+/// Whether "Explain last query" can explain `sql`: a SELECT that reads a relation, or an
+/// INSERT, UPDATE or DELETE.
+pub fn explainable(sql: &str) -> bool {
+    match parse_sql(sql).ok().as_deref() {
+        Some([Statement::Query(q)]) => !crate::planner::relations::query_relations(q).is_empty(),
+        Some([Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_)]) => true,
+        _ => false,
+    }
+}
+
+/// The last client statement after statement number `after` that ran without error and that
+/// "Explain last query" can explain.
+pub fn last_explainable(events: &[TraceEvent], after: u64) -> Option<String> {
+    events
+        .iter()
+        .rev()
+        .filter(|e| e.statement > after && e.kind == MessageKind::ClientQuery)
+        .find(|q| {
+            events.iter().any(|e| {
+                e.statement == q.statement
+                    && e.kind == MessageKind::ClientResult
+                    && e.to == crate::cluster::CLIENT
+            }) && explainable(&q.sql)
+        })
+        .map(|q| q.sql.clone())
+}
+
+/// The client SQL of a statement's messages.
+pub fn client_sql(events: &[TraceEvent]) -> Option<&str> {
+    events
+        .iter()
+        .find(|e| e.kind == MessageKind::ClientQuery)
+        .map(|e| e.sql.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{Cluster, Session};
+    use crate::planner::explain::{plan_rows, plan_sql};
+    use crate::sql::Outcome;
+    use crate::types::Value;
+
+    fn cluster() -> (Cluster, Session) {
+        let mut c = Cluster::new();
+        let mut s = c.session();
+        c.execute(
+            &mut s,
+            "CREATE TABLE t (id int PRIMARY KEY, v text); \
+             SELECT create_distributed_table('t', 'id'); \
+             INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');",
+        )
+        .expect("setup");
+        (c, s)
+    }
+
+    fn draw(c: &Cluster, s: &Session, sql: &str) -> PlanPicture {
+        let plan = plan_sql(c, s, sql).expect("a plan");
+        picture(&plan, &c.nodes())
+    }
+
+    fn overlap(a: &PlanBox, b: &PlanBox) -> bool {
+        a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+    }
+
+    #[test]
+    fn a_router_query_shows_one_task_on_the_worker_holding_the_shard() {
+        let (c, s) = cluster();
+        let p = draw(&c, &s, "EXPLAIN SELECT v FROM t WHERE id = 3");
+        assert_eq!(p.task_count, Some(1));
+        let tasks: Vec<&PlanBox> = p.boxes.iter().filter(|b| b.part == Part::Task).collect();
+        assert_eq!(tasks.len(), 1);
+        let shard = c
+            .catalog
+            .shard_for_value("t", &Value::Int4(3))
+            .ok()
+            .flatten()
+            .expect("a shard");
+        let worker = c
+            .catalog
+            .task_node(shard.shard_id)
+            .map(|n| n.name.clone())
+            .expect("a placement");
+        assert_eq!(tasks[0].node.as_deref(), Some(worker.as_str()));
+        assert_eq!(tasks[0].title, format!("Task on {worker}"));
+        // The Custom Scan is the root, the task below it, the worker's scan below the task.
+        assert_eq!(p.boxes[0].part, Part::CustomScan);
+        assert!(p.boxes[0].lines.iter().any(|l| l == "Task Count: 1"));
+        let scan = p
+            .boxes
+            .iter()
+            .find(|b| b.parent == Some(tasks[0].id))
+            .expect("the worker plan");
+        assert_eq!(scan.part, Part::Worker);
+        assert_eq!(scan.node.as_deref(), Some(worker.as_str()));
+        assert!(scan.title.contains(&format!("t_{}", shard.shard_id)));
+        assert!(scan.y > tasks[0].y + tasks[0].h && tasks[0].y > p.boxes[0].y);
+    }
+
+    #[test]
+    fn a_multi_shard_aggregate_puts_the_aggregate_above_the_custom_scan() {
+        let (c, s) = cluster();
+        let p = draw(&c, &s, "EXPLAIN SELECT count(*) FROM t");
+        assert_eq!(p.task_count, Some(32));
+        let root = &p.boxes[0];
+        assert_eq!(root.part, Part::Coordinator);
+        assert_eq!(root.title, "Aggregate");
+        let scan = &p.boxes[1];
+        assert_eq!(scan.part, Part::CustomScan);
+        assert_eq!(scan.parent, Some(0));
+        assert!(scan.title.starts_with("Custom Scan (Citus Adaptive)"));
+        assert!(scan.lines.iter().any(|l| l == "Task Count: 32"));
+        assert!(scan.lines.iter().any(|l| l == "Tasks Shown: One of 32"));
+        assert!(scan.y > root.y + root.h);
+        let tasks = p.boxes.iter().filter(|b| b.part == Part::Task).count();
+        assert_eq!(tasks, 1);
+        assert_eq!(p.edges.len(), p.boxes.len() - 1);
+        assert!(p.describe().contains("Aggregate"), "{}", p.describe());
+        assert!(p.describe().contains("32 tasks"), "{}", p.describe());
+    }
+
+    #[test]
+    fn all_tasks_shown_lie_side_by_side_without_overlapping() {
+        let (mut c, mut s) = cluster();
+        c.execute(&mut s, "SET citus.explain_all_tasks = on")
+            .expect("set");
+        let p = draw(&c, &s, "EXPLAIN SELECT count(*) FROM t");
+        let tasks: Vec<&PlanBox> = p.boxes.iter().filter(|b| b.part == Part::Task).collect();
+        assert_eq!(tasks.len(), 32);
+        for (i, a) in p.boxes.iter().enumerate() {
+            for b in &p.boxes[i + 1..] {
+                assert!(!overlap(a, b), "{} overlaps {}", a.title, b.title);
+            }
+            assert!(a.x >= 0.0 && a.x + a.w <= p.width && a.y + a.h <= p.height);
+        }
+        let workers: std::collections::BTreeSet<_> =
+            tasks.iter().filter_map(|t| t.node.clone()).collect();
+        assert_eq!(workers.len(), 2);
+    }
+
+    #[test]
+    fn the_plan_text_is_what_explain_prints() {
+        let (mut c, mut s) = cluster();
+        for sql in [
+            "EXPLAIN SELECT count(*) FROM t",
+            "EXPLAIN (COSTS OFF) SELECT v FROM t WHERE id = 2",
+            "EXPLAIN UPDATE t SET v = 'z' WHERE id = 1",
+        ] {
+            let out = c.execute(&mut s, sql).expect("explain");
+            let Outcome::Rows(printed) = out.outcome else {
+                panic!("rows expected");
+            };
+            let plan = plan_sql(&c, &s, sql).expect("a plan");
+            assert_eq!(plan_rows(&plan).rows, printed.rows, "{sql}");
+        }
+    }
+
+    #[test]
+    fn long_lines_are_shortened_in_the_boxes_only() {
+        let plan = PlanNode {
+            title: "x".repeat(100),
+            props: vec!["Filter: ".to_string() + &"y".repeat(100)],
+            children: vec![],
+        };
+        let p = picture(&plan, &[]);
+        assert_eq!(p.boxes[0].title.chars().count(), MAX_CHARS);
+        assert!(p.boxes[0].title.ends_with('…'));
+        assert!(p.boxes[0].full.contains(&"y".repeat(100)));
+        assert_eq!(p.task_count, None);
+        assert!(p.describe().contains("coordinator only"));
+    }
+
+    #[test]
+    fn explain_last_query_picks_the_last_successful_select_or_modification() {
+        assert!(explainable("SELECT v FROM t WHERE id = 1"));
+        assert!(explainable("INSERT INTO t VALUES (4, 'd')"));
+        assert!(explainable("DELETE FROM t WHERE id = 4"));
+        assert!(!explainable("SELECT create_distributed_table('t', 'id')"));
+        assert!(!explainable("CREATE TABLE u (id int)"));
+        assert!(!explainable("EXPLAIN SELECT 1 FROM t"));
+        assert!(is_explain("explain select count(*) from t"));
+        assert!(!is_explain("SELECT 1"));
+
+        let (mut c, mut s) = cluster();
+        let before = c.trace.statement;
+        c.execute(&mut s, "SELECT v FROM t WHERE id = 1")
+            .expect("select");
+        let _ = c.execute(&mut s, "SELECT nope FROM t");
+        c.execute(&mut s, "CREATE TABLE u (id int)")
+            .expect("create");
+        assert_eq!(
+            last_explainable(c.trace_events(), before).as_deref(),
+            Some("SELECT v FROM t WHERE id = 1")
+        );
+        assert_eq!(last_explainable(c.trace_events(), c.trace.statement), None);
+        let evs = c.last_statement_events();
+        assert_eq!(client_sql(&evs), Some("CREATE TABLE u (id INT)"));
+    }
+}
