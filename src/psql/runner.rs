@@ -78,6 +78,8 @@ pub struct Runner<E: Executor = Cluster> {
     lineno: usize,
     stopped: bool,
     out: String,
+    /// The result tables of the current run and where their text sits in its output.
+    tables: Vec<(std::ops::Range<usize>, Table)>,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -133,6 +135,7 @@ impl<E: Executor> Runner<E> {
             lineno: 0,
             stopped: false,
             out: String::new(),
+            tables: Vec::new(),
         };
         runner.sync_conn_vars();
         runner
@@ -163,8 +166,15 @@ impl<E: Executor> Runner<E> {
         self.vars.get(name).map(String::as_str)
     }
 
+    /// The result tables the last run printed, with the byte range of each one's text in the
+    /// run's output (expanded `\x` results are not included).
+    pub fn take_tables(&mut self) -> Vec<(std::ops::Range<usize>, Table)> {
+        std::mem::take(&mut self.tables)
+    }
+
     fn run(&mut self, text: &str) -> String {
         self.out.clear();
+        self.tables.clear();
         self.lineno = 0;
         self.stopped = false;
         let mut scanner = Scanner::new();
@@ -270,11 +280,13 @@ impl<E: Executor> Runner<E> {
                     Outcome::Rows(rs) => {
                         let table = Table::from_result(rs, &self.null_display);
                         let x = gx || self.expanded == Expanded::On;
-                        self.out.push_str(&if x {
-                            format::expanded(&table)
+                        if x {
+                            self.out.push_str(&format::expanded(&table));
                         } else {
-                            format::aligned(&table)
-                        });
+                            let start = self.out.len();
+                            self.out.push_str(&format::aligned(&table));
+                            self.tables.push((start..self.out.len(), table));
+                        }
                     }
                     Outcome::Command(tag) => self.info(tag),
                 }

@@ -4,10 +4,10 @@ use crate::cluster::{Cluster, NodeInfo, ShardInfo};
 use crate::psql::Runner;
 use crate::trace::TraceEvent;
 use crate::viz::plan::last_explainable;
-use crate::viz::transcript::{echo, segments};
+use crate::viz::transcript::{clip, echo, parts, segments};
 use leptos::prelude::*;
 
-use super::console::{clip, keep_recent, Console, Entry};
+use super::console::{keep_recent, Console, Entry};
 use super::hashpanel::HashPanel;
 use super::lessons::Lessons;
 use super::map::ClusterMap;
@@ -35,6 +35,8 @@ pub struct AppState {
     pub entries: RwSignal<Vec<Entry>>,
     /// The last SELECT, INSERT, UPDATE or DELETE the learner ran, for "Explain last query".
     pub last_query: RwSignal<Option<String>>,
+    /// Results shown as tables rather than psql's aligned text.
+    pub table_view: RwSignal<bool>,
     next_entry: StoredValue<usize>,
 }
 
@@ -65,6 +67,7 @@ impl AppState {
             focused_event: RwSignal::new(None),
             entries: RwSignal::new(Vec::new()),
             last_query: RwSignal::new(None),
+            table_view: RwSignal::new(false),
             next_entry: StoredValue::new(0),
         }
     }
@@ -80,9 +83,11 @@ impl AppState {
         let node = self.node.get_untracked().unwrap_or_else(|| "!".into());
         let mut output = String::new();
         let mut query = None;
+        let mut tables = Vec::new();
         self.runner.update_value(|r| {
             let before = r.exec.trace.statement;
             output = r.run_interactive(sql);
+            tables = r.take_tables();
             query = last_explainable(r.exec.trace_events(), before);
         });
         if query.is_some() {
@@ -93,7 +98,8 @@ impl AppState {
         let entry = Entry {
             id,
             echo: echo(&node, sql),
-            output: segments(&clip(output.clone())),
+            output: segments(&clip(&output)),
+            parts: parts(&output, tables),
         };
         self.entries.update(|list| {
             list.push(entry);

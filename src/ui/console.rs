@@ -3,31 +3,13 @@
 
 use super::app::AppState;
 use crate::viz::history::{caret_on_first_line, caret_on_last_line, History};
-use crate::viz::transcript::Kind;
+use crate::viz::transcript::{Kind, Part};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-/// Keeps the DOM small when a query returns many rows or many runs pile up.
-const MAX_OUTPUT_LINES: usize = 2000;
+/// Keeps the DOM small when many runs pile up.
 const MAX_ENTRIES: usize = 200;
-
-pub(super) fn clip(output: String) -> String {
-    let lines = output.lines().count();
-    if lines <= MAX_OUTPUT_LINES {
-        return output;
-    }
-    let mut kept: String = output
-        .lines()
-        .take(MAX_OUTPUT_LINES)
-        .flat_map(|l| [l, "\n"])
-        .collect();
-    kept.push_str(&format!(
-        "… output clipped: {} more lines\n",
-        lines - MAX_OUTPUT_LINES
-    ));
-    kept
-}
 
 /// One run: the echoed input and psql's output, split for styling.
 #[derive(Clone)]
@@ -35,6 +17,66 @@ pub struct Entry {
     pub id: usize,
     pub echo: String,
     pub output: Vec<(Kind, String)>,
+    /// The same output for the table view: results as grids between the other text.
+    pub parts: Vec<Part>,
+}
+
+/// Output lines as text spans, styled by kind (text nodes only).
+fn message_spans(segments: Vec<(Kind, String)>) -> impl IntoView {
+    segments
+        .into_iter()
+        .map(|(kind, text)| {
+            let class = match kind {
+                Kind::Plain => "plain",
+                Kind::Error => "msg-error",
+                Kind::Notice => "msg-notice",
+            };
+            view! { <span class=class>{text}</span> }
+        })
+        .collect_view()
+}
+
+/// One part of a run in the table view.
+fn part_view(part: Part) -> AnyView {
+    match part {
+        Part::Text(segments) => {
+            view! { <pre class="out-text">{message_spans(segments)}</pre> }.into_any()
+        }
+        Part::Grid(grid) => {
+            let caption = match (grid.total_rows, grid.rows.len()) {
+                (1, _) => "(1 row)".to_string(),
+                (total, shown) if shown < total => format!("({total} rows, first {shown} shown)"),
+                (total, _) => format!("({total} rows)"),
+            };
+            let right = grid.right.clone();
+            let header = grid
+                .headers
+                .into_iter()
+                .zip(grid.right)
+                .map(|(h, r)| view! { <th scope="col" class:num=r>{h}</th> })
+                .collect_view();
+            let rows = grid
+                .rows
+                .into_iter()
+                .map(|row| {
+                    let cells = row
+                        .into_iter()
+                        .zip(right.clone())
+                        .map(|(cell, r)| view! { <td class:num=r>{cell}</td> })
+                        .collect_view();
+                    view! { <tr>{cells}</tr> }
+                })
+                .collect_view();
+            view! {
+                <table class="result-grid">
+                    <caption>{caption}</caption>
+                    <thead><tr>{header}</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    }
 }
 
 /// At most this many runs stay in the transcript.
@@ -48,6 +90,7 @@ pub fn Console() -> impl IntoView {
     let state = expect_context::<AppState>();
     let input = RwSignal::new(String::new());
     let entries = state.entries;
+    let table_view = state.table_view;
     let history = StoredValue::new(History::default());
     let textarea: NodeRef<html::Textarea> = NodeRef::new();
     let output: NodeRef<html::Div> = NodeRef::new();
@@ -125,23 +168,17 @@ pub fn Console() -> impl IntoView {
                 key=|e| e.id
                 children=move |e| {
                     let failed = e.output.iter().any(|(k, _)| *k == Kind::Error);
+                    let has_grid = e.parts.iter().any(|p| matches!(p, Part::Grid(_)));
+                    let as_grid = move || has_grid && table_view.get();
                     view! {
                         <div class="entry" class:failed=failed>
                             <pre class="echo">{e.echo}</pre>
-                            <pre class="out">
-                                {e
-                                    .output
-                                    .into_iter()
-                                    .map(|(kind, text)| {
-                                        let class = match kind {
-                                            Kind::Plain => "plain",
-                                            Kind::Error => "msg-error",
-                                            Kind::Notice => "msg-notice",
-                                        };
-                                        view! { <span class=class>{text}</span> }
-                                    })
-                                    .collect_view()}
+                            <pre class="out" hidden=as_grid>
+                                {message_spans(e.output)}
                             </pre>
+                            <div class="out-parts" hidden=move || !as_grid()>
+                                {e.parts.into_iter().map(part_view).collect_view()}
+                            </div>
                         </div>
                     }
                 }
@@ -178,6 +215,15 @@ pub fn Console() -> impl IntoView {
                     on:click=move |_| entries.set(Vec::new())
                 >
                     "Clear"
+                </button>
+                <button
+                    type="button"
+                    class="view-toggle"
+                    aria-label="Show results as tables"
+                    aria-pressed=move || table_view.get().to_string()
+                    on:click=move |_| table_view.update(|on| *on = !*on)
+                >
+                    {move || if table_view.get() { "Tables" } else { "psql text" }}
                 </button>
             </div>
         </div>

@@ -310,3 +310,58 @@ async fn hovering_a_task_arrow_shows_its_sql() {
     assert!(sql.contains("task coordinator →"), "{sql}");
     assert!(sql.contains("WHERE"), "{sql}");
 }
+
+#[wasm_bindgen_test]
+async fn results_can_be_shown_as_tables() {
+    let root = container();
+    let state = AppState::new();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(state);
+        view! { <Console /> }
+    });
+    handle.forget();
+    state.run_sql(
+        "CREATE TABLE g (id int, name text); SELECT create_distributed_table('g', 'id');\n\
+         INSERT INTO g VALUES (1, '<b>one</b>'), (2, 'two');\n\
+         SELECT id, name FROM g ORDER BY id;",
+    );
+    settle().await;
+    assert!(
+        all(&root, "table.result-grid").is_empty() || {
+            // Grids exist but stay hidden until the view is switched.
+            one(&root, ".out-parts").has_attribute("hidden")
+        }
+    );
+    let toggle = one(&root, "button.view-toggle");
+    assert_eq!(
+        toggle.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    toggle.dyn_into::<HtmlElement>().expect("a button").click();
+    settle().await;
+    let entry = all(&root, ".entry").pop().expect("an entry");
+    assert!(one(&entry, "pre.out").has_attribute("hidden"));
+    // create_distributed_table's void result is a grid too; the SELECT's comes last.
+    let grids = all(&entry, "table.result-grid");
+    assert_eq!(grids.len(), 2);
+    let grid = grids.last().cloned().expect("a grid");
+    let headers: Vec<String> = all(&grid, "th")
+        .iter()
+        .map(|h| h.text_content().unwrap_or_default())
+        .collect();
+    assert_eq!(headers, vec!["id", "name"]);
+    let cells: Vec<String> = all(&grid, "td")
+        .iter()
+        .map(|c| c.text_content().unwrap_or_default())
+        .collect();
+    assert_eq!(cells, vec!["1", "<b>one</b>", "2", "two"]);
+    // User data stays text: no element was made from it.
+    assert!(all(&grid, "b").is_empty());
+    assert!(one(&grid, "caption")
+        .text_content()
+        .unwrap_or_default()
+        .contains("(2 rows)"));
+    // The other output of the run is still there, as text around the grid.
+    let text = one(&entry, ".out-parts").text_content().unwrap_or_default();
+    assert!(text.contains("INSERT 0 2"), "{text}");
+}

@@ -1,6 +1,9 @@
 //! How the console shows a run: the input echoed after psql's prompts, and psql's output split
 //! into plain text and server messages so errors and notices can be styled (as text, not HTML).
 
+use crate::psql::format::Table;
+use std::ops::Range;
+
 /// psql's prompts: `node=#` on the first line, `node-#` on continuation lines.
 pub fn echo(node: &str, input: &str) -> String {
     let input = input.trim_end();
@@ -22,6 +25,78 @@ pub enum Kind {
     Error,
     /// NOTICE/WARNING/INFO and their DETAIL/HINT lines.
     Notice,
+}
+
+/// Keeps the DOM small when a query returns many rows: the transcript keeps this many lines.
+const MAX_OUTPUT_LINES: usize = 2000;
+
+/// The first `MAX_OUTPUT_LINES` lines of `output`, saying how many more there were.
+pub fn clip(output: &str) -> String {
+    let lines = output.lines().count();
+    if lines <= MAX_OUTPUT_LINES {
+        return output.to_string();
+    }
+    let mut kept: String = output
+        .lines()
+        .take(MAX_OUTPUT_LINES)
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    kept.push_str(&format!(
+        "… output clipped: {} more lines\n",
+        lines - MAX_OUTPUT_LINES
+    ));
+    kept
+}
+
+/// At most this many rows of one result are drawn as a grid; the rest are counted.
+pub const MAX_GRID_ROWS: usize = 500;
+
+/// A result drawn as a table: the psql result's columns and (the first) rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    pub headers: Vec<String>,
+    /// Per column: right-aligned (numbers), as psql aligns them.
+    pub right: Vec<bool>,
+    pub rows: Vec<Vec<String>>,
+    /// Rows the result had in all (`rows` holds at most `MAX_GRID_ROWS`).
+    pub total_rows: usize,
+}
+
+/// A run's output for the table view: psql's text between results, and each result as a grid.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    Text(Vec<(Kind, String)>),
+    Grid(Grid),
+}
+
+/// Splits `output` at the results the runner printed (`tables`: each result and the byte
+/// range of its text), in order. Ranges that do not fit the output are ignored.
+pub fn parts(output: &str, tables: Vec<(Range<usize>, Table)>) -> Vec<Part> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let text = |from: usize, to: usize, out: &mut Vec<Part>| {
+        if let Some(t) = output.get(from..to).filter(|t| !t.is_empty()) {
+            out.push(Part::Text(segments(&clip(t))));
+        }
+    };
+    for (range, table) in tables {
+        if range.start < at || output.get(range.clone()).is_none() {
+            continue;
+        }
+        text(at, range.start, &mut out);
+        let total_rows = table.rows.len();
+        let mut rows = table.rows;
+        rows.truncate(MAX_GRID_ROWS);
+        out.push(Part::Grid(Grid {
+            headers: table.headers,
+            right: table.right,
+            rows,
+            total_rows,
+        }));
+        at = range.end;
+    }
+    text(at, output.len(), &mut out);
+    out
 }
 
 /// Splits output into runs of lines of the same kind. Message lines may carry psql's
@@ -79,6 +154,48 @@ pub fn has_error(output: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn results_become_grids_between_the_runs_other_output() {
+        let mut r = crate::psql::Runner::with_default_cluster();
+        let out = r.run_interactive(
+            "CREATE TABLE g (a int, b text); INSERT INTO g VALUES (1, 'x'), (22, NULL);\n\
+             SELECT * FROM g ORDER BY a;\nSELECT 1 / 0;\n\\x\nSELECT a FROM g LIMIT 1;",
+        );
+        let parts = parts(&out, r.take_tables());
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert_eq!(
+            parts[0],
+            Part::Text(vec![(Kind::Plain, "CREATE TABLE\nINSERT 0 2\n".into())])
+        );
+        let Part::Grid(grid) = &parts[1] else {
+            panic!("a grid: {parts:?}");
+        };
+        assert_eq!(grid.headers, vec!["a", "b"]);
+        assert_eq!(grid.right, vec![true, false]);
+        assert_eq!(grid.rows, vec![vec!["1", "x"], vec!["22", ""]]);
+        assert_eq!(grid.total_rows, 2);
+        // The error and the expanded (\x) result stay text.
+        let Part::Text(rest) = &parts[2] else {
+            panic!("text: {parts:?}");
+        };
+        assert!(rest
+            .iter()
+            .any(|(k, t)| *k == Kind::Error && t.contains("division by zero")));
+        assert!(rest.iter().any(|(_, t)| t.contains("-[ RECORD 1 ]")));
+    }
+
+    #[test]
+    fn big_results_are_capped_and_counted() {
+        let mut r = crate::psql::Runner::with_default_cluster();
+        let out = r.run_interactive("SELECT i FROM generate_series(1, 1200) AS i;");
+        let parts = parts(&out, r.take_tables());
+        let [Part::Grid(grid)] = parts.as_slice() else {
+            panic!("one grid: {parts:?}");
+        };
+        assert_eq!(grid.rows.len(), MAX_GRID_ROWS);
+        assert_eq!(grid.total_rows, 1200);
+    }
 
     #[test]
     fn echo_uses_continuation_prompts() {
