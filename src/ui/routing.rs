@@ -258,6 +258,17 @@ pub fn ArrowHits(playback: Playback, map: Memo<MapLayout>) -> impl IntoView {
 /// Replay, step and speed buttons, and what the current frame shows.
 #[component]
 pub fn AnimControls(playback: Playback) -> impl IntoView {
+    let state = expect_context::<super::app::AppState>();
+    // Shards of reference tables, so a join with one is named as such.
+    let reference_shards = Memo::new(move |_| {
+        state.shards.with(|shards| {
+            shards
+                .iter()
+                .filter(|s| s.is_reference)
+                .map(|s| s.shard_name.clone())
+                .collect::<std::collections::BTreeSet<String>>()
+        })
+    });
     let status = move || {
         let k = playback.step.get();
         playback.anim.with(|a| {
@@ -278,7 +289,7 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
                 "message {k} of {} · {} · {}",
                 a.len(),
                 what,
-                a.pattern().describe()
+                a.pattern(&reference_shards.get()).describe()
             )
         })
     };

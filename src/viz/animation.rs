@@ -82,6 +82,8 @@ pub enum Pattern {
     MultiShard,
     /// Tasks on several shards, each joining co-located shards of several tables.
     ColocatedJoin,
+    /// Tasks on several shards, each joining its shard with the local copy of a reference table.
+    ReferenceJoin,
 }
 
 impl Pattern {
@@ -92,6 +94,9 @@ impl Pattern {
             Pattern::MultiShard => "multi-shard: one task per shard, combined on the coordinator",
             Pattern::ColocatedJoin => {
                 "co-located join: each task joins shards that live on the same worker"
+            }
+            Pattern::ReferenceJoin => {
+                "reference join: each task joins its shard with the worker's copy of a reference table"
             }
         }
     }
@@ -186,12 +191,23 @@ impl Animation {
             .collect()
     }
 
-    pub fn pattern(&self) -> Pattern {
+    /// How the statement ran; `reference_shards` names the shards of reference tables.
+    pub fn pattern(&self, reference_shards: &BTreeSet<String>) -> Pattern {
         let tasks: Vec<&Arrow> = self.tasks().collect();
+        let joined: Vec<BTreeSet<String>> = tasks.iter().map(|t| shard_names(&t.sql)).collect();
         match tasks.len() {
             0 => Pattern::NoTasks,
             1 => Pattern::Router,
-            _ if tasks.iter().all(|t| shard_names(&t.sql).len() > 1) => Pattern::ColocatedJoin,
+            _ if joined.iter().all(|names| names.len() > 1) => {
+                if joined
+                    .iter()
+                    .all(|names| names.iter().any(|n| reference_shards.contains(n)))
+                {
+                    Pattern::ReferenceJoin
+                } else {
+                    Pattern::ColocatedJoin
+                }
+            }
             _ => Pattern::MultiShard,
         }
     }
@@ -427,7 +443,7 @@ mod tests {
     fn router_multi_shard_and_join_differ() {
         let mut r = runner();
         let router = animate(&mut r, "SELECT * FROM users WHERE user_id = 2;");
-        assert_eq!(router.pattern(), Pattern::Router);
+        assert_eq!(router.pattern(&BTreeSet::new()), Pattern::Router);
         assert_eq!(router.tasks().count(), 1);
         let expected = r
             .exec
@@ -441,7 +457,7 @@ mod tests {
         assert_eq!(targets.iter().next().unwrap().0, expected);
 
         let multi = animate(&mut r, "SELECT count(*) FROM users;");
-        assert_eq!(multi.pattern(), Pattern::MultiShard);
+        assert_eq!(multi.pattern(&BTreeSet::new()), Pattern::MultiShard);
         assert_eq!(multi.tasks().count(), 32);
         assert_eq!(multi.task_targets().len(), 32);
         let nodes: BTreeSet<&str> = multi.tasks().map(|a| a.to.as_str()).collect();
@@ -452,11 +468,31 @@ mod tests {
             &mut r,
             "SELECT u.name, count(*) FROM users u JOIN orders o ON u.user_id = o.user_id GROUP BY u.name;",
         );
-        assert_eq!(join.pattern(), Pattern::ColocatedJoin);
+        assert_eq!(join.pattern(&BTreeSet::new()), Pattern::ColocatedJoin);
         assert_eq!(join.tasks().count(), 32);
         assert!(join
             .tasks()
             .all(|t| t.sql.contains("orders_") && t.sql.contains("users_")));
+
+        // A join with a reference table: every task reads the worker's copy of it.
+        r.run_interactive(
+            "CREATE TABLE plans (id int PRIMARY KEY, name text); \
+             SELECT create_reference_table('plans');",
+        );
+        let reference: BTreeSet<String> = r
+            .exec
+            .shards()
+            .into_iter()
+            .filter(|s| s.is_reference)
+            .map(|s| s.shard_name)
+            .collect();
+        let with_ref = animate(
+            &mut r,
+            "SELECT p.name, count(*) FROM users u JOIN plans p ON p.id = u.user_id GROUP BY p.name;",
+        );
+        assert_eq!(with_ref.pattern(&reference), Pattern::ReferenceJoin);
+        assert_eq!(join.pattern(&reference), Pattern::ColocatedJoin);
+        assert_eq!(with_ref.tasks().count(), 32);
     }
 
     #[test]
@@ -579,6 +615,9 @@ mod tests {
         let names = shard_names("SELECT * FROM users_102008 u JOIN orders_102040 o ON true");
         assert_eq!(names.len(), 2);
         assert!(shard_names("SELECT count(*) FROM users_102008 users").len() == 1);
-        assert_eq!(Animation::from_events(&[]).pattern(), Pattern::NoTasks);
+        assert_eq!(
+            Animation::from_events(&[]).pattern(&BTreeSet::new()),
+            Pattern::NoTasks
+        );
     }
 }
