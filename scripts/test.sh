@@ -15,7 +15,7 @@ step "cargo clippy (native)"
 cargo clippy --all-targets -- -D warnings
 
 step "cargo clippy (wasm32)"
-cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
 
 step "cargo test --release"
 cargo test --release

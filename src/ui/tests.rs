@@ -58,6 +58,18 @@ fn mount_app() -> HtmlElement {
     root
 }
 
+/// Mounts `view` with a fresh `AppState` in context; returns the root and the state.
+fn mount_with<V: IntoView + 'static>(view: impl Fn() -> V + 'static) -> (HtmlElement, AppState) {
+    let root = container();
+    let state = AppState::new();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(state);
+        view()
+    });
+    handle.forget();
+    (root, state)
+}
+
 #[wasm_bindgen_test]
 async fn the_app_shows_the_default_cluster() {
     let root = mount_app();
@@ -117,13 +129,7 @@ async fn running_sql_in_the_console_draws_shards_and_task_arrows() {
 
 #[wasm_bindgen_test]
 async fn a_router_query_outlines_one_tile() {
-    let root = container();
-    let state = AppState::new();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(state);
-        view! { <ClusterMap /> }
-    });
-    handle.forget();
+    let (root, state) = mount_with(|| view! { <ClusterMap /> });
     state.run_sql(
         "CREATE TABLE t (id int, v text); SELECT create_distributed_table('t', 'id'); \
          INSERT INTO t VALUES (3, 'c'); SELECT v FROM t WHERE id = 3;",
@@ -148,13 +154,7 @@ async fn a_router_query_outlines_one_tile() {
 
 #[wasm_bindgen_test]
 async fn a_lesson_step_is_marked_done_once_its_check_passes() {
-    let root = container();
-    let state = AppState::new();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(state);
-        view! { <Console /> <Lessons /> }
-    });
-    handle.forget();
+    let (root, _) = mount_with(|| view! { <Console /> <Lessons /> });
     settle().await;
     let steps = all(&root, ".lesson");
     assert!(steps.len() > 3);
@@ -200,13 +200,7 @@ async fn the_splitters_resize_the_panes_from_the_keyboard() {
 
 #[wasm_bindgen_test]
 async fn the_plan_panel_draws_explain_as_boxes() {
-    let root = container();
-    let state = AppState::new();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(state);
-        view! { <PlanPanel /> }
-    });
-    handle.forget();
+    let (root, state) = mount_with(|| view! { <PlanPanel /> });
     settle().await;
     assert!(all(&root, ".plan-box").is_empty());
     let button = one(&root, "button.explain-last");
@@ -270,13 +264,7 @@ async fn the_plan_panel_draws_explain_as_boxes() {
 
 #[wasm_bindgen_test]
 async fn hovering_a_task_arrow_shows_its_sql() {
-    let root = container();
-    let state = AppState::new();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(state);
-        view! { <ClusterMap /> }
-    });
-    handle.forget();
+    let (root, state) = mount_with(|| view! { <ClusterMap /> });
     state.run_sql(
         "CREATE TABLE t (id int, v text); SELECT create_distributed_table('t', 'id'); \
          SELECT v FROM t WHERE id = 3;",
@@ -313,13 +301,7 @@ async fn hovering_a_task_arrow_shows_its_sql() {
 
 #[wasm_bindgen_test]
 async fn results_can_be_shown_as_tables() {
-    let root = container();
-    let state = AppState::new();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(state);
-        view! { <Console /> }
-    });
-    handle.forget();
+    let (root, state) = mount_with(|| view! { <Console /> });
     state.run_sql(
         "CREATE TABLE g (id int, name text); SELECT create_distributed_table('g', 'id');\n\
          INSERT INTO g VALUES (1, '<b>one</b>'), (2, 'two');\n\
