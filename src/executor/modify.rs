@@ -227,14 +227,9 @@ impl Cluster {
         insert: crate::sql::dml::literal_insert::LiteralInsert,
     ) -> PgResult<ExecOutput> {
         let table = insert.table.clone();
-        let rows = {
-            let idx = self.node_index(COORDINATOR)?;
-            let relations = BTreeMap::new();
-            let host = ClusterHost::new(&self.catalog, self.now(), &relations);
-            dml::build_literal_rows(&self.nodes[idx].db, insert, &host)?
-        };
-        let n = self.route_rows(&table, rows)?;
-        Ok(ExecOutput::command(format!("INSERT 0 {n}")))
+        self.route_built_rows(&table, &BTreeMap::new(), |db, host| {
+            dml::build_literal_rows(db, insert, host)
+        })
     }
 
     /// INSERT into a Citus table.
@@ -250,23 +245,36 @@ impl Cluster {
         // The source rows: VALUES are evaluated on the coordinator (nextval, now()); a SELECT
         // over Citus tables runs distributed first and its rows become an intermediate result.
         let mut relations = BTreeMap::new();
-        let mut insert = insert.clone();
+        let mut insert = std::borrow::Cow::Borrowed(insert);
         if let Some(source) = &insert.source {
             if !crate::planner::citus_relations(source, &self.catalog).is_empty() {
                 let rows = self.execute_select(session, source)?;
                 relations.insert("intermediate_insert_rows".to_string(), rows);
                 let q = parse_sql("SELECT * FROM intermediate_insert_rows")?;
                 if let Some(Statement::Query(q)) = q.into_iter().next() {
-                    insert.source = Some(q);
+                    insert.to_mut().source = Some(q);
                 }
             }
         }
+        self.route_built_rows(&table, &relations, |db, host| {
+            dml::build_insert_rows(db, &insert, host).map(|(_, rows)| rows)
+        })
+    }
+
+    /// Builds full rows on the coordinator (defaults, `nextval()`, `now()` evaluated there once
+    /// per row) and routes them to their shards.
+    fn route_built_rows(
+        &mut self,
+        table: &str,
+        relations: &BTreeMap<String, ResultSet>,
+        build: impl FnOnce(&crate::sql::Database, &ClusterHost) -> PgResult<Vec<Vec<Value>>>,
+    ) -> PgResult<ExecOutput> {
         let rows = {
             let idx = self.node_index(COORDINATOR)?;
-            let host = ClusterHost::new(&self.catalog, self.now(), &relations);
-            dml::build_insert_rows(&self.nodes[idx].db, &insert, &host)?.1
+            let host = ClusterHost::new(&self.catalog, self.now(), relations);
+            build(&self.nodes[idx].db, &host)?
         };
-        let n = self.route_rows(&table, rows)?;
+        let n = self.route_rows(table, rows)?;
         Ok(ExecOutput::command(format!("INSERT 0 {n}")))
     }
 

@@ -6,10 +6,11 @@ use super::Task;
 use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{PgError, PgResult};
 use crate::planner::relations::normalize_ident;
+use crate::sql::eval::arg_exprs;
 use crate::sql::{Column, Outcome, ResultSet};
 use crate::trace::MessageKind;
 use crate::types::{SqlType, Value};
-use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, Query, TableFactor, Visit, Visitor};
+use sqlparser::ast::{Expr, Query, TableFactor, Visit, Visitor};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
@@ -46,14 +47,7 @@ fn calls(query: &Query) -> Vec<(String, Expr)> {
             } = tf
             {
                 let fname = name.0.last().map(normalize_ident).unwrap_or_default();
-                let first = args.args.first().and_then(|a| match a {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                    | FunctionArg::Named {
-                        arg: FunctionArgExpr::Expr(e),
-                        ..
-                    } => Some(e.clone()),
-                    _ => None,
-                });
+                let first = arg_exprs(&args.args).first().map(|e| (*e).clone());
                 if let (true, Some(e)) = (RUN_COMMAND_FUNCTIONS.contains(&fname.as_str()), first) {
                     self.0.push((fname, e));
                 }

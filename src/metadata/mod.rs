@@ -178,6 +178,19 @@ impl Catalog {
         workers
     }
 
+    /// Removes a table's metadata: its partition row, shards and placements.
+    pub fn forget_table(&mut self, table: &str) {
+        let ids: Vec<i64> = self
+            .shards
+            .iter()
+            .filter(|s| s.table == table)
+            .map(|s| s.shard_id)
+            .collect();
+        self.placements.retain(|p| !ids.contains(&p.shard_id));
+        self.shards.retain(|s| s.table != table);
+        self.tables.retain(|t| t.name != table);
+    }
+
     /// The shards of a table ordered by hash range (shard index).
     pub fn table_shards(&self, table: &str) -> Vec<&Shard> {
         let mut shards: Vec<&Shard> = self.shards.iter().filter(|s| s.table == table).collect();

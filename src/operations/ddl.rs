@@ -47,22 +47,7 @@ pub fn drop_shards(cluster: &mut Cluster, table: &str) -> PgResult<()> {
             format!("DROP TABLE IF EXISTS {name} CASCADE"),
         )?;
     }
-    let ids: Vec<i64> = cluster
-        .catalog
-        .shards
-        .iter()
-        .filter(|s| s.table == table)
-        .map(|s| s.shard_id)
-        .collect();
-    cluster
-        .catalog
-        .placements
-        .retain(|p| !ids.contains(&p.shard_id));
-    cluster.catalog.shards.retain(|s| s.table != table);
-    cluster.catalog.tables.retain(|t| t.name != table);
-    for node in &mut cluster.nodes {
-        node.db.storage.forget_shell(table);
-    }
+    cluster.forget_distributed_table(table);
     Ok(())
 }
 

@@ -336,27 +336,10 @@ pub fn create_distributed_table(
         colocation_id,
     });
     if let Err(e) = create_shards(cluster, &def, shards, placements) {
-        rollback_metadata(cluster, &table);
+        cluster.forget_distributed_table(&table);
         return Err(e);
     }
     move_local_rows(cluster, &table)
-}
-
-/// Forgets a table's metadata after a failed distribution.
-fn rollback_metadata(cluster: &mut Cluster, table: &str) {
-    let ids: Vec<i64> = cluster
-        .catalog
-        .shards
-        .iter()
-        .filter(|s| s.table == table)
-        .map(|s| s.shard_id)
-        .collect();
-    cluster
-        .catalog
-        .placements
-        .retain(|p| !ids.contains(&p.shard_id));
-    cluster.catalog.shards.retain(|s| s.table != table);
-    cluster.catalog.tables.retain(|t| t.name != table);
 }
 
 pub fn create_reference_table(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Vec<Notice>> {
@@ -410,7 +393,7 @@ pub fn create_reference_table(cluster: &mut Cluster, args: &CallArgs) -> PgResul
     };
     let placement_groups = groups.into_iter().map(|(_, _, g)| g).collect();
     if let Err(e) = create_shards(cluster, &def, vec![shard], vec![placement_groups]) {
-        rollback_metadata(cluster, &table);
+        cluster.forget_distributed_table(&table);
         return Err(e);
     }
     move_local_rows(cluster, &table)

@@ -129,6 +129,17 @@ pub fn utility_call(
     }))
 }
 
+impl Cluster {
+    /// Forgets a Citus table: its metadata, and the shells its name holds on every node (after
+    /// DROP, or when distributing it failed part-way).
+    pub(crate) fn forget_distributed_table(&mut self, table: &str) {
+        self.catalog.forget_table(table);
+        for node in &mut self.nodes {
+            node.db.storage.forget_shell(table);
+        }
+    }
+}
+
 fn eval_arg(cluster: &Cluster, e: &sqlparser::ast::Expr) -> PgResult<Value> {
     cluster.eval_expr(e)
 }

@@ -5,6 +5,7 @@
 
 use super::naming::item_name;
 use crate::error::{PgError, PgResult};
+use crate::sql::eval::function_args;
 use sqlparser::ast::{
     Distinct, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
     Query, SelectItem, SetExpr, Value as AstValue,
@@ -126,25 +127,7 @@ fn children(expr: &Expr) -> Vec<&Expr> {
             v.extend(else_result.as_deref());
             v
         }
-        Expr::Function(f) => function_args(f),
-        _ => Vec::new(),
-    }
-}
-
-fn function_args(f: &Function) -> Vec<&Expr> {
-    match &f.args {
-        FunctionArguments::List(list) => list
-            .args
-            .iter()
-            .filter_map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                | FunctionArg::Named {
-                    arg: FunctionArgExpr::Expr(e),
-                    ..
-                } => Some(e),
-                _ => None,
-            })
-            .collect(),
+        Expr::Function(f) => function_args(&f.args),
         _ => Vec::new(),
     }
 }
@@ -509,7 +492,7 @@ fn split_partial(
             }
             let name = function_name(f);
             let distinct = matches!(&f.args, FunctionArguments::List(l) if l.duplicate_treatment == Some(sqlparser::ast::DuplicateTreatment::Distinct));
-            let arg = function_args(f).first().map(|a| (*a).clone());
+            let arg = function_args(&f.args).first().map(|a| (*a).clone());
             let push = |expr: Expr, items: &mut Vec<Expr>| -> String {
                 if let Some(p) = items.iter().position(|x| *x == expr) {
                     return worker_column(p + 1);

@@ -705,18 +705,21 @@ pub fn is_true(v: &Value) -> bool {
 /// The plain expressions of a function call's argument list (`count(*)` gives none).
 pub fn function_args(args: &FunctionArguments) -> Vec<&Expr> {
     match args {
-        FunctionArguments::List(list) => list
-            .args
-            .iter()
-            .filter_map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                | FunctionArg::Named {
-                    arg: FunctionArgExpr::Expr(e),
-                    ..
-                } => Some(e),
-                _ => None,
-            })
-            .collect(),
+        FunctionArguments::List(list) => arg_exprs(&list.args),
         _ => Vec::new(),
     }
+}
+
+/// The expressions of positional and named arguments, in order (`f(a, b => c)`: `a`, `c`).
+pub fn arg_exprs(args: &[FunctionArg]) -> Vec<&Expr> {
+    args.iter()
+        .filter_map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+            | FunctionArg::Named {
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => Some(e),
+            _ => None,
+        })
+        .collect()
 }

@@ -4,12 +4,12 @@
 use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::{find_column, ident_name};
-use crate::sql::eval::{eval, expr_type, function_args, is_true, Scope, ScopeColumn};
+use crate::sql::eval::{arg_exprs, eval, expr_type, function_args, is_true, Scope, ScopeColumn};
 use crate::sql::{Column, ResultSet};
 use crate::types::{GroupKey, SqlType, Value};
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, Ident, JoinConstraint, JoinOperator,
-    ObjectName, TableAlias, TableFactor, TableWithJoins,
+    BinaryOperator, Expr, FunctionArg, Ident, JoinConstraint, JoinOperator, ObjectName, TableAlias,
+    TableFactor, TableWithJoins,
 };
 use std::collections::HashMap;
 
@@ -193,17 +193,7 @@ fn table_function(
     outer: Option<&Scope>,
 ) -> PgResult<Rel> {
     let fname = relation_name(name);
-    let exprs: Vec<&Expr> = args
-        .iter()
-        .filter_map(|a| match a {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-            | FunctionArg::Named {
-                arg: FunctionArgExpr::Expr(e),
-                ..
-            } => Some(e),
-            _ => None,
-        })
-        .collect();
+    let exprs = arg_exprs(args);
     let rs = srf(exec, &fname, &exprs, outer)?;
     srf_alias(rs, &fname, alias)
 }
