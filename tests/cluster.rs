@@ -578,6 +578,9 @@ fn literal_inserts_match_the_parsed_path() {
         "INSERT INTO items VALUES (9), (10, 'ten')",
         "INSERT INTO items VALUES (1, 'duplicate')",
         "INSERT INTO items VALUES (11, 'bad date', 1, true, '2023-02-29')",
+        "INSERT INTO items VALUES (9223372036854775807, 'max'), (-9223372036854775808, 'min')",
+        "INSERT INTO items VALUES (9223372036854775808, 'too big')",
+        "INSERT INTO items (id, price, name) VALUES (+12, .5, 'héllo '''), (- 13, -1.25e0, '''')",
     ];
     let setup = |c: &mut Cluster, s: &mut Session| {
         run(
@@ -605,6 +608,6 @@ fn literal_inserts_match_the_parsed_path() {
     }
     let all = "SELECT * FROM items ORDER BY id";
     let a = rows(&mut fast, &mut fs, all);
-    assert_eq!(a.rows.len(), 6, "{a:?}");
+    assert_eq!(a.rows.len(), 10, "{a:?}");
     assert_eq!(a, rows(&mut parsed, &mut ps, all));
 }

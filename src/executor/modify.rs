@@ -17,40 +17,63 @@ use std::collections::BTreeMap;
 /// Rows rendered into a trace message are capped; the count is always exact.
 const TRACE_ROWS: usize = 5;
 
-/// A value as a SQL literal, the way Citus deparses it for a worker.
-pub fn sql_literal(v: &Value, ty: &SqlType) -> String {
-    match v.to_pg_text() {
-        None => "NULL".into(),
-        Some(text) => match v {
-            Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Numeric(_) => text,
-            Value::Bool(b) => (if *b { "true" } else { "false" }).into(),
-            _ => format!("'{}'::{}", text.replace('\'', "''"), ty.display_name()),
-        },
-    }
+/// Appends a value as a SQL literal, the way Citus deparses it for a worker.
+fn push_sql_literal(out: &mut String, v: &Value, ty: &SqlType) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = match v {
+        Value::Null => write!(out, "NULL"),
+        Value::Int2(i) => write!(out, "{i}"),
+        Value::Int4(i) => write!(out, "{i}"),
+        Value::Int8(i) => write!(out, "{i}"),
+        Value::Numeric(d) => write!(out, "{d}"),
+        Value::Bool(b) => write!(out, "{b}"),
+        Value::Text(s) => push_typed_string(out, s, ty),
+        other => push_typed_string(out, &other.to_pg_text().unwrap_or_default(), ty),
+    };
 }
 
-fn insert_sql(shard: &str, columns: &[Column], rows: &[Vec<Value>]) -> String {
-    let cols: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-    let mut values: Vec<String> = rows
-        .iter()
-        .take(TRACE_ROWS)
-        .map(|row| {
-            let vals: Vec<String> = row
-                .iter()
-                .zip(columns)
-                .map(|(v, c)| sql_literal(v, &c.ty))
-                .collect();
-            format!("({})", vals.join(", "))
-        })
-        .collect();
-    if rows.len() > TRACE_ROWS {
-        values.push(format!("... ({} rows in all)", rows.len()));
+/// `'text'::type`, quotes doubled.
+fn push_typed_string(out: &mut String, text: &str, ty: &SqlType) -> std::fmt::Result {
+    out.push('\'');
+    for (i, part) in text.split('\'').enumerate() {
+        if i > 0 {
+            out.push_str("''");
+        }
+        out.push_str(part);
     }
-    format!(
-        "INSERT INTO public.{shard} AS citus_table_alias ({}) VALUES {}",
-        cols.join(", "),
-        values.join(", ")
-    )
+    out.push_str("'::");
+    out.push_str(&ty.display_name());
+    Ok(())
+}
+
+/// The INSERT a shard's task carries, as the trace shows it: the first rows, then a count.
+fn insert_sql(shard: &str, columns: &[Column], rows: &[Vec<Value>]) -> String {
+    let mut out = format!("INSERT INTO public.{shard} AS citus_table_alias (");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&c.name);
+    }
+    out.push_str(") VALUES ");
+    for (r, row) in rows.iter().take(TRACE_ROWS).enumerate() {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for (i, (v, c)) in row.iter().zip(columns).enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_sql_literal(&mut out, v, &c.ty);
+        }
+        out.push(')');
+    }
+    if rows.len() > TRACE_ROWS {
+        out.push_str(&format!(", ... ({} rows in all)", rows.len()));
+    }
+    out
 }
 
 fn command_count(out: &ExecOutput) -> u64 {
@@ -173,7 +196,9 @@ impl Cluster {
                     .into_iter()
                     .map(|s| (s.min_value.unwrap_or(i32::MIN), s.shard_id, s.name()))
                     .collect();
-                let mut per_shard: BTreeMap<usize, Vec<Vec<Value>>> = BTreeMap::new();
+                // Hashing spreads rows evenly: size each shard's batch for its share and a half.
+                let share = rows.len() / shards.len().max(1);
+                let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards.len()];
                 for row in rows {
                     let value = row.get(attnum.saturating_sub(1)).unwrap_or(&Value::Null);
                     if value.is_null() {
@@ -184,17 +209,21 @@ impl Cluster {
                     }
                     let hash = crate::hashing::hash_for_type(value, ty)?;
                     let index = shards.partition_point(|(min, _, _)| *min <= hash);
-                    let index = index
+                    let batch = index
                         .checked_sub(1)
+                        .and_then(|i| per_shard.get_mut(i))
                         .ok_or_else(|| PgError::internal("could not find shard for value"))?;
-                    per_shard.entry(index).or_default().push(row);
+                    if batch.is_empty() {
+                        batch.reserve(share + share / 2 + 1);
+                    }
+                    batch.push(row);
                 }
-                let per_shard = per_shard.into_iter().filter_map(|(i, rows)| {
-                    shards
-                        .get(i)
-                        .map(|(_, id, name)| (i, (*id, name.clone(), rows)))
-                });
-                for (_, (shard_id, name, rows)) in per_shard {
+                let per_shard = per_shard
+                    .into_iter()
+                    .zip(&shards)
+                    .filter(|(rows, _)| !rows.is_empty());
+                for (rows, (_, shard_id, name)) in per_shard {
+                    let shard_id = *shard_id;
                     let nodes: Vec<String> = self
                         .catalog
                         .shard_placements(shard_id)
@@ -209,7 +238,7 @@ impl Cluster {
                         } else {
                             rows.clone().unwrap_or_default()
                         };
-                        let n = self.insert_task(node, shard_id, &name, &columns, batch)?;
+                        let n = self.insert_task(node, shard_id, name, &columns, batch)?;
                         if i == 0 {
                             total += n;
                         }

@@ -18,7 +18,6 @@ use gluesql::core::data::{Key, Schema, Value as GValue};
 use gluesql::core::store::StoreMut;
 use gluesql::prelude::MemoryStorage;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 
 /// A row's identity within its table (GlueSQL's `Key::I64`); increases with insertion order.
 pub type RowId = i64;
@@ -268,17 +267,12 @@ impl NodeStorage {
         values: &[Value],
     ) -> Option<(RowId, Vec<Value>)> {
         let ix = self.unique_index_on(table, columns)?;
-        let mut key = Vec::with_capacity(values.len());
-        for name in &ix.column_names {
-            let v = columns
+        let key = IndexKey::from_values(ix.column_names.iter().map(|name| {
+            columns
                 .iter()
                 .position(|c| c == name)
-                .and_then(|i| values.get(i))?;
-            if v.is_null() {
-                return None;
-            }
-            key.push(v.group_key());
-        }
+                .and_then(|i| values.get(i))
+        }))?;
         let id = *ix.map.get(&key)?;
         self.get(table, id).map(|row| (id, row))
     }
@@ -299,15 +293,22 @@ impl NodeStorage {
             .is_some_and(|ix| ix.map.contains_key(key))
     }
 
-    /// The unique-key entries `rows` would add, failing on the first row (in order) that
-    /// duplicates a stored row or an earlier row of the same batch.
-    fn plan_insert(
-        &self,
-        table: &str,
-        rows: &[Vec<Value>],
-    ) -> PgResult<Vec<Vec<(IndexKey, RowId)>>> {
-        let def = self.def(table)?;
-        let width = def.columns.len();
+    /// Fails as `insert` would on a duplicate key, without storing anything.
+    pub fn check_unique(&mut self, table: &str, rows: &[Vec<Value>]) -> PgResult<()> {
+        if let Some(indexes) = self.unique.get_mut(table) {
+            unique::add_keys(indexes, rows, 0)?;
+            for (n, row) in rows.iter().enumerate() {
+                for ix in indexes.iter_mut() {
+                    ix.remove_row(n as RowId, row);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores full rows (in column order) after checking every unique index; all or nothing.
+    pub fn insert(&mut self, table: &str, rows: Vec<Vec<Value>>) -> PgResult<usize> {
+        let width = self.def(table)?.columns.len();
         if let Some(bad) = rows.iter().find(|r| r.len() != width) {
             return Err(PgError::internal(format!(
                 "row has {} values, table \"{table}\" has {width} columns",
@@ -315,59 +316,8 @@ impl NodeStorage {
             )));
         }
         let first_id = self.glue.id_counter + 1;
-        let indexes = self.unique_indexes(table);
-        let mut failure: Option<(usize, &UniqueIndex)> = None;
-        let mut new_keys: Vec<Vec<(IndexKey, RowId)>> = Vec::with_capacity(indexes.len());
-        for ix in indexes {
-            let mut keys = Vec::with_capacity(rows.len());
-            for (n, row) in rows.iter().enumerate() {
-                if failure.is_some_and(|(f, _)| n >= f) {
-                    break;
-                }
-                if let Some(key) = ix.key_of(row) {
-                    if ix.map.contains_key(&key) {
-                        failure = Some((n, ix));
-                        break;
-                    }
-                    keys.push((key, first_id + n as RowId));
-                }
-            }
-            // Duplicates within the batch: the later row of a pair fails.
-            if keys.len() > 1 {
-                let mut seen: HashSet<&IndexKey, BuildHasherDefault<unique::FxHasher>> =
-                    HashSet::with_capacity_and_hasher(keys.len(), Default::default());
-                for (key, id) in &keys {
-                    if !seen.insert(key) {
-                        let n = (id - first_id) as usize;
-                        if failure.is_none_or(|(f, _)| n < f) {
-                            failure = Some((n, ix));
-                        }
-                        break;
-                    }
-                }
-            }
-            new_keys.push(keys);
-        }
-        match failure {
-            Some((n, ix)) => Err(ix.duplicate_error(rows.get(n).map_or(&[][..], |r| r))),
-            None => Ok(new_keys),
-        }
-    }
-
-    /// Fails as `insert` would on a duplicate key, without storing anything.
-    pub fn check_unique(&self, table: &str, rows: &[Vec<Value>]) -> PgResult<()> {
-        self.plan_insert(table, rows).map(|_| ())
-    }
-
-    /// Stores full rows (in column order) after checking every unique index; all or nothing.
-    pub fn insert(&mut self, table: &str, rows: Vec<Vec<Value>>) -> PgResult<usize> {
-        let new_keys = self.plan_insert(table, &rows)?;
-        let first_id = self.glue.id_counter + 1;
         if let Some(indexes) = self.unique.get_mut(table) {
-            for (ix, keys) in indexes.iter_mut().zip(new_keys) {
-                ix.map.reserve(keys.len());
-                ix.map.extend(keys);
-            }
+            unique::add_keys(indexes, &rows, first_id)?;
         }
         let count = rows.len();
         let batch: Vec<(Key, Vec<GValue>)> = rows
@@ -384,7 +334,7 @@ impl NodeStorage {
         self.glue.insert_data(table, batch).map_err(glue_err)?;
         self.log(|| undo::Change::Inserted {
             table: table.to_string(),
-            ids: (first_id..first_id + count as RowId).collect(),
+            ids: first_id..first_id + count as RowId,
         });
         Ok(count)
     }
@@ -482,11 +432,7 @@ impl NodeStorage {
             };
             if let Some(indexes) = self.unique.get_mut(table) {
                 for ix in indexes.iter_mut() {
-                    if let Some(key) = ix.key_of(&row) {
-                        if ix.map.get(&key) == Some(&id) {
-                            ix.map.remove(&key);
-                        }
-                    }
+                    ix.remove_row(id, &row);
                 }
             }
             keys.push(Key::I64(id));

@@ -227,7 +227,16 @@ pub fn coerce_for_column(value: Value, ty: &SqlType) -> PgResult<Value> {
         return Ok(Value::Null);
     }
     match (&value, ty) {
-        (Value::Text(_), SqlType::Text | SqlType::Regclass) => Ok(value),
+        // Already of the column's type (rows a coordinator built and routed): nothing to check.
+        (Value::Text(_), SqlType::Text | SqlType::Regclass)
+        | (Value::Bool(_), SqlType::Bool)
+        | (Value::Int2(_), SqlType::Int2)
+        | (Value::Int4(_), SqlType::Int4)
+        | (Value::Int8(_), SqlType::Int8)
+        | (Value::Float8(_), SqlType::Float8)
+        | (Value::Date(_), SqlType::Date)
+        | (Value::Timestamp(_), SqlType::Timestamp)
+        | (Value::Interval(_), SqlType::Interval) => Ok(value),
         // Numbers, dates and booleans are not assignable to text columns' siblings implicitly in
         // PostgreSQL, but their text form is what an INSERT of a literal would store.
         _ => cast_impl(value, ty, false),

@@ -116,19 +116,6 @@ pub fn check_rows(
     Ok(())
 }
 
-/// The key of `row` for a foreign key, in the referenced index's column order; `None` when a
-/// column is NULL (MATCH SIMPLE: the row passes).
-pub fn fk_key(row: &[Value], positions: &[usize]) -> Option<IndexKey> {
-    let mut key = Vec::with_capacity(positions.len());
-    for &p in positions {
-        match row.get(p) {
-            None | Some(Value::Null) => return None,
-            Some(v) => key.push(v.group_key()),
-        }
-    }
-    Some(key)
-}
-
 /// Checks that every row's foreign-key values exist in the referenced tables. Rows of the same
 /// statement count for a self-referencing key. `only` limits the check to some rows (UPDATE
 /// checks rows whose key changed).
@@ -167,7 +154,9 @@ pub fn check_foreign_keys(
                 .iter()
                 .map(|c| def.column_index(c).unwrap_or(usize::MAX))
                 .collect();
-            rows.iter().filter_map(|r| fk_key(r, &ref_pos)).collect()
+            rows.iter()
+                .filter_map(|r| IndexKey::of(r, &ref_pos))
+                .collect()
         } else {
             HashSet::new()
         };
@@ -175,7 +164,7 @@ pub fn check_foreign_keys(
             if only.is_some_and(|o| !o.get(n).copied().unwrap_or(true)) {
                 continue;
             }
-            let Some(key) = fk_key(row, &positions) else {
+            let Some(key) = IndexKey::of(row, &positions) else {
                 continue;
             };
             if !index.map.contains_key(&key) && !own.contains(&key) {

@@ -2,7 +2,7 @@
 //! coerced to the column types, then checked and stored as one unit.
 
 use super::constraints::{check_foreign_keys, check_rows};
-use super::literal_insert::{Literal, LiteralInsert};
+use super::literal_insert::LiteralInsert;
 use crate::error::{PgError, PgResult};
 use crate::sql::cast::coerce_for_column;
 use crate::sql::ddl::names::{ident, object_name};
@@ -203,17 +203,34 @@ pub fn build_literal_rows(
     let layout = Layout::new(def, &columns, source_width)?;
     let executor = Executor::new(db, host);
     let ctx = executor.ctx();
+    // Values given for every column in table order are coerced where they stand.
+    let in_place =
+        layout.missing.is_empty() && layout.targets.iter().enumerate().all(|(i, &p)| i == p);
+    let mut defaults = insert.defaults.into_iter().peekable();
     let mut rows = Vec::with_capacity(insert.rows.len());
-    for lits in insert.rows {
-        let mut row = vec![Value::Null; layout.width];
-        for (lit, &p) in lits.into_iter().zip(&layout.targets) {
-            let v = match (lit, def.columns.get(p)) {
-                (Literal::Default, _) => default_value(def, p, &ctx)?,
-                (lit, Some(col)) => coerce_for_column(lit.into_value()?, &col.ty)?,
-                (lit, None) => lit.into_value()?,
-            };
-            if let Some(slot) = row.get_mut(p) {
-                *slot = v;
+    for (n, values) in insert.rows.into_iter().enumerate() {
+        let mut row = if in_place {
+            values
+        } else {
+            let mut row = vec![Value::Null; layout.width];
+            for (v, &p) in values.into_iter().zip(&layout.targets) {
+                if let Some(slot) = row.get_mut(p) {
+                    *slot = v;
+                }
+            }
+            row
+        };
+        for &p in &layout.targets {
+            if let (Some(v), Some(col)) = (row.get_mut(p), def.columns.get(p)) {
+                *v = coerce_for_column(std::mem::replace(v, Value::Null), &col.ty)?;
+            }
+        }
+        while let Some((_, i)) = defaults.next_if(|&(r, _)| r == n) {
+            if let Some(&p) = layout.targets.get(i) {
+                let v = default_value(def, p, &ctx)?;
+                if let Some(slot) = row.get_mut(p) {
+                    *slot = v;
+                }
             }
         }
         rows.push(layout.complete(def, row, &ctx)?);
@@ -249,17 +266,14 @@ pub fn insert_rows(db: &mut Database, table: &str, rows: Vec<Vec<Value>>) -> PgR
 pub fn insert_rows_with(
     db: &mut Database,
     table: &str,
-    rows: Vec<Vec<Value>>,
+    mut rows: Vec<Vec<Value>>,
     host: &dyn Host,
 ) -> PgResult<usize> {
     let def = db
         .table(table)
-        .cloned()
         .ok_or_else(|| PgError::undefined_table(table))?;
-    let width = def.columns.len();
-    let mut rows = rows;
     for row in &mut rows {
-        if row.len() != width {
+        if row.len() != def.columns.len() {
             return Err(PgError::syntax(
                 "INSERT has more expressions than target columns",
             ));
@@ -268,26 +282,29 @@ pub fn insert_rows_with(
             *v = coerce_for_column(std::mem::replace(v, Value::Null), &c.ty)?;
         }
     }
-    store_rows(db, &def, rows, host)
+    store_rows(db, table, rows, host)
 }
 
 /// Checks and stores rows already coerced to the column types.
 fn store_rows(
     db: &mut Database,
-    def: &TableDef,
+    table: &str,
     coerced: Vec<Vec<Value>>,
     host: &dyn Host,
 ) -> PgResult<usize> {
-    let table = def.name.as_str();
-    if let Err((n, e)) = check_rows(db, def, &coerced, host) {
-        // A duplicate key in an earlier row is what PostgreSQL hits first.
-        db.storage
-            .check_unique(table, coerced.get(..n).unwrap_or(&[]))?;
-        return Err(e);
-    }
-    if let Err(e) = check_foreign_keys(db, def, &coerced, None) {
+    let def = db
+        .table(table)
+        .ok_or_else(|| PgError::undefined_table(table))?;
+    // On failure: the error, and the rows a duplicate key would have failed first in.
+    let failed = match check_rows(db, def, &coerced, host) {
+        Err((n, e)) => Some((coerced.get(..n).unwrap_or(&[]), e)),
         // Unique indexes are checked as rows are stored, foreign keys at the end.
-        db.storage.check_unique(table, &coerced)?;
+        Ok(()) => check_foreign_keys(db, def, &coerced, None)
+            .err()
+            .map(|e| (&coerced[..], e)),
+    };
+    if let Some((before, e)) = failed {
+        db.storage.check_unique(table, before)?;
         return Err(e);
     }
     db.storage.insert(table, coerced)
@@ -295,17 +312,17 @@ fn store_rows(
 
 pub fn execute_insert(db: &mut Database, insert: &Insert, host: &dyn Host) -> PgResult<usize> {
     let (table, rows) = build_insert_rows(db, insert, host)?;
-    let def = db
-        .table(&table)
-        .cloned()
-        .ok_or_else(|| PgError::undefined_table(&table))?;
     match &insert.on {
         None => {}
         Some(OnInsert::OnConflict(oc)) => {
-            return super::upsert::upsert(db, &def, insert.table_alias.as_ref(), oc, rows, host)
+            let def = db
+                .table(&table)
+                .cloned()
+                .ok_or_else(|| PgError::undefined_table(&table))?;
+            return super::upsert::upsert(db, &def, insert.table_alias.as_ref(), oc, rows, host);
         }
         Some(_) => return Err(PgError::syntax("syntax error at or near \"ON\"")),
     }
     // build_insert_rows already coerced every value.
-    store_rows(db, &def, rows, host)
+    store_rows(db, &table, rows, host)
 }

@@ -5,43 +5,19 @@
 
 use crate::types::Value;
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Literal {
-    Null,
-    Default,
-    Bool(bool),
-    /// An integer constant that fits in int4/int8, already read.
-    Int(i64),
-    /// The number as written (sign included); typed like PostgreSQL's numeric constants.
-    Number(String),
-    /// A quoted string: an untyped literal, coerced to its column's type.
-    Text(String),
-}
-
+/// A literal-only INSERT as read: each value is what its literal evaluates to before coercion
+/// to the column type (a quoted string is untyped text, a number int4, int8 or numeric).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiteralInsert {
     pub table: String,
     pub columns: Vec<String>,
-    pub rows: Vec<Vec<Literal>>,
-}
-
-impl Literal {
-    /// The value this literal evaluates to before coercion (`DEFAULT` is the caller's).
-    pub fn into_value(self) -> crate::error::PgResult<Value> {
-        Ok(match self {
-            Literal::Null | Literal::Default => Value::Null,
-            Literal::Bool(b) => Value::Bool(b),
-            Literal::Int(i) => match i32::try_from(i) {
-                Ok(i) => Value::Int4(i),
-                Err(_) => Value::Int8(i),
-            },
-            Literal::Number(n) => crate::sql::eval::number_literal(&n)?,
-            Literal::Text(s) => Value::Text(s),
-        })
-    }
+    pub rows: Vec<Vec<Value>>,
+    /// `(row, value)` positions written `DEFAULT` (their value in `rows` is NULL).
+    pub defaults: Vec<(usize, usize)>,
 }
 
 struct Scanner<'a> {
+    text: &'a str,
     s: &'a [u8],
     pos: usize,
 }
@@ -131,42 +107,46 @@ impl<'a> Scanner<'a> {
         Some(first)
     }
 
+    /// A quoted string, called at the opening quote; `''` stands for one quote.
     fn string(&mut self) -> Option<String> {
-        // Called at the opening quote.
         self.pos += 1;
-        let mut out = Vec::new();
+        let mut out = String::new();
         loop {
-            match self.peek()? {
-                b'\'' if self.s.get(self.pos + 1) == Some(&b'\'') => {
-                    out.push(b'\'');
-                    self.pos += 2;
-                }
-                b'\'' => {
-                    self.pos += 1;
-                    break;
-                }
-                c => {
-                    out.push(c);
-                    self.pos += 1;
-                }
+            let rest = self.s.get(self.pos..)?;
+            let close = self.pos + rest.iter().position(|&c| c == b'\'')?;
+            // Quotes are ASCII, so both ends are character boundaries of the UTF-8 text.
+            out.push_str(self.text.get(self.pos..close)?);
+            self.pos = close + 1;
+            if self.peek() != Some(b'\'') {
+                return Some(out);
             }
+            out.push('\'');
+            self.pos += 1;
         }
-        String::from_utf8(out).ok()
     }
 
-    fn number(&mut self) -> Option<String> {
+    /// A numeric constant: integers that fit in int8 are read here without allocating;
+    /// decimals, exponents and larger integers keep their text for the numeric parser.
+    fn number(&mut self) -> Option<Value> {
         let start = self.pos;
-        if matches!(self.peek(), Some(b'-' | b'+')) {
+        let sign = self.peek().filter(|c| matches!(c, b'-' | b'+'));
+        if sign.is_some() {
             self.pos += 1;
             self.skip_ws();
         }
         let digits_start = self.pos;
-        let mut digits = 0;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+        let mut int: Option<i64> = Some(0);
+        while let Some(d) = self.peek().filter(u8::is_ascii_digit) {
+            int = int
+                .and_then(|i| i.checked_mul(10))
+                .and_then(|i| i.checked_sub((d - b'0') as i64));
             self.pos += 1;
-            digits += 1;
         }
+        let int_digits = self.pos - digits_start;
+        let mut digits = int_digits;
+        let mut fraction = false;
         if self.peek() == Some(b'.') {
+            fraction = true;
             self.pos += 1;
             while self.peek().is_some_and(|c| c.is_ascii_digit()) {
                 self.pos += 1;
@@ -176,7 +156,9 @@ impl<'a> Scanner<'a> {
         if digits == 0 {
             return None;
         }
+        let mut exponent = false;
         if matches!(self.peek(), Some(b'e' | b'E')) {
+            exponent = true;
             self.pos += 1;
             if matches!(self.peek(), Some(b'-' | b'+')) {
                 self.pos += 1;
@@ -196,45 +178,73 @@ impl<'a> Scanner<'a> {
         {
             return None;
         }
-        let sign = match self.s.get(start) {
-            Some(b'-') => "-",
-            _ => "",
+        // Accumulated negatively so that i64::MIN fits; `+5` is numeric in PostgreSQL's eyes.
+        if !fraction && !exponent && sign != Some(b'+') {
+            let value = if sign == Some(b'-') {
+                int
+            } else {
+                int.and_then(i64::checked_neg)
+            };
+            if let Some(v) = value {
+                return Some(match i32::try_from(v) {
+                    Ok(i) => Value::Int4(i),
+                    Err(_) => Value::Int8(v),
+                });
+            }
+        }
+        let body = self.text.get(digits_start..self.pos)?;
+        let text = match self.s.get(start) {
+            Some(b'-') => format!("-{body}"),
+            _ => body.to_string(),
         };
-        let body = std::str::from_utf8(self.s.get(digits_start..self.pos)?).ok()?;
-        Some(format!("{sign}{body}"))
+        // A number the numeric type refuses is left to the parser, which reports it.
+        crate::sql::eval::number_literal(&text).ok()
     }
 
-    fn literal(&mut self) -> Option<Literal> {
+    /// Reads one literal and pushes its value onto `row` (a NULL for DEFAULT, which returns
+    /// `Some(true)`). Values go straight into the row: moving them through enums costs more
+    /// than the scan on a large load.
+    fn literal_into(&mut self, row: &mut Vec<Value>) -> Option<bool> {
         self.skip_ws();
-        let lit = match self.peek()? {
-            b'\'' => Literal::Text(self.string()?),
-            c if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.') => {
-                let text = self.number()?;
-                match text.parse::<i64>() {
-                    Ok(i) if !text.starts_with('+') => Literal::Int(i),
-                    _ => Literal::Number(text),
-                }
-            }
+        let mut default = false;
+        match self.peek()? {
+            b'\'' => row.push(Value::Text(self.string()?)),
+            c if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.') => row.push(self.number()?),
             _ => match self.word()?.as_str() {
-                "null" => Literal::Null,
-                "default" => Literal::Default,
-                "true" => Literal::Bool(true),
-                "false" => Literal::Bool(false),
+                "null" => row.push(Value::Null),
+                "true" => row.push(Value::Bool(true)),
+                "false" => row.push(Value::Bool(false)),
+                "default" => {
+                    default = true;
+                    row.push(Value::Null);
+                }
                 _ => return None,
             },
-        };
+        }
         // Only `,` or `)` may follow: `'x'::date`, `1 + 2`, `'a' || 'b'` take the full parser.
         self.skip_ws();
-        matches!(self.peek(), Some(b',' | b')')).then_some(lit)
+        matches!(self.peek(), Some(b',' | b')')).then_some(default)
     }
 
-    fn row(&mut self) -> Option<Vec<Literal>> {
+    /// One parenthesised row (number `n`); `width` (the previous row's) sizes it up front.
+    /// DEFAULT cells are NULL in the row and listed in `defaults`.
+    fn row(
+        &mut self,
+        n: usize,
+        width: usize,
+        defaults: &mut Vec<(usize, usize)>,
+    ) -> Option<Vec<Value>> {
         if !self.eat(b'(') {
             return None;
         }
-        let mut row = vec![self.literal()?];
-        while self.eat(b',') {
-            row.push(self.literal()?);
+        let mut row = Vec::with_capacity(width);
+        loop {
+            if self.literal_into(&mut row)? {
+                defaults.push((n, row.len() - 1));
+            }
+            if !self.eat(b',') {
+                break;
+            }
         }
         self.eat(b')').then_some(row)
     }
@@ -243,6 +253,7 @@ impl<'a> Scanner<'a> {
 /// Reads `sql` as a literal-only multi-row INSERT, or `None` if it is anything else.
 pub fn parse(sql: &str) -> Option<LiteralInsert> {
     let mut sc = Scanner {
+        text: sql,
         s: sql.as_bytes(),
         pos: 0,
     };
@@ -263,9 +274,12 @@ pub fn parse(sql: &str) -> Option<LiteralInsert> {
     if !sc.keyword("values") {
         return None;
     }
-    let mut rows = vec![sc.row()?];
+    let mut defaults = Vec::new();
+    let first = sc.row(0, 1, &mut defaults)?;
+    let width = first.len();
+    let mut rows = vec![first];
     while sc.eat(b',') {
-        rows.push(sc.row()?);
+        rows.push(sc.row(rows.len(), width, &mut defaults)?);
     }
     sc.eat(b';');
     sc.skip_ws();
@@ -273,6 +287,7 @@ pub fn parse(sql: &str) -> Option<LiteralInsert> {
         table,
         columns,
         rows,
+        defaults,
     })
 }
 
@@ -291,10 +306,11 @@ mod tests {
                 table: "Demo".into(),
                 columns: vec!["id".into(), "Name".into()],
                 rows: vec![
-                    vec![Literal::Int(1), Literal::Text("it's".into())],
-                    vec![Literal::Number("-2.5e3".into()), Literal::Null],
-                    vec![Literal::Default, Literal::Bool(true)],
+                    vec![Value::Int4(1), Value::Text("it's".into())],
+                    vec![Value::Numeric((-2500).into()), Value::Null],
+                    vec![Value::Null, Value::Bool(true)],
                 ],
+                defaults: vec![(2, 0)],
             })
         );
     }

@@ -1,7 +1,7 @@
 //! The referenced side of foreign keys: deleting or re-keying a row that other rows reference
 //! fails (NO ACTION / RESTRICT) or cascades (CASCADE, SET NULL, SET DEFAULT).
 
-use super::constraints::{check_not_null, fk_key};
+use super::constraints::check_not_null;
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::{eval, EvalCtx, Scope};
 use crate::sql::schema::{ConstraintKind, ReferentialAction, TableDef};
@@ -162,7 +162,7 @@ pub fn plan_delete(
             let fk_pos = positions(fk.def, fk.columns);
             let keys: HashSet<IndexKey> = rows
                 .iter()
-                .filter_map(|(_, r)| fk_key(r, &ref_pos))
+                .filter_map(|(_, r)| IndexKey::of(r, &ref_pos))
                 .collect();
             if keys.is_empty() {
                 continue;
@@ -179,7 +179,7 @@ pub fn plan_delete(
                     .get(&fk.def.name)
                     .and_then(|u| u.get(&id).cloned())
                     .unwrap_or(row);
-                let Some(key) = fk_key(&row, &fk_pos) else {
+                let Some(key) = IndexKey::of(&row, &fk_pos) else {
                     continue;
                 };
                 if !keys.contains(&key) {
@@ -203,7 +203,7 @@ pub fn plan_delete(
                 // Report the first deleted row (in statement order) that is still referenced.
                 if let Some((_, row)) = rows
                     .iter()
-                    .find(|(_, r)| fk_key(r, &ref_pos).is_some_and(|k| hit.contains(&k)))
+                    .find(|(_, r)| IndexKey::of(r, &ref_pos).is_some_and(|k| hit.contains(&k)))
                 {
                     return Err(still_referenced(&t, &fk, fk.ref_columns, row, &ref_pos));
                 }
@@ -243,8 +243,8 @@ pub fn plan_update(
         // Old key -> new key, for rows whose referenced key changed.
         let mut moved: HashMap<IndexKey, (&[Value], &[Value])> = HashMap::new();
         for (_, old, new) in changes {
-            if let Some(k) = fk_key(old, &ref_pos) {
-                if fk_key(new, &ref_pos).as_ref() != Some(&k) {
+            if let Some(k) = IndexKey::of(old, &ref_pos) {
+                if IndexKey::of(new, &ref_pos).as_ref() != Some(&k) {
                     moved.entry(k).or_insert((old, new));
                 }
             }
@@ -261,7 +261,7 @@ pub fn plan_update(
             if updated.contains(&id) {
                 continue;
             }
-            let Some(key) = fk_key(&row, &fk_pos) else {
+            let Some(key) = IndexKey::of(&row, &fk_pos) else {
                 continue;
             };
             let Some((old, new)) = moved.get(&key) else {

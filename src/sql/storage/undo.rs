@@ -9,9 +9,10 @@ use gluesql::core::data::Key;
 use gluesql::core::store::StoreMut;
 
 pub enum Change {
+    /// Inserts take consecutive ids.
     Inserted {
         table: String,
-        ids: Vec<RowId>,
+        ids: std::ops::Range<RowId>,
     },
     Updated {
         table: String,
@@ -79,7 +80,7 @@ impl NodeStorage {
             return Ok(());
         }
         match change {
-            Change::Inserted { table, ids } => self.delete(&table, ids).map(|_| ()),
+            Change::Inserted { table, ids } => self.delete(&table, ids.collect()).map(|_| ()),
             Change::Updated { table, old } => self.update(&table, old).map(|_| ()),
             Change::Deleted { table, rows } => self.restore(&table, rows),
         }
