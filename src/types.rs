@@ -288,6 +288,7 @@ impl Value {
     }
 
     /// A key for hashing and grouping: equal SQL values (including 1 and 1::bigint) give equal keys.
+    #[inline]
     pub fn group_key(&self) -> GroupKey {
         match self {
             Value::Null => GroupKey::Null,
