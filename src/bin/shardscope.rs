@@ -2,7 +2,7 @@
 //! prints what `psql -a` would print. Exit code 0 even after SQL errors, as psql.
 
 use shardscope::psql::Runner;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -28,17 +28,26 @@ fn main() -> ExitCode {
         },
     };
     let mut runner = Runner::with_default_cluster();
-    print!("{}", runner.run_script(&text, &name));
-    ExitCode::SUCCESS
+    emit(&runner.run_script(&text, &name))
+}
+
+/// Writes the output; a reader that stops early (`| head`) is not an error, as for psql.
+fn emit(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("shardscope: could not write output: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 fn bench() -> ExitCode {
     match shardscope::bench::run() {
-        Ok(report) => {
-            println!("{report}");
-            ExitCode::SUCCESS
-        }
+        Ok(report) => emit(&format!("{report}\n")),
         Err(e) => {
             eprintln!("bench: {e}");
             ExitCode::FAILURE
