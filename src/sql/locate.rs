@@ -3,7 +3,10 @@
 //! token marked with its offset: the marked tree has the same shape as the plain one, and the
 //! node at the same place in both holds the offset of its first token. Only done for errors.
 
-use sqlparser::ast::{Expr, Ident, ObjectName, Statement, TableFactor, Value as AstValue, Visit};
+use sqlparser::ast::{
+    Expr, Ident, ObjectName, Query, SelectItem, SetExpr, Statement, TableFactor, Value as AstValue,
+    Visit,
+};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Token, TokenWithLocation, Tokenizer};
@@ -26,6 +29,8 @@ pub enum Site {
     InsertColumn(usize),
     /// The target column of the `i`th assignment of an UPDATE.
     Assignment(usize),
+    /// A `t.*` select-list item, by address.
+    Wildcard(usize),
 }
 
 impl Site {
@@ -35,6 +40,10 @@ impl Site {
 
     pub fn table(t: &TableFactor) -> Self {
         Site::Table(t as *const TableFactor as usize)
+    }
+
+    pub fn wildcard(item: &SelectItem) -> Self {
+        Site::Wildcard(item as *const SelectItem as usize)
     }
 }
 
@@ -158,67 +167,125 @@ fn expr_at(marked: &Expr, plain: &Expr) -> Option<usize> {
     }
 }
 
-/// Counts expressions or table factors in visiting order up to a given address.
-struct Finder {
-    target: Site,
+/// A node of a kind a site can name.
+enum Node<'n> {
+    Expr(&'n Expr),
+    Table(&'n TableFactor),
+    Item(&'n SelectItem),
+}
+
+/// The select-list items of a query's body, in order (nested queries are visited on their own).
+fn select_items<'q>(body: &'q SetExpr, out: &mut Vec<&'q SelectItem>) {
+    match body {
+        SetExpr::Select(s) => out.extend(s.projection.iter()),
+        SetExpr::SetOperation { left, right, .. } => {
+            select_items(left, out);
+            select_items(right, out);
+        }
+        _ => {}
+    }
+}
+
+/// Walks the nodes of `site`'s kind in visiting order, handing each with its index to `f`
+/// until it returns a result.
+struct Walk<'f, T> {
+    site: Site,
     seen: usize,
+    f: &'f mut dyn FnMut(usize, Node) -> Option<T>,
 }
 
-impl sqlparser::ast::Visitor for Finder {
-    type Break = usize;
-
-    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<usize> {
-        if let Site::Expr(addr) = self.target {
-            if e as *const Expr as usize == addr {
-                return ControlFlow::Break(self.seen);
-            }
-            self.seen += 1;
+impl<T> Walk<'_, T> {
+    fn node(&mut self, node: Node) -> ControlFlow<T> {
+        let index = self.seen;
+        self.seen += 1;
+        match (self.f)(index, node) {
+            Some(found) => ControlFlow::Break(found),
+            None => ControlFlow::Continue(()),
         }
-        ControlFlow::Continue(())
-    }
-
-    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<usize> {
-        if let Site::Table(addr) = self.target {
-            if t as *const TableFactor as usize == addr {
-                return ControlFlow::Break(self.seen);
-            }
-            self.seen += 1;
-        }
-        ControlFlow::Continue(())
     }
 }
 
-/// Hands out the node at a visiting index to a callback.
-struct Picker<'f> {
-    kind: Site,
-    index: usize,
-    seen: usize,
-    on_expr: &'f mut dyn FnMut(&Expr) -> Option<usize>,
-    on_table: &'f mut dyn FnMut(&TableFactor) -> Option<usize>,
+impl<T> sqlparser::ast::Visitor for Walk<'_, T> {
+    type Break = T;
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<T> {
+        match self.site {
+            Site::Expr(_) => self.node(Node::Expr(e)),
+            _ => ControlFlow::Continue(()),
+        }
+    }
+
+    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<T> {
+        match self.site {
+            Site::Table(_) => self.node(Node::Table(t)),
+            _ => ControlFlow::Continue(()),
+        }
+    }
+
+    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<T> {
+        if let Site::Wildcard(_) = self.site {
+            let mut items = Vec::new();
+            select_items(&q.body, &mut items);
+            for item in items {
+                self.node(Node::Item(item))?;
+            }
+        }
+        ControlFlow::Continue(())
+    }
 }
 
-impl sqlparser::ast::Visitor for Picker<'_> {
-    type Break = Option<usize>;
-
-    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<Option<usize>> {
-        if matches!(self.kind, Site::Expr(_)) {
-            if self.seen == self.index {
-                return ControlFlow::Break((self.on_expr)(e));
-            }
-            self.seen += 1;
-        }
-        ControlFlow::Continue(())
+fn walk<T>(stmt: &Statement, site: Site, f: &mut dyn FnMut(usize, Node) -> Option<T>) -> Option<T> {
+    match stmt.visit(&mut Walk { site, seen: 0, f }) {
+        ControlFlow::Break(found) => Some(found),
+        ControlFlow::Continue(()) => None,
     }
+}
 
-    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<Option<usize>> {
-        if matches!(self.kind, Site::Table(_)) {
-            if self.seen == self.index {
-                return ControlFlow::Break((self.on_table)(t));
-            }
-            self.seen += 1;
+/// Where the node a site names by address starts in the marked tree.
+fn node_offset(marked: &Statement, plain: &Statement, site: Site) -> Option<usize> {
+    let (Site::Expr(addr) | Site::Table(addr) | Site::Wildcard(addr)) = site else {
+        return None;
+    };
+    let address = |node: &Node| match node {
+        Node::Expr(e) => *e as *const Expr as usize,
+        Node::Table(t) => *t as *const TableFactor as usize,
+        Node::Item(i) => *i as *const SelectItem as usize,
+    };
+    let index = walk(plain, site, &mut |i, node| {
+        (address(&node) == addr).then_some(i)
+    })?;
+    // the plain node, taken again by index to compare it with the marked one
+    let plain_node = walk(plain, site, &mut |i, node| {
+        (i == index).then(|| match node {
+            Node::Expr(e) => PlainNode::Expr(e.clone()),
+            Node::Table(t) => PlainNode::Table(t.clone()),
+            Node::Item(item) => PlainNode::Item(item.clone()),
+        })
+    })?;
+    walk(marked, site, &mut |i, node| {
+        if i != index {
+            return None;
         }
-        ControlFlow::Continue(())
-    }
+        Some(match (node, &plain_node) {
+            (Node::Expr(m), PlainNode::Expr(p)) => expr_at(m, p),
+            (
+                Node::Table(TableFactor::Table { name: m, .. }),
+                PlainNode::Table(TableFactor::Table { name: p, .. }),
+            ) => name_at(m, p),
+            (
+                Node::Item(SelectItem::QualifiedWildcard(m, _)),
+                PlainNode::Item(SelectItem::QualifiedWildcard(p, _)),
+            ) => name_at(m, p),
+            _ => None,
+        })
+    })
+    .flatten()
+}
+
+enum PlainNode {
+    Expr(Expr),
+    Table(TableFactor),
+    Item(SelectItem),
 }
 
 /// The 1-based character position in `text` (PostgreSQL's cursor position) of `site` in
@@ -247,46 +314,11 @@ fn offset_in(marked: &Statement, plain: &Statement, site: Site) -> Option<usize>
             ) => name_at(m, p),
             _ => None,
         },
-        (Site::Expr(_) | Site::Table(_), _, _) => {
-            let mut finder = Finder {
-                target: site,
-                seen: 0,
-            };
-            let ControlFlow::Break(index) = plain.visit(&mut finder) else {
-                return None;
-            };
-            // the plain node, found again by index to compare it with the marked one
-            let mut plain_expr: Option<Expr> = None;
-            let mut plain_table: Option<TableFactor> = None;
-            let _ = plain.visit(&mut Picker {
-                kind: site,
-                index,
-                seen: 0,
-                on_expr: &mut |e| {
-                    plain_expr = Some(e.clone());
-                    None
-                },
-                on_table: &mut |t| {
-                    plain_table = Some(t.clone());
-                    None
-                },
-            });
-            let found = marked.visit(&mut Picker {
-                kind: site,
-                index,
-                seen: 0,
-                on_expr: &mut |e| expr_at(e, plain_expr.as_ref()?),
-                on_table: &mut |t| match (t, plain_table.as_ref()?) {
-                    (TableFactor::Table { name: m, .. }, TableFactor::Table { name: p, .. }) => {
-                        name_at(m, p)
-                    }
-                    _ => None,
-                },
-            });
-            match found {
-                ControlFlow::Break(at) => at,
-                ControlFlow::Continue(()) => None,
-            }
+        (_, Statement::Explain { statement: m, .. }, Statement::Explain { statement: p, .. }) => {
+            offset_in(m, p, site)
+        }
+        (Site::Expr(_) | Site::Table(_) | Site::Wildcard(_), _, _) => {
+            node_offset(marked, plain, site)
         }
         _ => None,
     }

@@ -2,6 +2,7 @@
 //! in the node's GlueSQL storage (see `storage`). Workers run task SQL with it, the coordinator
 //! runs catalog queries and combine queries over `remote_scan` with it.
 
+pub mod analyze;
 pub mod cast;
 pub mod ddl;
 pub mod dml;
