@@ -229,7 +229,9 @@ impl Cluster {
         }
         if let Some(insert) = self.bulk_insert(session, sql) {
             let text = sql.trim().trim_end_matches(';').to_string();
-            return self.client_statement(session, text, |c, _| c.execute_literal_insert(insert));
+            return self
+                .client_statement(session, text, |c, _| c.execute_literal_insert(insert))
+                .map_err(|e| self.placed(sql, e));
         }
         let statements = parse_sql(sql)?;
         let mut last = ExecOutput::command("");
@@ -252,6 +254,21 @@ impl Cluster {
         let relations = BTreeMap::new();
         let host = ClusterHost::new(&self.catalog, self.now(), &relations);
         analyze::statement(stmt, db, &host)
+    }
+
+    /// An error of the bulk-load path with the position parse analysis finds for it (that path
+    /// reads the statement without a syntax tree).
+    fn placed(&self, sql: &str, e: PgError) -> PgError {
+        let Ok(statements) = parse_sql(sql) else {
+            return e;
+        };
+        let [stmt] = statements.as_slice() else {
+            return e;
+        };
+        match self.analyze(COORDINATOR, stmt) {
+            Err(f) if f.error.message == e.message => f.into_error(sql, 0, stmt),
+            _ => e,
+        }
     }
 
     /// A literal-only INSERT into a Citus table sent to the coordinator: the bulk-load path.

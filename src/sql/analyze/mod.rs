@@ -10,9 +10,11 @@ use crate::error::PgError;
 use crate::planner::relations::normalize_ident;
 use crate::sql::locate::{self, Site};
 use crate::sql::{Database, Host};
+use crate::types::SqlType;
 use scope::{Columns, Item, Level};
 use sqlparser::ast::{
-    AssignmentTarget, Delete, FromTable, Insert, ObjectName, SelectItem, Statement, TableWithJoins,
+    AssignmentTarget, Delete, FromTable, Insert, ObjectName, Query, SelectItem, SetExpr, Statement,
+    TableWithJoins,
 };
 
 /// An analysis error and the node of the statement it is about.
@@ -147,12 +149,13 @@ impl<'a> Analyzer<'a> {
                 continue;
             };
             let column = column.0.last().map(normalize_ident).unwrap_or_default();
-            if !def.columns.iter().any(|c| c.name == column) {
+            let Some(def) = def.columns.iter().find(|c| c.name == column) else {
                 return Err(Failure::new(
                     no_such_column(&column, &relation),
                     Some(Site::Assignment(i)),
                 ));
-            }
+            };
+            query::literal_as(&a.value, &def.ty)?;
         }
         Ok(())
     }
@@ -181,6 +184,7 @@ impl<'a> Analyzer<'a> {
         }
         if let Some(source) = &insert.source {
             self.query(source, None)?;
+            self.inserted_literals(insert, source, &columns)?;
         }
         if let Some(returning) = &insert.returning {
             let mut level = Level::new(None);
@@ -195,6 +199,34 @@ impl<'a> Analyzer<'a> {
                 columns,
             ));
             self.returning(Some(returning), &level)?;
+        }
+        Ok(())
+    }
+
+    /// VALUES literals read as the types of the columns they go to.
+    fn inserted_literals(&self, insert: &Insert, source: &Query, columns: &Columns) -> Checked {
+        let (SetExpr::Values(values), Some(typed)) = (source.body.as_ref(), columns.to_named())
+        else {
+            return Ok(());
+        };
+        let targets: Vec<Option<&SqlType>> = if insert.columns.is_empty() {
+            typed.iter().map(|(_, ty)| Some(ty)).collect()
+        } else {
+            insert
+                .columns
+                .iter()
+                .map(|c| {
+                    let c = normalize_ident(c);
+                    typed.iter().find(|(n, _)| *n == c).map(|(_, ty)| ty)
+                })
+                .collect()
+        };
+        for row in &values.rows {
+            for (e, ty) in row.iter().zip(&targets) {
+                if let Some(ty) = ty {
+                    query::literal_as(e, ty)?;
+                }
+            }
         }
         Ok(())
     }

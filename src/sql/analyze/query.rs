@@ -5,12 +5,13 @@
 use super::scope::{Columns, Cte, Item, Level, Resolved};
 use super::{Analyzer, Checked, Failure};
 use crate::planner::relations::normalize_ident;
+use crate::sql::cast::{parse_text_as, sqltype_from_ast};
 use crate::sql::locate::Site;
 use crate::sql::select::output_name;
 use crate::types::SqlType;
 use sqlparser::ast::{
-    Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, OrderBy, Query, Select, SelectItem,
-    SetExpr, TableAlias, TableFactor, TableWithJoins,
+    BinaryOperator, CastKind, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, OrderBy,
+    Query, Select, SelectItem, SetExpr, TableAlias, TableFactor, TableWithJoins, Value as AstValue,
 };
 
 /// Output columns of a query, when they are known.
@@ -335,6 +336,44 @@ impl<'a> Analyzer<'a> {
                 self.expr(expr, level)?;
                 self.query(subquery, Some(level)).map(|_| ())
             }
+            // untyped literals take the type of what they are compared with
+            Expr::BinaryOp { left, op, right } if is_comparison(op) => {
+                self.expr(left, level)?;
+                self.expr(right, level)?;
+                self.compared_literal(left, right, level)?;
+                self.compared_literal(right, left, level)
+            }
+            Expr::InList { expr, list, .. } => {
+                self.expr(expr, level)?;
+                for e in list {
+                    self.expr(e, level)?;
+                }
+                for e in list {
+                    self.compared_literal(e, expr, level)?;
+                }
+                Ok(())
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                for e in [expr, low, high] {
+                    self.expr(e, level)?;
+                }
+                self.compared_literal(low, expr, level)?;
+                self.compared_literal(high, expr, level)
+            }
+            Expr::Cast {
+                kind: CastKind::Cast | CastKind::DoubleColon,
+                expr,
+                data_type,
+                ..
+            } => {
+                self.expr(expr, level)?;
+                match sqltype_from_ast(data_type) {
+                    Ok(ty) => literal_as(expr, &ty),
+                    Err(_) => Ok(()),
+                }
+            }
             _ => {
                 for child in crate::sql::select::children(e) {
                     self.expr(child, level)?;
@@ -342,6 +381,71 @@ impl<'a> Analyzer<'a> {
                 Ok(())
             }
         }
+    }
+}
+
+impl<'a> Analyzer<'a> {
+    /// Reads `literal` as the type of `other` when that is a column of a known type.
+    fn compared_literal(&self, literal: &Expr, other: &Expr, level: &Level<'a, '_>) -> Checked {
+        let ty = match other {
+            Expr::Identifier(c) => level.column_type(None, &normalize_ident(c)),
+            Expr::CompoundIdentifier(ids) => match ids.as_slice() {
+                [t, c] | [_, t, c] => {
+                    level.column_type(Some(&normalize_ident(t)), &normalize_ident(c))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match ty {
+            Some(ty) => literal_as(literal, &ty),
+            None => Ok(()),
+        }
+    }
+}
+
+fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+    )
+}
+
+/// Reads an untyped string literal as `ty`, as PostgreSQL does while analysing (typmods aside,
+/// which apply when the value is stored): `invalid input syntax for type integer: "abc"` at
+/// the literal. Only numbers and booleans, whose input the engine reads as PostgreSQL does;
+/// other types are left to the engine.
+pub fn literal_as(e: &Expr, ty: &SqlType) -> Checked {
+    let (
+        Expr::Value(AstValue::SingleQuotedString(s) | AstValue::EscapedStringLiteral(s)),
+        Some(ty),
+    ) = (e, readable_type(ty))
+    else {
+        return Ok(());
+    };
+    parse_text_as(s, &ty)
+        .map(|_| ())
+        .map_err(|err| Failure::new(err, Some(Site::expr(e))))
+}
+
+fn readable_type(ty: &SqlType) -> Option<SqlType> {
+    match ty {
+        SqlType::Int2
+        | SqlType::Int4
+        | SqlType::Int8
+        | SqlType::Float4
+        | SqlType::Float8
+        | SqlType::Bool => Some(ty.clone()),
+        SqlType::Numeric { .. } => Some(SqlType::Numeric {
+            precision: None,
+            scale: None,
+        }),
+        _ => None,
     }
 }
 

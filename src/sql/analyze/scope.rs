@@ -30,6 +30,15 @@ impl Columns<'_> {
         }
     }
 
+    /// Names with types; `None` when the columns are unknown.
+    fn typed(&self) -> Option<Box<dyn Iterator<Item = (&str, &SqlType)> + '_>> {
+        match self {
+            Columns::Table(defs) => Some(Box::new(defs.iter().map(|c| (c.name.as_str(), &c.ty)))),
+            Columns::Named(cols) => Some(Box::new(cols.iter().map(|(n, t)| (n.as_str(), t)))),
+            Columns::Unknown => None,
+        }
+    }
+
     /// The columns as an owned list, for a join's or subquery's output.
     pub fn to_named(&self) -> Option<Vec<(String, SqlType)>> {
         match self {
@@ -139,6 +148,36 @@ impl<'a, 'p> Level<'a, 'p> {
             None => self.unqualified(name),
             Some(q) => self.qualified(q, name),
         }
+    }
+
+    /// The type of a column reference that resolves (see `column`), when it is known.
+    pub fn column_type(&self, qualifier: Option<&str>, name: &str) -> Option<SqlType> {
+        for level in self.levels() {
+            let mut candidates = level.items.iter().filter(|i| {
+                i.reachable()
+                    && match qualifier {
+                        None => i.cols_visible,
+                        Some(q) => i.rel_visible && i.refname.as_deref() == Some(q),
+                    }
+            });
+            let mut found = None;
+            let mut any = false;
+            for item in candidates.by_ref() {
+                any = true;
+                for (n, ty) in item.columns.typed()? {
+                    if n == name {
+                        if found.is_some() {
+                            return None;
+                        }
+                        found = Some(ty);
+                    }
+                }
+            }
+            if found.is_some() || (qualifier.is_some() && any) {
+                return found.cloned();
+            }
+        }
+        None
     }
 
     fn unqualified(&self, name: &str) -> Resolved {
