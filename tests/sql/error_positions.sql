@@ -14,6 +14,9 @@ SELECT x.name FROM users u;
 SELECT users.name FROM users u;
 SELECT u.* FROM users;
 SELECT * FROM users u, orders o JOIN users x ON u.user_id = x.user_id;
+-- functions
+SELECT no_such_function(1, 'a', name) FROM users;
+SELECT upper(nme) FROM users;
 -- ambiguity
 SELECT user_id FROM users, orders;
 SELECT user_id FROM users u JOIN orders o ON o.user_id = u.user_id;
@@ -87,6 +90,7 @@ INSERT INTO accounts (account_id, ownr) VALUES (1, 'x');
 INSERT INTO accounts VALUES ('one', 'x', 0);
 INSERT INTO accounts VALUES (1, 'x', 'a lot');
 SELECT * FROM regions WHERE cod = 'NL';
+SELECT sum_of(balance) FROM accounts;
 -- errors raised while executing stay the worker's
 INSERT INTO accounts VALUES (1, 'ann', 10);
 INSERT INTO accounts VALUES (1, 'ann', 10);

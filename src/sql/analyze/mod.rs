@@ -3,6 +3,7 @@
 //! a Citus coordinator against its shell tables, before any task is sent). Errors come with the
 //! node they were found at, so they can be given PostgreSQL's cursor position.
 
+mod functions;
 mod query;
 mod scope;
 

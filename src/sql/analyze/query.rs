@@ -336,6 +336,12 @@ impl<'a> Analyzer<'a> {
                 self.expr(expr, level)?;
                 self.query(subquery, Some(level)).map(|_| ())
             }
+            Expr::Function(f) => {
+                for child in crate::sql::select::children(e) {
+                    self.expr(child, level)?;
+                }
+                super::functions::check_call(e, f, level)
+            }
             // untyped literals take the type of what they are compared with
             Expr::BinaryOp { left, op, right } if is_comparison(op) => {
                 self.expr(left, level)?;
