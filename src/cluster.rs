@@ -5,7 +5,7 @@ use crate::error::{PgError, PgResult};
 use crate::executor::host::{ClusterHost, ShardSizes};
 use crate::metadata::{Catalog, DistNode};
 use crate::sql::dml::literal_insert::{self, LiteralInsert};
-use crate::sql::{parse_sql, Database, ExecOutput, ResultSet};
+use crate::sql::{analyze, parse_sql, Database, ExecOutput, ResultSet};
 use crate::trace::{MessageKind, Trace, TraceEvent};
 use chrono::{NaiveDate, NaiveDateTime};
 use sqlparser::ast::Statement;
@@ -229,16 +229,46 @@ impl Cluster {
         }
         if let Some(insert) = self.bulk_insert(session, sql) {
             let text = sql.trim().trim_end_matches(';').to_string();
-            return self.client_statement(session, text, |c, _| c.execute_literal_insert(insert));
+            return self
+                .client_statement(session, text, |c, _| c.execute_literal_insert(insert))
+                .map_err(|e| self.placed(sql, e));
         }
         let statements = parse_sql(sql)?;
         let mut last = ExecOutput::command("");
-        for stmt in statements {
+        for (index, stmt) in statements.iter().enumerate() {
             last = self.client_statement(session, stmt.to_string(), |c, s| {
-                c.execute_statement(s, &stmt)
+                c.analyze(&s.node, stmt)
+                    .map_err(|f| f.into_error(sql, index, stmt))?;
+                c.execute_statement(s, stmt)
             })?;
         }
         Ok(last)
+    }
+
+    /// Parse analysis on the node the client is connected to: names are resolved against its
+    /// catalog (a coordinator's shell tables for Citus tables) before anything runs.
+    fn analyze(&self, node: &str, stmt: &Statement) -> Result<(), analyze::Failure> {
+        let db = self
+            .node_db(node)
+            .map_err(|e| analyze::Failure::new(e, None))?;
+        let relations = BTreeMap::new();
+        let host = ClusterHost::new(&self.catalog, self.now(), &relations);
+        analyze::statement(stmt, db, &host)
+    }
+
+    /// An error of the bulk-load path with the position parse analysis finds for it (that path
+    /// reads the statement without a syntax tree).
+    fn placed(&self, sql: &str, e: PgError) -> PgError {
+        let Ok(statements) = parse_sql(sql) else {
+            return e;
+        };
+        let [stmt] = statements.as_slice() else {
+            return e;
+        };
+        match self.analyze(COORDINATOR, stmt) {
+            Err(f) if f.error.message == e.message => f.into_error(sql, 0, stmt),
+            _ => e,
+        }
     }
 
     /// A literal-only INSERT into a Citus table sent to the coordinator: the bulk-load path.

@@ -11,6 +11,9 @@ pub struct PgError {
     pub hint: Option<String>,
     /// Citus adds `while executing command on HOST:PORT` for errors raised by a worker.
     pub context: Option<String>,
+    /// Where in the statement text the error was found: a 1-based character offset, as
+    /// PostgreSQL's cursor position (psql shows it as `LINE n:` with a caret).
+    pub position: Option<u32>,
 }
 
 pub type PgResult<T> = Result<T, PgError>;
@@ -23,6 +26,7 @@ impl PgError {
             detail: None,
             hint: None,
             context: None,
+            position: None,
         }
     }
 
@@ -38,6 +42,11 @@ impl PgError {
 
     pub fn with_context(mut self, context: impl Into<String>) -> Self {
         self.context = Some(context.into());
+        self
+    }
+
+    pub fn with_position(mut self, position: usize) -> Self {
+        self.position = u32::try_from(position).ok();
         self
     }
 

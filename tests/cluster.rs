@@ -611,3 +611,59 @@ fn literal_inserts_match_the_parsed_path() {
     assert_eq!(a.rows.len(), 10, "{a:?}");
     assert_eq!(a, rows(&mut parsed, &mut ps, all));
 }
+
+/// A misspelt name in a statement on Citus tables is found by the coordinator's analysis: the
+/// error has PostgreSQL's position and no worker context, and no task is sent.
+#[test]
+fn analysis_errors_stay_on_the_coordinator() {
+    let (mut c, mut s) = tutorial();
+    for (sql, message, position) in [
+        (
+            "SELECT user_nam FROM citus_demo WHERE id = 1",
+            "column \"user_nam\" does not exist",
+            8,
+        ),
+        (
+            "UPDATE citus_demo SET age = 1 WHERE cty = 'x'",
+            "column \"cty\" does not exist",
+            37,
+        ),
+        (
+            "DELETE FROM citus_demo WHERE d.id = 1",
+            "missing FROM-clause entry for table \"d\"",
+            30,
+        ),
+        (
+            "INSERT INTO citus_demo (id, nme) VALUES (1, 'x')",
+            "column \"nme\" of relation \"citus_demo\" does not exist",
+            29,
+        ),
+        (
+            "SELECT * FROM citus_demo WHERE id = 'one'",
+            "invalid input syntax for type integer: \"one\"",
+            37,
+        ),
+    ] {
+        let e = err(&mut c, &mut s, sql);
+        assert_eq!(e.message, message, "{sql}");
+        assert_eq!(e.position, Some(position), "{sql}");
+        assert_eq!(e.context, None, "{sql}");
+        let tasks = c
+            .last_statement_events()
+            .iter()
+            .filter(|e| !matches!(e.kind, MessageKind::ClientQuery | MessageKind::TaskError))
+            .count();
+        assert_eq!(tasks, 0, "{sql}: messages beyond the client's");
+    }
+    // an error found while executing still comes from the worker
+    let e = err(
+        &mut c,
+        &mut s,
+        "SELECT 1 / (age - age) FROM citus_demo WHERE id = 1",
+    );
+    assert_eq!(e.message, "division by zero");
+    assert_eq!(e.position, None);
+    assert!(e
+        .context
+        .is_some_and(|c| c.starts_with("while executing command on")));
+}

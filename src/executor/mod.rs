@@ -61,6 +61,8 @@ impl Cluster {
                 Ok(out)
             }
             Err(mut e) => {
+                // Citus passes a worker's message on, not its position in the task's text
+                e.position = None;
                 self.trace.record(
                     &task.node,
                     COORDINATOR,

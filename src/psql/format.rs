@@ -300,12 +300,30 @@ pub enum Verbosity {
 }
 
 /// An error as psql prints it; `prefix` is the `psql:FILE:LINE: ` locus (empty interactively).
+/// Without the statement's text a position can only be named (`at character 8`).
 pub fn error(e: &PgError, verbosity: Verbosity, prefix: &str) -> String {
+    error_on(e, None, verbosity, prefix)
+}
+
+/// An error raised by the statement `query`: a position in it is shown as psql's `LINE n:`
+/// with a caret under it.
+pub fn query_error(e: &PgError, query: &str, verbosity: Verbosity, prefix: &str) -> String {
+    error_on(e, Some(query), verbosity, prefix)
+}
+
+fn error_on(e: &PgError, query: Option<&str>, verbosity: Verbosity, prefix: &str) -> String {
+    let position = e.position.map(|pos| match query {
+        Some(q) if verbosity != Verbosity::Terse => {
+            Position::Cursor(super::cursor::error_cursor(q, pos as usize).unwrap_or_default())
+        }
+        _ => Position::Named(pos),
+    });
     message(
         prefix,
         "ERROR",
         e.sqlstate,
         &e.message,
+        position,
         &[
             ("DETAIL", e.detail.as_deref()),
             ("HINT", e.hint.as_deref()),
@@ -322,9 +340,17 @@ pub fn notice(n: &Notice, verbosity: Verbosity, prefix: &str) -> String {
         "NOTICE",
         "00000",
         &n.message,
+        None,
         &[("DETAIL", n.detail.as_deref()), ("HINT", n.hint.as_deref())],
         verbosity,
     )
+}
+
+/// How psql shows an error position: as the cursor lines under the message, or appended to it
+/// as ` at character N` (terse verbosity, or no statement text to quote).
+enum Position {
+    Cursor(String),
+    Named(u32),
 }
 
 fn message(
@@ -332,6 +358,7 @@ fn message(
     severity: &str,
     sqlstate: &str,
     msg: &str,
+    position: Option<Position>,
     extra: &[(&str, Option<&str>)],
     verbosity: Verbosity,
 ) -> String {
@@ -349,8 +376,14 @@ fn message(
         _ => {}
     }
     out.push_str(msg);
+    if let Some(Position::Named(pos)) = position {
+        out.push_str(&format!(" at character {pos}"));
+    }
     out.push('\n');
     if verbosity != Verbosity::Terse {
+        if let Some(Position::Cursor(lines)) = position {
+            out.push_str(&lines);
+        }
         for (label, text) in extra {
             if let Some(text) = text {
                 out.push_str(&format!("{label}:  {text}\n"));

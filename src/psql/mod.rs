@@ -2,6 +2,7 @@
 //! byte for byte what psql prints.
 
 mod connect;
+pub mod cursor;
 pub mod describe;
 pub mod format;
 mod help;

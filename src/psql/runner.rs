@@ -292,7 +292,8 @@ impl<E: Executor> Runner<E> {
                 }
             }
             Err(e) => {
-                self.out.push_str(&format::error(&e, verbosity, &locus));
+                self.out
+                    .push_str(&format::query_error(&e, sql, verbosity, &locus));
                 self.error_stop();
             }
         }

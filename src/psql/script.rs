@@ -133,8 +133,10 @@ impl Scanner {
     pub fn feed_line(&mut self, line: &str, vars: &dyn Fn(&str) -> Option<String>) -> Vec<Piece> {
         let chars: Vec<char> = line.chars().collect();
         let mut pieces = Vec::new();
+        let mut added_newline = None;
         if !self.buf.is_empty() {
             self.buf.push('\n');
+            added_newline = Some(self.buf.len());
         }
         let mut i = 0;
         while i < chars.len() {
@@ -204,6 +206,10 @@ impl Scanner {
                         }
                         break;
                     } else if c == '\\' {
+                        // a line break followed by nothing but the meta-command is taken back
+                        if added_newline == Some(self.buf.len()) {
+                            self.buf.pop();
+                        }
                         let rest: String = chars[i + 1..].iter().collect();
                         pieces.push(self.meta(&rest, vars));
                         break;
@@ -502,6 +508,15 @@ mod tests {
             Piece::Statement {
                 sql: "SELECT 1 ".into(),
                 expanded: true
+            }
+        );
+        // `\g` alone on a line sends the statement without the line break before it
+        let p = stmts("SELECT 2\n\\g\n");
+        assert_eq!(
+            p[0],
+            Piece::Statement {
+                sql: "SELECT 2".into(),
+                expanded: false
             }
         );
     }

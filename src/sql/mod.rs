@@ -2,16 +2,19 @@
 //! in the node's GlueSQL storage (see `storage`). Workers run task SQL with it, the coordinator
 //! runs catalog queries and combine queries over `remote_scan` with it.
 
+pub mod analyze;
 pub mod cast;
 pub mod ddl;
 pub mod dml;
 pub mod eval;
 pub mod functions;
+pub mod locate;
 pub mod schema;
 pub mod select;
 pub mod storage;
+pub mod syntax;
 
-use crate::error::{Notice, PgError, PgResult};
+use crate::error::{Notice, PgResult};
 use crate::types::{SqlType, Value};
 use chrono::NaiveDateTime;
 use sqlparser::ast::{Query, Statement};
@@ -147,16 +150,10 @@ pub struct Database {
     pub sequences: RefCell<BTreeMap<String, Sequence>>,
 }
 
-/// Parses SQL text as PostgreSQL, mapping parser errors to PostgreSQL's `syntax error` form.
+/// Parses SQL text as PostgreSQL, with parser errors as PostgreSQL's syntax errors (their
+/// positions count characters of `sql`).
 pub fn parse_sql(sql: &str) -> PgResult<Vec<Statement>> {
-    Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| {
-        let text = e.to_string();
-        let text = text
-            .strip_prefix("sql parser error: ")
-            .unwrap_or(&text)
-            .to_string();
-        PgError::syntax(format!("syntax error: {text}"))
-    })
+    Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| syntax::syntax_error(sql, &e))
 }
 
 impl Database {

@@ -330,3 +330,34 @@ fn title_is_centred() {
 ";
     assert_eq!(aligned(&t), expected);
 }
+
+#[test]
+fn error_positions_by_verbosity() {
+    let e = PgError::undefined_column("nam")
+        .with_hint("Perhaps you meant to reference the column \"users.name\".")
+        .with_position(8);
+    let q = "SELECT nam FROM users;";
+    let cursor = "LINE 1: SELECT nam FROM users;\n               ^\n";
+    let hint = "HINT:  Perhaps you meant to reference the column \"users.name\".\n";
+    assert_eq!(
+        query_error(&e, q, Verbosity::Default, "psql:<stdin>:3: "),
+        format!("psql:<stdin>:3: ERROR:  column \"nam\" does not exist\n{cursor}{hint}")
+    );
+    assert_eq!(
+        query_error(&e, q, Verbosity::Verbose, ""),
+        format!("ERROR:  42703: column \"nam\" does not exist\n{cursor}{hint}")
+    );
+    assert_eq!(
+        query_error(&e, q, Verbosity::Terse, ""),
+        "ERROR:  column \"nam\" does not exist at character 8\n"
+    );
+    assert_eq!(
+        query_error(&e, q, Verbosity::Sqlstate, ""),
+        "ERROR:  42703\n"
+    );
+    // without the statement's text psql can only name the position
+    assert_eq!(
+        error(&e, Verbosity::Default, ""),
+        format!("ERROR:  column \"nam\" does not exist at character 8\n{hint}")
+    );
+}

@@ -11,6 +11,7 @@ mod setops;
 mod walk;
 
 pub use names::output_name;
+pub use walk::children;
 
 use super::eval::{eval, EvalCtx, Scope, ScopeColumn, SubqueryRunner};
 use super::{Column, Database, Host, ResultSet};
