@@ -2,6 +2,7 @@
 //! (router), on every shard with a combine step (multi-shard), or by pulling rows to the
 //! coordinator (the fallback Citus reaches through recursive planning and repartitioning).
 
+pub mod cost;
 pub mod explain;
 pub mod naming;
 pub mod prune;
