@@ -3,6 +3,7 @@
 //! coordinator (the fallback Citus reaches through recursive planning and repartitioning).
 
 pub mod cost;
+pub mod estimate;
 pub mod explain;
 pub mod naming;
 pub mod prune;
