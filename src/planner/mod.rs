@@ -2,10 +2,12 @@
 //! (router), on every shard with a combine step (multi-shard), or by pulling rows to the
 //! coordinator (the fallback Citus reaches through recursive planning and repartitioning).
 
+pub mod coordinator_plan;
 pub mod cost;
 pub mod estimate;
 pub mod explain;
 pub mod naming;
+pub mod node_plan;
 pub mod prune;
 pub mod relations;
 pub mod split;

@@ -1,0 +1,246 @@
+//! The coordinator's plan over `remote_scan` for a multi-shard query. Citus's Custom Scan
+//! claims 100000 rows at no cost; the combine query above it merges them with the aggregates
+//! Citus substitutes: `count` becomes a sum cast back to bigint, `avg` a sum divided by a sum,
+//! `sum` of integers a sum cast back to bigint.
+
+use super::cost::{self, AggCosts, AggStrategy, Cost, QualCost};
+use super::estimate::{type_width, Column, Rel, Rels};
+use super::explain::PlanNode;
+use super::node_plan::{aggregate_calls, aggregate_shape, having_estimate, NodePlanner};
+use super::split::{SplitQuery, REMOTE_SCAN};
+use crate::types::SqlType;
+use sqlparser::ast::{
+    Expr, FunctionArguments, Ident, Query, SelectItem, SetExpr, Value as AstValue,
+};
+use std::ops::Add;
+
+/// The rows Citus's Custom Scan claims for a multi-shard query.
+const REMOTE_ROWS: f64 = 100000.0;
+/// The rows PostgreSQL assumes a set-returning function returns (`remote_scan` is one).
+const REMOTE_FUNCTION_ROWS: f64 = 1000.0;
+
+/// The workers' output columns: (name, type).
+fn remote_columns(planner: &NodePlanner, split: &SplitQuery) -> Vec<Column> {
+    let SetExpr::Select(select) = split.worker.body.as_ref() else {
+        return Vec::new();
+    };
+    let rels = planner.query_rels(&split.worker);
+    select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { expr, alias } => Some(Column {
+                name: alias.value.clone(),
+                ty: planner.expr_type(&rels, expr),
+            }),
+            SelectItem::UnnamedExpr(expr) => Some(Column {
+                name: expr.to_string(),
+                ty: planner.expr_type(&rels, expr),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The Custom Scan's estimate: 100000 rows as wide as the workers' output, at no cost.
+pub fn remote_scan_cost(planner: &NodePlanner, split: &SplitQuery) -> Cost {
+    let width = remote_columns(planner, split)
+        .iter()
+        .map(|c| type_width(&c.ty))
+        .sum();
+    Cost::new(0.0, 0.0, REMOTE_ROWS, width)
+}
+
+/// How the coordinator combines one of the query's aggregates (Citus's master aggregate):
+/// its transition and final function calls, the calls its result expression adds (casts,
+/// the division of `avg`), transition states and their bytes.
+struct Combine {
+    trans: f64,
+    fin: f64,
+    result: f64,
+    states: usize,
+    space: f64,
+}
+
+fn combine_of(name: &str, arg: &SqlType, distinct: bool) -> Combine {
+    // sum(bigint): numeric state with a final function.
+    let sum_int8 = aggregate_shape("sum", &SqlType::Int8);
+    let numeric = SqlType::Numeric {
+        precision: None,
+        scale: None,
+    };
+    let sum_numeric = aggregate_shape("sum", &numeric);
+    let one = |(fin, space): (bool, f64), result: f64| Combine {
+        trans: 1.0,
+        fin: if fin { 1.0 } else { 0.0 },
+        result,
+        states: 1,
+        space,
+    };
+    match (name, arg) {
+        (_, _) if distinct => one((false, 0.0), 0.0),
+        // COALESCE(sum(count)::bigint, 0): the cast goes through text (two calls).
+        ("count", _) => one(sum_int8, 2.0),
+        ("sum", SqlType::Int2 | SqlType::Int4) => one(sum_int8, 1.0),
+        ("sum", SqlType::Int8 | SqlType::Numeric { .. }) => one(sum_numeric, 0.0),
+        ("avg", SqlType::Int2 | SqlType::Int4) => Combine {
+            trans: 2.0,
+            fin: 2.0,
+            result: 1.0,
+            states: 2,
+            space: sum_int8.1 * 2.0,
+        },
+        ("avg", SqlType::Int8 | SqlType::Numeric { .. }) => Combine {
+            trans: 2.0,
+            fin: 2.0,
+            result: 1.0,
+            states: 2,
+            space: sum_numeric.1 + sum_int8.1,
+        },
+        ("avg", _) => Combine {
+            trans: 2.0,
+            fin: 1.0,
+            result: 2.0,
+            states: 2,
+            space: sum_int8.1,
+        },
+        _ => one(aggregate_shape(name, arg), 0.0),
+    }
+}
+
+/// The combine aggregates' costs, and what their result expressions add per group.
+fn combine_costs(planner: &NodePlanner, rels: &Rels, aggs: &[Expr]) -> (AggCosts, QualCost) {
+    let mut costs = AggCosts::default();
+    let mut result = 0.0;
+    for a in aggs {
+        let Expr::Function(f) = a else {
+            continue;
+        };
+        let name = f
+            .name
+            .0
+            .last()
+            .map(|i| i.value.to_lowercase())
+            .unwrap_or_default();
+        let args = crate::sql::eval::function_args(&f.args);
+        let arg = args
+            .first()
+            .map(|e| planner.expr_type(rels, e))
+            .unwrap_or(SqlType::Int8);
+        let distinct = matches!(&f.args, FunctionArguments::List(l)
+            if l.duplicate_treatment == Some(sqlparser::ast::DuplicateTreatment::Distinct));
+        let c = combine_of(&name, &arg, distinct);
+        costs.trans = costs.trans.add(QualCost::operators(c.trans));
+        costs.fin = costs.fin.add(QualCost::operators(c.fin));
+        costs.num_trans += c.states;
+        costs.transition_space += c.space;
+        result += c.result;
+    }
+    (costs, QualCost::operators(result))
+}
+
+fn number(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Value(AstValue::Number(n, _)) => n.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The coordinator's nodes for `query` over the Custom Scan `scan`: aggregation when the
+/// workers aggregate partially, then sorting and LIMIT.
+pub fn combine_plan(
+    planner: &NodePlanner,
+    query: &Query,
+    split: &SplitQuery,
+    scan: PlanNode,
+) -> PlanNode {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return scan;
+    };
+    let mut cost = scan.cost.unwrap_or(Cost::new(0.0, 0.0, REMOTE_ROWS, 0));
+    let mut node = scan;
+    if split.combine_aggregates {
+        let rels = planner.query_rels(query);
+        let items: Vec<Expr> = select
+            .projection
+            .iter()
+            .filter_map(|i| match i {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    Some(e.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let aggs = aggregate_calls(items.iter().chain(select.having.iter()));
+        let (aggs_cost, results) = combine_costs(planner, &rels, &aggs);
+        let width: i64 = items.iter().map(|e| planner.expr_width(&rels, e)).sum();
+        let target = items
+            .iter()
+            .fold(results, |acc, e| acc.add(rels.eval_cost(e)));
+        let (_, having_cost) = having_estimate(&rels, select.having.as_ref());
+        let groups = split.group_keys.len();
+        let strategy = if groups == 0 {
+            AggStrategy::Plain
+        } else {
+            AggStrategy::Hashed {
+                group_cols: groups,
+                groups: remote_groups(planner, split, groups),
+            }
+        };
+        cost = cost::agg(&cost, strategy, &aggs_cost, having_cost, target, width);
+        node = if groups == 0 {
+            PlanNode::new("Aggregate")
+        } else {
+            PlanNode::new("HashAggregate")
+                .prop(format!("Group Key: {}", split.group_keys.join(", ")))
+        }
+        .with_cost(cost)
+        .child(node);
+    }
+    let limit = query.limit.as_ref().and_then(number);
+    let offset = query.offset.as_ref().and_then(|o| number(&o.value));
+    if !split.sort_keys.is_empty() {
+        let bound = limit.map(|l| l + offset.unwrap_or(0.0));
+        cost = cost::sort(&cost, bound);
+        node = PlanNode::new("Sort")
+            .with_cost(cost)
+            .prop(format!("Sort Key: {}", split.sort_keys.join(", ")))
+            .child(node);
+    }
+    if split.has_limit {
+        cost = cost::limit(&cost, offset, limit);
+        node = PlanNode::new("Limit").with_cost(cost).child(node);
+    }
+    node
+}
+
+/// Groups among the remote rows: `remote_scan` is a function scan PostgreSQL knows nothing
+/// about, so each grouped column has the default 200 distinct values.
+fn remote_groups(planner: &NodePlanner, split: &SplitQuery, groups: usize) -> f64 {
+    let columns = remote_columns(planner, split);
+    let mut rel = Rel::opaque(REMOTE_SCAN, REMOTE_FUNCTION_ROWS);
+    rel.columns = columns;
+    let keys: Vec<Expr> = rel
+        .columns
+        .iter()
+        .take(groups)
+        .map(|c| {
+            Expr::CompoundIdentifier(vec![Ident::new(REMOTE_SCAN), Ident::new(c.name.clone())])
+        })
+        .collect();
+    let bools: Vec<bool> = rel
+        .columns
+        .iter()
+        .take(groups)
+        .map(|c| matches!(c.ty, SqlType::Bool))
+        .collect();
+    let rels = Rels { list: vec![rel] };
+    let refs: Vec<&Expr> = keys.iter().collect();
+    let is_bool = |e: &Expr| {
+        keys.iter()
+            .position(|k| k == e)
+            .and_then(|i| bools.get(i).copied())
+            .unwrap_or(false)
+    };
+    rels.num_groups(&refs, REMOTE_ROWS, &is_bool)
+}
