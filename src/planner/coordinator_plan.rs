@@ -6,11 +6,12 @@
 use super::cost::{self, AggCosts, AggStrategy, Cost, QualCost};
 use super::estimate::{type_width, Column, Rel, Rels};
 use super::explain::PlanNode;
+use super::naming::item_name;
 use super::node_plan::{aggregate_calls, aggregate_shape, having_estimate, NodePlanner};
 use super::split::{SplitQuery, REMOTE_SCAN};
 use crate::types::SqlType;
 use sqlparser::ast::{
-    Expr, FunctionArguments, Ident, Query, SelectItem, SetExpr, Value as AstValue,
+    Distinct, Expr, FunctionArguments, Ident, Query, SelectItem, SetExpr, Value as AstValue,
 };
 use std::ops::Add;
 
@@ -196,6 +197,31 @@ pub fn combine_plan(
         }
         .with_cost(cost)
         .child(node);
+    }
+    if !split.combine_aggregates && matches!(select.distinct, Some(Distinct::Distinct)) {
+        // DISTINCT over the workers' rows: a HashAggregate on every selected column.
+        let keys: Vec<String> = select
+            .projection
+            .iter()
+            .map(|i| format!("{REMOTE_SCAN}.{}", item_name(i)))
+            .collect();
+        let strategy = AggStrategy::Hashed {
+            group_cols: keys.len(),
+            groups: remote_groups(planner, split, keys.len()),
+        };
+        let width = cost.width;
+        cost = cost::agg(
+            &cost,
+            strategy,
+            &AggCosts::default(),
+            None,
+            QualCost::default(),
+            width,
+        );
+        node = PlanNode::new("HashAggregate")
+            .with_cost(cost)
+            .prop(format!("Group Key: {}", keys.join(", ")))
+            .child(node);
     }
     let limit = query.limit.as_ref().and_then(number);
     let offset = query.offset.as_ref().and_then(|o| number(&o.value));
