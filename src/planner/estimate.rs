@@ -162,6 +162,51 @@ pub fn column_refs(expr: &Expr) -> Vec<Expr> {
     })
 }
 
+/// `x BETWEEN low AND high` as PostgreSQL's parser rewrites it: `x >= low`, `x <= high`.
+pub fn between_bounds(x: &Expr, low: &Expr, high: &Expr) -> [Expr; 2] {
+    let compare = |op, bound: &Expr| Expr::BinaryOp {
+        left: Box::new(x.clone()),
+        op,
+        right: Box::new(bound.clone()),
+    };
+    [
+        compare(BinaryOperator::GtEq, low),
+        compare(BinaryOperator::LtEq, high),
+    ]
+}
+
+/// `x [NOT] [I]LIKE pattern`.
+pub struct LikeMatch<'e> {
+    pub negated: bool,
+    pub insensitive: bool,
+    pub expr: &'e Expr,
+    pub pattern: &'e Expr,
+}
+
+pub fn like_match(e: &Expr) -> Option<LikeMatch<'_>> {
+    let (insensitive, negated, expr, pattern) = match e {
+        Expr::Like {
+            negated,
+            expr,
+            pattern,
+            ..
+        } => (false, negated, expr, pattern),
+        Expr::ILike {
+            negated,
+            expr,
+            pattern,
+            ..
+        } => (true, negated, expr, pattern),
+        _ => return None,
+    };
+    Some(LikeMatch {
+        negated: *negated,
+        insensitive,
+        expr,
+        pattern,
+    })
+}
+
 /// `a = b`: its two sides.
 pub fn equality(e: &Expr) -> Option<(&Expr, &Expr)> {
     match e {
@@ -417,16 +462,7 @@ impl Rels {
                 low,
                 high,
             } => {
-                let lo = Expr::BinaryOp {
-                    left: expr.clone(),
-                    op: BinaryOperator::GtEq,
-                    right: low.clone(),
-                };
-                let hi = Expr::BinaryOp {
-                    left: expr.clone(),
-                    op: BinaryOperator::LtEq,
-                    right: high.clone(),
-                };
+                let [lo, hi] = between_bounds(expr, low, high);
                 if *negated {
                     // `x < low OR x > high`
                     let s = DEFAULT_INEQ_SEL;
@@ -442,21 +478,18 @@ impl Rels {
                 list,
                 negated,
             } => self.in_list_selectivity(expr, list, *negated),
-            Expr::Like {
-                negated,
-                expr,
-                pattern,
-                ..
-            }
-            | Expr::ILike {
-                negated,
-                expr,
-                pattern,
-                ..
-            } => {
-                let insensitive = matches!(clause, Expr::ILike { .. });
+            Expr::Like { .. } | Expr::ILike { .. } => {
+                let Some(LikeMatch {
+                    negated,
+                    insensitive,
+                    expr,
+                    pattern,
+                }) = like_match(clause)
+                else {
+                    return 0.5;
+                };
                 let s = self.like_selectivity(expr, pattern, insensitive);
-                if *negated {
+                if negated {
                     1.0 - s
                 } else {
                     s

@@ -4,6 +4,7 @@
 
 pub mod coordinator_plan;
 pub mod cost;
+pub mod deparse;
 pub mod estimate;
 pub mod explain;
 pub mod naming;

@@ -4,8 +4,9 @@
 //! LIMIT.
 
 use super::cost::{self, AggCosts, AggStrategy, Cost, HashJoin, HashKey, IndexScan, QualCost};
+use super::deparse::Deparser;
 use super::estimate::{
-    collect, equality, is_constant, type_width, Column, Rel, Rels, UniqueIndex, Var,
+    between_bounds, collect, equality, is_constant, type_width, Column, Rel, Rels, UniqueIndex, Var,
 };
 use super::explain::PlanNode;
 use super::prune::conjuncts;
@@ -15,11 +16,11 @@ use crate::sql::eval::{EvalCtx, ScopeColumn};
 use crate::sql::Database;
 use crate::types::SqlType;
 use sqlparser::ast::{
-    visit_expressions_mut, BinaryOperator, Distinct, Expr, GroupByExpr, Ident, JoinConstraint,
-    JoinOperator, OrderByExpr, Query, Select, SelectItem, SetExpr, TableFactor, Value as AstValue,
+    BinaryOperator, Distinct, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, OrderByExpr,
+    Query, Select, SelectItem, SetExpr, TableFactor, Value as AstValue,
 };
 use std::collections::BTreeSet;
-use std::ops::{Add, ControlFlow};
+use std::ops::Add;
 
 /// Rows a set-returning function or a subquery in FROM is assumed to return.
 const OPAQUE_ROWS: f64 = 1000.0;
@@ -67,20 +68,6 @@ pub fn table_rel(db: &Database, name: &str, reference: &str) -> Option<Rel> {
     Some(rel)
 }
 
-/// `parts` AND-ed as EXPLAIN prints a qual list: `(a)` or `((a) AND (b))`.
-pub fn and_text(parts: &[String]) -> String {
-    match parts {
-        [one] => format!("({one})"),
-        many => format!(
-            "({})",
-            many.iter()
-                .map(|p| format!("({p})"))
-                .collect::<Vec<_>>()
-                .join(" AND ")
-        ),
-    }
-}
-
 /// The top-level conjuncts of a condition, with `x BETWEEN a AND b` as its two comparisons
 /// (as PostgreSQL's parser rewrites it) and constant-true parts dropped.
 pub fn restriction_parts(expr: &Expr) -> Vec<Expr> {
@@ -92,18 +79,7 @@ pub fn restriction_parts(expr: &Expr) -> Vec<Expr> {
                 negated: false,
                 low,
                 high,
-            } => {
-                out.push(Expr::BinaryOp {
-                    left: expr.clone(),
-                    op: BinaryOperator::GtEq,
-                    right: low.clone(),
-                });
-                out.push(Expr::BinaryOp {
-                    left: expr.clone(),
-                    op: BinaryOperator::LtEq,
-                    right: high.clone(),
-                });
-            }
+            } => out.extend(between_bounds(expr, low, high)),
             Expr::Value(AstValue::Boolean(true)) => {}
             other => out.push(other.clone()),
         }
@@ -287,37 +263,25 @@ impl<'a> NodePlanner<'a> {
         })
     }
 
-    /// `expr` as a plan prints it: columns qualified by their relation when `prefix`, names
-    /// quoted only where PostgreSQL needs quotes.
-    pub fn shown(rels: &Rels, expr: &Expr, prefix: bool) -> String {
-        let mut e = expr.clone();
-        let _ = visit_expressions_mut(&mut e, |e| {
-            match e {
-                Expr::CompoundIdentifier(ids) if !prefix => {
-                    if let Some(last) = ids.last() {
-                        *e = Expr::Identifier(plain_ident(last));
-                    }
-                }
-                Expr::CompoundIdentifier(ids) => {
-                    *ids = ids.iter().map(plain_ident).collect();
-                }
-                Expr::Identifier(id) => {
-                    let rel = rels
-                        .var(&Expr::Identifier(id.clone()))
-                        .and_then(|v| rels.rel(v));
-                    *e = match rel {
-                        Some(rel) if prefix => Expr::CompoundIdentifier(vec![
-                            plain_ident(&Ident::new(rel.reference.clone())),
-                            plain_ident(id),
-                        ]),
-                        _ => Expr::Identifier(plain_ident(id)),
-                    };
-                }
-                _ => {}
-            }
-            ControlFlow::<()>::Continue(())
-        });
-        e.to_string()
+    /// `expr` as a plan prints it; `prefix` qualifies columns with their relation.
+    fn shown(&self, rels: &Rels, expr: &Expr, prefix: bool) -> String {
+        let type_of = |e: &Expr| self.expr_type(rels, e);
+        Deparser {
+            rels,
+            prefix,
+            type_of: &type_of,
+        }
+        .expr(expr)
+    }
+
+    fn quals_text(&self, rels: &Rels, quals: &[Expr], prefix: bool) -> String {
+        let type_of = |e: &Expr| self.expr_type(rels, e);
+        Deparser {
+            rels,
+            prefix,
+            type_of: &type_of,
+        }
+        .quals(quals)
     }
 
     /// The plan of `query` with PostgreSQL's estimates.
@@ -346,7 +310,7 @@ impl<'a> NodePlanner<'a> {
                 .order
                 .iter()
                 .map(|o| {
-                    let mut k = Self::shown(&rels, &o.expr, prefix);
+                    let mut k = self.shown(&rels, &o.expr, prefix);
                     if o.asc == Some(false) {
                         k.push_str(" DESC");
                     }
@@ -809,11 +773,6 @@ impl<'a> NodePlanner<'a> {
             .fold(QualCost::default(), |acc, q| acc.add(rels.eval_cost(q)))
     }
 
-    fn quals_text(rels: &Rels, quals: &[Expr], prefix: bool) -> String {
-        let parts: Vec<String> = quals.iter().map(|q| Self::shown(rels, q, prefix)).collect();
-        and_text(&parts)
-    }
-
     /// The scan of one relation: through a unique index when its filters fix every key
     /// column, sequential otherwise.
     fn scan(
@@ -863,7 +822,7 @@ impl<'a> NodePlanner<'a> {
             };
             let mut node = PlanNode::new(title);
             if !quals.is_empty() {
-                node = node.prop(format!("Filter: {}", Self::quals_text(rels, quals, false)));
+                node = node.prop(format!("Filter: {}", self.quals_text(rels, quals, false)));
             }
             return Path::new(node, c, rels_set);
         }
@@ -879,7 +838,7 @@ impl<'a> NodePlanner<'a> {
             );
             let mut node = PlanNode::new(format!("Seq Scan on {target_name}"));
             if !quals.is_empty() {
-                node = node.prop(format!("Filter: {}", Self::quals_text(rels, &quals, false)));
+                node = node.prop(format!("Filter: {}", self.quals_text(rels, &quals, false)));
             }
             return Path::new(node, c, rels_set);
         };
@@ -911,10 +870,10 @@ impl<'a> NodePlanner<'a> {
         let mut node = PlanNode::new(format!("Index Scan using {} on {target_name}", ix.name))
             .prop(format!(
                 "Index Cond: {}",
-                Self::quals_text(rels, &conds, false)
+                self.quals_text(rels, &conds, false)
             ));
         if !rest.is_empty() {
-            node = node.prop(format!("Filter: {}", Self::quals_text(rels, &rest, false)));
+            node = node.prop(format!("Filter: {}", self.quals_text(rels, &rest, false)));
         }
         Path::new(node, c, rels_set)
     }
@@ -996,12 +955,12 @@ impl<'a> NodePlanner<'a> {
         };
         let mut node = PlanNode::new(format!("Hash{} Join", kind.suffix())).prop(format!(
             "Hash Cond: {}",
-            Self::quals_text(rels, &conds, prefix)
+            self.quals_text(rels, &conds, prefix)
         ));
         if !others.is_empty() {
             node = node.prop(format!(
                 "Join Filter: {}",
-                Self::quals_text(rels, &others, prefix)
+                self.quals_text(rels, &others, prefix)
             ));
         }
         let hash_cost = cost::hash(&inner.cost);
@@ -1063,7 +1022,7 @@ impl<'a> NodePlanner<'a> {
         if !quals.is_empty() {
             node = node.prop(format!(
                 "Join Filter: {}",
-                Self::quals_text(rels, quals, true)
+                self.quals_text(rels, quals, true)
             ));
         }
         let inner_node = match mat {
@@ -1153,13 +1112,13 @@ impl<'a> NodePlanner<'a> {
         let c = cost::agg(&input.cost, strategy, &aggs, having_cost, target, width);
         let mut node = PlanNode::new(title);
         if !group.is_empty() {
-            let keys: Vec<String> = group.iter().map(|g| Self::shown(rels, g, prefix)).collect();
+            let keys: Vec<String> = group.iter().map(|g| self.shown(rels, g, prefix)).collect();
             node = node.prop(format!("Group Key: {}", keys.join(", ")));
         }
         if !having.is_empty() {
             node = node.prop(format!(
                 "Filter: {}",
-                Self::quals_text(rels, &having, prefix)
+                self.quals_text(rels, &having, prefix)
             ));
         }
         Path::new(node.child(input.node), c, input.rels)
@@ -1182,7 +1141,7 @@ impl<'a> NodePlanner<'a> {
             QualCost::default(),
             input.cost.width,
         );
-        let keys: Vec<String> = refs.iter().map(|g| Self::shown(rels, g, prefix)).collect();
+        let keys: Vec<String> = refs.iter().map(|g| self.shown(rels, g, prefix)).collect();
         let node = PlanNode::new("HashAggregate")
             .prop(format!("Group Key: {}", keys.join(", ")))
             .child(input.node);
@@ -1426,14 +1385,4 @@ fn useless_groups_removed(rels: &Rels, group: &[Expr]) -> Vec<Expr> {
         })
         .map(|(g, _)| g.clone())
         .collect()
-}
-
-/// An identifier spelled as PostgreSQL prints it: quoted only when it must be.
-fn plain_ident(id: &Ident) -> Ident {
-    let name = normalize_ident(id);
-    if crate::sql::ddl::quote_ident(&name).starts_with('"') {
-        Ident::with_quote('"', name)
-    } else {
-        Ident::new(name)
-    }
 }
