@@ -4,11 +4,12 @@
 //! `sum` of integers a sum cast back to bigint.
 
 use super::cost::{self, AggCosts, AggStrategy, Cost, QualCost};
+use super::deparse::Deparser;
 use super::estimate::{type_width, Column, Rel, Rels};
 use super::explain::PlanNode;
 use super::naming::item_name;
 use super::node_plan::{aggregate_calls, aggregate_shape, having_estimate, NodePlanner};
-use super::split::{SplitQuery, REMOTE_SCAN};
+use super::split::{is_aggregate, SplitQuery, REMOTE_SCAN};
 use crate::types::SqlType;
 use sqlparser::ast::{
     Distinct, Expr, FunctionArguments, Ident, Query, SelectItem, SetExpr, Value as AstValue,
@@ -117,20 +118,12 @@ fn combine_costs(planner: &NodePlanner, rels: &Rels, aggs: &[Expr]) -> (AggCosts
         let Expr::Function(f) = a else {
             continue;
         };
-        let name = f
-            .name
-            .0
-            .last()
-            .map(|i| i.value.to_lowercase())
-            .unwrap_or_default();
         let args = crate::sql::eval::function_args(&f.args);
         let arg = args
             .first()
             .map(|e| planner.expr_type(rels, e))
             .unwrap_or(SqlType::Int8);
-        let distinct = matches!(&f.args, FunctionArguments::List(l)
-            if l.duplicate_treatment == Some(sqlparser::ast::DuplicateTreatment::Distinct));
-        let c = combine_of(&name, &arg, distinct);
+        let c = combine_of(&function_name(f), &arg, distinct_call(f));
         costs.trans = costs.trans.add(QualCost::operators(c.trans));
         costs.fin = costs.fin.add(QualCost::operators(c.fin));
         costs.num_trans += c.states;
@@ -147,6 +140,170 @@ fn number(e: &Expr) -> Option<f64> {
     }
 }
 
+fn function_name(f: &sqlparser::ast::Function) -> String {
+    f.name
+        .0
+        .last()
+        .map(|i| i.value.to_lowercase())
+        .unwrap_or_default()
+}
+
+fn distinct_call(f: &sqlparser::ast::Function) -> bool {
+    matches!(&f.args, FunctionArguments::List(l)
+        if l.duplicate_treatment == Some(sqlparser::ast::DuplicateTreatment::Distinct))
+}
+
+/// What the workers compute for an aggregate call of the query: the call itself, `sum` and
+/// `count` of an `avg`, the argument of a DISTINCT aggregate.
+fn partials(call: &Expr) -> Vec<String> {
+    let Expr::Function(f) = call else {
+        return vec![call.to_string()];
+    };
+    let args = crate::sql::eval::function_args(&f.args);
+    match (function_name(f).as_str(), args.first()) {
+        (_, Some(arg)) if distinct_call(f) => vec![arg.to_string()],
+        ("avg", Some(arg)) => vec![format!("sum({arg})"), format!("count({arg})")],
+        _ => vec![call.to_string()],
+    }
+}
+
+fn projection(select: &sqlparser::ast::Select) -> Vec<(Expr, String)> {
+    select
+        .projection
+        .iter()
+        .filter_map(|i| match i {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                Some((e.clone(), item_name(i)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Citus's names for the workers' output columns: each takes the name of the selected item
+/// it serves (both parts of an `avg` the avg's); others are worker_column_N.
+pub fn remote_names(query: &Query, split: &SplitQuery) -> Vec<String> {
+    let (SetExpr::Select(select), SetExpr::Select(worker)) =
+        (query.body.as_ref(), split.worker.body.as_ref())
+    else {
+        return Vec::new();
+    };
+    let items = projection(select);
+    let served: Vec<(Vec<String>, String)> = items
+        .iter()
+        .map(|(e, name)| {
+            let mut parts = vec![e.to_string()];
+            for call in aggregate_calls([e]) {
+                parts.extend(partials(&call));
+            }
+            (parts, name.clone())
+        })
+        .collect();
+    let mut names: Vec<String> = Vec::new();
+    for (i, item) in worker.projection.iter().enumerate() {
+        let text = match item {
+            SelectItem::ExprWithAlias { expr, .. } | SelectItem::UnnamedExpr(expr) => {
+                expr.to_string()
+            }
+            other => other.to_string(),
+        };
+        let name = served
+            .iter()
+            .find(|(parts, _)| parts.contains(&text))
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| format!("worker_column_{}", i + 1));
+        names.push(name);
+    }
+    names
+}
+
+/// The remote columns as EXPLAIN names them: repeated names get `_1`, `_2` suffixes.
+pub fn unique_names(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for base in names {
+        let mut name = base.clone();
+        let mut n = 0;
+        while out.contains(&name) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// The worker column (by the names above) holding `text`.
+fn remote_column(split: &SplitQuery, names: &[String], text: &str) -> Option<String> {
+    let SetExpr::Select(worker) = split.worker.body.as_ref() else {
+        return None;
+    };
+    worker
+        .projection
+        .iter()
+        .position(|item| match item {
+            SelectItem::ExprWithAlias { expr, .. } | SelectItem::UnnamedExpr(expr) => {
+                expr.to_string() == text
+            }
+            _ => false,
+        })
+        .and_then(|i| names.get(i))
+        .map(|n| format!("{REMOTE_SCAN}.{n}"))
+}
+
+/// Citus's combine expression for an aggregate call of the query, over the remote columns.
+fn combine_text(
+    planner: &NodePlanner,
+    rels: &Rels,
+    split: &SplitQuery,
+    names: &[String],
+    call: &Expr,
+) -> Option<String> {
+    let Expr::Function(f) = call else {
+        return None;
+    };
+    let name = function_name(f);
+    let parts: Vec<String> = partials(call)
+        .iter()
+        .map(|p| remote_column(split, names, p))
+        .collect::<Option<_>>()?;
+    let arg = crate::sql::eval::function_args(&f.args)
+        .first()
+        .map(|e| planner.expr_type(rels, e));
+    Some(match (name.as_str(), parts.as_slice()) {
+        (_, [col]) if distinct_call(f) => format!("{name}(DISTINCT {col})"),
+        ("count", [col]) => {
+            format!("COALESCE((pg_catalog.sum({col}))::bigint, '0'::bigint)")
+        }
+        ("sum", [col]) if matches!(arg, Some(SqlType::Int2 | SqlType::Int4)) => {
+            format!("(pg_catalog.sum({col}))::bigint")
+        }
+        ("sum", [col]) => format!("pg_catalog.sum({col})"),
+        ("avg", [sum, count]) => {
+            format!("(pg_catalog.sum({sum}) / pg_catalog.sum({count}))")
+        }
+        (_, [col]) => format!("{name}({col})"),
+        _ => return None,
+    })
+}
+
+/// `PlanNode` with an `Output:` line first, for EXPLAIN (VERBOSE).
+fn with_output(planner: &NodePlanner, mut node: PlanNode, output: &[String]) -> PlanNode {
+    if planner.is_verbose() && !output.is_empty() {
+        node.props
+            .insert(0, format!("Output: {}", output.join(", ")));
+    }
+    node
+}
+
+/// The Custom Scan's `Output:` line: every remote column.
+pub fn remote_output(planner: &NodePlanner, names: &[String], scan: PlanNode) -> PlanNode {
+    let columns: Vec<String> = unique_names(names)
+        .iter()
+        .map(|n| format!("{REMOTE_SCAN}.{n}"))
+        .collect();
+    with_output(planner, scan, &columns)
+}
+
 /// The coordinator's nodes for `query` over the Custom Scan `scan`: aggregation when the
 /// workers aggregate partially, then sorting and LIMIT.
 pub fn combine_plan(
@@ -158,6 +315,8 @@ pub fn combine_plan(
     let SetExpr::Select(select) = query.body.as_ref() else {
         return scan;
     };
+    let names = unique_names(&remote_names(query, split));
+    let mut output: Vec<String> = names.iter().map(|n| format!("{REMOTE_SCAN}.{n}")).collect();
     let mut cost = scan.cost.unwrap_or(Cost::new(0.0, 0.0, REMOTE_ROWS, 0));
     let mut node = scan;
     if split.combine_aggregates {
@@ -197,6 +356,20 @@ pub fn combine_plan(
         }
         .with_cost(cost)
         .child(node);
+        if planner.is_verbose() {
+            let substitute = |e: &Expr| {
+                if is_aggregate(e) {
+                    combine_text(planner, &rels, split, &names, e)
+                } else {
+                    remote_column(split, &names, &e.to_string())
+                }
+            };
+            let type_of = |e: &Expr| planner.expr_type(&rels, e);
+            let mut d = Deparser::new(&rels, false, &type_of);
+            d.substitute = Some(&substitute);
+            output = items.iter().map(|e| d.expr(e)).collect();
+            node = with_output(planner, node, &output);
+        }
     }
     if !split.combine_aggregates && matches!(select.distinct, Some(Distinct::Distinct)) {
         // DISTINCT over the workers' rows: a HashAggregate on every selected column.
@@ -222,6 +395,7 @@ pub fn combine_plan(
             .with_cost(cost)
             .prop(format!("Group Key: {}", keys.join(", ")))
             .child(node);
+        node = with_output(planner, node, &output);
     }
     let limit = query.limit.as_ref().and_then(number);
     let offset = query.offset.as_ref().and_then(|o| number(&o.value));
@@ -232,10 +406,12 @@ pub fn combine_plan(
             .with_cost(cost)
             .prop(format!("Sort Key: {}", split.sort_keys.join(", ")))
             .child(node);
+        node = with_output(planner, node, &output);
     }
     if split.has_limit {
         cost = cost::limit(&cost, offset, limit);
         node = PlanNode::new("Limit").with_cost(cost).child(node);
+        node = with_output(planner, node, &output);
     }
     node
 }

@@ -11,12 +11,20 @@ use sqlparser::ast::{
     Value as AstValue,
 };
 
+/// Text standing for a sub-expression, when it has some.
+pub type Substitute<'a> = &'a dyn Fn(&Expr) -> Option<String>;
+
 /// Prints expressions over `rels`; `prefix` qualifies columns with their relation.
 pub struct Deparser<'a> {
     pub rels: &'a Rels,
     pub prefix: bool,
     /// The type of an expression over `rels`.
     pub type_of: &'a dyn Fn(&Expr) -> SqlType,
+    /// As the query text Citus sends a worker: operators schema-qualified
+    /// (`OPERATOR(pg_catalog.=)`), IN lists as arrays of their items, nothing simplified.
+    pub query_text: bool,
+    /// Text that stands for a sub-expression instead of its own (Citus's combine aggregates).
+    pub substitute: Option<Substitute<'a>>,
 }
 
 /// An identifier spelled as PostgreSQL prints it: quoted only when it must be.
@@ -58,7 +66,28 @@ fn array_element(s: &str) -> String {
     }
 }
 
-impl Deparser<'_> {
+impl<'a> Deparser<'a> {
+    pub fn new(rels: &'a Rels, prefix: bool, type_of: &'a dyn Fn(&Expr) -> SqlType) -> Self {
+        Deparser {
+            rels,
+            prefix,
+            type_of,
+            query_text: false,
+            substitute: None,
+        }
+    }
+
+    /// The spelling of an operator.
+    fn op_text(&self, op: &BinaryOperator) -> String {
+        let name = operator(op);
+        let logical = matches!(op, BinaryOperator::And | BinaryOperator::Or);
+        if self.query_text && !logical {
+            format!("OPERATOR(pg_catalog.{name})")
+        } else {
+            name
+        }
+    }
+
     /// A qual list as EXPLAIN prints it: one condition alone, several AND-ed.
     pub fn quals(&self, quals: &[Expr]) -> String {
         match quals {
@@ -188,7 +217,7 @@ impl Deparser<'_> {
         format!(
             "({} {} {})",
             self.operand(left, &rt),
-            operator(op),
+            self.op_text(op),
             self.operand(right, &lt)
         )
     }
@@ -234,10 +263,15 @@ impl Deparser<'_> {
                 _ => None,
             })
             .collect();
-        let (op, quantifier) = if negated { ("<>", "ALL") } else { ("=", "ANY") };
+        let (op, quantifier) = if negated {
+            (BinaryOperator::NotEq, "ALL")
+        } else {
+            (BinaryOperator::Eq, "ANY")
+        };
+        let op = self.op_text(&op);
         let left = self.operand(expr, &element_type);
         match constants {
-            Some(items) => {
+            Some(items) if !self.query_text => {
                 let body: Vec<String> = items.iter().map(|s| array_element(s)).collect();
                 let array_type = match &element_type {
                     SqlType::Char(_) => "bpchar".to_string(),
@@ -248,7 +282,7 @@ impl Deparser<'_> {
                     quoted(&format!("{{{}}}", body.join(",")))
                 )
             }
-            None => {
+            _ => {
                 let items: Vec<String> = list.iter().map(|i| self.operand(i, &ty)).collect();
                 format!("({left} {op} {quantifier} (ARRAY[{}]))", items.join(", "))
             }
@@ -257,6 +291,9 @@ impl Deparser<'_> {
 
     /// `e` as ruleutils prints it.
     pub fn expr(&self, e: &Expr) -> String {
+        if let Some(text) = self.substitute.and_then(|f| f(e)) {
+            return text;
+        }
         if let Some(c) = self.column(e) {
             return c;
         }
@@ -301,7 +338,8 @@ impl Deparser<'_> {
                 left,
                 op: BinaryOperator::Eq,
                 right,
-            } if matches!(right.as_ref(), Expr::Value(AstValue::Boolean(_)))
+            } if !self.query_text
+                && matches!(right.as_ref(), Expr::Value(AstValue::Boolean(_)))
                 && matches!(self.type_of(left), SqlType::Bool) =>
             {
                 match right.as_ref() {
@@ -446,11 +484,7 @@ mod tests {
                 _ => SqlType::Unknown,
             },
         };
-        let d = Deparser {
-            rels: &r,
-            prefix,
-            type_of: &type_of,
-        };
+        let d = Deparser::new(&r, prefix, &type_of);
         let dialect = sqlparser::dialect::PostgreSqlDialect {};
         let e = sqlparser::parser::Parser::new(&dialect)
             .try_with_sql(sql)

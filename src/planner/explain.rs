@@ -1,10 +1,11 @@
 //! EXPLAIN in Citus's shape: the coordinator's plan over `remote_scan`, the Custom Scan with its
 //! task count, and the worker plan of the tasks shown.
 
-use super::coordinator_plan::{combine_plan, remote_scan_cost};
+use super::coordinator_plan::{combine_plan, remote_names, remote_output, remote_scan_cost};
 use super::cost::Cost;
 use super::node_plan::NodePlanner;
 use super::relations::{normalize_ident, object_name};
+use super::worker_sql::task_query;
 use super::SelectPlan;
 use crate::cluster::{Cluster, Session, COORDINATOR};
 use crate::error::{PgError, PgResult};
@@ -96,15 +97,27 @@ fn option_on(options: Option<&[UtilityOption]>, name: &str) -> Option<bool> {
     })
 }
 
-fn task_node(cluster: &Cluster, node: &str, plan: PlanNode) -> PlanNode {
+/// A task: with EXPLAIN (VERBOSE) the query it sends, then the worker it runs on and its plan.
+fn task_node(cluster: &Cluster, node: &str, query: Option<String>, plan: PlanNode) -> PlanNode {
     let (host, port) = cluster
         .catalog
         .node_by_name(node)
         .map(|n| (n.host.clone(), n.port))
         .unwrap_or_default();
-    PlanNode::new("Task")
-        .prop(format!("Node: host={host} port={port} dbname=postgres"))
+    let mut task = PlanNode::new("Task");
+    if let Some(q) = query {
+        task = task.prop(format!("Query: {q}"));
+    }
+    task.prop(format!("Node: host={host} port={port} dbname=postgres"))
         .child(plan)
+}
+
+/// EXPLAIN's options as the plan builders need them.
+#[derive(Clone, Copy)]
+struct Options {
+    /// citus.explain_all_tasks
+    all: bool,
+    verbose: bool,
 }
 
 /// Citus's Custom Scan: no cost of its own; a router plan returns "0 rows", a plan the
@@ -127,6 +140,14 @@ fn custom_scan(tasks: Vec<PlanNode>, all: bool, cost: Cost) -> PlanNode {
     node
 }
 
+/// The output column names of a query Citus routes as a whole.
+fn output_names(query: &Query) -> Vec<String> {
+    match query.body.as_ref() {
+        SetExpr::Select(s) => s.projection.iter().map(super::naming::item_name).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A router plan's Custom Scan estimate.
 const ROUTER_SCAN: Cost = Cost {
     startup: 0.0,
@@ -139,6 +160,7 @@ const ROUTER_SCAN: Cost = Cost {
 fn with_planner<T>(
     cluster: &Cluster,
     node: &str,
+    verbose: bool,
     f: impl FnOnce(&NodePlanner) -> T,
 ) -> PgResult<T> {
     let db = cluster.node_db(node)?;
@@ -149,27 +171,35 @@ fn with_planner<T>(
         db,
         subqueries: None,
     };
-    Ok(f(&NodePlanner::new(&ctx)))
+    Ok(f(&NodePlanner::new(&ctx).verbose(verbose)))
 }
 
-/// The plan of `query` on `node` after renaming its tables to the shards in `map`.
-fn shard_plan(
+/// The task running `query` on `node` after renaming its tables to the shards in `map`;
+/// `names` are the output column names Citus gave a multi-shard task's query.
+fn shard_task(
     cluster: &Cluster,
     node: &str,
     query: &Query,
     map: &BTreeMap<String, String>,
+    names: Option<&[String]>,
+    verbose: bool,
 ) -> PgResult<PlanNode> {
     let mut q = query.clone();
     super::relations::rename_relations(&mut q, map);
-    with_planner(cluster, node, |p| p.plan(&q))
+    let (text, plan) = with_planner(cluster, node, verbose, |p| {
+        let text = verbose.then(|| task_query(p, &q, names, names.is_some()));
+        (text, p.plan(&q))
+    })?;
+    Ok(task_node(cluster, node, text, plan))
 }
 
 fn select_plan(
     cluster: &Cluster,
     session: &Session,
     query: &Query,
-    all: bool,
+    opts: Options,
 ) -> PgResult<PlanNode> {
+    let Options { all, verbose } = opts;
     let mut query = query.clone();
     if !super::citus_relations(&query, &cluster.catalog).is_empty() {
         super::expand_wildcards(&mut query, cluster.node_db(COORDINATOR)?)?;
@@ -184,30 +214,41 @@ fn select_plan(
         )?
     };
     Ok(match plan {
-        SelectPlan::Local => with_planner(cluster, COORDINATOR, |p| p.plan(&query))?,
+        SelectPlan::Local => with_planner(cluster, COORDINATOR, verbose, |p| p.plan(&query))?,
         SelectPlan::Router { index } => {
             let (node, _, map) = shard_group_task(cluster, &query, index)?;
-            let plan = shard_plan(cluster, &node, &query, &map)?;
-            custom_scan(vec![task_node(cluster, &node, plan)], all, ROUTER_SCAN)
+            let task = shard_task(cluster, &node, &query, &map, None, verbose)?;
+            let scan = custom_scan(vec![task], all, ROUTER_SCAN);
+            with_planner(cluster, COORDINATOR, verbose, |p| {
+                remote_output(p, &output_names(&query), scan)
+            })?
         }
         SelectPlan::MultiShard { indexes, split } => {
+            let names = remote_names(&query, &split);
             let mut tasks = Vec::new();
             for i in indexes {
                 let (node, _, map) = shard_group_task(cluster, &split.worker, Some(i))?;
-                let plan = shard_plan(cluster, &node, &split.worker, &map)?;
-                tasks.push(task_node(cluster, &node, plan));
+                tasks.push(shard_task(
+                    cluster,
+                    &node,
+                    &split.worker,
+                    &map,
+                    Some(&names),
+                    verbose,
+                )?);
             }
-            with_planner(cluster, COORDINATOR, |p| {
+            with_planner(cluster, COORDINATOR, verbose, |p| {
                 let scan = custom_scan(tasks, all, remote_scan_cost(p, &split));
+                let scan = remote_output(p, &names, scan);
                 combine_plan(p, &query, &split, scan)
             })?
         }
-        SelectPlan::PullUp { repartition: true } => repartition_plan(cluster, &query)?,
+        SelectPlan::PullUp { repartition: true } => repartition_plan(cluster, &query, verbose)?,
         SelectPlan::PullUp { repartition: false } => {
             let tables = super::citus_relations(&query, &cluster.catalog);
             let mut node = PlanNode::new("Custom Scan (Citus Adaptive)").with_cost(ROUTER_SCAN);
             for (i, t) in tables.iter().enumerate() {
-                let scan = with_planner(cluster, COORDINATOR, |p| p.table_scan(&t.name))?;
+                let scan = with_planner(cluster, COORDINATOR, verbose, |p| p.table_scan(&t.name))?;
                 node = node
                     .child(PlanNode::new(format!("Distributed Subplan 1_{}", i + 1)).child(scan));
             }
@@ -218,14 +259,14 @@ fn select_plan(
 
 /// A join Citus repartitions: map jobs hash both sides into buckets (four per node) that
 /// merge tasks join; the coordinator combines their results.
-fn repartition_plan(cluster: &Cluster, query: &Query) -> PgResult<PlanNode> {
+fn repartition_plan(cluster: &Cluster, query: &Query, verbose: bool) -> PgResult<PlanNode> {
     let tables = super::citus_relations(query, &cluster.catalog);
     let nodes = cluster.catalog.nodes.iter().filter(|n| n.is_active).count();
     let merge = REPARTITION_BUCKETS_PER_NODE * nodes;
     let split = super::split::split(query, repartition_group_pushdown(query))
         .ok()
         .flatten();
-    with_planner(cluster, COORDINATOR, |p| {
+    with_planner(cluster, COORDINATOR, verbose, |p| {
         let cost = match &split {
             Some(s) => remote_scan_cost(p, s),
             None => ROUTER_SCAN,
@@ -366,7 +407,7 @@ fn shard_modify_plan(
     node
 }
 
-fn modify_plan(cluster: &Cluster, stmt: &Statement, all: bool) -> PgResult<PlanNode> {
+fn modify_plan(cluster: &Cluster, stmt: &Statement, opts: Options) -> PgResult<PlanNode> {
     let Some((table, reference)) = modify_target(stmt) else {
         return Err(PgError::unsupported(
             "EXPLAIN of this statement is not supported",
@@ -430,13 +471,13 @@ fn modify_plan(cluster: &Cluster, stmt: &Statement, all: bool) -> PgResult<PlanN
             .task_node(s.shard_id)
             .map(|n| n.name.clone())
             .unwrap_or_default();
-        let inner = with_planner(cluster, &node, |p| {
+        let inner = with_planner(cluster, &node, opts.verbose, |p| {
             shard_modify_plan(p, stmt, &s.name(), &reference, &table)
         })?;
-        tasks.push(task_node(cluster, &node, inner));
+        tasks.push(task_node(cluster, &node, None, inner));
     }
     // A modification has no combine query: the Custom Scan is a router's.
-    Ok(custom_scan(tasks, all, ROUTER_SCAN))
+    Ok(custom_scan(tasks, opts.all, ROUTER_SCAN))
 }
 
 /// The plan EXPLAIN prints for `statement`, built without running it.
@@ -446,10 +487,24 @@ pub fn plan(
     statement: &Statement,
     options: Option<&[UtilityOption]>,
 ) -> PgResult<PlanNode> {
+    plan_with(cluster, session, statement, options, false)
+}
+
+/// The plan EXPLAIN prints; `verbose` for `EXPLAIN VERBOSE` written without parentheses.
+fn plan_with(
+    cluster: &Cluster,
+    session: &Session,
+    statement: &Statement,
+    options: Option<&[UtilityOption]>,
+    verbose: bool,
+) -> PgResult<PlanNode> {
     let costs = option_on(options, "costs").unwrap_or(true);
-    let all = crate::executor::settings::is_on(session, "citus.explain_all_tasks");
+    let opts = Options {
+        all: crate::executor::settings::is_on(session, "citus.explain_all_tasks"),
+        verbose: verbose || option_on(options, "verbose").unwrap_or(false),
+    };
     let mut plan = match statement {
-        Statement::Query(q) => select_plan(cluster, session, q, all)?,
+        Statement::Query(q) => select_plan(cluster, session, q, opts)?,
         Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => {
             let citus = super::relations::statement_relations(statement)
                 .into_iter()
@@ -460,14 +515,14 @@ pub fn plan(
                 })
                 .any(|t| cluster.catalog.table(&t).is_some());
             if citus {
-                modify_plan(cluster, statement, all)?
+                modify_plan(cluster, statement, opts)?
             } else {
                 let Some((table, reference)) = modify_target(statement) else {
                     return Err(PgError::unsupported(
                         "EXPLAIN of this statement is not supported",
                     ));
                 };
-                with_planner(cluster, COORDINATOR, |p| {
+                with_planner(cluster, COORDINATOR, opts.verbose, |p| {
                     shard_modify_plan(p, statement, &table, &reference, &table)
                 })?
             }
@@ -493,8 +548,11 @@ pub fn plan_sql(cluster: &Cluster, session: &Session, sql: &str) -> PgResult<Pla
     };
     match statement {
         Statement::Explain {
-            statement, options, ..
-        } => plan(cluster, session, statement, options.as_deref()),
+            statement,
+            options,
+            verbose,
+            ..
+        } => plan_with(cluster, session, statement, options.as_deref(), *verbose),
         other => plan(cluster, session, other, None),
     }
 }
@@ -517,7 +575,7 @@ pub fn execute(
     verbose: bool,
     options: Option<&[UtilityOption]>,
 ) -> PgResult<ExecOutput> {
-    let _ = (analyze, verbose);
-    let plan = plan(cluster, session, statement, options)?;
+    let _ = analyze;
+    let plan = plan_with(cluster, session, statement, options, verbose)?;
     Ok(ExecOutput::rows(plan_rows(&plan)))
 }

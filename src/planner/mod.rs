@@ -12,6 +12,7 @@ pub mod node_plan;
 pub mod prune;
 pub mod relations;
 pub mod split;
+pub mod worker_sql;
 
 use crate::error::{PgError, PgResult};
 use crate::metadata::{Catalog, TableKind};

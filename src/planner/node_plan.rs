@@ -92,6 +92,11 @@ struct Path {
     node: PlanNode,
     cost: Cost,
     rels: BTreeSet<usize>,
+    /// The columns and expressions it returns.
+    output: Vec<Expr>,
+    /// A base relation's every column: what its scan returns when the node above takes the
+    /// rows as they are (a "physical" target list).
+    physical: Option<Vec<Expr>>,
 }
 
 impl Path {
@@ -100,6 +105,8 @@ impl Path {
             node: node.with_cost(cost),
             cost,
             rels,
+            output: Vec::new(),
+            physical: None,
         }
     }
 }
@@ -142,6 +149,8 @@ struct Step {
 /// Plans queries against one node's tables.
 pub struct NodePlanner<'a> {
     ctx: &'a EvalCtx<'a>,
+    /// EXPLAIN (VERBOSE): output columns, qualified names.
+    verbose: bool,
 }
 
 /// What the upper part of a query does, resolved against its select list.
@@ -188,7 +197,7 @@ pub fn having_estimate(rels: &Rels, having: Option<&Expr>) -> (Vec<Expr>, Option
 }
 
 /// `GROUP BY 1` / `ORDER BY alias`: the select-list expression they stand for.
-fn output_ref(e: &Expr, items: &[SelectItem]) -> Option<Expr> {
+pub fn output_ref(e: &Expr, items: &[SelectItem]) -> Option<Expr> {
     match e {
         Expr::Value(AstValue::Number(n, _)) => {
             let pos: usize = n.to_string().parse().ok()?;
@@ -220,7 +229,53 @@ fn number(e: &Expr) -> Option<f64> {
 
 impl<'a> NodePlanner<'a> {
     pub fn new(ctx: &'a EvalCtx<'a>) -> Self {
-        NodePlanner { ctx }
+        NodePlanner {
+            ctx,
+            verbose: false,
+        }
+    }
+
+    pub fn verbose(mut self, on: bool) -> Self {
+        self.verbose = on;
+        self
+    }
+
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
+    }
+
+    /// A base relation's scan returning every column, as the node above takes its rows as
+    /// they are.
+    fn as_stored(&self, rels: &Rels, path: Path) -> Path {
+        match path.physical.clone() {
+            Some(all) => self.returning(rels, path, all),
+            None => path,
+        }
+    }
+
+    /// `path` returning `output`: with EXPLAIN (VERBOSE), its first line says so (columns
+    /// qualified when the plan reads more than one relation).
+    fn returning(&self, rels: &Rels, mut path: Path, output: Vec<Expr>) -> Path {
+        if self.verbose {
+            if path
+                .node
+                .props
+                .first()
+                .is_some_and(|p| p.starts_with("Output: "))
+            {
+                path.node.props.remove(0);
+            }
+            if !output.is_empty() {
+                let prefix = rels.list.len() > 1;
+                let shown: Vec<String> =
+                    output.iter().map(|e| self.shown(rels, e, prefix)).collect();
+                path.node
+                    .props
+                    .insert(0, format!("Output: {}", shown.join(", ")));
+            }
+        }
+        path.output = output;
+        path
     }
 
     fn db(&self) -> &Database {
@@ -266,22 +321,12 @@ impl<'a> NodePlanner<'a> {
     /// `expr` as a plan prints it; `prefix` qualifies columns with their relation.
     fn shown(&self, rels: &Rels, expr: &Expr, prefix: bool) -> String {
         let type_of = |e: &Expr| self.expr_type(rels, e);
-        Deparser {
-            rels,
-            prefix,
-            type_of: &type_of,
-        }
-        .expr(expr)
+        Deparser::new(rels, prefix, &type_of).expr(expr)
     }
 
     fn quals_text(&self, rels: &Rels, quals: &[Expr], prefix: bool) -> String {
         let type_of = |e: &Expr| self.expr_type(rels, e);
-        Deparser {
-            rels,
-            prefix,
-            type_of: &type_of,
-        }
-        .quals(quals)
+        Deparser::new(rels, prefix, &type_of).quals(quals)
     }
 
     /// The plan of `query` with PostgreSQL's estimates.
@@ -292,11 +337,12 @@ impl<'a> NodePlanner<'a> {
         };
         let (mut rels, steps) = self.relations_and_joins(select);
         let upper = self.upper(query, select, &rels);
-        let prefix = rels.list.len() > 1;
+        let prefix = rels.list.len() > 1 || self.verbose;
         let mut path = if rels.list.is_empty() {
             let (width, target) = self.target(&rels, &upper.projection);
             let c = cost::result(target, width);
-            Path::new(PlanNode::new("Result"), c, BTreeSet::new())
+            let path = Path::new(PlanNode::new("Result"), c, BTreeSet::new());
+            self.returning(&rels, path, upper.projection.clone())
         } else {
             self.scan_join(select.selection.as_ref(), &mut rels, steps, &upper)
         };
@@ -330,11 +376,12 @@ impl<'a> NodePlanner<'a> {
             let node = PlanNode::new("Sort")
                 .prop(format!("Sort Key: {}", keys.join(", ")))
                 .child(path.node);
-            path = Path::new(node, c, path.rels);
+            path = self.returning(&rels, Path::new(node, c, path.rels), path.output);
         }
         if upper.has_limit {
             let c = cost::limit(&path.cost, upper.offset, upper.limit);
-            path = Path::new(PlanNode::new("Limit").child(path.node), c, path.rels);
+            let node = PlanNode::new("Limit").child(path.node);
+            path = self.returning(&rels, Path::new(node, c, path.rels), path.output);
         }
         path.node
     }
@@ -689,14 +736,24 @@ impl<'a> NodePlanner<'a> {
             .chain(steps.iter().flat_map(|s| s.on.iter()))
             .collect();
         let single = steps.len() == 1;
+        // Below an aggregation of plain columns a scan returns its rows as they are.
+        let physical = upper.aggregated() && upper.group.iter().all(|g| rels.var(g).is_some());
         let mut paths = steps.iter().map(|s| {
             let quals = restrictions.get(s.rel).cloned().unwrap_or_default();
-            let (width, target_cost) = if single {
-                self.target(rels, &target)
+            let (output, target_cost) = if single {
+                let (_, c) = self.target(rels, &target);
+                (target.clone(), c)
             } else {
-                (Self::rel_width(rels, s.rel, &needed), QualCost::default())
+                (Self::rel_columns(rels, s.rel, &needed), QualCost::default())
             };
-            self.scan(rels, s.rel, &quals, width, target_cost)
+            let width = self.target(rels, &output).0;
+            let path = self.scan(rels, s.rel, &quals, width, target_cost);
+            let path = self.returning(rels, path, output);
+            if single && physical {
+                self.as_stored(rels, path)
+            } else {
+                path
+            }
         });
         let Some(mut path) = paths.next() else {
             return Path::new(
@@ -716,21 +773,23 @@ impl<'a> NodePlanner<'a> {
                 .partition(|c| rels.rels_of(c).is_subset(&covered));
             clauses.extend(now);
             joins = later;
-            let (width, target_cost) = if i + 1 == count {
-                self.target(rels, &target)
+            let (output, target_cost) = if i + 1 == count {
+                let (_, c) = self.target(rels, &target);
+                (target.clone(), c)
             } else {
                 let needed: Vec<&Expr> = Self::needed_above(upper)
                     .into_iter()
                     .chain(joins.iter())
                     .chain(steps.iter().skip(i + 2).flat_map(|s| s.on.iter()))
                     .collect();
-                let w = covered
+                let columns = covered
                     .iter()
-                    .map(|r| Self::rel_width(rels, *r, &needed))
-                    .sum();
-                (w, QualCost::default())
+                    .flat_map(|r| Self::rel_columns(rels, *r, &needed))
+                    .collect();
+                (columns, QualCost::default())
             };
-            path = self.join(
+            let width = self.target(rels, &output).0;
+            let joined = self.join(
                 rels,
                 path,
                 right,
@@ -740,12 +799,13 @@ impl<'a> NodePlanner<'a> {
                 target_cost,
                 &restrictions,
             );
+            path = self.returning(rels, joined, output);
         }
         path
     }
 
-    /// The width of the columns of `rel` that `needed` read.
-    fn rel_width(rels: &Rels, rel: usize, needed: &[&Expr]) -> i64 {
+    /// The columns of `rel` that `needed` read.
+    fn rel_columns(rels: &Rels, rel: usize, needed: &[&Expr]) -> Vec<Expr> {
         let mut vars: Vec<Var> = Vec::new();
         for e in needed {
             for v in rels.vars(e) {
@@ -754,7 +814,7 @@ impl<'a> NodePlanner<'a> {
                 }
             }
         }
-        vars.iter().map(|v| rels.width(*v)).sum()
+        vars.into_iter().map(|v| Self::var_expr(rels, v)).collect()
     }
 
     /// Filter conditions in the order PostgreSQL checks them: cheapest first.
@@ -791,11 +851,18 @@ impl<'a> NodePlanner<'a> {
                 rels_set,
             );
         };
-        let target_name = if rel.reference == rel.name || rel.reference.is_empty() {
-            rel.name.clone()
+        let relation = if self.verbose {
+            format!("public.{}", crate::sql::ddl::quote_ident(&rel.name))
         } else {
-            format!("{} {}", rel.name, rel.reference)
+            rel.name.clone()
         };
+        let target_name = if rel.reference == rel.name || rel.reference.is_empty() {
+            relation
+        } else {
+            format!("{relation} {}", rel.reference)
+        };
+        let all_columns = Self::columns_of(rels, Some(&rel.reference));
+        let quals_prefix = self.verbose;
         let fixed: Vec<Option<String>> = quals
             .iter()
             .map(|q| fixed_column(rels, rel_index, q))
@@ -822,7 +889,10 @@ impl<'a> NodePlanner<'a> {
             };
             let mut node = PlanNode::new(title);
             if !quals.is_empty() {
-                node = node.prop(format!("Filter: {}", self.quals_text(rels, quals, false)));
+                node = node.prop(format!(
+                    "Filter: {}",
+                    self.quals_text(rels, quals, quals_prefix)
+                ));
             }
             return Path::new(node, c, rels_set);
         }
@@ -838,9 +908,14 @@ impl<'a> NodePlanner<'a> {
             );
             let mut node = PlanNode::new(format!("Seq Scan on {target_name}"));
             if !quals.is_empty() {
-                node = node.prop(format!("Filter: {}", self.quals_text(rels, &quals, false)));
+                node = node.prop(format!(
+                    "Filter: {}",
+                    self.quals_text(rels, &quals, quals_prefix)
+                ));
             }
-            return Path::new(node, c, rels_set);
+            let mut path = Path::new(node, c, rels_set);
+            path.physical = Some(all_columns);
+            return path;
         };
         let mut conds: Vec<(usize, Expr)> = Vec::new();
         let mut rest: Vec<Expr> = Vec::new();
@@ -870,12 +945,17 @@ impl<'a> NodePlanner<'a> {
         let mut node = PlanNode::new(format!("Index Scan using {} on {target_name}", ix.name))
             .prop(format!(
                 "Index Cond: {}",
-                self.quals_text(rels, &conds, false)
+                self.quals_text(rels, &conds, quals_prefix)
             ));
         if !rest.is_empty() {
-            node = node.prop(format!("Filter: {}", self.quals_text(rels, &rest, false)));
+            node = node.prop(format!(
+                "Filter: {}",
+                self.quals_text(rels, &rest, quals_prefix)
+            ));
         }
-        Path::new(node, c, rels_set)
+        let mut path = Path::new(node, c, rels_set);
+        path.physical = Some(all_columns);
+        path
     }
 
     /// Joins `left` (the relations so far) and `right` by the cheaper of the plans PostgreSQL
@@ -963,11 +1043,18 @@ impl<'a> NodePlanner<'a> {
                 self.quals_text(rels, &others, prefix)
             ));
         }
+        // The probing side's scan returns its rows as they are.
+        let outer = self.as_stored(rels, outer);
         let hash_cost = cost::hash(&inner.cost);
-        let hash = PlanNode::new("Hash").with_cost(hash_cost).child(inner.node);
+        let hash = Path::new(
+            PlanNode::new("Hash").child(inner.node),
+            hash_cost,
+            inner.rels,
+        );
+        let hash = self.returning(rels, hash, inner.output);
         let mut covered = outer.rels;
-        covered.extend(inner.rels);
-        Path::new(node.child(outer.node).child(hash), c, covered)
+        covered.extend(hash.rels.iter().copied());
+        Path::new(node.child(outer.node).child(hash.node), c, covered)
     }
 
     /// A nested loop, the inner side materialized when that is cheaper; for inner joins
@@ -1025,13 +1112,22 @@ impl<'a> NodePlanner<'a> {
                 self.quals_text(rels, quals, true)
             ));
         }
-        let inner_node = match mat {
-            Some(m) => PlanNode::new("Materialize").with_cost(m).child(inner.node),
-            None => inner.node,
+        // Both sides return their rows as they are, unless materialized.
+        let outer = self.as_stored(rels, outer);
+        let inner = match mat {
+            None => self.as_stored(rels, inner),
+            Some(m) => {
+                let path = Path::new(
+                    PlanNode::new("Materialize").child(inner.node),
+                    m,
+                    inner.rels,
+                );
+                self.returning(rels, path, inner.output)
+            }
         };
         let mut covered = outer.rels;
-        covered.extend(inner.rels);
-        Path::new(node.child(outer.node).child(inner_node), c, covered)
+        covered.extend(inner.rels.iter().copied());
+        Path::new(node.child(outer.node).child(inner.node), c, covered)
     }
 
     fn hash_key(rels: &Rels, expr: &Expr) -> HashKey {
@@ -1094,7 +1190,8 @@ impl<'a> NodePlanner<'a> {
         let group = useless_groups_removed(rels, &upper.group);
         let aggs = self.agg_costs(rels, &upper.aggregates);
         let (having, having_cost) = having_estimate(rels, upper.having.as_ref());
-        let (width, target) = self.output_target(rels, upper);
+        let output = Self::output_exprs(rels, upper);
+        let (width, target) = self.target(rels, &output);
         let (title, strategy) = if group.is_empty() {
             ("Aggregate", AggStrategy::Plain)
         } else {
@@ -1121,7 +1218,11 @@ impl<'a> NodePlanner<'a> {
                 self.quals_text(rels, &having, prefix)
             ));
         }
-        Path::new(node.child(input.node), c, input.rels)
+        self.returning(
+            rels,
+            Path::new(node.child(input.node), c, input.rels),
+            output,
+        )
     }
 
     /// SELECT DISTINCT: a HashAggregate over every output column.
@@ -1145,12 +1246,16 @@ impl<'a> NodePlanner<'a> {
         let node = PlanNode::new("HashAggregate")
             .prop(format!("Group Key: {}", keys.join(", ")))
             .child(input.node);
-        Path::new(node, c, input.rels)
+        self.returning(
+            rels,
+            Path::new(node, c, input.rels),
+            upper.projection.clone(),
+        )
     }
 
-    /// The width and cost of the output columns computed above the aggregation (aggregate
-    /// results are free there), with ORDER BY and GROUP BY items not selected.
-    fn output_target(&self, rels: &Rels, upper: &Upper) -> (i64, QualCost) {
+    /// The output columns computed above the aggregation, with ORDER BY and GROUP BY items
+    /// not selected.
+    fn output_exprs(rels: &Rels, upper: &Upper) -> Vec<Expr> {
         let mut exprs: Vec<Expr> = upper.projection.clone();
         for e in upper
             .order
@@ -1162,7 +1267,7 @@ impl<'a> NodePlanner<'a> {
                 exprs.push(e.clone());
             }
         }
-        self.target(rels, &exprs)
+        exprs
     }
 
     /// Transition and final function costs of `aggs` on one node.

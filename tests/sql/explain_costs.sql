@@ -38,3 +38,7 @@ EXPLAIN SELECT name, qty FROM items WHERE id = 7 ORDER BY name;
 EXPLAIN UPDATE items SET qty = qty + 1 WHERE id = 7;
 EXPLAIN DELETE FROM items WHERE qty = 0;
 EXPLAIN INSERT INTO items VALUES (1, 'a', 1.5, 2, true, '2024-01-02');
+-- VERBOSE: output columns, the query each task sends, qualified names
+EXPLAIN (VERBOSE) SELECT count(*) FROM items;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT name FROM items WHERE id = 7;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT i.name, t.tag FROM items i JOIN tags t ON t.item_id = i.id WHERE t.tag = 'x';
