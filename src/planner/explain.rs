@@ -1,54 +1,77 @@
 //! EXPLAIN in Citus's shape: the coordinator's plan over `remote_scan`, the Custom Scan with its
 //! task count, and the worker plan of the tasks shown.
 
+use super::coordinator_plan::{combine_plan, remote_names, remote_output, remote_scan_cost};
+use super::cost::Cost;
+use super::node_plan::NodePlanner;
 use super::relations::{normalize_ident, object_name};
+use super::worker_sql::task_query;
 use super::SelectPlan;
-use crate::cluster::{Cluster, Session};
+use crate::cluster::{Cluster, Session, COORDINATOR};
 use crate::error::{PgError, PgResult};
+use crate::executor::host::ClusterHost;
 use crate::executor::select::shard_group_task;
+use crate::sql::eval::EvalCtx;
 use crate::sql::{Column, ExecOutput, ResultSet};
 use crate::types::{SqlType, Value};
-use sqlparser::ast::visit_expressions_mut;
 use sqlparser::ast::{
     BinaryOperator, Expr, JoinConstraint, JoinOperator, Query, SetExpr, Statement, TableFactor,
     UtilityOption,
 };
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
 
-/// A plan node: a title, its property lines, and its children.
+/// A plan node: a title, its estimate, its property lines, and its children.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanNode {
     pub title: String,
+    /// PostgreSQL's estimate, printed after the title unless EXPLAIN has COSTS OFF.
+    pub cost: Option<Cost>,
     pub props: Vec<String>,
     pub children: Vec<PlanNode>,
 }
 
 impl PlanNode {
-    fn new(title: impl Into<String>) -> Self {
+    pub fn new(title: impl Into<String>) -> Self {
         PlanNode {
             title: title.into(),
             ..Default::default()
         }
     }
 
-    fn prop(mut self, p: impl Into<String>) -> Self {
+    pub fn prop(mut self, p: impl Into<String>) -> Self {
         self.props.push(p.into());
         self
     }
 
-    fn child(mut self, c: PlanNode) -> Self {
+    pub fn child(mut self, c: PlanNode) -> Self {
         self.children.push(c);
         self
+    }
+
+    pub fn with_cost(mut self, cost: Cost) -> Self {
+        self.cost = Some(cost);
+        self
+    }
+
+    /// Drops the estimates of the node and its descendants (EXPLAIN (COSTS OFF)).
+    pub fn clear_costs(&mut self) {
+        self.cost = None;
+        for c in &mut self.children {
+            c.clear_costs();
+        }
     }
 
     /// PostgreSQL's text layout: children are `->  ` six columns deeper.
     pub fn render(&self, depth: usize, out: &mut Vec<String>) {
         let content = 6 * depth;
+        let title = match &self.cost {
+            Some(c) => format!("{}  {}", self.title, c.text()),
+            None => self.title.clone(),
+        };
         if depth == 0 {
-            out.push(self.title.clone());
+            out.push(title);
         } else {
-            out.push(format!("{}->  {}", " ".repeat(content - 4), self.title));
+            out.push(format!("{}->  {title}", " ".repeat(content - 4)));
         }
         for p in &self.props {
             out.push(format!("{}{p}", " ".repeat(content + 2)));
@@ -74,250 +97,40 @@ fn option_on(options: Option<&[UtilityOption]>, name: &str) -> Option<bool> {
     })
 }
 
-/// Unique indexes by table on the node a plan runs on: (index name, key columns).
-type NodeIndexes = BTreeMap<String, Vec<(String, Vec<String>)>>;
-
-/// The unique indexes of the relations `query` reads, as stored on `node`.
-fn node_indexes(cluster: &Cluster, node: &str, query: &Query) -> NodeIndexes {
-    let Ok(db) = cluster.node_db(node) else {
-        return NodeIndexes::new();
-    };
-    super::relations::query_relations(query)
-        .into_iter()
-        .map(|rel| {
-            let ixs = db
-                .storage
-                .unique_indexes(&rel.name)
-                .iter()
-                .map(|ix| (ix.name.clone(), ix.column_names.clone()))
-                .collect();
-            (rel.name, ixs)
-        })
-        .collect()
-}
-
-/// `expr` with every `alias.column` written as `column`.
-fn unqualified(expr: &Expr) -> Expr {
-    let mut e = expr.clone();
-    let _ = visit_expressions_mut(&mut e, |e| {
-        if let Expr::CompoundIdentifier(ids) = e {
-            if let Some(last) = ids.last().cloned() {
-                *e = Expr::Identifier(last);
-            }
-        }
-        ControlFlow::<()>::Continue(())
-    });
-    e
-}
-
-/// The column a `column = literal` condition fixes.
-fn fixed_column(e: &Expr) -> Option<String> {
-    let Expr::BinaryOp {
-        left,
-        op: BinaryOperator::Eq,
-        right,
-    } = e
-    else {
-        return None;
-    };
-    let column = |e: &Expr| match e {
-        Expr::Identifier(id) => Some(normalize_ident(id)),
-        Expr::CompoundIdentifier(ids) => ids.last().map(normalize_ident),
-        _ => None,
-    };
-    match (left.as_ref(), right.as_ref()) {
-        (c, Expr::Value(_)) | (Expr::Value(_), c) => column(c),
-        _ => None,
-    }
-}
-
-/// A scan of one relation: an index scan when WHERE fixes every key column of a unique index
-/// (the node reads that one row through it), a sequential scan otherwise.
-fn scan_node(factor: &TableFactor, selection: Option<&Expr>, indexes: &NodeIndexes) -> PlanNode {
-    let TableFactor::Table { name, alias, .. } = factor else {
-        let node = match factor {
-            TableFactor::Derived { .. } => PlanNode::new("Subquery Scan"),
-            _ => PlanNode::new("Function Scan"),
-        };
-        return where_filter(node, selection);
-    };
-    let table = object_name(name);
-    let target = match alias {
-        Some(a) => format!("{table} {}", normalize_ident(&a.name)),
-        None => table.clone(),
-    };
-    // A scan of one relation prints its columns unqualified, as PostgreSQL does.
-    let selection = selection.map(unqualified);
-    let selection = selection.as_ref();
-    let parts = selection.map(super::prune::conjuncts).unwrap_or_default();
-    let fixed: Vec<Option<String>> = parts.iter().map(|p| fixed_column(p)).collect();
-    let index = indexes.get(&table).and_then(|ixs| {
-        ixs.iter().find(|(_, cols)| {
-            cols.iter()
-                .all(|c| fixed.iter().any(|f| f.as_deref() == Some(c.as_str())))
-        })
-    });
-    let Some((ix_name, cols)) = index else {
-        return where_filter(PlanNode::new(format!("Seq Scan on {target}")), selection);
-    };
-    let (mut conds, rest): (Vec<(&Expr, _)>, Vec<_>) = parts
-        .iter()
-        .copied()
-        .zip(fixed)
-        .partition(|(_, f)| f.as_ref().is_some_and(|c| cols.contains(c)));
-    // Index conditions print in the index's column order.
-    conds.sort_by_key(|(_, f)| {
-        f.as_ref()
-            .and_then(|c| cols.iter().position(|k| k == c))
-            .unwrap_or(usize::MAX)
-    });
-    let conds: Vec<String> = conds.iter().map(|(e, _)| format!("({e})")).collect();
-    let rest: Vec<String> = rest.iter().map(|(e, _)| format!("({e})")).collect();
-    let cond = match conds.as_slice() {
-        [one] => one.clone(),
-        many => format!("({})", many.join(" AND ")),
-    };
-    let mut node = PlanNode::new(format!("Index Scan using {ix_name} on {target}"))
-        .prop(format!("Index Cond: {cond}"));
-    if !rest.is_empty() {
-        let filter = match rest.as_slice() {
-            [one] => one.clone(),
-            many => format!("({})", many.join(" AND ")),
-        };
-        node = node.prop(format!("Filter: {filter}"));
-    }
-    node
-}
-
-fn where_filter(node: PlanNode, selection: Option<&Expr>) -> PlanNode {
-    match selection {
-        Some(w) => node.prop(format!("Filter: ({w})")),
-        None => node,
-    }
-}
-
-fn worker_plan(
-    query: &Query,
-    indexes: &NodeIndexes,
-    aggregates: bool,
-    group_keys: &[String],
-    sort_keys: &[String],
-    limit: bool,
-) -> PlanNode {
-    let SetExpr::Select(select) = query.body.as_ref() else {
-        return PlanNode::new("Result");
-    };
-    let mut node = match select.from.first() {
-        None => PlanNode::new("Result"),
-        Some(twj) => {
-            let single = twj.joins.is_empty();
-            let where_clause = select.selection.as_ref().filter(|_| single);
-            let mut left = scan_node(&twj.relation, where_clause, indexes);
-            for j in &twj.joins {
-                let (kind, cond) = match &j.join_operator {
-                    JoinOperator::Inner(c) => ("Hash Join", Some(c)),
-                    JoinOperator::LeftOuter(c) => ("Hash Left Join", Some(c)),
-                    JoinOperator::RightOuter(c) => ("Hash Right Join", Some(c)),
-                    JoinOperator::FullOuter(c) => ("Hash Full Join", Some(c)),
-                    _ => ("Nested Loop", None),
-                };
-                let mut join = PlanNode::new(kind);
-                if let Some(JoinConstraint::On(on)) = cond {
-                    join = join.prop(format!("Hash Cond: ({on})"));
-                }
-                join = join
-                    .child(left)
-                    .child(PlanNode::new("Hash").child(scan_node(&j.relation, None, indexes)));
-                left = join;
-            }
-            if !twj.joins.is_empty() {
-                if let Some(w) = &select.selection {
-                    left = left.prop(format!("Join Filter: ({w})"));
-                }
-            }
-            left
-        }
-    };
-    if aggregates {
-        node = if group_keys.is_empty() {
-            PlanNode::new("Aggregate").child(node)
-        } else {
-            PlanNode::new("HashAggregate")
-                .prop(format!("Group Key: {}", group_keys.join(", ")))
-                .child(node)
-        };
-    }
-    if !sort_keys.is_empty() {
-        node = PlanNode::new("Sort")
-            .prop(format!("Sort Key: {}", sort_keys.join(", ")))
-            .child(node);
-    }
-    if limit {
-        node = PlanNode::new("Limit").child(node);
-    }
-    node
-}
-
-/// What a router query's worker plan does above its scan: aggregation (with its group keys),
-/// sorting and a limit, as the worker runs the whole query.
-fn router_shape(query: &Query) -> (bool, Vec<String>, Vec<String>, bool) {
-    let SetExpr::Select(select) = query.body.as_ref() else {
-        return (false, Vec::new(), Vec::new(), false);
-    };
-    let group_keys: Vec<String> = match &select.group_by {
-        sqlparser::ast::GroupByExpr::Expressions(exprs, _) => {
-            exprs.iter().map(|e| unqualified(e).to_string()).collect()
-        }
-        _ => Vec::new(),
-    };
-    let aggregates = !group_keys.is_empty()
-        || select.projection.iter().any(|item| match item {
-            sqlparser::ast::SelectItem::UnnamedExpr(e)
-            | sqlparser::ast::SelectItem::ExprWithAlias { expr: e, .. } => {
-                super::split::contains_aggregate(e)
-            }
-            _ => false,
-        });
-    let sort_keys = query
-        .order_by
-        .as_ref()
-        .map(|o| {
-            o.exprs
-                .iter()
-                .map(|e| unqualified(&e.expr).to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    (aggregates, group_keys, sort_keys, query.limit.is_some())
-}
-
-fn task_node(cluster: &Cluster, node: &str, plan: PlanNode) -> PlanNode {
+/// A task: with EXPLAIN (VERBOSE) the query it sends, then the worker it runs on and its plan.
+fn task_node(cluster: &Cluster, node: &str, query: Option<String>, plan: PlanNode) -> PlanNode {
     let (host, port) = cluster
         .catalog
         .node_by_name(node)
         .map(|n| (n.host.clone(), n.port))
         .unwrap_or_default();
-    PlanNode::new("Task")
-        .prop(format!("Node: host={host} port={port} dbname=postgres"))
+    let mut task = PlanNode::new("Task");
+    if let Some(q) = query {
+        task = task.prop(format!("Query: {q}"));
+    }
+    task.prop(format!("Node: host={host} port={port} dbname=postgres"))
         .child(plan)
 }
 
-fn custom_scan(costs: bool, tasks: Vec<PlanNode>, all: bool, router: bool) -> PlanNode {
+/// EXPLAIN's options as the plan builders need them.
+#[derive(Clone, Copy)]
+struct Options {
+    /// citus.explain_all_tasks
+    all: bool,
+    verbose: bool,
+}
+
+/// Citus's Custom Scan: no cost of its own; a router plan returns "0 rows", a plan the
+/// coordinator combines 100000 of `width`.
+fn custom_scan(tasks: Vec<PlanNode>, all: bool, cost: Cost) -> PlanNode {
     let count = tasks.len();
-    let mut title = "Custom Scan (Citus Adaptive)".to_string();
-    if costs {
-        title.push_str(if router {
-            "  (cost=0.00..0.00 rows=0 width=0)"
-        } else {
-            "  (cost=0.00..0.00 rows=100000 width=0)"
-        });
-    }
     let shown = if all || count <= 1 {
         "Tasks Shown: All".to_string()
     } else {
         format!("Tasks Shown: One of {count}")
     };
-    let mut node = PlanNode::new(title)
+    let mut node = PlanNode::new("Custom Scan (Citus Adaptive)")
+        .with_cost(cost)
         .prop(format!("Task Count: {count}"))
         .prop(shown);
     let take = if all { count } else { count.min(1) };
@@ -327,16 +140,69 @@ fn custom_scan(costs: bool, tasks: Vec<PlanNode>, all: bool, router: bool) -> Pl
     node
 }
 
+/// The output column names of a query Citus routes as a whole.
+fn output_names(query: &Query) -> Vec<String> {
+    match query.body.as_ref() {
+        SetExpr::Select(s) => s.projection.iter().map(super::naming::item_name).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A router plan's Custom Scan estimate.
+const ROUTER_SCAN: Cost = Cost {
+    startup: 0.0,
+    total: 0.0,
+    rows: 0.0,
+    width: 0,
+};
+
+/// Runs `f` with a planner over the tables of `node`.
+fn with_planner<T>(
+    cluster: &Cluster,
+    node: &str,
+    verbose: bool,
+    f: impl FnOnce(&NodePlanner) -> T,
+) -> PgResult<T> {
+    let db = cluster.node_db(node)?;
+    let relations = BTreeMap::new();
+    let host = ClusterHost::new(&cluster.catalog, cluster.now(), &relations);
+    let ctx = EvalCtx {
+        host: &host,
+        db,
+        subqueries: None,
+    };
+    Ok(f(&NodePlanner::new(&ctx).verbose(verbose)))
+}
+
+/// The task running `query` on `node` after renaming its tables to the shards in `map`;
+/// `names` are the output column names Citus gave a multi-shard task's query.
+fn shard_task(
+    cluster: &Cluster,
+    node: &str,
+    query: &Query,
+    map: &BTreeMap<String, String>,
+    names: Option<&[String]>,
+    verbose: bool,
+) -> PgResult<PlanNode> {
+    let mut q = query.clone();
+    super::relations::rename_relations(&mut q, map);
+    let (text, plan) = with_planner(cluster, node, verbose, |p| {
+        let text = verbose.then(|| task_query(p, &q, names, names.is_some()));
+        (text, p.plan(&q))
+    })?;
+    Ok(task_node(cluster, node, text, plan))
+}
+
 fn select_plan(
     cluster: &Cluster,
     session: &Session,
     query: &Query,
-    costs: bool,
-    all: bool,
+    opts: Options,
 ) -> PgResult<PlanNode> {
+    let Options { all, verbose } = opts;
     let mut query = query.clone();
     if !super::citus_relations(&query, &cluster.catalog).is_empty() {
-        super::expand_wildcards(&mut query, cluster.node_db(crate::cluster::COORDINATOR)?)?;
+        super::expand_wildcards(&mut query, cluster.node_db(COORDINATOR)?)?;
     }
     let plan = {
         let eval_const = |e: &Expr| cluster.eval_const(e);
@@ -348,122 +214,204 @@ fn select_plan(
         )?
     };
     Ok(match plan {
-        SelectPlan::Local => {
-            let indexes = node_indexes(cluster, crate::cluster::COORDINATOR, &query);
-            worker_plan(&query, &indexes, false, &[], &[], false)
-        }
+        SelectPlan::Local => with_planner(cluster, COORDINATOR, verbose, |p| p.plan(&query))?,
         SelectPlan::Router { index } => {
             let (node, _, map) = shard_group_task(cluster, &query, index)?;
-            let mut q = query.clone();
-            super::relations::rename_relations(&mut q, &map);
-            let indexes = node_indexes(cluster, &node, &q);
-            let (aggregates, group_keys, sort_keys, limit) = router_shape(&q);
-            let plan = worker_plan(&q, &indexes, aggregates, &group_keys, &sort_keys, limit);
-            let task = task_node(cluster, &node, plan);
-            custom_scan(costs, vec![task], all, true)
+            let task = shard_task(cluster, &node, &query, &map, None, verbose)?;
+            let scan = custom_scan(vec![task], all, ROUTER_SCAN);
+            with_planner(cluster, COORDINATOR, verbose, |p| {
+                remote_output(p, &output_names(&query), scan)
+            })?
         }
         SelectPlan::MultiShard { indexes, split } => {
+            let names = remote_names(&query, &split);
             let mut tasks = Vec::new();
             for i in indexes {
                 let (node, _, map) = shard_group_task(cluster, &split.worker, Some(i))?;
-                let mut q = split.worker.clone();
-                super::relations::rename_relations(&mut q, &map);
-                let indexes = node_indexes(cluster, &node, &q);
-                let wp = worker_plan(
-                    &q,
-                    &indexes,
-                    split.worker_aggregates,
-                    &split.worker_group_keys,
-                    &split.worker_sort_keys,
-                    split.worker_limit,
-                );
-                tasks.push(task_node(cluster, &node, wp));
+                tasks.push(shard_task(
+                    cluster,
+                    &node,
+                    &split.worker,
+                    &map,
+                    Some(&names),
+                    verbose,
+                )?);
             }
-            let mut node = custom_scan(costs, tasks, all, false);
-            if split.combine_aggregates {
-                node = if split.group_keys.is_empty() {
-                    PlanNode::new("Aggregate").child(node)
-                } else {
-                    PlanNode::new("HashAggregate")
-                        .prop(format!("Group Key: {}", split.group_keys.join(", ")))
-                        .child(node)
-                };
-            }
-            if !split.sort_keys.is_empty() {
-                node = PlanNode::new("Sort")
-                    .prop(format!("Sort Key: {}", split.sort_keys.join(", ")))
-                    .child(node);
-            }
-            if split.has_limit {
-                node = PlanNode::new("Limit").child(node);
-            }
-            node
+            with_planner(cluster, COORDINATOR, verbose, |p| {
+                let scan = custom_scan(tasks, all, remote_scan_cost(p, &split));
+                let scan = remote_output(p, &names, scan);
+                combine_plan(p, &query, &split, scan)
+            })?
         }
-        SelectPlan::PullUp { repartition } => {
+        SelectPlan::PullUp { repartition: true } => repartition_plan(cluster, &query, verbose)?,
+        SelectPlan::PullUp { repartition: false } => {
             let tables = super::citus_relations(&query, &cluster.catalog);
-            let mut node = PlanNode::new("Custom Scan (Citus Adaptive)");
-            if repartition {
-                let merge = tables
-                    .iter()
-                    .map(|t| cluster.catalog.table_shards(&t.name).len())
-                    .max()
-                    .unwrap_or(0);
+            let mut node = PlanNode::new("Custom Scan (Citus Adaptive)").with_cost(ROUTER_SCAN);
+            for (i, t) in tables.iter().enumerate() {
+                let scan = with_planner(cluster, COORDINATOR, verbose, |p| p.table_scan(&t.name))?;
                 node = node
-                    .prop(format!("Task Count: {merge}"))
-                    .prop("Tasks Shown: None, not supported for re-partition queries");
-                for t in &tables {
-                    node = node.child(
-                        PlanNode::new("MapMergeJob")
-                            .prop(format!(
-                                "Map Task Count: {}",
-                                cluster.catalog.table_shards(&t.name).len()
-                            ))
-                            .prop(format!("Merge Task Count: {merge}")),
-                    );
-                }
-            } else {
-                for (i, t) in tables.iter().enumerate() {
-                    node = node.child(
-                        PlanNode::new(format!("Distributed Subplan 1_{}", i + 1))
-                            .child(PlanNode::new(format!("Seq Scan on {}", t.name))),
-                    );
-                }
+                    .child(PlanNode::new(format!("Distributed Subplan 1_{}", i + 1)).child(scan));
             }
             node
         }
     })
 }
 
-fn modify_plan(cluster: &Cluster, stmt: &Statement, costs: bool, all: bool) -> PgResult<PlanNode> {
-    let (table, verb) = match stmt {
-        Statement::Insert(i) => (object_name(&i.table_name), "Insert"),
-        Statement::Update { table, .. } => match &table.relation {
-            TableFactor::Table { name, .. } => (object_name(name), "Update"),
-            _ => {
-                return Err(PgError::unsupported(
-                    "EXPLAIN of this UPDATE is not supported",
-                ))
+/// A join Citus repartitions: map jobs hash both sides into buckets (four per node) that
+/// merge tasks join; the coordinator combines their results.
+fn repartition_plan(cluster: &Cluster, query: &Query, verbose: bool) -> PgResult<PlanNode> {
+    let tables = super::citus_relations(query, &cluster.catalog);
+    let nodes = cluster.catalog.nodes.iter().filter(|n| n.is_active).count();
+    let merge = REPARTITION_BUCKETS_PER_NODE * nodes;
+    let split = super::split::split(query, repartition_group_pushdown(query))
+        .ok()
+        .flatten();
+    with_planner(cluster, COORDINATOR, verbose, |p| {
+        let cost = match &split {
+            Some(s) => remote_scan_cost(p, s),
+            None => ROUTER_SCAN,
+        };
+        let mut node = PlanNode::new("Custom Scan (Citus Adaptive)")
+            .with_cost(cost)
+            .prop(format!("Task Count: {merge}"))
+            .prop("Tasks Shown: None, not supported for re-partition queries");
+        for t in &tables {
+            node = node.child(
+                PlanNode::new("MapMergeJob")
+                    .prop(format!(
+                        "Map Task Count: {}",
+                        cluster.catalog.table_shards(&t.name).len()
+                    ))
+                    .prop(format!("Merge Task Count: {merge}")),
+            );
+        }
+        match &split {
+            Some(s) => combine_plan(p, query, s, node),
+            None => node,
+        }
+    })
+}
+
+/// citus.repartition_join_bucket_count_per_node
+const REPARTITION_BUCKETS_PER_NODE: usize = 4;
+
+/// Whether the merge tasks of a repartitioned join hold whole groups: the GROUP BY has a
+/// column the join equates (the column the rows were repartitioned by).
+fn repartition_group_pushdown(query: &Query) -> bool {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return false;
+    };
+    let sqlparser::ast::GroupByExpr::Expressions(groups, _) = &select.group_by else {
+        return false;
+    };
+    let mut conds: Vec<Expr> = select
+        .selection
+        .iter()
+        .flat_map(super::prune::conjuncts)
+        .cloned()
+        .collect();
+    for twj in &select.from {
+        for j in &twj.joins {
+            if let JoinOperator::Inner(JoinConstraint::On(on))
+            | JoinOperator::LeftOuter(JoinConstraint::On(on))
+            | JoinOperator::RightOuter(JoinConstraint::On(on)) = &j.join_operator
+            {
+                conds.extend(super::prune::conjuncts(on).into_iter().cloned());
             }
-        },
+        }
+    }
+    conds.iter().any(|c| match c {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } => groups
+            .iter()
+            .any(|g| g == left.as_ref() || g == right.as_ref()),
+        _ => false,
+    })
+}
+
+/// The shard relation a modification task reads: its name on the worker and the name the
+/// statement uses for it.
+fn modify_target(stmt: &Statement) -> Option<(String, String)> {
+    let factor_names = |f: &TableFactor| match f {
+        TableFactor::Table { name, alias, .. } => {
+            let table = object_name(name);
+            let reference = alias
+                .as_ref()
+                .map(|a| normalize_ident(&a.name))
+                .unwrap_or_else(|| table.clone());
+            Some((table, reference))
+        }
+        _ => None,
+    };
+    match stmt {
+        Statement::Insert(i) => {
+            let t = object_name(&i.table_name);
+            Some((t.clone(), t))
+        }
+        Statement::Update { table, .. } => factor_names(&table.relation),
         Statement::Delete(d) => {
             let from = match &d.from {
                 sqlparser::ast::FromTable::WithFromKeyword(t)
                 | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
             };
-            match from.first().map(|t| &t.relation) {
-                Some(TableFactor::Table { name, .. }) => (object_name(name), "Delete"),
-                _ => {
-                    return Err(PgError::unsupported(
-                        "EXPLAIN of this DELETE is not supported",
-                    ))
-                }
-            }
+            from.first().and_then(|t| factor_names(&t.relation))
         }
-        _ => {
-            return Err(PgError::unsupported(
-                "EXPLAIN of this statement is not supported",
-            ))
-        }
+        _ => None,
+    }
+}
+
+/// A modification's plan on one shard: ModifyTable over the rows it changes.
+fn shard_modify_plan(
+    planner: &NodePlanner,
+    stmt: &Statement,
+    shard: &str,
+    reference: &str,
+    table: &str,
+) -> PlanNode {
+    let verb = match stmt {
+        Statement::Insert(_) => "Insert",
+        Statement::Update { .. } => "Update",
+        _ => "Delete",
+    };
+    let target = if shard == reference || verb == "Insert" {
+        shard.to_string()
+    } else {
+        format!("{shard} {reference}")
+    };
+    let (selection, values): (Option<&Expr>, Vec<Expr>) = match stmt {
+        Statement::Update {
+            selection,
+            assignments,
+            ..
+        } => (
+            selection.as_ref(),
+            assignments.iter().map(|a| a.value.clone()).collect(),
+        ),
+        Statement::Delete(d) => (d.selection.as_ref(), Vec::new()),
+        _ => (None, Vec::new()),
+    };
+    let input = if verb == "Insert" {
+        planner
+            .insert_values(shard)
+            .or_else(|| planner.insert_values(table))
+            .unwrap_or_else(|| PlanNode::new("Result"))
+    } else {
+        planner.modify_scan(shard, reference, selection, &values)
+    };
+    let cost = input.cost.map(|c| Cost::new(c.startup, c.total, 0.0, 0));
+    let mut node = PlanNode::new(format!("{verb} on {target}")).child(input);
+    node.cost = cost;
+    node
+}
+
+fn modify_plan(cluster: &Cluster, stmt: &Statement, opts: Options) -> PgResult<PlanNode> {
+    let Some((table, reference)) = modify_target(stmt) else {
+        return Err(PgError::unsupported(
+            "EXPLAIN of this statement is not supported",
+        ));
     };
     let shards: Vec<_> = cluster
         .catalog
@@ -481,17 +429,8 @@ fn modify_plan(cluster: &Cluster, stmt: &Statement, costs: bool, all: bool) -> P
             // The shards the VALUES rows hash to.
             let rows = {
                 let relations = std::collections::BTreeMap::new();
-                let host = crate::executor::host::ClusterHost::new(
-                    &cluster.catalog,
-                    cluster.now(),
-                    &relations,
-                );
-                crate::sql::dml::build_insert_rows(
-                    cluster.node_db(crate::cluster::COORDINATOR)?,
-                    insert,
-                    &host,
-                )?
-                .1
+                let host = ClusterHost::new(&cluster.catalog, cluster.now(), &relations);
+                crate::sql::dml::build_insert_rows(cluster.node_db(COORDINATOR)?, insert, &host)?.1
             };
             let attnum = match cluster.catalog.table(&table).map(|t| t.kind.clone()) {
                 Some(crate::metadata::TableKind::Distributed { attnum, .. }) => attnum,
@@ -532,19 +471,13 @@ fn modify_plan(cluster: &Cluster, stmt: &Statement, costs: bool, all: bool) -> P
             .task_node(s.shard_id)
             .map(|n| n.name.clone())
             .unwrap_or_default();
-        let inner = if verb == "Insert" {
-            PlanNode::new(format!("Insert on {}", s.name())).child(PlanNode::new("Result"))
-        } else {
-            let scan = where_filter(
-                PlanNode::new(format!("Seq Scan on {} {table}", s.name())),
-                selection.as_ref(),
-            );
-            PlanNode::new(format!("{verb} on {} {table}", s.name())).child(scan)
-        };
-        tasks.push(task_node(cluster, &node, inner));
+        let inner = with_planner(cluster, &node, opts.verbose, |p| {
+            shard_modify_plan(p, stmt, &s.name(), &reference, &table)
+        })?;
+        tasks.push(task_node(cluster, &node, None, inner));
     }
-    let router = tasks.len() == 1;
-    Ok(custom_scan(costs, tasks, all, router))
+    // A modification has no combine query: the Custom Scan is a router's.
+    Ok(custom_scan(tasks, opts.all, ROUTER_SCAN))
 }
 
 /// The plan EXPLAIN prints for `statement`, built without running it.
@@ -554,26 +487,44 @@ pub fn plan(
     statement: &Statement,
     options: Option<&[UtilityOption]>,
 ) -> PgResult<PlanNode> {
+    plan_with(cluster, session, statement, options, false)
+}
+
+/// The plan EXPLAIN prints; `verbose` for `EXPLAIN VERBOSE` written without parentheses.
+fn plan_with(
+    cluster: &Cluster,
+    session: &Session,
+    statement: &Statement,
+    options: Option<&[UtilityOption]>,
+    verbose: bool,
+) -> PgResult<PlanNode> {
     let costs = option_on(options, "costs").unwrap_or(true);
-    let all = crate::executor::settings::is_on(session, "citus.explain_all_tasks");
-    Ok(match statement {
-        Statement::Query(q) => select_plan(cluster, session, q, costs, all)?,
+    let opts = Options {
+        all: crate::executor::settings::is_on(session, "citus.explain_all_tasks"),
+        verbose: verbose || option_on(options, "verbose").unwrap_or(false),
+    };
+    let mut plan = match statement {
+        Statement::Query(q) => select_plan(cluster, session, q, opts)?,
         Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => {
-            let table = super::relations::statement_relations(statement)
+            let citus = super::relations::statement_relations(statement)
                 .into_iter()
                 .map(|r| r.name)
                 .chain(match statement {
                     Statement::Insert(i) => vec![object_name(&i.table_name)],
                     _ => vec![],
                 })
-                .find(|t| cluster.catalog.table(t).is_some());
-            if table.is_none() {
-                PlanNode::new(match statement {
-                    Statement::Insert(i) => format!("Insert on {}", object_name(&i.table_name)),
-                    _ => "ModifyTable".into(),
-                })
+                .any(|t| cluster.catalog.table(&t).is_some());
+            if citus {
+                modify_plan(cluster, statement, opts)?
             } else {
-                modify_plan(cluster, statement, costs, all)?
+                let Some((table, reference)) = modify_target(statement) else {
+                    return Err(PgError::unsupported(
+                        "EXPLAIN of this statement is not supported",
+                    ));
+                };
+                with_planner(cluster, COORDINATOR, opts.verbose, |p| {
+                    shard_modify_plan(p, statement, &table, &reference, &table)
+                })?
             }
         }
         _ => {
@@ -581,7 +532,11 @@ pub fn plan(
                 "EXPLAIN of this statement is not supported",
             ))
         }
-    })
+    };
+    if !costs {
+        plan.clear_costs();
+    }
+    Ok(plan)
 }
 
 /// The plan of one SQL statement: of its inner statement when it is `EXPLAIN ...`, with the
@@ -593,8 +548,11 @@ pub fn plan_sql(cluster: &Cluster, session: &Session, sql: &str) -> PgResult<Pla
     };
     match statement {
         Statement::Explain {
-            statement, options, ..
-        } => plan(cluster, session, statement, options.as_deref()),
+            statement,
+            options,
+            verbose,
+            ..
+        } => plan_with(cluster, session, statement, options.as_deref(), *verbose),
         other => plan(cluster, session, other, None),
     }
 }
@@ -617,7 +575,7 @@ pub fn execute(
     verbose: bool,
     options: Option<&[UtilityOption]>,
 ) -> PgResult<ExecOutput> {
-    let _ = (analyze, verbose);
-    let plan = plan(cluster, session, statement, options)?;
+    let _ = analyze;
+    let plan = plan_with(cluster, session, statement, options, verbose)?;
     Ok(ExecOutput::rows(plan_rows(&plan)))
 }

@@ -2,11 +2,17 @@
 //! (router), on every shard with a combine step (multi-shard), or by pulling rows to the
 //! coordinator (the fallback Citus reaches through recursive planning and repartitioning).
 
+pub mod coordinator_plan;
+pub mod cost;
+pub mod deparse;
+pub mod estimate;
 pub mod explain;
 pub mod naming;
+pub mod node_plan;
 pub mod prune;
 pub mod relations;
 pub mod split;
+pub mod worker_sql;
 
 use crate::error::{PgError, PgResult};
 use crate::metadata::{Catalog, TableKind};

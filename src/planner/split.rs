@@ -372,12 +372,13 @@ fn split_plain(
             };
             let suffix = order_suffix(ob.asc, ob.nulls_first);
             master_order.push(format!("{}{suffix}", worker_column(pos + 1)));
+            // A sort column the query does not select keeps its worker column's name.
             sort_keys.push(format!(
                 "remote_scan.{}{suffix}",
                 items
                     .get(pos)
-                    .map(|(_, n)| n.as_str())
-                    .unwrap_or("worker_column")
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| worker_column(pos + 1))
             ));
             worker_sort_keys.push(format!("{target}{suffix}"));
         }

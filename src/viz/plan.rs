@@ -457,7 +457,7 @@ mod tests {
         let plan = PlanNode {
             title: "x".repeat(100),
             props: vec!["Filter: ".to_string() + &"y".repeat(100)],
-            children: vec![],
+            ..Default::default()
         };
         let p = picture(&plan, &[]);
         assert_eq!(p.boxes[0].title.chars().count(), MAX_CHARS);

@@ -1,0 +1,136 @@
+//! The query text of a task as EXPLAIN (VERBOSE) shows it: Citus deparses the shard query
+//! with schema-qualified relations and operators, `WHERE true` for a multi-shard task without
+//! conditions, and an `AS` name for every expression that is not a same-named column.
+
+use super::deparse::Deparser;
+use super::estimate::Rels;
+use super::naming::item_name;
+use super::node_plan::{output_ref, NodePlanner};
+use super::relations::{normalize_ident, object_name};
+use crate::sql::ddl::quote_ident;
+use sqlparser::ast::{
+    Expr, GroupByExpr, JoinConstraint, JoinOperator, Query, SelectItem, SetExpr, TableFactor,
+    TableWithJoins,
+};
+
+fn relation(factor: &TableFactor) -> String {
+    match factor {
+        TableFactor::Table { name, alias, .. } => {
+            let mut out = format!("public.{}", quote_ident(&object_name(name)));
+            if let Some(a) = alias {
+                out.push(' ');
+                out.push_str(&quote_ident(&normalize_ident(&a.name)));
+            }
+            out
+        }
+        other => other.to_string(),
+    }
+}
+
+fn from_item(d: &Deparser, twj: &TableWithJoins) -> String {
+    let mut out = relation(&twj.relation);
+    for j in &twj.joins {
+        let (kind, constraint) = match &j.join_operator {
+            JoinOperator::Inner(c) => ("JOIN", Some(c)),
+            JoinOperator::LeftOuter(c) => ("LEFT JOIN", Some(c)),
+            JoinOperator::RightOuter(c) => ("RIGHT JOIN", Some(c)),
+            JoinOperator::FullOuter(c) => ("FULL JOIN", Some(c)),
+            _ => ("CROSS JOIN", None),
+        };
+        let on = match constraint {
+            Some(JoinConstraint::On(e)) => format!(" ON ({})", d.expr(e)),
+            Some(JoinConstraint::Using(cols)) => format!(
+                " USING ({})",
+                cols.iter()
+                    .map(|c| quote_ident(&normalize_ident(c)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => String::new(),
+        };
+        out = format!("({out} {kind} {}{on})", relation(&j.relation));
+    }
+    out
+}
+
+/// The text of `query` (already naming shards) as Citus sends it; `names` are the output
+/// column names when Citus renamed them, `multi_shard` whether it is one of many tasks.
+pub fn task_query(
+    planner: &NodePlanner,
+    query: &Query,
+    names: Option<&[String]>,
+    multi_shard: bool,
+) -> String {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return query.to_string();
+    };
+    let rels: Rels = planner.query_rels(query);
+    let type_of = |e: &Expr| planner.expr_type(&rels, e);
+    let mut d = Deparser::new(&rels, rels.list.len() > 1, &type_of);
+    d.query_text = true;
+    let items: Vec<String> = select
+        .projection
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let expr = match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
+                other => return other.to_string(),
+            };
+            let name = names
+                .and_then(|n| n.get(i).cloned())
+                .unwrap_or_else(|| item_name(item));
+            let column = rels
+                .var(expr)
+                .and_then(|v| rels.column(v))
+                .map(|c| c.name.clone());
+            let text = d.expr(expr);
+            if column.as_deref() == Some(name.as_str()) {
+                text
+            } else {
+                format!("{text} AS {}", quote_ident(&name))
+            }
+        })
+        .collect();
+    let mut out = format!("SELECT {}", items.join(", "));
+    if !select.from.is_empty() {
+        let from: Vec<String> = select.from.iter().map(|t| from_item(&d, t)).collect();
+        out.push_str(&format!(" FROM {}", from.join(", ")));
+    }
+    match &select.selection {
+        Some(w) => out.push_str(&format!(" WHERE {}", d.expr(w))),
+        None if multi_shard => out.push_str(" WHERE true"),
+        None => {}
+    }
+    if let GroupByExpr::Expressions(groups, _) = &select.group_by {
+        if !groups.is_empty() {
+            let keys: Vec<String> = groups.iter().map(|g| d.expr(g)).collect();
+            out.push_str(&format!(" GROUP BY {}", keys.join(", ")));
+        }
+    }
+    if let Some(h) = &select.having {
+        out.push_str(&format!(" HAVING {}", d.expr(h)));
+    }
+    if let Some(order) = &query.order_by {
+        let keys: Vec<String> = order
+            .exprs
+            .iter()
+            .map(|o| {
+                let key = output_ref(&o.expr, &select.projection).unwrap_or_else(|| o.expr.clone());
+                let mut k = d.expr(&key);
+                if o.asc == Some(false) {
+                    k.push_str(" DESC");
+                }
+                k
+            })
+            .collect();
+        out.push_str(&format!(" ORDER BY {}", keys.join(", ")));
+    }
+    if let Some(l) = &query.limit {
+        out.push_str(&format!(" LIMIT {l}"));
+    }
+    if let Some(o) = &query.offset {
+        out.push_str(&format!(" OFFSET {}", o.value));
+    }
+    out
+}
