@@ -2,6 +2,7 @@
 //! co-location groups. `tables` renders it as the catalog tables users query (`pg_dist_shard`,
 //! `citus_shards`, ...).
 
+pub mod relations;
 pub mod tables;
 
 use crate::error::{PgError, PgResult};

@@ -1,5 +1,6 @@
 //! The catalog tables and views with Citus 13.2's columns, rendered from the `Catalog`.
 
+use super::relations;
 use super::{Catalog, DistTable, TableKind};
 use crate::sql::{Column, ResultSet};
 use crate::types::{SqlType, Value};
@@ -58,19 +59,7 @@ pub fn pg_dist_node(catalog: &Catalog) -> ResultSet {
     let mut nodes: Vec<_> = catalog.nodes.iter().collect();
     nodes.sort_by_key(|n| n.node_id);
     ResultSet {
-        columns: vec![
-            col("nodeid", SqlType::Int4),
-            col("groupid", SqlType::Int4),
-            col("nodename", SqlType::Text),
-            col("nodeport", SqlType::Int4),
-            col("noderack", SqlType::Text),
-            col("hasmetadata", SqlType::Bool),
-            col("isactive", SqlType::Bool),
-            col("noderole", SqlType::Text),
-            col("nodecluster", SqlType::Text),
-            col("metadatasynced", SqlType::Bool),
-            col("shouldhaveshards", SqlType::Bool),
-        ],
+        columns: relations::PG_DIST_NODE.result_columns(),
         rows: nodes
             .into_iter()
             .map(|n| {
@@ -86,6 +75,8 @@ pub fn pg_dist_node(catalog: &Catalog) -> ResultSet {
                     text("default"),
                     Value::Bool(true),
                     Value::Bool(n.should_have_shards),
+                    Value::Bool(false),
+                    Value::Int4(0),
                 ]
             })
             .collect(),
@@ -108,14 +99,7 @@ pub fn partkey(attnum: usize, ty: &SqlType) -> String {
 
 pub fn pg_dist_partition(catalog: &Catalog) -> ResultSet {
     ResultSet {
-        columns: vec![
-            col("logicalrelid", SqlType::Regclass),
-            col("partmethod", SqlType::Char(1)),
-            col("partkey", SqlType::Text),
-            col("colocationid", SqlType::Int4),
-            col("repmodel", SqlType::Char(1)),
-            col("autoconverted", SqlType::Bool),
-        ],
+        columns: relations::PG_DIST_PARTITION.result_columns(),
         rows: catalog
             .tables
             .iter()
@@ -145,13 +129,7 @@ fn bound(v: Option<i32>) -> Value {
 
 pub fn pg_dist_shard(catalog: &Catalog) -> ResultSet {
     ResultSet {
-        columns: vec![
-            col("logicalrelid", SqlType::Regclass),
-            col("shardid", SqlType::Int8),
-            col("shardstorage", SqlType::Char(1)),
-            col("shardminvalue", SqlType::Text),
-            col("shardmaxvalue", SqlType::Text),
-        ],
+        columns: relations::PG_DIST_SHARD.result_columns(),
         rows: catalog
             .shards
             .iter()
@@ -170,13 +148,7 @@ pub fn pg_dist_shard(catalog: &Catalog) -> ResultSet {
 
 pub fn pg_dist_placement(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
     ResultSet {
-        columns: vec![
-            col("placementid", SqlType::Int8),
-            col("shardid", SqlType::Int8),
-            col("shardstate", SqlType::Int4),
-            col("shardlength", SqlType::Int8),
-            col("groupid", SqlType::Int4),
-        ],
+        columns: relations::PG_DIST_PLACEMENT.result_columns(),
         rows: catalog
             .placements
             .iter()
@@ -199,14 +171,7 @@ pub fn pg_dist_placement(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) ->
 
 pub fn pg_dist_shard_placement(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
     ResultSet {
-        columns: vec![
-            col("shardid", SqlType::Int8),
-            col("shardstate", SqlType::Int4),
-            col("shardlength", SqlType::Int8),
-            col("nodename", SqlType::Text),
-            col("nodeport", SqlType::Int4),
-            col("placementid", SqlType::Int8),
-        ],
+        columns: relations::PG_DIST_SHARD_PLACEMENT.result_columns(),
         rows: catalog
             .placements
             .iter()
@@ -227,13 +192,7 @@ pub fn pg_dist_shard_placement(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i
 
 pub fn pg_dist_colocation(catalog: &Catalog) -> ResultSet {
     ResultSet {
-        columns: vec![
-            col("colocationid", SqlType::Int4),
-            col("shardcount", SqlType::Int4),
-            col("replicationfactor", SqlType::Int4),
-            col("distributioncolumntype", SqlType::Int4),
-            col("distributioncolumncollation", SqlType::Int4),
-        ],
+        columns: relations::PG_DIST_COLOCATION.result_columns(),
         rows: catalog
             .colocations
             .iter()
@@ -242,8 +201,8 @@ pub fn pg_dist_colocation(catalog: &Catalog) -> ResultSet {
                     Value::Int4(c.colocation_id),
                     Value::Int4(c.shard_count as i32),
                     Value::Int4(c.replication_factor),
-                    Value::Int4(c.column_type as i32),
-                    Value::Int4(c.collation as i32),
+                    Value::Int8(c.column_type as i64),
+                    Value::Int8(c.collation as i64),
                 ]
             })
             .collect(),
@@ -280,16 +239,7 @@ pub fn citus_shards(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> Resu
         }
     }
     ResultSet {
-        columns: vec![
-            col("table_name", SqlType::Regclass),
-            col("shardid", SqlType::Int8),
-            col("shard_name", SqlType::Text),
-            col("citus_table_type", SqlType::Text),
-            col("colocation_id", SqlType::Int4),
-            col("nodename", SqlType::Text),
-            col("nodeport", SqlType::Int4),
-            col("shard_size", SqlType::Int8),
-        ],
+        columns: relations::CITUS_SHARDS.result_columns(),
         rows,
     }
 }
@@ -309,16 +259,7 @@ pub fn citus_tables(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> Resu
     let mut tables: Vec<_> = catalog.tables.iter().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     ResultSet {
-        columns: vec![
-            col("table_name", SqlType::Regclass),
-            col("citus_table_type", SqlType::Text),
-            col("distribution_column", SqlType::Text),
-            col("colocation_id", SqlType::Int4),
-            col("table_size", SqlType::Text),
-            col("shard_count", SqlType::Int4),
-            col("table_owner", SqlType::Text),
-            col("access_method", SqlType::Text),
-        ],
+        columns: relations::CITUS_TABLES.result_columns(),
         rows: tables
             .into_iter()
             .map(|t| {
@@ -339,11 +280,58 @@ pub fn citus_tables(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> Resu
                     text(t.distribution_column().unwrap_or("<none>")),
                     Value::Int4(t.colocation_id),
                     text(size_pretty(size)),
-                    Value::Int4(shards.len() as i32),
+                    Value::Int8(shards.len() as i64),
                     text("postgres"),
                     text("heap"),
                 ]
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Cluster;
+    use crate::metadata::relations::{RelKind, RELATIONS};
+
+    fn fits(value: &Value, ty: &SqlType) -> bool {
+        match value {
+            Value::Null => true,
+            Value::Text(_) => ty.is_textual() || *ty == SqlType::Regclass,
+            other => other.natural_type() == *ty,
+        }
+    }
+
+    #[test]
+    fn rows_fit_the_declared_columns() {
+        let mut cluster = Cluster::new();
+        let mut session = cluster.session();
+        for sql in [
+            "CREATE TABLE t(id int primary key, v text)",
+            "SELECT create_distributed_table('t', 'id')",
+            "CREATE TABLE r(k text primary key)",
+            "SELECT create_reference_table('r')",
+        ] {
+            cluster.execute(&mut session, sql).unwrap();
+        }
+        let served: Vec<&str> = CATALOG_TABLES
+            .iter()
+            .chain(CATALOG_VIEWS)
+            .copied()
+            .collect();
+        let defined: Vec<&str> = RELATIONS.iter().map(|r| r.name).collect();
+        assert_eq!(served, defined);
+        for rel in RELATIONS {
+            assert_eq!(CATALOG_VIEWS.contains(&rel.name), rel.kind == RelKind::View);
+            let rs = render(&cluster.catalog, rel.name, &|_, _| 16384).unwrap();
+            assert!(!rs.rows.is_empty(), "{}", rel.name);
+            for row in &rs.rows {
+                assert_eq!(row.len(), rs.columns.len(), "{}", rel.name);
+                for (value, column) in row.iter().zip(&rs.columns) {
+                    assert!(fits(value, &column.ty), "{}.{}", rel.name, column.name);
+                }
+            }
+        }
     }
 }

@@ -1,11 +1,16 @@
-//! `\d`, `\dt`, `\ds` and `\d TABLE` in psql's layouts. psql builds these from catalog queries;
-//! here the executor hands over relation lists and table definitions directly.
+//! `\d`, `\dt`, `\ds` and `\d NAME` in psql's layouts. psql builds these from catalog queries;
+//! here the executor hands over the user's relations and table definitions, and the Citus
+//! catalog relations come from their definitions in `metadata::relations`.
 
 use super::format::{self, Table};
 use super::runner::Executor;
 use crate::cluster::Session;
+use crate::metadata::relations::{CatalogRelation, IndexKind, RelKind, RELATIONS};
 use crate::sql::schema::ReferentialAction;
 use crate::sql::{ConstraintKind, TableDef};
+
+/// The schema the user's relations live in.
+const PUBLIC: &str = "public";
 
 /// Runs a describe command; `Err` carries psql's error message (`Did not find any ...`).
 pub fn run<E: Executor>(
@@ -21,6 +26,7 @@ pub fn run<E: Executor>(
         _ => {
             let kinds: &[&str] = match base {
                 "dt" => &["table"],
+                "dv" => &["view"],
                 "ds" => &["sequence"],
                 _ => &["table", "view", "sequence"],
             };
@@ -63,8 +69,37 @@ fn glob(p: &[char], s: &[char]) -> bool {
     ok[s.len()]
 }
 
-fn strip_schema(pattern: &str) -> &str {
-    pattern.strip_prefix("public.").unwrap_or(pattern)
+/// A `[schema.]name` pattern; without a schema it matches in every schema on the search path
+/// (`pg_catalog` and `public`).
+struct Pattern<'a> {
+    schema: Option<&'a str>,
+    name: &'a str,
+}
+
+impl<'a> Pattern<'a> {
+    fn parse(pattern: &'a str) -> Self {
+        let mut quoted = false;
+        for (i, c) in pattern.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '.' if !quoted => {
+                    return Pattern {
+                        schema: Some(&pattern[..i]),
+                        name: &pattern[i + 1..],
+                    }
+                }
+                _ => {}
+            }
+        }
+        Pattern {
+            schema: None,
+            name: pattern,
+        }
+    }
+
+    fn matches(&self, schema: &str, name: &str) -> bool {
+        self.schema.is_none_or(|s| matches(s, schema)) && matches(self.name, name)
+    }
 }
 
 fn list<E: Executor>(
@@ -73,13 +108,26 @@ fn list<E: Executor>(
     kinds: &[&str],
     pattern: Option<&str>,
 ) -> Result<String, String> {
-    let mut rels: Vec<_> = exec
+    let pat = pattern.map(Pattern::parse);
+    let mut rels: Vec<(String, String, String)> = exec
         .list_relations(session)
         .into_iter()
-        .filter(|r| kinds.contains(&r.kind.as_str()))
-        .filter(|r| pattern.is_none_or(|p| matches(strip_schema(p), &r.name)))
+        .map(|r| (PUBLIC.to_string(), r.name, r.kind))
         .collect();
-    rels.sort_by(|a, b| a.name.cmp(&b.name));
+    // psql lists pg_catalog's relations only for a pattern
+    if pat.is_some() {
+        rels.extend(RELATIONS.iter().map(|r| {
+            (
+                r.schema.to_string(),
+                r.name.to_string(),
+                r.kind.name().to_string(),
+            )
+        }));
+    }
+    rels.retain(|(schema, name, kind)| {
+        kinds.contains(&kind.as_str()) && pat.as_ref().is_none_or(|p| p.matches(schema, name))
+    });
+    rels.sort();
     if rels.is_empty() {
         return Err(match pattern {
             Some(p) => format!("Did not find any relation named \"{p}\"."),
@@ -94,34 +142,62 @@ fn list<E: Executor>(
         right: vec![false; 4],
         rows: rels
             .into_iter()
-            .map(|r| vec!["public".into(), r.name, r.kind, "postgres".into()])
+            .map(|(schema, name, kind)| vec![schema, name, kind, "postgres".into()])
             .collect(),
         footers: None,
     };
     Ok(format::aligned(&table))
 }
 
+/// A relation `\d` describes.
+enum Described {
+    User(TableDef),
+    Catalog(&'static CatalogRelation),
+}
+
 fn describe<E: Executor>(exec: &E, session: &Session, pattern: &str) -> Result<String, String> {
-    let mut names: Vec<String> = exec
-        .list_relations(session)
-        .into_iter()
-        .filter(|r| r.kind == "table" && matches(strip_schema(pattern), &r.name))
-        .map(|r| r.name)
-        .collect();
-    if names.is_empty() {
-        // a table the listing does not know may still be describable by name
-        names.push(strip_schema(pattern).to_string());
-    }
-    names.sort();
-    let mut out = String::new();
-    for name in names {
-        if let Ok(Some(def)) = exec.describe_table(session, &name) {
-            let others = all_tables(exec, session);
-            out.push_str(&format::aligned(&table_layout(&def, &others)));
+    let pat = Pattern::parse(pattern);
+    let mut names: Vec<String> = Vec::new();
+    if pat.schema.is_none_or(|s| matches(s, PUBLIC)) {
+        names = exec
+            .list_relations(session)
+            .into_iter()
+            .filter(|r| r.kind == "table" && matches(pat.name, &r.name))
+            .map(|r| r.name)
+            .collect();
+        if names.is_empty() {
+            // a table the listing does not know may still be describable by name
+            names.push(pat.name.to_string());
         }
     }
-    if out.is_empty() {
+    let mut found: Vec<(&str, String, Described)> = names
+        .into_iter()
+        .filter_map(|name| {
+            let def = exec.describe_table(session, &name).ok().flatten()?;
+            Some((PUBLIC, name, Described::User(def)))
+        })
+        .collect();
+    found.extend(
+        RELATIONS
+            .iter()
+            .filter(|r| pat.matches(r.schema, r.name))
+            .map(|r| (r.schema, r.name.to_string(), Described::Catalog(r))),
+    );
+    if found.is_empty() {
         return Err(format!("Did not find any relation named \"{pattern}\"."));
+    }
+    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut others: Option<Vec<TableDef>> = None;
+    let mut out = String::new();
+    for (_, _, rel) in found {
+        let table = match rel {
+            Described::User(def) => {
+                let all = others.get_or_insert_with(|| all_tables(exec, session));
+                table_layout(&def, all)
+            }
+            Described::Catalog(rel) => catalog_layout(rel),
+        };
+        out.push_str(&format::aligned(&table));
     }
     Ok(out)
 }
@@ -134,6 +210,49 @@ fn all_tables<E: Executor>(exec: &E, session: &Session) -> Vec<TableDef> {
         .collect()
 }
 
+/// psql's `Table "SCHEMA.NAME"` / `View "SCHEMA.NAME"` layout: one row per column, then the
+/// footers.
+fn relation_table(title: String, rows: Vec<Vec<String>>, footers: Vec<String>) -> Table {
+    Table {
+        title: Some(title),
+        headers: ["Column", "Type", "Collation", "Nullable", "Default"]
+            .map(String::from)
+            .to_vec(),
+        right: vec![false; 5],
+        rows,
+        footers: Some(footers),
+    }
+}
+
+/// A column's row: the collation is the type's own, so psql leaves it blank.
+fn column_row(name: &str, ty: String, not_null: bool, default: String) -> Vec<String> {
+    let nullable = if not_null { "not null" } else { "" };
+    vec![
+        name.to_string(),
+        ty,
+        String::new(),
+        nullable.to_string(),
+        default,
+    ]
+}
+
+/// A footer heading with its lines, when there are any.
+fn section(footers: &mut Vec<String>, heading: &str, lines: Vec<String>) {
+    if !lines.is_empty() {
+        footers.push(heading.to_string());
+        footers.extend(lines);
+    }
+}
+
+/// `    "NAME" DEFINITION` lines by name, as psql lists constraints.
+fn named_lines(mut items: Vec<(String, String)>) -> Vec<String> {
+    items.sort();
+    items
+        .into_iter()
+        .map(|(n, d)| format!("    \"{n}\" {d}"))
+        .collect()
+}
+
 /// psql's `Table "public.NAME"` layout with its Indexes / Check / Foreign-key / Referenced by
 /// footers.
 pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
@@ -142,30 +261,18 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
         .columns
         .iter()
         .map(|c| {
-            let not_null = c.not_null || pk.contains(&c.name);
-            vec![
-                c.name.clone(),
+            let default = c.default.as_ref().map(|e| lower_casts(&e.to_string()));
+            column_row(
+                &c.name,
                 c.ty.display_name(),
-                String::new(),
-                if not_null {
-                    "not null".into()
-                } else {
-                    String::new()
-                },
-                c.default
-                    .as_ref()
-                    .map(|e| lower_casts(&e.to_string()))
-                    .unwrap_or_default(),
-            ]
+                c.not_null || pk.contains(&c.name),
+                default.unwrap_or_default(),
+            )
         })
         .collect();
     let mut footers = Vec::new();
-    let indexes = index_lines(def);
-    if !indexes.is_empty() {
-        footers.push("Indexes:".to_string());
-        footers.extend(indexes);
-    }
-    let mut checks: Vec<(String, String)> = def
+    section(&mut footers, "Indexes:", index_lines(def));
+    let checks = def
         .constraints
         .iter()
         .filter_map(|c| match &c.kind {
@@ -173,21 +280,13 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
             _ => None,
         })
         .collect();
-    checks.sort();
-    if !checks.is_empty() {
-        footers.push("Check constraints:".to_string());
-        footers.extend(checks.iter().map(|(n, d)| format!("    \"{n}\" {d}")));
-    }
-    let mut fks: Vec<(String, String)> = def
+    section(&mut footers, "Check constraints:", named_lines(checks));
+    let fks = def
         .constraints
         .iter()
         .filter_map(|c| fk_def(&c.kind).map(|d| (c.name.clone(), d)))
         .collect();
-    fks.sort();
-    if !fks.is_empty() {
-        footers.push("Foreign-key constraints:".to_string());
-        footers.extend(fks.iter().map(|(n, d)| format!("    \"{n}\" {d}")));
-    }
+    section(&mut footers, "Foreign-key constraints:", named_lines(fks));
     let mut refs: Vec<(String, String, String)> = all
         .iter()
         .flat_map(|t| {
@@ -200,22 +299,58 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
         })
         .collect();
     refs.sort();
-    if !refs.is_empty() {
-        footers.push("Referenced by:".to_string());
-        footers.extend(
-            refs.iter()
-                .map(|(t, n, d)| format!("    TABLE \"{t}\" CONSTRAINT \"{n}\" {d}")),
-        );
-    }
-    Table {
-        title: Some(format!("Table \"public.{}\"", def.name)),
-        headers: ["Column", "Type", "Collation", "Nullable", "Default"]
-            .map(String::from)
-            .to_vec(),
-        right: vec![false; 5],
+    let refs = refs
+        .iter()
+        .map(|(t, n, d)| format!("    TABLE \"{t}\" CONSTRAINT \"{n}\" {d}"))
+        .collect();
+    section(&mut footers, "Referenced by:", refs);
+    relation_table(format!("Table \"{PUBLIC}.{}\"", def.name), rows, footers)
+}
+
+/// A Citus catalog relation in psql's layout, with its Indexes / Check / Triggers footers.
+fn catalog_layout(rel: &CatalogRelation) -> Table {
+    let rows = rel
+        .columns
+        .iter()
+        .map(|c| {
+            let default = c.default.unwrap_or_default().to_string();
+            column_row(c.name, c.ty.name().to_string(), c.not_null, default)
+        })
+        .collect();
+    let mut footers = Vec::new();
+    let indexes = rel
+        .indexes
+        .iter()
+        .map(|i| {
+            let (primary, name, mut desc) = index_entry(i.name, i.kind, i.columns);
+            if i.replica_identity {
+                desc.push_str(" REPLICA IDENTITY");
+            }
+            (primary, name, desc)
+        })
+        .collect();
+    section(&mut footers, "Indexes:", index_footer(indexes));
+    let checks = rel
+        .checks
+        .iter()
+        .map(|(n, d)| (n.to_string(), d.to_string()))
+        .collect();
+    section(&mut footers, "Check constraints:", named_lines(checks));
+    let triggers = rel
+        .trigger_lines()
+        .into_iter()
+        .map(|t| format!("    {t}"))
+        .collect();
+    section(&mut footers, "Triggers:", triggers);
+    let kind = match rel.kind {
+        RelKind::Table => "Table",
+        RelKind::View => "View",
+    };
+    relation_table(
+        format!("{kind} \"{}.{}\"", rel.schema, rel.name),
         rows,
-        footers: Some(footers),
-    }
+        footers,
+    )
 }
 
 /// sqlparser prints cast types in upper case (`::REGCLASS`); PostgreSQL deparses them lower.
@@ -244,21 +379,47 @@ fn lower_casts(expr: &str) -> String {
     out
 }
 
+/// An index's place and text in the Indexes footer: whether it is the primary key, its name,
+/// and what follows the name.
+fn index_entry<S: AsRef<str>>(
+    name: &str,
+    kind: IndexKind,
+    columns: &[S],
+) -> (bool, String, String) {
+    let label = match kind {
+        IndexKind::PrimaryKey => "PRIMARY KEY, ",
+        IndexKind::UniqueConstraint => "UNIQUE CONSTRAINT, ",
+        IndexKind::Unique => "UNIQUE, ",
+        IndexKind::Plain => "",
+    };
+    let columns: Vec<&str> = columns.iter().map(AsRef::as_ref).collect();
+    (
+        kind == IndexKind::PrimaryKey,
+        name.to_string(),
+        format!("{label}btree ({})", columns.join(", ")),
+    )
+}
+
 /// Index lines, primary key first then by name, as psql orders them.
+fn index_footer(mut lines: Vec<(bool, String, String)>) -> Vec<String> {
+    lines.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    lines
+        .into_iter()
+        .map(|(_, n, d)| format!("    \"{n}\" {d}"))
+        .collect()
+}
+
+/// A user table's indexes: those of its PRIMARY KEY and UNIQUE constraints, then the others.
 fn index_lines(def: &TableDef) -> Vec<String> {
     let mut lines: Vec<(bool, String, String)> = Vec::new();
     for c in &def.constraints {
         match &c.kind {
-            ConstraintKind::PrimaryKey(cols) => lines.push((
-                true,
-                c.name.clone(),
-                format!("PRIMARY KEY, btree ({})", cols.join(", ")),
-            )),
-            ConstraintKind::Unique(cols) => lines.push((
-                false,
-                c.name.clone(),
-                format!("UNIQUE CONSTRAINT, btree ({})", cols.join(", ")),
-            )),
+            ConstraintKind::PrimaryKey(cols) => {
+                lines.push(index_entry(&c.name, IndexKind::PrimaryKey, cols))
+            }
+            ConstraintKind::Unique(cols) => {
+                lines.push(index_entry(&c.name, IndexKind::UniqueConstraint, cols))
+            }
             _ => {}
         }
     }
@@ -266,18 +427,14 @@ fn index_lines(def: &TableDef) -> Vec<String> {
         if lines.iter().any(|(_, n, _)| *n == idx.name) {
             continue;
         }
-        let unique = if idx.unique { "UNIQUE, " } else { "" };
-        lines.push((
-            false,
-            idx.name.clone(),
-            format!("{unique}btree ({})", idx.columns.join(", ")),
-        ));
+        let kind = if idx.unique {
+            IndexKind::Unique
+        } else {
+            IndexKind::Plain
+        };
+        lines.push(index_entry(&idx.name, kind, &idx.columns));
     }
-    lines.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    lines
-        .into_iter()
-        .map(|(_, n, d)| format!("    \"{n}\" {d}"))
-        .collect()
+    index_footer(lines)
 }
 
 /// `pg_get_constraintdef` for a foreign key.
@@ -323,5 +480,29 @@ mod tests {
         assert!(super::matches("USERS", "users"));
         assert!(!super::matches("\"USERS\"", "users"));
         assert!(!super::matches("*a*a*a*a*a*a*a*a*a*a*b", &"a".repeat(60)));
+        let p = super::Pattern::parse("pg_catalog.pg_dist*");
+        assert_eq!((p.schema, p.name), (Some("pg_catalog"), "pg_dist*"));
+        assert!(p.matches("pg_catalog", "pg_dist_node") && !p.matches("public", "pg_dist_node"));
+        let p = super::Pattern::parse("\"a.b\".c");
+        assert_eq!((p.schema, p.name), (Some("\"a.b\""), "c"));
+        assert!(super::Pattern::parse("users").matches("public", "users"));
+    }
+
+    #[test]
+    fn catalog_relations_only_for_a_pattern() {
+        let cluster = crate::cluster::Cluster::new();
+        let session = cluster.session();
+        let dt = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            super::run(&cluster, &session, "dt", &args)
+        };
+        assert_eq!(dt(&[]), Err("Did not find any relations.".to_string()));
+        let listed = dt(&["pg_dist_*"]).unwrap_or_default();
+        assert_eq!(listed.matches(" pg_catalog | pg_dist_").count(), 5);
+        assert!(dt(&["public.pg_dist_*"]).is_err());
+        let views = super::run(&cluster, &session, "d", &["*.citus_*".to_string()]);
+        let views = views.unwrap_or_default();
+        assert!(views.contains("View \"pg_catalog.citus_shards\""));
+        assert!(views.contains("View \"public.citus_tables\""));
     }
 }
