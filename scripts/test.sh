@@ -3,6 +3,8 @@
 # unit and integration tests, the release web build, and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Before anything slow: a clone must not need files from outside the repository.
+scripts/check-self-contained.sh
 scripts/setup.sh --tests
 export PATH="$HOME/.cargo/bin:$PATH"
 
