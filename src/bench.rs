@@ -71,22 +71,22 @@ fn glue_load_seconds(batches: &[String]) -> Result<f64, String> {
 
 fn cluster_load_seconds(batches: &[String]) -> PgResult<(Cluster, f64)> {
     let mut c = Cluster::with_workers(4);
-    let mut s = c.session();
-    c.execute(&mut s, BENCH_TABLE)?;
-    c.execute(&mut s, "SELECT create_distributed_table('bench', 'id')")?;
+    let s = c.session();
+    c.execute(s, BENCH_TABLE)?;
+    c.execute(s, "SELECT create_distributed_table('bench', 'id')")?;
     let start = Instant::now();
     for sql in batches {
-        c.execute(&mut s, sql)?;
+        c.execute(s, sql)?;
     }
     Ok((c, secs(start)))
 }
 
 fn plan_micros(shards: u32) -> PgResult<f64> {
     let mut c = Cluster::new();
-    let mut s = c.session();
-    c.execute(&mut s, &format!("SET citus.shard_count TO {shards}"))?;
-    c.execute(&mut s, "CREATE TABLE p (id INTEGER, v INTEGER)")?;
-    c.execute(&mut s, "SELECT create_distributed_table('p', 'id')")?;
+    let s = c.session();
+    c.execute(s, &format!("SET citus.shard_count TO {shards}"))?;
+    c.execute(s, "CREATE TABLE p (id INTEGER, v INTEGER)")?;
+    c.execute(s, "SELECT create_distributed_table('p', 'id')")?;
     let stmts = parse_sql("SELECT v, count(*) FROM p WHERE id IN (1, 2, 3) OR v > 2 GROUP BY v")?;
     let Some(Statement::Query(q)) = stmts.first() else {
         return Ok(0.0);
@@ -111,13 +111,13 @@ pub fn run() -> Result<String, String> {
     out.push(format!("load_distributed_ms: {:.1}", ours * 1e3));
     out.push(format!("load_ratio_vs_single_glue: {:.2}", ours / glue));
 
-    let mut s = cluster.session();
+    let s = cluster.session();
     let runs = 1000;
     let start = Instant::now();
     for i in 0..runs {
         cluster
             .execute(
-                &mut s,
+                s,
                 &format!("SELECT name FROM bench WHERE id = {}", i * 97 % ROWS + 1),
             )
             .map_err(|e| e.to_string())?;
@@ -131,10 +131,7 @@ pub fn run() -> Result<String, String> {
     let start = Instant::now();
     for _ in 0..runs {
         cluster
-            .execute(
-                &mut s,
-                "SELECT age, count(*), avg(id) FROM bench GROUP BY age",
-            )
+            .execute(s, "SELECT age, count(*), avg(id) FROM bench GROUP BY age")
             .map_err(|e| e.to_string())?;
     }
     out.push(format!(

@@ -14,6 +14,8 @@ pub struct PgError {
     /// Where in the statement text the error was found: a 1-based character offset, as
     /// PostgreSQL's cursor position (psql shows it as `LINE n:` with a caret).
     pub position: Option<u32>,
+    /// Set when the statement must wait for another transaction's row lock instead of failing.
+    pub wait: Option<Box<crate::sql::storage::LockWait>>,
 }
 
 pub type PgResult<T> = Result<T, PgError>;
@@ -27,6 +29,7 @@ impl PgError {
             hint: None,
             context: None,
             position: None,
+            wait: None,
         }
     }
 
@@ -109,20 +112,80 @@ impl fmt::Display for PgError {
 
 impl std::error::Error for PgError {}
 
-/// A NOTICE the server sends alongside a result (`NOTICE:  table "x" does not exist, skipping`).
+/// How severe a message that is not an error is; `client_min_messages` filters on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Debug,
+    Log,
+    Notice,
+    Warning,
+}
+
+impl Severity {
+    /// The label psql prints (`NOTICE`, `WARNING`, ...).
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Debug => "DEBUG",
+            Severity::Log => "LOG",
+            Severity::Notice => "NOTICE",
+            Severity::Warning => "WARNING",
+        }
+    }
+
+    /// The lowest severity a session's `client_min_messages` lets through.
+    pub fn threshold(setting: &str) -> Severity {
+        match setting.to_ascii_lowercase().as_str() {
+            s if s.starts_with("debug") => Severity::Debug,
+            "log" => Severity::Log,
+            "warning" | "error" => Severity::Warning,
+            _ => Severity::Notice,
+        }
+    }
+}
+
+/// A NOTICE (or WARNING, LOG) the server sends alongside a result
+/// (`NOTICE:  table "x" does not exist, skipping`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
+    pub severity: Severity,
     pub message: String,
     pub detail: Option<String>,
     pub hint: Option<String>,
+    pub context: Option<String>,
 }
 
 impl Notice {
     pub fn new(message: impl Into<String>) -> Self {
         Notice {
+            severity: Severity::Notice,
             message: message.into(),
             detail: None,
             hint: None,
+            context: None,
         }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Notice {
+            severity: Severity::Warning,
+            ..Notice::new(message)
+        }
+    }
+
+    pub fn log(message: impl Into<String>) -> Self {
+        Notice {
+            severity: Severity::Log,
+            ..Notice::new(message)
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
     }
 }

@@ -1,27 +1,28 @@
 //! The distributed engine end to end through `Cluster`: placement, routing, combine, errors and
 //! the trace.
 
-use shardscope::cluster::{Cluster, Session};
+use shardscope::cluster::Cluster;
 use shardscope::error::PgError;
+use shardscope::session::SessionId;
 use shardscope::sql::{ExecOutput, Outcome, ResultSet};
 use shardscope::trace::MessageKind;
 use shardscope::types::Value;
 
-fn run(c: &mut Cluster, s: &mut Session, sql: &str) -> ExecOutput {
+fn run(c: &mut Cluster, s: SessionId, sql: &str) -> ExecOutput {
     match c.execute(s, sql) {
         Ok(out) => out,
         Err(e) => panic!("{sql}\n{e}"),
     }
 }
 
-fn rows(c: &mut Cluster, s: &mut Session, sql: &str) -> ResultSet {
+fn rows(c: &mut Cluster, s: SessionId, sql: &str) -> ResultSet {
     match run(c, s, sql).outcome {
         Outcome::Rows(rs) => rs,
         Outcome::Command(tag) => panic!("{sql}: expected rows, got {tag}"),
     }
 }
 
-fn err(c: &mut Cluster, s: &mut Session, sql: &str) -> PgError {
+fn err(c: &mut Cluster, s: SessionId, sql: &str) -> PgError {
     match c.execute(s, sql) {
         Ok(out) => panic!("{sql}: expected an error, got {out:?}"),
         Err(e) => e,
@@ -35,22 +36,22 @@ fn ints(rs: &ResultSet, col: usize) -> Vec<i64> {
         .collect()
 }
 
-fn tutorial() -> (Cluster, Session) {
+fn tutorial() -> (Cluster, SessionId) {
     let mut c = Cluster::new();
-    let mut s = c.session();
+    let s = c.session();
     run(
         &mut c,
-        &mut s,
+        s,
         "CREATE TABLE citus_demo (id SERIAL, user_name TEXT, city TEXT, age INT, created_at TIMESTAMP DEFAULT NOW())",
     );
     run(
         &mut c,
-        &mut s,
+        s,
         "SELECT create_distributed_table('citus_demo', 'id')",
     );
     run(
         &mut c,
-        &mut s,
+        s,
         "INSERT INTO citus_demo (user_name, city, age) VALUES ('Alice', 'New York', 25), ('Bob', 'Chicago', 30), \
          ('Charlie', 'Seattle', 27), ('David', 'Boston', 35), ('Emma', 'Denver', 22), ('Frank', 'Portland', 29), \
          ('Grace', 'Miami', 28), ('Henry', 'Atlanta', 31), ('Iris', 'Phoenix', 26), ('Jack', 'Dallas', 33)",
@@ -60,10 +61,10 @@ fn tutorial() -> (Cluster, Session) {
 
 #[test]
 fn tutorial_rows_land_in_the_shards_citus_picks() {
-    let (mut c, mut s) = tutorial();
+    let (mut c, s) = tutorial();
     let rs = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT id, get_shard_id_for_distribution_column('citus_demo', id) FROM citus_demo ORDER BY id",
     );
     let offsets: Vec<i64> = ints(&rs, 1).into_iter().map(|id| id - 102008).collect();
@@ -83,10 +84,10 @@ fn tutorial_rows_land_in_the_shards_citus_picks() {
 
 #[test]
 fn placements_round_robin_over_workers() {
-    let (mut c, mut s) = tutorial();
+    let (mut c, s) = tutorial();
     let rs = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT shardid, nodeport FROM citus_shards WHERE table_name::text = 'citus_demo' ORDER BY shardid",
     );
     assert_eq!(rs.rows.len(), 32);
@@ -97,12 +98,8 @@ fn placements_round_robin_over_workers() {
 
 #[test]
 fn router_query_sends_one_task_to_the_right_worker() {
-    let (mut c, mut s) = tutorial();
-    let rs = rows(
-        &mut c,
-        &mut s,
-        "SELECT user_name FROM citus_demo WHERE id = 3",
-    );
+    let (mut c, s) = tutorial();
+    let rs = rows(&mut c, s, "SELECT user_name FROM citus_demo WHERE id = 3");
     assert_eq!(rs.rows, vec![vec![Value::Text("Charlie".into())]]);
     let tasks: Vec<_> = c
         .last_statement_events()
@@ -121,10 +118,10 @@ fn router_query_sends_one_task_to_the_right_worker() {
 
 #[test]
 fn multi_shard_aggregate_combines_partial_results() {
-    let (mut c, mut s) = tutorial();
+    let (mut c, s) = tutorial();
     let rs = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT count(*), sum(age), avg(age), min(age), max(age) FROM citus_demo",
     );
     assert_eq!(rs.rows[0][0], Value::Int8(10));
@@ -154,15 +151,15 @@ fn multi_shard_aggregate_combines_partial_results() {
 
 #[test]
 fn group_by_order_by_limit_across_shards() {
-    let (mut c, mut s) = tutorial();
+    let (mut c, s) = tutorial();
     run(
         &mut c,
-        &mut s,
+        s,
         "INSERT INTO citus_demo (user_name, city, age) VALUES ('Kim', 'Miami', 40)",
     );
     let rs = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT city, count(*) AS n FROM citus_demo GROUP BY city ORDER BY n DESC, city LIMIT 2",
     );
     assert_eq!(rs.columns[0].name, "city");
@@ -177,7 +174,7 @@ fn group_by_order_by_limit_across_shards() {
     );
     let top = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT user_name FROM citus_demo ORDER BY age DESC LIMIT 3",
     );
     let names: Vec<_> = top.rows.iter().map(|r| r[0].clone()).collect();
@@ -191,38 +188,38 @@ fn group_by_order_by_limit_across_shards() {
     );
 }
 
-fn users_orders() -> (Cluster, Session) {
+fn users_orders() -> (Cluster, SessionId) {
     let mut c = Cluster::new();
-    let mut s = c.session();
+    let s = c.session();
     run(
         &mut c,
-        &mut s,
+        s,
         "CREATE TABLE users (user_id INT PRIMARY KEY, name TEXT)",
     );
     run(
         &mut c,
-        &mut s,
+        s,
         "CREATE TABLE orders (order_id SERIAL, user_id INT, item TEXT, created_at TIMESTAMP DEFAULT NOW(), PRIMARY KEY (order_id, user_id))",
     );
     run(
         &mut c,
-        &mut s,
+        s,
         "SELECT create_distributed_table('users', 'user_id')",
     );
     run(
         &mut c,
-        &mut s,
+        s,
         "SELECT create_distributed_table('orders', 'user_id')",
     );
     run(
         &mut c,
-        &mut s,
+        s,
         "ALTER TABLE orders ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (user_id)",
     );
-    run(&mut c, &mut s, "INSERT INTO users VALUES (1, 'Alice'), (2, 'Bob'), (3, 'Charlie'), (4, 'David'), (5, 'Emma')");
+    run(&mut c, s, "INSERT INTO users VALUES (1, 'Alice'), (2, 'Bob'), (3, 'Charlie'), (4, 'David'), (5, 'Emma')");
     run(
         &mut c,
-        &mut s,
+        s,
         "INSERT INTO orders (user_id, item) VALUES (1, 'Pizza'), (1, 'Soda'), (1, 'Ice Cream'), (2, 'Burger'), (2, 'Fries'), \
          (3, 'Taco'), (3, 'Burrito'), (3, 'Nachos'), (4, 'Pasta'), (5, 'Salad')",
     );
@@ -231,10 +228,10 @@ fn users_orders() -> (Cluster, Session) {
 
 #[test]
 fn colocated_tables_share_placements_and_join_locally() {
-    let (mut c, mut s) = users_orders();
+    let (mut c, s) = users_orders();
     let rs = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT u.user_id, u.name, count(o.order_id) AS num_orders FROM users u LEFT JOIN orders o ON u.user_id = o.user_id \
          GROUP BY u.user_id, u.name ORDER BY u.user_id",
     );
@@ -263,10 +260,10 @@ fn colocated_tables_share_placements_and_join_locally() {
 
 #[test]
 fn foreign_key_violation_names_the_shards() {
-    let (mut c, mut s) = users_orders();
+    let (mut c, s) = users_orders();
     let e = err(
         &mut c,
-        &mut s,
+        s,
         "INSERT INTO orders (user_id, item) VALUES (999, 'Ghost Pizza')",
     );
     assert_eq!(
@@ -281,7 +278,7 @@ fn foreign_key_violation_names_the_shards() {
         e.context.as_deref(),
         Some("while executing command on 127.0.0.1:9701")
     );
-    let e = err(&mut c, &mut s, "DELETE FROM users WHERE user_id = 1");
+    let e = err(&mut c, s, "DELETE FROM users WHERE user_id = 1");
     assert!(
         e.message
             .starts_with("update or delete on table \"users_102009\""),
@@ -292,20 +289,20 @@ fn foreign_key_violation_names_the_shards() {
 
 #[test]
 fn non_colocated_join_needs_repartitioning() {
-    let (mut c, mut s) = users_orders();
+    let (mut c, s) = users_orders();
     run(
         &mut c,
-        &mut s,
+        s,
         "CREATE TABLE events (event_id SERIAL, user_name TEXT, kind TEXT)",
     );
     run(
         &mut c,
-        &mut s,
+        s,
         "SELECT create_distributed_table('events', 'event_id')",
     );
-    run(&mut c, &mut s, "INSERT INTO events (user_name, kind) VALUES ('Alice', 'login'), ('Alice', 'click'), ('Bob', 'login')");
+    run(&mut c, s, "INSERT INTO events (user_name, kind) VALUES ('Alice', 'login'), ('Alice', 'click'), ('Bob', 'login')");
     let q = "SELECT u.name, count(*) AS events FROM users u JOIN events e ON e.user_name = u.name GROUP BY u.name ORDER BY u.name";
-    let e = err(&mut c, &mut s, q);
+    let e = err(&mut c, s, q);
     assert_eq!(
         e.message,
         "the query contains a join that requires repartitioning"
@@ -314,48 +311,36 @@ fn non_colocated_join_needs_repartitioning() {
         e.hint.as_deref(),
         Some("Set citus.enable_repartition_joins to on to enable repartitioning")
     );
-    run(&mut c, &mut s, "SET citus.enable_repartition_joins TO on");
-    let rs = rows(&mut c, &mut s, q);
+    run(&mut c, s, "SET citus.enable_repartition_joins TO on");
+    let rs = rows(&mut c, s, q);
     assert_eq!(ints(&rs, 1), vec![2, 1]);
 }
 
 #[test]
 fn distribution_errors_match_citus() {
     let mut c = Cluster::new();
-    let mut s = c.session();
-    run(
-        &mut c,
-        &mut s,
-        "CREATE TABLE t_unique (a INT, b INT UNIQUE)",
-    );
+    let s = c.session();
+    run(&mut c, s, "CREATE TABLE t_unique (a INT, b INT UNIQUE)");
     let e = err(
         &mut c,
-        &mut s,
+        s,
         "SELECT create_distributed_table('t_unique', 'a')",
     );
     assert_eq!(e.message, "cannot create constraint on \"t_unique\"");
-    run(&mut c, &mut s, "CREATE TABLE t_bad (id INT)");
+    run(&mut c, s, "CREATE TABLE t_bad (id INT)");
     let e = err(
         &mut c,
-        &mut s,
+        s,
         "SELECT create_distributed_table('t_bad', 'nope')",
     );
     assert_eq!(
         e.message,
         "column \"nope\" of relation \"t_bad\" does not exist"
     );
-    run(
-        &mut c,
-        &mut s,
-        "SELECT create_distributed_table('t_bad', 'id')",
-    );
-    let e = err(
-        &mut c,
-        &mut s,
-        "SELECT create_distributed_table('t_bad', 'id')",
-    );
+    run(&mut c, s, "SELECT create_distributed_table('t_bad', 'id')");
+    let e = err(&mut c, s, "SELECT create_distributed_table('t_bad', 'id')");
     assert_eq!(e.message, "table \"t_bad\" is already distributed");
-    let e = err(&mut c, &mut s, "UPDATE t_bad SET id = 2 WHERE id = 1");
+    let e = err(&mut c, s, "UPDATE t_bad SET id = 2 WHERE id = 1");
     assert_eq!(
         e.message,
         "modifying the partition value of rows is not allowed"
@@ -364,21 +349,21 @@ fn distribution_errors_match_citus() {
 
 #[test]
 fn reference_tables_live_on_every_node() {
-    let (mut c, mut s) = users_orders();
+    let (mut c, s) = users_orders();
     run(
         &mut c,
-        &mut s,
+        s,
         "CREATE TABLE countries (code CHAR(2) PRIMARY KEY, name TEXT)",
     );
-    run(&mut c, &mut s, "SELECT create_reference_table('countries')");
+    run(&mut c, s, "SELECT create_reference_table('countries')");
     run(
         &mut c,
-        &mut s,
+        s,
         "INSERT INTO countries VALUES ('US', 'United States'), ('DE', 'Germany')",
     );
     let rs = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT nodeport FROM citus_shards WHERE table_name::text = 'countries' ORDER BY nodeport",
     );
     assert_eq!(ints(&rs, 0), vec![9700, 9701, 9702]);
@@ -393,20 +378,16 @@ fn reference_tables_live_on_every_node() {
 #[test]
 fn distributing_a_table_with_rows_moves_them() {
     let mut c = Cluster::new();
-    let mut s = c.session();
-    run(&mut c, &mut s, "CREATE TABLE t_data (id INT, v TEXT)");
+    let s = c.session();
+    run(&mut c, s, "CREATE TABLE t_data (id INT, v TEXT)");
     run(
         &mut c,
-        &mut s,
+        s,
         "INSERT INTO t_data SELECT g, 'v' || g FROM generate_series(1, 5) g",
     );
-    let out = run(
-        &mut c,
-        &mut s,
-        "SELECT create_distributed_table('t_data', 'id')",
-    );
+    let out = run(&mut c, s, "SELECT create_distributed_table('t_data', 'id')");
     assert_eq!(out.notices.len(), 2);
-    let rs = rows(&mut c, &mut s, "SELECT count(*) FROM t_data");
+    let rs = rows(&mut c, s, "SELECT count(*) FROM t_data");
     assert_eq!(rs.rows[0][0], Value::Int8(5));
     assert!(c
         .node_table_rows("coordinator", "t_data")
@@ -423,8 +404,8 @@ fn the_same_script_gives_the_same_trace() {
 
 #[test]
 fn regclass_oids_are_node_local() {
-    let (mut c, mut s) = tutorial();
-    let coord = rows(&mut c, &mut s, "SELECT 'citus_demo'::regclass::oid");
+    let (mut c, s) = tutorial();
+    let coord = rows(&mut c, s, "SELECT 'citus_demo'::regclass::oid");
     let oid: i64 = coord.rows[0][0]
         .to_pg_text()
         .unwrap_or_default()
@@ -434,8 +415,8 @@ fn regclass_oids_are_node_local() {
         oid >= 16384,
         "user OIDs start at FirstNormalObjectId, got {oid}"
     );
-    run(&mut c, &mut s, "CREATE TABLE later (a int)");
-    let later = rows(&mut c, &mut s, "SELECT 'later'::regclass::oid");
+    run(&mut c, s, "CREATE TABLE later (a int)");
+    let later = rows(&mut c, s, "SELECT 'later'::regclass::oid");
     let later: i64 = later.rows[0][0]
         .to_pg_text()
         .unwrap_or_default()
@@ -446,10 +427,10 @@ fn regclass_oids_are_node_local() {
 
 #[test]
 fn run_command_on_workers_reports_each_worker() {
-    let (mut c, mut s) = tutorial();
+    let (mut c, s) = tutorial();
     let rs = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT nodeport, success, result FROM run_command_on_workers($$SELECT count(*) FROM citus_demo_102009$$) ORDER BY nodeport",
     );
     let texts: Vec<Vec<String>> = rs
@@ -484,7 +465,7 @@ fn run_command_on_workers_reports_each_worker() {
     // Each worker numbers the table's shell itself; both workers have the same history.
     let on_workers = rows(
         &mut c,
-        &mut s,
+        s,
         "SELECT result FROM run_command_on_workers($$SELECT 'citus_demo'::regclass::oid$$)",
     );
     let oids: Vec<String> = on_workers
@@ -500,18 +481,14 @@ fn run_command_on_workers_reports_each_worker() {
 #[test]
 fn a_multi_shard_insert_that_fails_on_one_shard_stores_nothing() {
     let mut c = Cluster::new();
-    let mut s = c.session();
-    run(
-        &mut c,
-        &mut s,
-        "CREATE TABLE kv (k int PRIMARY KEY, v text)",
-    );
-    run(&mut c, &mut s, "SELECT create_distributed_table('kv', 'k')");
-    run(&mut c, &mut s, "INSERT INTO kv VALUES (5, 'five')");
+    let s = c.session();
+    run(&mut c, s, "CREATE TABLE kv (k int PRIMARY KEY, v text)");
+    run(&mut c, s, "SELECT create_distributed_table('kv', 'k')");
+    run(&mut c, s, "INSERT INTO kv VALUES (5, 'five')");
     // Rows 1..4 go to other shards (and workers) than 5; the duplicate 5 fails its shard.
     let e = err(
         &mut c,
-        &mut s,
+        s,
         "INSERT INTO kv VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'again')",
     );
     assert!(
@@ -527,29 +504,29 @@ fn a_multi_shard_insert_that_fails_on_one_shard_stores_nothing() {
         .filter_map(|ev| ev.shard)
         .collect();
     assert!(shards_written.len() > 1, "the statement spans shards");
-    let rs = rows(&mut c, &mut s, "SELECT k FROM kv ORDER BY k");
+    let rs = rows(&mut c, s, "SELECT k FROM kv ORDER BY k");
     assert_eq!(ints(&rs, 0), vec![5]);
-    let rs = rows(&mut c, &mut s, "SELECT v FROM kv WHERE k = 5");
+    let rs = rows(&mut c, s, "SELECT v FROM kv WHERE k = 5");
     assert_eq!(rs.rows, vec![vec![Value::Text("five".into())]]);
 
     // A multi-shard UPDATE failing on one shard (CHECK) changes no shard either.
     run(
         &mut c,
-        &mut s,
+        s,
         "INSERT INTO kv VALUES (1, 'a'), (2, 'b'), (3, 'c')",
     );
     run(
         &mut c,
-        &mut s,
+        s,
         "ALTER TABLE kv ADD CONSTRAINT short CHECK (length(v) < 5)",
     );
-    let e = err(&mut c, &mut s, "UPDATE kv SET v = v || 'xx'");
+    let e = err(&mut c, s, "UPDATE kv SET v = v || 'xx'");
     assert!(
         e.message.contains("violates check constraint"),
         "{}",
         e.message
     );
-    let rs = rows(&mut c, &mut s, "SELECT v FROM kv ORDER BY k");
+    let rs = rows(&mut c, s, "SELECT v FROM kv ORDER BY k");
     let vs: Vec<_> = rs
         .rows
         .iter()
@@ -557,8 +534,8 @@ fn a_multi_shard_insert_that_fails_on_one_shard_stores_nothing() {
         .collect();
     assert_eq!(vs, vec!["a", "b", "c", "five"]);
     // And a multi-shard DELETE that succeeds still deletes everywhere.
-    run(&mut c, &mut s, "DELETE FROM kv WHERE k < 5");
-    assert_eq!(ints(&rows(&mut c, &mut s, "SELECT k FROM kv"), 0), vec![5]);
+    run(&mut c, s, "DELETE FROM kv WHERE k < 5");
+    assert_eq!(ints(&rows(&mut c, s, "SELECT k FROM kv"), 0), vec![5]);
 }
 
 /// The bulk-load scanner and the SQL parser must agree on every literal INSERT: same rows,
@@ -582,7 +559,7 @@ fn literal_inserts_match_the_parsed_path() {
         "INSERT INTO items VALUES (9223372036854775808, 'too big')",
         "INSERT INTO items (id, price, name) VALUES (+12, .5, 'héllo '''), (- 13, -1.25e0, '''')",
     ];
-    let setup = |c: &mut Cluster, s: &mut Session| {
+    let setup = |c: &mut Cluster, s: SessionId| {
         run(
             c,
             s,
@@ -592,13 +569,13 @@ fn literal_inserts_match_the_parsed_path() {
         run(c, s, "SELECT create_distributed_table('items', 'id')");
     };
     let (mut fast, mut parsed) = (Cluster::new(), Cluster::new());
-    let (mut fs, mut ps) = (fast.session(), parsed.session());
-    setup(&mut fast, &mut fs);
-    setup(&mut parsed, &mut ps);
+    let (fs, ps) = (fast.session(), parsed.session());
+    setup(&mut fast, fs);
+    setup(&mut parsed, ps);
     for sql in statements {
-        let a = fast.execute(&mut fs, sql).map_err(|e| e.to_string());
+        let a = fast.execute(fs, sql).map_err(|e| e.to_string());
         let b = parsed
-            .execute(&mut ps, &format!("/* parsed */ {sql}"))
+            .execute(ps, &format!("/* parsed */ {sql}"))
             .map_err(|e| e.to_string());
         assert_eq!(
             a.map(|o| format!("{:?}", o.outcome)),
@@ -607,16 +584,16 @@ fn literal_inserts_match_the_parsed_path() {
         );
     }
     let all = "SELECT * FROM items ORDER BY id";
-    let a = rows(&mut fast, &mut fs, all);
+    let a = rows(&mut fast, fs, all);
     assert_eq!(a.rows.len(), 10, "{a:?}");
-    assert_eq!(a, rows(&mut parsed, &mut ps, all));
+    assert_eq!(a, rows(&mut parsed, ps, all));
 }
 
 /// A misspelt name in a statement on Citus tables is found by the coordinator's analysis: the
 /// error has PostgreSQL's position and no worker context, and no task is sent.
 #[test]
 fn analysis_errors_stay_on_the_coordinator() {
-    let (mut c, mut s) = tutorial();
+    let (mut c, s) = tutorial();
     for (sql, message, position) in [
         (
             "SELECT user_nam FROM citus_demo WHERE id = 1",
@@ -644,7 +621,7 @@ fn analysis_errors_stay_on_the_coordinator() {
             37,
         ),
     ] {
-        let e = err(&mut c, &mut s, sql);
+        let e = err(&mut c, s, sql);
         assert_eq!(e.message, message, "{sql}");
         assert_eq!(e.position, Some(position), "{sql}");
         assert_eq!(e.context, None, "{sql}");
@@ -658,7 +635,7 @@ fn analysis_errors_stay_on_the_coordinator() {
     // an error found while executing still comes from the worker
     let e = err(
         &mut c,
-        &mut s,
+        s,
         "SELECT 1 / (age - age) FROM citus_demo WHERE id = 1",
     );
     assert_eq!(e.message, "division by zero");

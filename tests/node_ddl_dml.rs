@@ -882,7 +882,7 @@ fn point_lookups_use_unique_indexes() {
 }
 
 #[test]
-fn undo_log_takes_back_row_changes_and_their_keys() {
+fn a_transaction_takes_back_row_changes_and_their_keys() {
     let mut db = Database::default();
     ok(&mut db, "CREATE TABLE u (k int PRIMARY KEY, v text)");
     ok(
@@ -891,9 +891,9 @@ fn undo_log_takes_back_row_changes_and_their_keys() {
     );
     let before = db.storage.scan_with_ids("u").unwrap_or_default();
 
-    let outer = db.storage.begin();
+    db.storage.set_current(7);
     ok(&mut db, "INSERT INTO u VALUES (4, 'four')");
-    let inner = db.storage.begin();
+    let inner = db.storage.mark();
     ok(&mut db, "UPDATE u SET v = upper(v) WHERE k <= 2");
     ok(&mut db, "DELETE FROM u WHERE k = 3");
     db.storage
@@ -914,14 +914,10 @@ fn undo_log_takes_back_row_changes_and_their_keys() {
             .to_vec()
     );
     ok(&mut db, "TRUNCATE u");
-    db.storage
-        .rollback_to(outer)
-        .unwrap_or_else(|e| panic!("{e}"));
+    db.storage.abort_xact(7).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(db.storage.scan_with_ids("u").unwrap_or_default(), before);
-    assert!(
-        !db.storage.in_undo_scope(),
-        "the outermost rollback closes the log"
-    );
+    assert!(!db.storage.has_xact(7), "the rollback ends the transaction");
+    assert!(!db.storage.in_xact(), "nothing is logged after it");
     // The unique index came back with the rows: 3 is taken again, 4 is free.
     assert!(err(&mut db, "INSERT INTO u VALUES (3, 'x')")
         .message

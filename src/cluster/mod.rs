@@ -1,18 +1,29 @@
-//! The cluster a learner talks to: a coordinator and workers, each a node with its own SQL
-//! engine over GlueSQL storage, plus the Citus metadata, planner and executor between them.
+//! The cluster a learner talks to: a coordinator and workers on one seeded network, the Citus
+//! metadata, and the client sessions. The rooms: `client` (statements from sessions and their
+//! transactions), `lifecycle` (crashes, restarts, cut links, armed faults, the logical clock
+//! and the maintenance daemon); the planner, executor, transaction manager, connections,
+//! network and nodes live in their own modules.
+
+mod client;
+mod lifecycle;
 
 use crate::error::{PgError, PgResult};
-use crate::executor::host::{ClusterHost, ShardSizes};
+use crate::executor::host::ShardSizes;
 use crate::metadata::{Catalog, DistNode};
-use crate::sql::dml::literal_insert::{self, LiteralInsert};
-use crate::sql::{analyze, parse_sql, Database, ExecOutput, ResultSet};
-use crate::trace::{MessageKind, Trace, TraceEvent};
+use crate::network::Network;
+use crate::session::{BlockState, Finished, Session, SessionId, WaitInfo};
+use crate::sql::{Database, ResultSet};
+use crate::trace::TraceEvent;
 use chrono::{NaiveDate, NaiveDateTime};
-use sqlparser::ast::Statement;
 use std::collections::BTreeMap;
+
+pub use client::StatementSource;
 
 pub const COORDINATOR: &str = "coordinator";
 pub const CLIENT: &str = "client";
+
+/// The seed a cluster gets unless told otherwise.
+pub const DEFAULT_SEED: u64 = 0x5EED_C17A_5000_0001;
 
 /// A node as the UI and psql see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +36,12 @@ pub struct NodeInfo {
     pub group_id: i32,
     pub is_coordinator: bool,
     pub is_active: bool,
+    /// The server runs (not crashed).
+    pub is_up: bool,
+    /// Its link to the other nodes is cut.
+    pub is_cut: bool,
+    /// Prepared transactions it holds (in-doubt branches until committed or rolled back).
+    pub prepared: Vec<String>,
 }
 
 /// One shard with its placements, as the map shows it.
@@ -52,26 +69,37 @@ pub struct RelationInfo {
     pub kind: String,
 }
 
-/// A client connection: which node it talks to, and its session settings (`SET citus.…`).
+/// A session as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Session {
+pub struct SessionView {
+    pub id: SessionId,
+    /// The node it is connected to.
     pub node: String,
-    pub settings: BTreeMap<String, String>,
-}
-
-/// A node of the cluster: its name and its database.
-pub struct Node {
-    pub name: String,
-    pub db: Database,
+    /// Whether its connection is up.
+    pub connected: bool,
+    pub block: BlockState,
+    pub waiting: Option<WaitInfo>,
 }
 
 /// The simulated cluster.
 pub struct Cluster {
     pub catalog: Catalog,
-    pub nodes: Vec<Node>,
-    pub trace: Trace,
-    /// Cluster-wide settings changed with `SET` persist per session; these are the defaults.
+    pub network: Network,
+    pub(crate) sessions: BTreeMap<SessionId, Session>,
+    /// The next distributed transaction number (`assign_distributed_transaction_id`).
+    pub(crate) next_txn_number: u64,
     epoch: NaiveDateTime,
+    /// Simulated time added with `\tick`, in microseconds.
+    ticked_us: i64,
+    /// Statements that finished while their session was not the one driven.
+    finished: Vec<Finished>,
+    /// Client statements run so far: the logical clock moves a second with each.
+    statements: u64,
+    /// When the maintenance daemon last ran 2PC recovery (simulated microseconds).
+    last_recovery_us: i64,
+    /// `ALTER SYSTEM` settings: written, and the ones `pg_reload_conf()` made current.
+    pub(crate) system_pending: BTreeMap<String, String>,
+    pub(crate) system_settings: BTreeMap<String, String>,
 }
 
 impl Default for Cluster {
@@ -90,13 +118,23 @@ pub fn default_setting(name: &str) -> Option<&'static str> {
         "citus.enable_repartition_joins" => "off",
         "citus.multi_shard_modify_mode" => "parallel",
         "citus.task_executor_type" => "adaptive",
+        "citus.log_remote_commands" => "off",
+        "citus.log_local_commands" => "off",
+        "citus.recover_2pc_interval" => "1min",
+        "citus.node_connection_timeout" => "30s",
+        "citus.distributed_deadlock_detection_factor" => "2",
+        "citus.select_opens_transaction_block" => "on",
+        "citus.max_cached_conns_per_worker" => "1",
         "client_min_messages" => "notice",
         "search_path" => "\"$user\", public",
         "server_version" => "15.18 (Debian 15.18-0+deb12u1)",
         "timezone" | "TimeZone" => "UTC",
         "datestyle" | "DateStyle" => "ISO, MDY",
         "transaction_isolation" => "read committed",
+        "default_transaction_isolation" => "read committed",
+        "deadlock_timeout" => "1s",
         "max_connections" => "100",
+        "max_prepared_transactions" => "100",
         _ => return None,
     })
 }
@@ -110,16 +148,29 @@ impl Cluster {
 
     /// A fresh cluster with `workers` workers on ports 9701, 9702, ...
     pub fn with_workers(workers: usize) -> Self {
+        Self::with_seed(DEFAULT_SEED, workers)
+    }
+
+    /// A fresh cluster whose every random choice comes from `seed`.
+    pub fn with_seed(seed: u64, workers: usize) -> Self {
         let epoch = NaiveDate::from_ymd_opt(2026, 1, 23)
             .and_then(|d| d.and_hms_micro_opt(22, 42, 50, 523_619))
             .unwrap_or_default();
         let mut cluster = Cluster {
             catalog: Catalog::default(),
-            nodes: Vec::new(),
-            trace: Trace::default(),
+            network: Network::new(seed),
+            sessions: BTreeMap::new(),
+            next_txn_number: 1,
             epoch,
+            ticked_us: 0,
+            finished: Vec::new(),
+            statements: 0,
+            last_recovery_us: 0,
+            system_pending: BTreeMap::new(),
+            system_settings: BTreeMap::new(),
         };
         cluster.add_node_internal(COORDINATOR, "127.0.0.1", 9700, true);
+        crate::transaction::recovery::create_records_table(&mut cluster);
         for i in 0..workers {
             let name = format!("worker-{}", i + 1);
             cluster.add_node_internal(&name, "127.0.0.1", 9701 + i as u16, false);
@@ -127,7 +178,7 @@ impl Cluster {
         cluster
     }
 
-    /// Registers a node in the catalog and gives it an empty database.
+    /// Registers a node in the catalog and starts its server on the network.
     pub(crate) fn add_node_internal(
         &mut self,
         name: &str,
@@ -153,64 +204,27 @@ impl Cluster {
             is_active: true,
             should_have_shards: !coordinator,
         });
-        self.nodes.push(Node {
-            name: name.to_string(),
-            db: Database::new(),
-        });
+        self.network.add_node(name);
         node_id
+    }
+
+    /// Simulated microseconds since the cluster started: a second per client statement, plus
+    /// whatever `\tick` added.
+    pub fn sim_time_us(&self) -> i64 {
+        self.statements as i64 * 1_000_137 + self.ticked_us
     }
 
     /// The logical clock as a timestamp: `now()` advances with every statement.
     pub fn now(&self) -> NaiveDateTime {
-        self.epoch + chrono::Duration::microseconds(self.trace.statement as i64 * 1_000_137)
+        self.epoch + chrono::Duration::microseconds(self.sim_time_us())
     }
 
-    /// A session connected to the coordinator.
-    pub fn session(&self) -> Session {
-        Session {
-            node: COORDINATOR.into(),
-            settings: BTreeMap::new(),
-        }
-    }
-
-    /// Connects a session to a node by name (`worker-1`).
-    pub fn connect(&self, node: &str) -> PgResult<Session> {
-        self.catalog
-            .node_by_name(node)
-            .map(|n| Session {
-                node: n.name.clone(),
-                settings: BTreeMap::new(),
-            })
-            .ok_or_else(|| PgError::new("08001", format!("could not connect to node \"{node}\"")))
-    }
-
-    /// Connects by host and port, as `\c - - 127.0.0.1 9701` does.
-    pub fn connect_host_port(&self, host: &str, port: u16) -> PgResult<Session> {
-        self.catalog
-            .nodes
-            .iter()
-            .find(|n| n.port == port && (n.host == host || host == "localhost"))
-            .map(|n| Session {
-                node: n.name.clone(),
-                settings: BTreeMap::new(),
-            })
-            .ok_or_else(|| {
-                PgError::new(
-                    "08001",
-                    format!("connection to server at \"{host}\", port {port} failed: Connection refused"),
-                )
-            })
-    }
-
-    pub(crate) fn node_index(&self, name: &str) -> PgResult<usize> {
-        self.nodes
-            .iter()
-            .position(|n| n.name == name)
-            .ok_or_else(|| PgError::new("08006", format!("node \"{name}\" does not exist")))
-    }
-
+    /// A node's database, to look at (planning reads definitions and sizes from it).
     pub fn node_db(&self, name: &str) -> PgResult<&Database> {
-        Ok(&self.nodes[self.node_index(name)?].db)
+        self.network
+            .node(name)
+            .map(|n| &n.db)
+            .ok_or_else(|| PgError::new("08006", format!("node \"{name}\" does not exist")))
     }
 
     /// `host:port` of a node, as Citus names it in error contexts.
@@ -221,170 +235,6 @@ impl Cluster {
             .unwrap_or_else(|| name.to_string())
     }
 
-    /// Runs the statement(s) of `sql` in `session` and returns the last one's output.
-    pub fn execute(&mut self, session: &mut Session, sql: &str) -> PgResult<ExecOutput> {
-        if let Some(out) = crate::executor::settings::reset(session, sql) {
-            self.trace.begin_statement();
-            return out;
-        }
-        if let Some(insert) = self.bulk_insert(session, sql) {
-            let text = sql.trim().trim_end_matches(';').to_string();
-            return self
-                .client_statement(session, text, |c, _| c.execute_literal_insert(insert))
-                .map_err(|e| self.placed(sql, e));
-        }
-        let statements = parse_sql(sql)?;
-        let mut last = ExecOutput::command("");
-        for (index, stmt) in statements.iter().enumerate() {
-            last = self.client_statement(session, stmt.to_string(), |c, s| {
-                c.analyze(&s.node, stmt)
-                    .map_err(|f| f.into_error(sql, index, stmt))?;
-                c.execute_statement(s, stmt)
-            })?;
-        }
-        Ok(last)
-    }
-
-    /// Parse analysis on the node the client is connected to: names are resolved against its
-    /// catalog (a coordinator's shell tables for Citus tables) before anything runs.
-    fn analyze(&self, node: &str, stmt: &Statement) -> Result<(), analyze::Failure> {
-        let db = self
-            .node_db(node)
-            .map_err(|e| analyze::Failure::new(e, None))?;
-        let relations = BTreeMap::new();
-        let host = ClusterHost::new(&self.catalog, self.now(), &relations);
-        analyze::statement(stmt, db, &host)
-    }
-
-    /// An error of the bulk-load path with the position parse analysis finds for it (that path
-    /// reads the statement without a syntax tree).
-    fn placed(&self, sql: &str, e: PgError) -> PgError {
-        let Ok(statements) = parse_sql(sql) else {
-            return e;
-        };
-        let [stmt] = statements.as_slice() else {
-            return e;
-        };
-        match self.analyze(COORDINATOR, stmt) {
-            Err(f) if f.error.message == e.message => f.into_error(sql, 0, stmt),
-            _ => e,
-        }
-    }
-
-    /// A literal-only INSERT into a Citus table sent to the coordinator: the bulk-load path.
-    fn bulk_insert(&self, session: &Session, sql: &str) -> Option<LiteralInsert> {
-        if session.node != COORDINATOR {
-            return None;
-        }
-        literal_insert::parse(sql).filter(|ins| self.catalog.table(&ins.table).is_some())
-    }
-
-    /// One client statement: its messages in the trace, run atomically across the nodes.
-    fn client_statement(
-        &mut self,
-        session: &mut Session,
-        text: String,
-        run: impl FnOnce(&mut Cluster, &mut Session) -> PgResult<ExecOutput>,
-    ) -> PgResult<ExecOutput> {
-        self.trace.begin_statement();
-        self.trace.record(
-            CLIENT,
-            &session.node,
-            MessageKind::ClientQuery,
-            text,
-            None,
-            0,
-        );
-        let result = self.atomically(session, run);
-        let rows = match &result {
-            Ok(ExecOutput {
-                outcome: crate::sql::Outcome::Rows(rs),
-                ..
-            }) => rs.rows.len(),
-            _ => 0,
-        };
-        let kind = if result.is_ok() {
-            MessageKind::ClientResult
-        } else {
-            MessageKind::TaskError
-        };
-        let text = match &result {
-            Ok(out) => match &out.outcome {
-                crate::sql::Outcome::Rows(_) => format!("{rows} rows"),
-                crate::sql::Outcome::Command(tag) => tag.clone(),
-            },
-            Err(e) => e.message.clone(),
-        };
-        self.trace
-            .record(&session.node, CLIENT, kind, text, None, rows);
-        result
-    }
-
-    /// Runs one statement so that it takes effect on every node or on none: a multi-shard
-    /// INSERT, UPDATE or DELETE that fails on one shard leaves no rows behind on the others.
-    fn atomically(
-        &mut self,
-        session: &mut Session,
-        run: impl FnOnce(&mut Cluster, &mut Session) -> PgResult<ExecOutput>,
-    ) -> PgResult<ExecOutput> {
-        let marks: Vec<_> = self
-            .nodes
-            .iter_mut()
-            .map(|n| n.db.storage.begin())
-            .collect();
-        let result = run(self, session);
-        let mut undo_failure = None;
-        for (node, mark) in self.nodes.iter_mut().zip(marks) {
-            if result.is_ok() {
-                node.db.storage.release(mark);
-            } else if let Err(e) = node.db.storage.rollback_to(mark) {
-                undo_failure.get_or_insert(e);
-            }
-        }
-        match undo_failure {
-            Some(e) => Err(e),
-            None => result,
-        }
-    }
-
-    fn execute_statement(
-        &mut self,
-        session: &mut Session,
-        stmt: &Statement,
-    ) -> PgResult<ExecOutput> {
-        if let Some(out) = crate::executor::settings::execute(session, stmt)? {
-            return Ok(out);
-        }
-        if session.node == COORDINATOR {
-            crate::executor::coordinator::execute(self, session, stmt)
-        } else {
-            let node = session.node.clone();
-            self.run_local(&node, stmt, &BTreeMap::new())
-        }
-    }
-
-    /// Runs a statement on one node's engine as that node's own client would.
-    pub(crate) fn run_local(
-        &mut self,
-        node: &str,
-        stmt: &Statement,
-        relations: &BTreeMap<String, ResultSet>,
-    ) -> PgResult<ExecOutput> {
-        let idx = self.node_index(node)?;
-        let sizes = if node == COORDINATOR {
-            Some(self.shard_sizes())
-        } else {
-            None
-        };
-        let host = ClusterHost {
-            catalog: &self.catalog,
-            now: self.now(),
-            relations,
-            sizes: sizes.as_ref(),
-        };
-        self.nodes[idx].db.execute(stmt, &host)
-    }
-
     /// Sizes of every shard placement, as `citus_shards.shard_size` reports them: heap pages of
     /// 8 kB for the rows plus one page for the table's TOAST index.
     pub fn shard_sizes(&self) -> ShardSizes {
@@ -392,9 +242,9 @@ impl Cluster {
         for shard in &self.catalog.shards {
             for (_, node) in self.catalog.shard_placements(shard.shard_id) {
                 let rows = self
-                    .node_index(&node.name)
+                    .node_db(&node.name)
                     .ok()
-                    .and_then(|i| self.nodes[i].db.storage.row_count(&shard.name()).ok())
+                    .and_then(|db| db.storage.row_count(&shard.name()).ok())
                     .unwrap_or(0);
                 let pages = (rows as i64 + 99) / 100;
                 sizes.insert((node.name.clone(), shard.shard_id), 8192 * (pages + 1));
@@ -409,14 +259,22 @@ impl Cluster {
             .catalog
             .nodes
             .iter()
-            .map(|n| NodeInfo {
-                name: n.name.clone(),
-                host: n.host.clone(),
-                port: n.port,
-                node_id: n.node_id,
-                group_id: n.group_id,
-                is_coordinator: n.is_coordinator(),
-                is_active: n.is_active,
+            .map(|n| {
+                let server = self.network.node(&n.name);
+                NodeInfo {
+                    name: n.name.clone(),
+                    host: n.host.clone(),
+                    port: n.port,
+                    node_id: n.node_id,
+                    group_id: n.group_id,
+                    is_coordinator: n.is_coordinator(),
+                    is_active: n.is_active,
+                    is_up: server.is_some_and(|s| s.is_up()),
+                    is_cut: self.network.is_cut(&n.name),
+                    prepared: server
+                        .map(|s| s.prepared.iter().map(|p| p.gid.clone()).collect())
+                        .unwrap_or_default(),
+                }
             })
             .collect();
         nodes.sort_by_key(|n| (!n.is_coordinator, n.node_id));
@@ -459,9 +317,13 @@ impl Cluster {
         shards
     }
 
-    /// The relations `\d` lists on the session's node (shards stay hidden, as Citus hides them).
-    pub fn list_relations(&self, session: &Session) -> Vec<RelationInfo> {
-        let Ok(db) = self.node_db(&session.node) else {
+    /// The relations `\d` lists on the session's node (shards and Citus's catalog stay
+    /// hidden, as they are in pg_catalog or hidden by Citus).
+    pub fn list_relations(&self, session: SessionId) -> Vec<RelationInfo> {
+        let Some(node) = self.sessions.get(&session).map(|s| s.node.clone()) else {
+            return Vec::new();
+        };
+        let Ok(db) = self.node_db(&node) else {
             return Vec::new();
         };
         let shard_names: std::collections::BTreeSet<String> =
@@ -470,7 +332,7 @@ impl Cluster {
             .storage
             .tables
             .keys()
-            .filter(|t| !shard_names.contains(*t))
+            .filter(|t| !shard_names.contains(*t) && !crate::transaction::recovery::is_catalog(t))
             .map(|t| RelationInfo {
                 name: t.clone(),
                 kind: "table".into(),
@@ -487,26 +349,30 @@ impl Cluster {
     /// A table's definition on the session's node, for `\d TABLE`; `None` if there is none.
     pub fn describe_table(
         &self,
-        session: &Session,
+        session: SessionId,
         name: &str,
     ) -> PgResult<Option<crate::sql::TableDef>> {
-        Ok(self.node_db(&session.node)?.table(name).cloned())
+        let node = self
+            .sessions
+            .get(&session)
+            .map(|s| s.node.clone())
+            .unwrap_or_else(|| COORDINATOR.to_string());
+        Ok(self.node_db(&node)?.table(name).cloned())
     }
 
     /// The whole trace.
     pub fn trace_events(&self) -> &[TraceEvent] {
-        &self.trace.events
+        &self.network.trace.events
     }
 
     /// The messages of the most recent client statement.
     pub fn last_statement_events(&self) -> Vec<TraceEvent> {
-        self.trace
-            .statement_events(self.trace.statement)
-            .cloned()
-            .collect()
+        let t = &self.network.trace;
+        t.statement_events(t.statement).cloned().collect()
     }
 
-    /// The rows of a shard (or any table) read straight from one node's engine.
+    /// The rows of a shard (or any table) read straight from one node's engine, committed
+    /// rows only.
     pub fn node_table_rows(&self, node: &str, table: &str) -> PgResult<ResultSet> {
         let db = self.node_db(node)?;
         let def = db
@@ -520,5 +386,51 @@ impl Cluster {
                 .collect(),
             rows: db.storage.scan(table)?,
         })
+    }
+
+    /// Forgets the shells a Citus table's name holds on every node (it was dropped, or its
+    /// distribution rolled back).
+    pub(crate) fn forget_shells(&mut self, table: &str) {
+        let names: Vec<String> = self
+            .network
+            .nodes()
+            .iter()
+            .map(|n| n.name.clone())
+            .collect();
+        for name in names {
+            if let Some(n) = self.network.node_mut(&name) {
+                n.db.storage.forget_shell(table);
+            }
+        }
+    }
+
+    /// Every session, in number order.
+    pub fn sessions(&self) -> Vec<SessionView> {
+        self.sessions.values().map(|s| self.view(s)).collect()
+    }
+
+    pub fn session_view(&self, id: SessionId) -> Option<SessionView> {
+        self.sessions.get(&id).map(|s| self.view(s))
+    }
+
+    fn view(&self, s: &Session) -> SessionView {
+        SessionView {
+            id: s.id,
+            node: s.node.clone(),
+            connected: s.backend.is_some(),
+            block: self.block_state(s),
+            waiting: self.wait_info(s),
+        }
+    }
+
+    /// The node a session is connected to.
+    pub fn session_node(&self, id: SessionId) -> Option<String> {
+        self.sessions.get(&id).map(|s| s.node.clone())
+    }
+
+    /// Statements that finished in other sessions since the last call (they had waited for a
+    /// lock that has now been released).
+    pub fn take_finished(&mut self) -> Vec<Finished> {
+        std::mem::take(&mut self.finished)
     }
 }

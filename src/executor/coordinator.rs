@@ -1,23 +1,27 @@
 //! What the coordinator does with each statement a client sends it.
 
-use crate::cluster::{Cluster, Session, COORDINATOR};
+use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{PgError, PgResult};
+use crate::executor::host::ClusterHost;
+use crate::executor::Resume;
 use crate::planner::relations::object_name;
+use crate::session::Session;
 use crate::sql::ExecOutput;
 use sqlparser::ast::{FromTable, ObjectType, Statement};
 use std::collections::BTreeMap;
 
 pub fn execute(
     cluster: &mut Cluster,
-    session: &mut Session,
+    s: &mut Session,
     stmt: &Statement,
+    text: &str,
 ) -> PgResult<ExecOutput> {
     match stmt {
         Statement::Query(q) => {
-            if let Some(out) = crate::operations::utility_call(cluster, session, q)? {
+            if let Some(out) = crate::operations::utility_call(cluster, s, q)? {
                 return Ok(out);
             }
-            cluster.execute_select(session, q).map(ExecOutput::rows)
+            cluster.execute_select(s, q).map(ExecOutput::rows)
         }
         Statement::Explain {
             statement,
@@ -27,7 +31,7 @@ pub fn execute(
             ..
         } => crate::planner::explain::execute(
             cluster,
-            session,
+            s,
             statement,
             *analyze,
             *verbose,
@@ -36,9 +40,9 @@ pub fn execute(
         Statement::Insert(insert) => {
             let table = object_name(&insert.table_name);
             if cluster.catalog.table(&table).is_some() {
-                cluster.execute_insert(session, insert)
+                cluster.execute_insert(s, insert)
             } else {
-                local(cluster, stmt)
+                local(cluster, s, stmt, text)
             }
         }
         Statement::Update {
@@ -61,9 +65,9 @@ pub fn execute(
                             ));
                         }
                     }
-                    cluster.execute_modify(stmt, &name, selection.as_ref(), "UPDATE")
+                    cluster.execute_modify(s, stmt, &name, selection.as_ref(), "UPDATE")
                 }
-                None => local(cluster, stmt),
+                None => local(cluster, s, stmt, text),
             }
         }
         Statement::Delete(delete) => {
@@ -78,20 +82,20 @@ pub fn execute(
                 })
                 .unwrap_or_default();
             if cluster.catalog.table(&name).is_some() {
-                cluster.execute_modify(stmt, &name, delete.selection.as_ref(), "DELETE")
+                cluster.execute_modify(s, stmt, &name, delete.selection.as_ref(), "DELETE")
             } else {
-                local(cluster, stmt)
+                local(cluster, s, stmt, text)
             }
         }
         Statement::Drop {
             object_type: ObjectType::Table,
             names,
             ..
-        } => crate::operations::ddl::drop_tables(cluster, stmt, names),
+        } => crate::operations::ddl::drop_tables(cluster, s, stmt, text, names),
         Statement::AlterTable { name, .. }
             if cluster.catalog.table(&object_name(name)).is_some() =>
         {
-            crate::operations::ddl::alter_table(cluster, stmt, &object_name(name))
+            crate::operations::ddl::alter_table(cluster, s, stmt, text, &object_name(name))
         }
         Statement::CreateIndex(ci)
             if cluster
@@ -99,17 +103,62 @@ pub fn execute(
                 .table(&object_name(&ci.table_name))
                 .is_some() =>
         {
-            crate::operations::ddl::create_index(cluster, stmt, &object_name(&ci.table_name))
+            crate::operations::ddl::create_index(
+                cluster,
+                s,
+                stmt,
+                text,
+                &object_name(&ci.table_name),
+            )
         }
         Statement::Truncate { table_names, .. } => {
             let names: Vec<String> = table_names.iter().map(|t| object_name(&t.name)).collect();
-            crate::operations::ddl::truncate(cluster, stmt, &names)
+            crate::operations::ddl::truncate(cluster, s, stmt, text, &names)
         }
-        _ => local(cluster, stmt),
+        _ => local(cluster, s, stmt, text),
     }
 }
 
-/// A statement only the coordinator's own tables are involved in.
-pub fn local(cluster: &mut Cluster, stmt: &Statement) -> PgResult<ExecOutput> {
-    cluster.run_local(COORDINATOR, stmt, &BTreeMap::new())
+/// A statement only the coordinator's own tables are involved in: it runs in the session's
+/// backend there. Blocked by a row lock, it waits and runs again once the lock is free.
+pub fn local(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    stmt: &Statement,
+    text: &str,
+) -> PgResult<ExecOutput> {
+    let result = cluster.run_local_statement(s, stmt);
+    if let Err(e) = &result {
+        if e.wait.is_some() {
+            cluster.begin_wait(s, COORDINATOR, e, Resume::Statement(text.to_string()));
+        }
+    }
+    result
+}
+
+impl Cluster {
+    /// Runs a statement on the coordinator's engine in the session's transaction.
+    pub(crate) fn run_local_statement(
+        &mut self,
+        s: &Session,
+        stmt: &Statement,
+    ) -> PgResult<ExecOutput> {
+        let backend = s
+            .backend
+            .ok_or_else(|| PgError::new("08003", "connection not open"))?;
+        let sizes = self.shard_sizes();
+        let now = self.now();
+        let relations = BTreeMap::new();
+        let host = ClusterHost {
+            catalog: &self.catalog,
+            now,
+            relations: &relations,
+            sizes: Some(&sizes),
+        };
+        let node = self
+            .network
+            .node_mut(COORDINATOR)
+            .ok_or_else(|| PgError::internal("no coordinator"))?;
+        node.in_statement(backend, |db| db.execute(stmt, &host))
+    }
 }

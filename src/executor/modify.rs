@@ -1,24 +1,32 @@
 //! INSERT, UPDATE and DELETE on Citus tables: rows are routed to shards by the hash of their
 //! distribution column; UPDATE and DELETE are pruned to the shards their WHERE allows.
 
-use super::Task;
-use crate::cluster::{Cluster, Session, COORDINATOR};
+use super::{Task, TaskBody};
+use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{PgError, PgResult};
 use crate::executor::host::ClusterHost;
 use crate::metadata::TableKind;
 use crate::planner::prune;
 use crate::planner::relations::{normalize_ident, object_name, rename_relations, RelationRef};
-use crate::sql::{dml, parse_sql, Column, ExecOutput, Outcome, ResultSet};
+use crate::session::Session;
+use crate::sql::{dml, parse_sql, Column, ExecOutput, ResultSet};
 use crate::trace::MessageKind;
+use crate::transaction::Access;
 use crate::types::{SqlType, Value};
 use sqlparser::ast::{Expr, Insert, Statement, TableFactor};
 use std::collections::BTreeMap;
 
 /// Rows rendered into a trace message are capped; the count is always exact.
-const TRACE_ROWS: usize = 5;
+pub(crate) const TRACE_ROWS: usize = 5;
+
+/// A column as an INSERT's text needs it: its name and the type its literals are cast to.
+pub(crate) struct InsertColumn {
+    name: String,
+    type_name: String,
+}
 
 /// Appends a value as a SQL literal, the way Citus deparses it for a worker.
-fn push_sql_literal(out: &mut String, v: &Value, ty: &SqlType) {
+fn push_sql_literal(out: &mut String, v: &Value, type_name: &str) {
     use std::fmt::Write;
     // Writing to a String cannot fail.
     let _ = match v {
@@ -28,13 +36,19 @@ fn push_sql_literal(out: &mut String, v: &Value, ty: &SqlType) {
         Value::Int8(i) => write!(out, "{i}"),
         Value::Numeric(d) => write!(out, "{d}"),
         Value::Bool(b) => write!(out, "{b}"),
-        Value::Text(s) => push_typed_string(out, s, ty),
-        other => push_typed_string(out, &other.to_pg_text().unwrap_or_default(), ty),
+        Value::Text(s) => {
+            push_typed_string(out, s, type_name);
+            Ok(())
+        }
+        other => {
+            push_typed_string(out, &other.to_pg_text().unwrap_or_default(), type_name);
+            Ok(())
+        }
     };
 }
 
 /// `'text'::type`, quotes doubled.
-fn push_typed_string(out: &mut String, text: &str, ty: &SqlType) -> std::fmt::Result {
+fn push_typed_string(out: &mut String, text: &str, type_name: &str) {
     out.push('\'');
     for (i, part) in text.split('\'').enumerate() {
         if i > 0 {
@@ -43,13 +57,20 @@ fn push_typed_string(out: &mut String, text: &str, ty: &SqlType) -> std::fmt::Re
         out.push_str(part);
     }
     out.push_str("'::");
-    out.push_str(&ty.display_name());
-    Ok(())
+    out.push_str(type_name);
 }
 
-/// The INSERT a shard's task carries, as the trace shows it: the first rows, then a count.
-fn insert_sql(shard: &str, columns: &[Column], rows: &[Vec<Value>]) -> String {
-    let mut out = format!("INSERT INTO public.{shard} AS citus_table_alias (");
+/// The INSERT a shard's rows stand for, as Citus deparses it for a worker; with more than
+/// `cap` rows, the first ones and a count.
+fn insert_sql(shard: &str, columns: &[InsertColumn], rows: &[Vec<Value>], cap: usize) -> String {
+    let mut out = String::with_capacity(64 + 24 * columns.len() * rows.len().min(cap));
+    out.push_str("INSERT INTO public.");
+    out.push_str(shard);
+    out.push(' ');
+    if rows.len() > 1 {
+        out.push_str("AS citus_table_alias ");
+    }
+    out.push('(');
     for (i, c) in columns.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -57,7 +78,7 @@ fn insert_sql(shard: &str, columns: &[Column], rows: &[Vec<Value>]) -> String {
         out.push_str(&c.name);
     }
     out.push_str(") VALUES ");
-    for (r, row) in rows.iter().take(TRACE_ROWS).enumerate() {
+    for (r, row) in rows.iter().take(cap).enumerate() {
         if r > 0 {
             out.push_str(", ");
         }
@@ -66,99 +87,127 @@ fn insert_sql(shard: &str, columns: &[Column], rows: &[Vec<Value>]) -> String {
             if i > 0 {
                 out.push_str(", ");
             }
-            push_sql_literal(&mut out, v, &c.ty);
+            push_sql_literal(&mut out, v, &c.type_name);
         }
         out.push(')');
     }
-    if rows.len() > TRACE_ROWS {
-        out.push_str(&format!(", ... ({} rows in all)", rows.len()));
+    if rows.len() > cap {
+        use std::fmt::Write;
+        let _ = write!(out, ", ... ({} rows in all)", rows.len());
     }
     out
 }
 
-fn command_count(out: &ExecOutput) -> u64 {
-    match &out.outcome {
-        Outcome::Command(tag) => tag
-            .rsplit(' ')
-            .next()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0),
-        Outcome::Rows(rs) => rs.rows.len() as u64,
-    }
+/// The columns of `table` (a shard, or a coordinator table) for an INSERT's text.
+fn insert_columns(cluster: &Cluster, table: &str) -> Vec<InsertColumn> {
+    let logical = table
+        .rsplit_once('_')
+        .and_then(|(_, id)| id.parse::<i64>().ok())
+        .and_then(|id| cluster.catalog.shard(id))
+        .map(|s| s.table.as_str())
+        .unwrap_or(table);
+    cluster
+        .node_db(COORDINATOR)
+        .ok()
+        .and_then(|db| db.table(logical))
+        .map(|def| {
+            def.columns
+                .iter()
+                .map(|c| InsertColumn {
+                    name: c.name.clone(),
+                    type_name: c.ty.display_name(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The INSERT text for rows of `table` (a shard, or a coordinator table), with at most `cap`
+/// rows spelled out.
+pub(crate) fn insert_text(
+    cluster: &Cluster,
+    table: &str,
+    rows: &[Vec<Value>],
+    cap: usize,
+) -> String {
+    insert_sql(table, &insert_columns(cluster, table), rows, cap)
+}
+
+/// Placements of a shard that take a write: remote ones first, the coordinator's own (local
+/// execution) last, as Citus runs them.
+fn write_nodes(cluster: &Cluster, shard_id: i64) -> Vec<String> {
+    let mut nodes: Vec<String> = cluster
+        .catalog
+        .shard_placements(shard_id)
+        .into_iter()
+        .map(|(_, n)| n.name.clone())
+        .collect();
+    nodes.sort_by_key(|n| n == COORDINATOR);
+    nodes
 }
 
 impl Cluster {
-    /// Sends rows to a shard placement: the worker checks constraints and stores them.
-    fn insert_task(
-        &mut self,
-        node: &str,
-        shard_id: i64,
-        shard: &str,
-        columns: &[Column],
-        rows: Vec<Vec<Value>>,
-    ) -> PgResult<usize> {
-        let sql = insert_sql(shard, columns, &rows);
-        let count = rows.len();
-        self.trace.record(
-            COORDINATOR,
-            node,
-            MessageKind::Task,
-            sql,
-            Some(shard_id),
-            count,
-        );
-        let idx = self.node_index(node)?;
-        let result = dml::insert_rows(&mut self.nodes[idx].db, shard, rows);
-        match result {
-            Ok(n) => {
-                self.trace.record(
-                    node,
-                    COORDINATOR,
-                    MessageKind::TaskResult,
-                    format!("INSERT 0 {n}"),
-                    Some(shard_id),
-                    n,
-                );
-                Ok(n)
-            }
-            Err(mut e) => {
-                self.trace.record(
-                    node,
-                    COORDINATOR,
-                    MessageKind::TaskError,
-                    e.message.clone(),
-                    Some(shard_id),
-                    0,
-                );
-                if node != COORDINATOR {
-                    e.context = Some(format!(
-                        "while executing command on {}",
-                        self.node_address(node)
-                    ));
-                }
-                Err(e)
-            }
+    /// A write to a replicated shard from the coordinator first takes Citus's lock on it on
+    /// the first worker, so writers from every node go one at a time.
+    fn serialize_replicated_write(&self, shard_id: i64, tasks: &mut Vec<Task>) {
+        let replicated = self.catalog.shard_placements(shard_id).len() > 1;
+        let first = self
+            .catalog
+            .active_workers()
+            .first()
+            .map(|n| n.name.clone());
+        if let (true, Some(first)) = (replicated, first) {
+            let mut t = Task::write(
+                first,
+                Some(shard_id),
+                TaskBody::Sql(format!("SELECT lock_shard_resources(3, ARRAY[{shard_id}])")),
+                false,
+            );
+            t.shards.clear();
+            tasks.push(t);
         }
     }
 
-    /// Routes full rows of `table` to its shards.
-    pub(crate) fn route_rows(&mut self, table: &str, rows: Vec<Vec<Value>>) -> PgResult<usize> {
+    /// The tasks that store full rows of `table` in its shards: one per shard placement.
+    pub(crate) fn insert_tasks(&self, table: &str, rows: Vec<Vec<Value>>) -> PgResult<Vec<Task>> {
         let dist = self
             .catalog
             .table(table)
             .cloned()
             .ok_or_else(|| PgError::undefined_table(table))?;
-        let def = self
-            .node_db(COORDINATOR)?
-            .table(table)
-            .cloned()
-            .ok_or_else(|| PgError::undefined_table(table))?;
-        let columns: Vec<Column> = def
-            .columns
-            .iter()
-            .map(|c| Column::new(c.name.clone(), c.ty.clone()))
-            .collect();
-        let mut total = 0;
+        let mut tasks = Vec::new();
+        let columns = insert_columns(self, table);
+        let add = |cluster: &Cluster,
+                   shard_id: i64,
+                   name: String,
+                   rows: Vec<Vec<Value>>,
+                   tasks: &mut Vec<Task>| {
+            let nodes = write_nodes(cluster, shard_id);
+            let last = nodes.len().saturating_sub(1);
+            let mut rows = Some(rows);
+            for (i, node) in nodes.into_iter().enumerate() {
+                // The last placement takes the rows; earlier ones get copies.
+                let batch = if i == last {
+                    rows.take().unwrap_or_default()
+                } else {
+                    rows.clone().unwrap_or_default()
+                };
+                let preview = insert_sql(&name, &columns, &batch, TRACE_ROWS);
+                tasks.push(Task {
+                    node,
+                    shard_id: Some(shard_id),
+                    shards: vec![shard_id],
+                    body: TaskBody::Rows {
+                        table: name.clone(),
+                        rows: batch,
+                        preview,
+                    },
+                    kind: MessageKind::Task,
+                    access: Access::Write,
+                    counted: i == 0,
+                });
+            }
+        };
         match &dist.kind {
             TableKind::Reference => {
                 let Some(shard) = self
@@ -167,26 +216,10 @@ impl Cluster {
                     .first()
                     .map(|s| (*s).clone())
                 else {
-                    return Ok(0);
+                    return Ok(tasks);
                 };
-                let nodes: Vec<String> = self
-                    .catalog
-                    .shard_placements(shard.shard_id)
-                    .into_iter()
-                    .map(|(_, n)| n.name.clone())
-                    .collect();
-                for (i, node) in nodes.iter().enumerate() {
-                    let n = self.insert_task(
-                        node,
-                        shard.shard_id,
-                        &shard.name(),
-                        &columns,
-                        rows.clone(),
-                    )?;
-                    if i == 0 {
-                        total = n;
-                    }
-                }
+                self.serialize_replicated_write(shard.shard_id, &mut tasks);
+                add(self, shard.shard_id, shard.name(), rows, &mut tasks);
             }
             TableKind::Distributed { attnum, ty, .. } => {
                 // Shards in hash-range order: each row's shard is a binary search away.
@@ -218,45 +251,36 @@ impl Cluster {
                     }
                     batch.push(row);
                 }
-                let per_shard = per_shard
-                    .into_iter()
-                    .zip(&shards)
-                    .filter(|(rows, _)| !rows.is_empty());
-                for (rows, (_, shard_id, name)) in per_shard {
-                    let shard_id = *shard_id;
-                    let nodes: Vec<String> = self
-                        .catalog
-                        .shard_placements(shard_id)
-                        .into_iter()
-                        .map(|(_, n)| n.name.clone())
-                        .collect();
-                    let mut rows = Some(rows);
-                    for (i, node) in nodes.iter().enumerate() {
-                        // The last placement takes the rows; earlier ones get copies.
-                        let batch = if i + 1 == nodes.len() {
-                            rows.take().unwrap_or_default()
-                        } else {
-                            rows.clone().unwrap_or_default()
-                        };
-                        let n = self.insert_task(node, shard_id, name, &columns, batch)?;
-                        if i == 0 {
-                            total += n;
-                        }
+                for (rows, (_, shard_id, name)) in per_shard.into_iter().zip(&shards) {
+                    if !rows.is_empty() {
+                        add(self, *shard_id, name.clone(), rows, &mut tasks);
                     }
                 }
             }
         }
-        Ok(total)
+        Ok(tasks)
+    }
+
+    /// Routes full rows of `table` to its shards.
+    pub(crate) fn route_rows(
+        &mut self,
+        s: &mut Session,
+        table: &str,
+        rows: Vec<Vec<Value>>,
+    ) -> PgResult<ExecOutput> {
+        let tasks = self.insert_tasks(table, rows)?;
+        self.run_modify(s, tasks, "INSERT 0")
     }
 
     /// A literal-only INSERT into a Citus table (the bulk-load path): rows are built on the
     /// coordinator exactly as for a parsed INSERT, then routed.
     pub(crate) fn execute_literal_insert(
         &mut self,
+        s: &mut Session,
         insert: crate::sql::dml::literal_insert::LiteralInsert,
     ) -> PgResult<ExecOutput> {
         let table = insert.table.clone();
-        self.route_built_rows(&table, &BTreeMap::new(), |db, host| {
+        self.route_built_rows(s, &table, &BTreeMap::new(), |db, host| {
             dml::build_literal_rows(db, insert, host)
         })
     }
@@ -264,12 +288,12 @@ impl Cluster {
     /// INSERT into a Citus table.
     pub(crate) fn execute_insert(
         &mut self,
-        session: &Session,
+        s: &mut Session,
         insert: &Insert,
     ) -> PgResult<ExecOutput> {
         let table = object_name(&insert.table_name);
-        if let Some(out) = self.try_insert_select_pushdown(insert)? {
-            return Ok(out);
+        if let Some(tasks) = self.insert_select_pushdown_tasks(insert)? {
+            return self.run_modify(s, tasks, "INSERT 0");
         }
         // The source rows: VALUES are evaluated on the coordinator (nextval, now()); a SELECT
         // over Citus tables runs distributed first and its rows become an intermediate result.
@@ -277,7 +301,7 @@ impl Cluster {
         let mut insert = std::borrow::Cow::Borrowed(insert);
         if let Some(source) = &insert.source {
             if !crate::planner::citus_relations(source, &self.catalog).is_empty() {
-                let rows = self.execute_select(session, source)?;
+                let rows = self.execute_select(s, source)?;
                 relations.insert("intermediate_insert_rows".to_string(), rows);
                 let q = parse_sql("SELECT * FROM intermediate_insert_rows")?;
                 if let Some(Statement::Query(q)) = q.into_iter().next() {
@@ -285,7 +309,7 @@ impl Cluster {
                 }
             }
         }
-        self.route_built_rows(&table, &relations, |db, host| {
+        self.route_built_rows(s, &table, &relations, |db, host| {
             dml::build_insert_rows(db, &insert, host).map(|(_, rows)| rows)
         })
     }
@@ -294,22 +318,24 @@ impl Cluster {
     /// per row) and routes them to their shards.
     fn route_built_rows(
         &mut self,
+        s: &mut Session,
         table: &str,
         relations: &BTreeMap<String, ResultSet>,
         build: impl FnOnce(&crate::sql::Database, &ClusterHost) -> PgResult<Vec<Vec<Value>>>,
     ) -> PgResult<ExecOutput> {
         let rows = {
-            let idx = self.node_index(COORDINATOR)?;
             let host = ClusterHost::new(&self.catalog, self.now(), relations);
-            build(&self.nodes[idx].db, &host)?
+            build(self.node_db(COORDINATOR)?, &host)?
         };
-        let n = self.route_rows(table, rows)?;
-        Ok(ExecOutput::command(format!("INSERT 0 {n}")))
+        self.route_rows(s, table, rows)
     }
 
     /// INSERT ... SELECT between co-located tables with the distribution column carried over
-    /// runs shard by shard on the workers.
-    fn try_insert_select_pushdown(&mut self, insert: &Insert) -> PgResult<Option<ExecOutput>> {
+    /// runs shard by shard on the workers: its tasks, if it can.
+    pub(crate) fn insert_select_pushdown_tasks(
+        &self,
+        insert: &Insert,
+    ) -> PgResult<Option<Vec<Task>>> {
         let Some(source) = &insert.source else {
             return Ok(None);
         };
@@ -342,13 +368,9 @@ impl Cluster {
         let Some(src) = self.catalog.table(&src_name).cloned() else {
             return Ok(None);
         };
-        let TableKind::Distributed {
-            column: src_col, ..
-        } = &src.kind
-        else {
-            return Ok(None);
-        };
-        if src.colocation_id != target_dist.colocation_id {
+        if !matches!(src.kind, TableKind::Distributed { .. })
+            || src.colocation_id != target_dist.colocation_id
+        {
             return Ok(None);
         }
         // The select item feeding the target's distribution column must be the source's.
@@ -383,11 +405,10 @@ impl Cluster {
         if !carried || select.group_by != sqlparser::ast::GroupByExpr::Expressions(vec![], vec![]) {
             return Ok(None);
         }
-        let _ = src_col;
         let shard_count = self.catalog.table_shards(&target).len();
-        let mut total = 0u64;
+        let mut tasks = Vec::new();
         for i in 0..shard_count {
-            let (Some(t), Some(s)) = (
+            let (Some(t), Some(src_shard)) = (
                 self.catalog.shard_at(&target, i).cloned(),
                 self.catalog.shard_at(&src_name, i).cloned(),
             ) else {
@@ -397,33 +418,28 @@ impl Cluster {
             stmt.table_name =
                 sqlparser::ast::ObjectName(vec![sqlparser::ast::Ident::new(t.name())]);
             let mut map = BTreeMap::new();
-            map.insert(src_name.clone(), s.name());
+            map.insert(src_name.clone(), src_shard.name());
             if let Some(src) = stmt.source.as_mut() {
                 rename_relations(src.as_mut(), &map);
             }
-            let node = self
-                .catalog
-                .task_node(t.shard_id)
-                .map(|n| n.name.clone())
-                .unwrap_or_else(|| COORDINATOR.to_string());
-            let task = Task {
-                node,
-                shard_id: Some(t.shard_id),
-                sql: Statement::Insert(stmt).to_string(),
-            };
-            total += command_count(&self.run_task(&task, MessageKind::Task)?);
+            let body = TaskBody::Statement(Box::new(Statement::Insert(stmt)));
+            for (k, node) in write_nodes(self, t.shard_id).into_iter().enumerate() {
+                let mut task = Task::write(node, Some(t.shard_id), body.clone(), k == 0);
+                task.shards.push(src_shard.shard_id);
+                tasks.push(task);
+            }
         }
-        Ok(Some(ExecOutput::command(format!("INSERT 0 {total}"))))
+        Ok(Some(tasks))
     }
 
-    /// UPDATE or DELETE on a Citus table: one task per shard the WHERE clause allows.
-    pub(crate) fn execute_modify(
-        &mut self,
+    /// The tasks of an UPDATE or DELETE on a Citus table: one per placement of each shard the
+    /// WHERE clause allows.
+    pub(crate) fn modify_tasks(
+        &self,
         stmt: &Statement,
         table: &str,
         selection: Option<&Expr>,
-        verb: &str,
-    ) -> PgResult<ExecOutput> {
+    ) -> PgResult<Vec<Task>> {
         let dist = self
             .catalog
             .table(table)
@@ -447,13 +463,14 @@ impl Cluster {
             }
             _ => (0..shards.len()).collect(),
         };
-        let mut total = 0u64;
+        let mut tasks = Vec::new();
         for i in indexes {
             let Some(shard) = shards.iter().find(|s| s.index == i) else {
                 continue;
             };
             let mut map = BTreeMap::new();
             map.insert(table.to_string(), shard.name());
+            let mut touched = vec![shard.shard_id];
             // Co-located tables in FROM/USING follow the same shard index.
             for rel in crate::planner::relations::statement_relations(stmt) {
                 if rel.name == table {
@@ -461,41 +478,43 @@ impl Cluster {
                 }
                 if let Some(other) = self.catalog.table(&rel.name) {
                     let s = if other.is_reference() {
-                        self.catalog
-                            .table_shards(&rel.name)
-                            .first()
-                            .map(|s| s.name())
+                        self.catalog.table_shards(&rel.name).first().copied()
                     } else {
-                        self.catalog.shard_at(&rel.name, i).map(|s| s.name())
+                        self.catalog.shard_at(&rel.name, i)
                     };
                     if let Some(s) = s {
-                        map.insert(rel.name.clone(), s);
+                        map.insert(rel.name.clone(), s.name());
+                        touched.push(s.shard_id);
                     }
                 }
             }
             let mut task_stmt = stmt.clone();
             rename_relations(&mut task_stmt, &map);
             rename_modify_target(&mut task_stmt, &shard.name());
-            let sql = task_stmt.to_string();
-            let nodes: Vec<String> = self
-                .catalog
-                .shard_placements(shard.shard_id)
-                .into_iter()
-                .map(|(_, n)| n.name.clone())
-                .collect();
-            for (k, node) in nodes.into_iter().enumerate() {
-                let task = Task {
-                    node,
-                    shard_id: Some(shard.shard_id),
-                    sql: sql.clone(),
-                };
-                let n = command_count(&self.run_task(&task, MessageKind::Task)?);
-                if k == 0 {
-                    total += n;
-                }
+            let body = TaskBody::Statement(Box::new(task_stmt));
+            if dist.is_reference() {
+                self.serialize_replicated_write(shard.shard_id, &mut tasks);
+            }
+            for (k, node) in write_nodes(self, shard.shard_id).into_iter().enumerate() {
+                let mut task = Task::write(node, Some(shard.shard_id), body.clone(), k == 0);
+                task.shards = touched.clone();
+                tasks.push(task);
             }
         }
-        Ok(ExecOutput::command(format!("{verb} {total}")))
+        Ok(tasks)
+    }
+
+    /// UPDATE or DELETE on a Citus table.
+    pub(crate) fn execute_modify(
+        &mut self,
+        s: &mut Session,
+        stmt: &Statement,
+        table: &str,
+        selection: Option<&Expr>,
+        verb: &str,
+    ) -> PgResult<ExecOutput> {
+        let tasks = self.modify_tasks(stmt, table, selection)?;
+        self.run_modify(s, tasks, verb)
     }
 }
 

@@ -2,13 +2,14 @@
 //! its own task and reports, per node, whether it succeeded and its one value or error text.
 //! The results are computed before the query runs and served to the node engine by name.
 
-use super::Task;
 use crate::cluster::{Cluster, COORDINATOR};
+use crate::connection::{self, Send};
 use crate::error::{PgError, PgResult};
+use crate::node::Command;
 use crate::planner::relations::normalize_ident;
+use crate::session::Session;
 use crate::sql::eval::arg_exprs;
 use crate::sql::{Column, Outcome, ResultSet};
-use crate::trace::MessageKind;
 use crate::types::{SqlType, Value};
 use sqlparser::ast::{Expr, Query, TableFactor, Visit, Visitor};
 use std::collections::BTreeMap;
@@ -73,6 +74,7 @@ impl Cluster {
     /// Runs every `run_command_on_*` call of `query` and returns their results by key.
     pub(crate) fn run_command_results(
         &mut self,
+        s: &mut Session,
         query: &Query,
     ) -> PgResult<BTreeMap<String, ResultSet>> {
         let mut results = BTreeMap::new();
@@ -85,13 +87,47 @@ impl Cluster {
             if results.contains_key(&key) {
                 continue;
             }
-            let rs = self.run_command_on(&function, &command);
+            let rs = self.run_command_on(s, &function, &command);
             results.insert(key, rs);
         }
         Ok(results)
     }
 
-    fn run_command_on(&mut self, function: &str, command: &str) -> ResultSet {
+    /// Runs `sql` on `node` over a connection of its own, outside the session's transaction.
+    pub(crate) fn one_off_command(
+        &mut self,
+        s: &mut Session,
+        node: &str,
+        sql: &str,
+    ) -> PgResult<crate::sql::ExecOutput> {
+        let backend = self
+            .network
+            .connect(COORDINATOR, node)
+            .map_err(|e| connection::open_error(self, node, e))?;
+        let id = s.next_connection_id;
+        s.next_connection_id += 1;
+        s.connections.push(crate::connection::RemoteConnection {
+            node: node.to_string(),
+            id,
+            backend,
+            txn: crate::connection::RemoteTxnState::Idle,
+            modified: false,
+            begun: 0,
+        });
+        let i = s.connections.len() - 1;
+        let result = self.send_on(
+            s,
+            i,
+            &Command::Sql(sql.to_string()),
+            Send::default(),
+            &BTreeMap::new(),
+        );
+        s.connections.remove(i);
+        self.network.disconnect(node, backend);
+        result
+    }
+
+    fn run_command_on(&mut self, s: &mut Session, function: &str, command: &str) -> ResultSet {
         let targets: Vec<(String, String, u16)> = self
             .catalog
             .nodes
@@ -109,16 +145,7 @@ impl Cluster {
         let rows = targets
             .into_iter()
             .map(|(node, host, port)| {
-                let task = Task {
-                    node: node.clone(),
-                    shard_id: None,
-                    sql: command.to_string(),
-                };
-                let outcome = if node == COORDINATOR {
-                    self.run_task_sql(&node, command)
-                } else {
-                    self.run_task(&task, MessageKind::Task)
-                };
+                let outcome = self.one_off_command(s, &node, command);
                 let (success, result) = match outcome.and_then(|out| single_value(out.outcome)) {
                     Ok(v) => (true, v),
                     Err(e) => (false, error_result(&e)),

@@ -1,13 +1,14 @@
 //! Running a planned SELECT: router, multi-shard with combine, or pull-up to the coordinator.
 
 use super::Task;
-use crate::cluster::{Cluster, Session, COORDINATOR};
+use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{PgError, PgResult};
 use crate::executor::host::ClusterHost;
 use crate::metadata::TableKind;
 use crate::planner::relations::{query_relations, rename_relations};
 use crate::planner::split::REMOTE_SCAN;
 use crate::planner::{self, PlannerSettings, SelectPlan};
+use crate::session::Session;
 use crate::sql::eval::{eval, EvalCtx, Scope};
 use crate::sql::{parse_sql, ResultSet};
 use crate::trace::MessageKind;
@@ -15,13 +16,22 @@ use crate::types::Value;
 use sqlparser::ast::{Expr, Query, Statement};
 use std::collections::BTreeMap;
 
-/// The tasks and renaming of a query for the shard group at `index` (`None`: reference shards
-/// only, read from the coordinator's placement).
+/// Where a query runs for the shard group at `index` (`None`: reference shards only, read
+/// from the coordinator's placement): the node, the anchor shard, every shard it reads, and
+/// the renaming of its tables to those shards.
+pub(crate) struct ShardGroupTask {
+    pub node: String,
+    pub anchor: Option<i64>,
+    pub shards: Vec<i64>,
+    pub map: BTreeMap<String, String>,
+}
+
 pub(crate) fn shard_group_task(
     cluster: &Cluster,
     query: &Query,
     index: Option<usize>,
-) -> PgResult<(String, Option<i64>, BTreeMap<String, String>)> {
+) -> PgResult<ShardGroupTask> {
+    let mut shards = Vec::new();
     let mut map = BTreeMap::new();
     let mut node: Option<String> = None;
     let mut anchor: Option<i64> = None;
@@ -51,16 +61,27 @@ pub(crate) fn shard_group_task(
         if table.is_reference() {
             reference_shard = Some(shard.shard_id);
         }
+        if !shards.contains(&shard.shard_id) {
+            shards.push(shard.shard_id);
+        }
         map.insert(rel.name.clone(), shard.name());
     }
     let node = node.unwrap_or_else(|| COORDINATOR.to_string());
-    Ok((node, anchor.or(reference_shard), map))
+    Ok(ShardGroupTask {
+        node,
+        anchor: anchor.or(reference_shard),
+        shards,
+        map,
+    })
 }
 
-fn renamed_sql(query: &Query, map: &BTreeMap<String, String>) -> String {
-    let mut q = query.clone();
-    rename_relations(&mut q, map);
-    q.to_string()
+impl ShardGroupTask {
+    /// The read task running `query` on this shard group.
+    pub(crate) fn task(self, query: &Query) -> Task {
+        let mut q = query.clone();
+        rename_relations(&mut q, &self.map);
+        Task::read(self.node, self.anchor, self.shards, q)
+    }
 }
 
 impl Cluster {
@@ -92,7 +113,11 @@ impl Cluster {
     }
 
     /// Plans and runs a SELECT issued on the coordinator.
-    pub fn execute_select(&mut self, session: &Session, query: &Query) -> PgResult<ResultSet> {
+    pub(crate) fn execute_select(
+        &mut self,
+        session: &mut Session,
+        query: &Query,
+    ) -> PgResult<ResultSet> {
         let mut query = query.clone();
         if !planner::citus_relations(&query, &self.catalog).is_empty() {
             planner::expand_wildcards(&mut query, self.node_db(COORDINATOR)?)?;
@@ -106,73 +131,77 @@ impl Cluster {
                 &eval_const,
             )?
         };
-        self.execute_select_plan(&query, &plan)
+        self.execute_select_plan(session, &query, &plan)
+    }
+
+    /// The tasks of a planned SELECT: what the executor runs, EXPLAIN prints and the map
+    /// animates.
+    pub(crate) fn select_tasks(&self, query: &Query, plan: &SelectPlan) -> PgResult<Vec<Task>> {
+        Ok(match plan {
+            SelectPlan::Local | SelectPlan::PullUp { .. } => Vec::new(),
+            SelectPlan::Router { index } => {
+                vec![shard_group_task(self, query, *index)?.task(query)]
+            }
+            SelectPlan::MultiShard { indexes, split } => indexes
+                .iter()
+                .map(|&i| Ok(shard_group_task(self, &split.worker, Some(i))?.task(&split.worker)))
+                .collect::<PgResult<Vec<Task>>>()?,
+        })
     }
 
     pub(crate) fn execute_select_plan(
         &mut self,
+        s: &mut Session,
         query: &Query,
         plan: &SelectPlan,
     ) -> PgResult<ResultSet> {
         match plan {
             SelectPlan::Local => {
-                let results = self.run_command_results(query)?;
-                self.run_on_coordinator(query, &results)
+                let results = self.run_command_results(s, query)?;
+                self.run_on_coordinator(s, query, &results)
             }
-            SelectPlan::Router { index } => {
-                let (node, shard, map) = shard_group_task(self, query, *index)?;
-                let task = Task {
-                    node,
-                    shard_id: shard,
-                    sql: renamed_sql(query, &map),
-                };
-                self.run_select_tasks(&[task], 0)
+            SelectPlan::Router { .. } => {
+                let tasks = self.select_tasks(query, plan)?;
+                self.run_select_tasks(s, &tasks, 0)
             }
-            SelectPlan::MultiShard { indexes, split } => {
-                let mut tasks = Vec::new();
-                for &i in indexes {
-                    let (node, shard, map) = shard_group_task(self, &split.worker, Some(i))?;
-                    tasks.push(Task {
-                        node,
-                        shard_id: shard,
-                        sql: renamed_sql(&split.worker, &map),
-                    });
-                }
+            SelectPlan::MultiShard { split, .. } => {
+                let tasks = self.select_tasks(query, plan)?;
                 let width = match split.worker.body.as_ref() {
                     sqlparser::ast::SetExpr::Select(s) => s.projection.len(),
                     _ => 0,
                 };
-                let remote = self.run_select_tasks(&tasks, width)?;
-                self.combine(&split.combine, remote)
+                let remote = self.run_select_tasks(s, &tasks, width)?;
+                self.combine(s, &split.combine, remote)
             }
-            SelectPlan::PullUp { .. } => self.pull_up(query),
+            SelectPlan::PullUp { .. } => self.pull_up(s, query),
         }
     }
 
     /// The combine step: the coordinator runs the combine query over the workers' rows.
-    pub(crate) fn combine(&mut self, combine_sql: &str, remote: ResultSet) -> PgResult<ResultSet> {
+    pub(crate) fn combine(
+        &mut self,
+        s: &Session,
+        combine_sql: &str,
+        remote: ResultSet,
+    ) -> PgResult<ResultSet> {
         let rows = remote.rows.len();
         let combine_sql = crate::planner::split::fill_types(combine_sql, &remote.columns);
-        self.trace.record(
-            COORDINATOR,
-            COORDINATOR,
-            MessageKind::Combine,
-            combine_sql.clone(),
-            None,
-            rows,
-        );
+        let env = crate::trace::Envelope::new(COORDINATOR, COORDINATOR, combine_sql.clone())
+            .session(s.id)
+            .rows(rows);
+        self.network.note(MessageKind::Combine, env);
         let statements = parse_sql(&combine_sql)?;
         let Some(Statement::Query(q)) = statements.first() else {
             return Err(PgError::internal("combine query did not parse as a query"));
         };
         let mut relations = BTreeMap::new();
         relations.insert(REMOTE_SCAN.to_string(), remote);
-        self.run_on_coordinator(q, &relations)
+        self.run_on_coordinator(s, q, &relations)
     }
 
     /// Fetches every Citus table the query reads into intermediate results and runs the query
     /// on the coordinator (what recursive planning and repartition joins achieve in Citus).
-    pub(crate) fn pull_up(&mut self, query: &Query) -> PgResult<ResultSet> {
+    pub(crate) fn pull_up(&mut self, s: &mut Session, query: &Query) -> PgResult<ResultSet> {
         let mut relations = BTreeMap::new();
         let mut map = BTreeMap::new();
         let mut tables: Vec<String> = query_relations(query)
@@ -193,27 +222,27 @@ impl Cluster {
                     .task_node(shard.shard_id)
                     .map(|n| n.name.clone())
                     .unwrap_or_else(|| COORDINATOR.to_string());
-                tasks.push(Task {
+                let scan = parse_sql(&format!("SELECT * FROM {}", shard.name()))?;
+                let Some(Statement::Query(q)) = scan.into_iter().next() else {
+                    continue;
+                };
+                tasks.push(Task::read(
                     node,
-                    shard_id: Some(shard.shard_id),
-                    sql: format!("SELECT * FROM {}", shard.name()),
-                });
+                    Some(shard.shard_id),
+                    vec![shard.shard_id],
+                    *q,
+                ));
             }
-            let rows = self.run_select_tasks(&tasks, 0)?;
+            let rows = self.run_select_tasks(s, &tasks, 0)?;
             let name = format!("intermediate_result_{table}");
             relations.insert(name.clone(), rows);
             map.insert(table, name);
         }
         let mut q = query.clone();
         rename_relations(&mut q, &map);
-        self.trace.record(
-            COORDINATOR,
-            COORDINATOR,
-            MessageKind::Combine,
-            q.to_string(),
-            None,
-            0,
-        );
-        self.run_on_coordinator(&q, &relations)
+        let env =
+            crate::trace::Envelope::new(COORDINATOR, COORDINATOR, q.to_string()).session(s.id);
+        self.network.note(MessageKind::Combine, env);
+        self.run_on_coordinator(s, &q, &relations)
     }
 }

@@ -1,8 +1,8 @@
-//! SET, RESET and SHOW of session settings (`citus.shard_count`, `citus.explain_all_tasks`, ...),
-//! and transaction commands (accepted; cross-shard transactions come with two-phase commit).
+//! SET, RESET and SHOW of session settings (`citus.shard_count`, `citus.explain_all_tasks`, ...).
 
-use crate::cluster::{default_setting, Session};
+use crate::cluster::default_setting;
 use crate::error::{PgError, PgResult};
+use crate::session::Session;
 use crate::sql::{Column, ExecOutput, ResultSet};
 use crate::types::{SqlType, Value};
 use sqlparser::ast::{Expr, Statement, Value as AstValue};
@@ -37,7 +37,51 @@ fn value_text(expr: &Expr) -> String {
     }
 }
 
-fn normalize(name: &str, value: &str) -> PgResult<String> {
+/// Milliseconds in a duration setting (`1min`, `30s`, `500ms`, `60000`); `None` if unreadable.
+pub fn parse_ms(text: &str) -> Option<i64> {
+    let t = text.trim().trim_matches('\'').to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: i64 = num.parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1,
+        "s" => 1000,
+        "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+/// A duration setting in PostgreSQL's display form (`60000` ms shows as `1min`).
+pub fn display(name: &str, value: &str) -> String {
+    if name != "citus.recover_2pc_interval" {
+        return value.to_string();
+    }
+    match parse_ms(value) {
+        Some(ms) if ms < 0 => ms.to_string(),
+        Some(ms) if ms % 86_400_000 == 0 && ms != 0 => format!("{}d", ms / 86_400_000),
+        Some(ms) if ms % 3_600_000 == 0 && ms != 0 => format!("{}h", ms / 3_600_000),
+        Some(ms) if ms % 60_000 == 0 && ms != 0 => format!("{}min", ms / 60_000),
+        Some(ms) if ms % 1000 == 0 && ms != 0 => format!("{}s", ms / 1000),
+        Some(ms) => format!("{ms}ms"),
+        None => value.to_string(),
+    }
+}
+
+/// Settings a session cannot change (`PGC_SIGHUP`: ALTER SYSTEM and a reload).
+const SERVER_WIDE: &[&str] = &[
+    "citus.recover_2pc_interval",
+    "max_connections",
+    "max_prepared_transactions",
+    "deadlock_timeout",
+    "citus.distributed_deadlock_detection_factor",
+];
+
+pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
     let boolean = |v: &str| -> PgResult<String> {
         match v.to_lowercase().as_str() {
             "on" | "true" | "yes" | "1" | "t" => Ok("on".into()),
@@ -49,7 +93,33 @@ fn normalize(name: &str, value: &str) -> PgResult<String> {
         }
     };
     match name {
-        "citus.explain_all_tasks" | "citus.enable_repartition_joins" => boolean(value),
+        "citus.explain_all_tasks"
+        | "citus.enable_repartition_joins"
+        | "citus.log_remote_commands"
+        | "citus.log_local_commands"
+        | "citus.select_opens_transaction_block" => boolean(value),
+        "citus.recover_2pc_interval" => match parse_ms(value) {
+            Some(ms) if (-1..=7 * 86_400_000).contains(&ms) => Ok(ms.to_string()),
+            _ => Err(PgError::new(
+                "22023",
+                format!("invalid value for parameter \"{name}\": \"{value}\""),
+            )),
+        },
+        "client_min_messages" => {
+            let v = value.to_ascii_lowercase();
+            if matches!(
+                v.as_str(),
+                "debug5" | "debug4" | "debug3" | "debug2" | "debug1" | "debug" | "log" | "notice" | "warning" | "error"
+            ) {
+                Ok(if v == "debug" { "debug2".into() } else { v })
+            } else {
+                Err(PgError::new(
+                    "22023",
+                    format!("invalid value for parameter \"client_min_messages\": \"{value}\""),
+                )
+                .with_hint("Available values: debug5, debug4, debug3, debug2, debug1, log, notice, warning, error."))
+            }
+        }
         "citus.shard_count" => match value.parse::<i64>() {
             Ok(n) if (1..=64000).contains(&n) => Ok(n.to_string()),
             Ok(n) => Err(PgError::new(
@@ -85,22 +155,53 @@ fn known(name: &str) -> PgResult<()> {
     }
 }
 
-/// `RESET name` (not in the SQL parser's grammar, so matched on the text).
-pub fn reset(session: &mut Session, sql: &str) -> Option<PgResult<ExecOutput>> {
+/// The setting a `RESET name` statement names (the SQL parser does not know RESET).
+pub fn reset_target(sql: &str) -> Option<&str> {
     let text = sql.trim().trim_end_matches(';').trim();
-    let rest = text
-        .get(..6)
+    text.get(..6)
         .filter(|p| p.eq_ignore_ascii_case("reset "))
-        .map(|_| text[6..].trim())?;
-    let name = rest.to_lowercase();
+        .map(|_| text[6..].trim())
+}
+
+/// `RESET name` / `RESET ALL`.
+pub fn reset(session: &mut Session, name: &str) -> PgResult<ExecOutput> {
+    let name = name.to_lowercase();
     if name == "all" {
         session.settings.clear();
-        return Some(Ok(ExecOutput::command("RESET")));
+        return Ok(ExecOutput::command("RESET"));
     }
-    Some(known(&name).map(|_| {
-        session.settings.remove(&name);
-        ExecOutput::command("RESET")
-    }))
+    known(&name)?;
+    session.settings.remove(&name);
+    Ok(ExecOutput::command("RESET"))
+}
+
+/// `ALTER SYSTEM SET name TO value` (`= value`) or `ALTER SYSTEM RESET name`, matched on the
+/// text: the name and the value (`None` to reset).
+pub fn alter_system(sql: &str) -> Option<(String, Option<String>)> {
+    let text = sql.trim().trim_end_matches(';').trim();
+    if !text.get(..6)?.eq_ignore_ascii_case("alter ") {
+        return None;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [alter, system, verb, rest @ ..] = words.as_slice() else {
+        return None;
+    };
+    if !alter.eq_ignore_ascii_case("alter") || !system.eq_ignore_ascii_case("system") {
+        return None;
+    }
+    if verb.eq_ignore_ascii_case("reset") {
+        return rest.first().map(|n| (n.to_lowercase(), None));
+    }
+    if !verb.eq_ignore_ascii_case("set") {
+        return None;
+    }
+    let joined = rest.join(" ");
+    let (name, value) = joined
+        .split_once(" TO ")
+        .or_else(|| joined.split_once(" to "))
+        .or_else(|| joined.split_once('='))?;
+    let value = value.trim().trim_matches('\'').to_string();
+    Some((name.trim().to_lowercase(), Some(value)))
 }
 
 /// Handles session-level statements; `None` for everything else.
@@ -117,6 +218,12 @@ pub fn execute(session: &mut Session, stmt: &Statement) -> PgResult<Option<ExecO
                 return Ok(None);
             };
             known(name)?;
+            if SERVER_WIDE.contains(&name.as_str()) {
+                return Err(PgError::new(
+                    "55P02",
+                    format!("parameter \"{name}\" cannot be changed now"),
+                ));
+            }
             let text = value.iter().map(value_text).collect::<Vec<_>>().join(", ");
             if text.eq_ignore_ascii_case("default") {
                 session.settings.remove(name);
@@ -132,20 +239,19 @@ pub fn execute(session: &mut Session, stmt: &Statement) -> PgResult<Option<ExecO
                 .map(|i| i.value.to_lowercase())
                 .collect::<Vec<_>>()
                 .join(".");
-            let value = get(session, &name).ok_or_else(|| {
-                PgError::new(
-                    "42704",
-                    format!("unrecognized configuration parameter \"{name}\""),
-                )
-            })?;
+            let value = get(session, &name)
+                .map(|v| display(&name, &v))
+                .ok_or_else(|| {
+                    PgError::new(
+                        "42704",
+                        format!("unrecognized configuration parameter \"{name}\""),
+                    )
+                })?;
             Ok(Some(ExecOutput::rows(ResultSet {
                 columns: vec![Column::new(name, SqlType::Text)],
                 rows: vec![vec![Value::Text(value)]],
             })))
         }
-        Statement::StartTransaction { .. } => Ok(Some(ExecOutput::command("BEGIN"))),
-        Statement::Commit { .. } => Ok(Some(ExecOutput::command("COMMIT"))),
-        Statement::Rollback { .. } => Ok(Some(ExecOutput::command("ROLLBACK"))),
         _ => Ok(None),
     }
 }

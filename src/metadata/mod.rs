@@ -109,7 +109,7 @@ pub struct Colocation {
 }
 
 /// The coordinator's metadata.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Catalog {
     pub nodes: Vec<DistNode>,
     pub tables: Vec<DistTable>,

@@ -306,14 +306,14 @@ mod tests {
     #[test]
     fn rows_fit_the_declared_columns() {
         let mut cluster = Cluster::new();
-        let mut session = cluster.session();
+        let session = cluster.session();
         for sql in [
             "CREATE TABLE t(id int primary key, v text)",
             "SELECT create_distributed_table('t', 'id')",
             "CREATE TABLE r(k text primary key)",
             "SELECT create_reference_table('r')",
         ] {
-            cluster.execute(&mut session, sql).unwrap();
+            cluster.execute(session, sql).unwrap();
         }
         let served: Vec<&str> = CATALOG_TABLES
             .iter()

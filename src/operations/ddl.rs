@@ -7,6 +7,7 @@ use crate::error::{PgError, PgResult};
 use crate::executor::coordinator::local;
 use crate::executor::Task;
 use crate::planner::relations::object_name;
+use crate::session::Session;
 use crate::sql::{Constraint, ConstraintKind, ExecOutput};
 use crate::trace::MessageKind;
 use sqlparser::ast::{Ident, ObjectName, Statement};
@@ -28,20 +29,52 @@ fn placements(cluster: &Cluster, table: &str) -> Vec<(String, i64, String, usize
         .collect()
 }
 
-fn ddl_task(cluster: &mut Cluster, node: String, shard_id: i64, sql: String) -> PgResult<()> {
-    let task = Task {
+/// DDL on one shard placement, inside the distributed transaction (DDL reaches the workers
+/// with two-phase commit).
+pub(crate) fn ddl_task(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    node: String,
+    shard_id: i64,
+    sql: String,
+) -> PgResult<()> {
+    if let Some(txn) = s.txn.as_mut() {
+        txn.use_2pc = true;
+        txn.modified = true;
+    }
+    let mut task = Task::write(
         node,
-        shard_id: Some(shard_id),
-        sql,
-    };
-    cluster.run_task(&task, MessageKind::Ddl).map(|_| ())
+        Some(shard_id),
+        crate::executor::TaskBody::Sql(sql),
+        false,
+    );
+    task.kind = MessageKind::Ddl;
+    cluster
+        .run_task(s, &mut task, true, &std::collections::BTreeMap::new())
+        .map(|_| ())
 }
 
 /// Drops a table's shards everywhere and forgets its metadata.
-pub fn drop_shards(cluster: &mut Cluster, table: &str) -> PgResult<()> {
+pub fn drop_shards(cluster: &mut Cluster, s: &mut Session, table: &str) -> PgResult<()> {
+    cluster.catalog_will_change(s);
+    // Citus's drop trigger first removes the table's metadata from every worker.
+    super::distribute::sync_metadata(
+        cluster,
+        s,
+        crate::node::MetadataChange::RemoveShell(table.to_string()),
+        format!("SELECT worker_drop_distributed_table('public.{table}')"),
+    )
+    .map_err(|e| {
+        if e.sqlstate == "08006" && e.context.is_none() {
+            e.with_context("SQL statement \"SELECT master_remove_distributed_table_metadata_from_workers(v_obj.objid, v_obj.schema_name, v_obj.object_name)\"\nPL/pgSQL function citus_drop_trigger() line 13 at PERFORM")
+        } else {
+            e
+        }
+    })?;
     for (node, shard_id, name, _) in placements(cluster, table) {
         ddl_task(
             cluster,
+            s,
             node,
             shard_id,
             format!("DROP TABLE IF EXISTS {name} CASCADE"),
@@ -54,14 +87,16 @@ pub fn drop_shards(cluster: &mut Cluster, table: &str) -> PgResult<()> {
 /// DROP TABLE: the coordinator validates and drops its table, then the shards go.
 pub fn drop_tables(
     cluster: &mut Cluster,
+    s: &mut Session,
     stmt: &Statement,
+    text: &str,
     names: &[ObjectName],
 ) -> PgResult<ExecOutput> {
-    let out = local(cluster, stmt)?;
+    let out = local(cluster, s, stmt, text)?;
     for name in names {
         let table = object_name(name);
         if cluster.catalog.table(&table).is_some() {
-            drop_shards(cluster, &table)?;
+            drop_shards(cluster, s, &table)?;
         }
     }
     Ok(out)
@@ -135,13 +170,19 @@ pub(crate) fn check_foreign_key(cluster: &Cluster, table: &str, c: &Constraint) 
 }
 
 /// ALTER TABLE on a Citus table.
-pub fn alter_table(cluster: &mut Cluster, stmt: &Statement, table: &str) -> PgResult<ExecOutput> {
+pub fn alter_table(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    stmt: &Statement,
+    text: &str,
+    table: &str,
+) -> PgResult<ExecOutput> {
     let before = cluster
         .node_db(COORDINATOR)?
         .table(table)
         .map(|d| d.constraints.clone())
         .unwrap_or_default();
-    let out = local(cluster, stmt)?;
+    let out = local(cluster, s, stmt, text)?;
     let after = cluster
         .node_db(COORDINATOR)?
         .table(table)
@@ -149,14 +190,8 @@ pub fn alter_table(cluster: &mut Cluster, stmt: &Statement, table: &str) -> PgRe
         .unwrap_or_default();
     let added: Vec<Constraint> = after.into_iter().filter(|c| !before.contains(c)).collect();
     for c in &added {
-        if let Err(e) = check_foreign_key(cluster, table, c) {
-            // Undo on the coordinator: the constraint never reached a shard.
-            let idx = cluster.node_index(COORDINATOR)?;
-            if let Some(def) = cluster.nodes[idx].db.storage.tables.get_mut(table) {
-                def.constraints.retain(|x| x.name != c.name);
-            }
-            return Err(e);
-        }
+        // The statement fails as a whole: the coordinator's transaction undoes the constraint.
+        check_foreign_key(cluster, table, c)?;
     }
     let is_constraint_only = matches!(stmt, Statement::AlterTable { operations, .. }
         if operations.iter().all(|op| matches!(op, sqlparser::ast::AlterTableOperation::AddConstraint(_))));
@@ -174,22 +209,28 @@ pub fn alter_table(cluster: &mut Cluster, stmt: &Statement, table: &str) -> PgRe
                     c.name,
                     constraint_sql(c, shard_ref.as_deref())
                 );
-                ddl_task(cluster, node.clone(), shard_id, sql)?;
+                ddl_task(cluster, s, node.clone(), shard_id, sql)?;
             }
         } else {
-            let mut s = stmt.clone();
-            if let Statement::AlterTable { name, .. } = &mut s {
+            let mut shard_stmt = stmt.clone();
+            if let Statement::AlterTable { name, .. } = &mut shard_stmt {
                 *name = ObjectName(vec![Ident::new(shard.clone())]);
             }
-            ddl_task(cluster, node, shard_id, s.to_string())?;
+            ddl_task(cluster, s, node, shard_id, shard_stmt.to_string())?;
         }
     }
     Ok(out)
 }
 
 /// CREATE INDEX on a Citus table: one index per shard, named `<index>_<shardid>`.
-pub fn create_index(cluster: &mut Cluster, stmt: &Statement, table: &str) -> PgResult<ExecOutput> {
-    let out = local(cluster, stmt)?;
+pub fn create_index(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    stmt: &Statement,
+    text: &str,
+    table: &str,
+) -> PgResult<ExecOutput> {
+    let out = local(cluster, s, stmt, text)?;
     let Statement::CreateIndex(ci) = stmt else {
         return Ok(out);
     };
@@ -208,30 +249,43 @@ pub fn create_index(cluster: &mut Cluster, stmt: &Statement, table: &str) -> PgR
         })
         .unwrap_or_else(|| format!("{table}_idx"));
     for (node, shard_id, shard, _) in placements(cluster, table) {
-        let mut s = ci.clone();
-        s.name = Some(ObjectName(vec![Ident::new(format!(
+        let mut index = ci.clone();
+        index.name = Some(ObjectName(vec![Ident::new(format!(
             "{index_name}_{shard_id}"
         ))]));
-        s.table_name = ObjectName(vec![Ident::new(shard)]);
+        index.table_name = ObjectName(vec![Ident::new(shard)]);
         ddl_task(
             cluster,
+            s,
             node,
             shard_id,
-            Statement::CreateIndex(s).to_string(),
+            Statement::CreateIndex(index).to_string(),
         )?;
     }
     Ok(out)
 }
 
 /// TRUNCATE: local tables on the coordinator, Citus tables on every placement.
-pub fn truncate(cluster: &mut Cluster, stmt: &Statement, names: &[String]) -> PgResult<ExecOutput> {
-    let out = local(cluster, stmt)?;
+pub fn truncate(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    stmt: &Statement,
+    text: &str,
+    names: &[String],
+) -> PgResult<ExecOutput> {
+    let out = local(cluster, s, stmt, text)?;
     for table in names {
         if cluster.catalog.table(table).is_none() {
             continue;
         }
         for (node, shard_id, shard, _) in placements(cluster, table) {
-            ddl_task(cluster, node, shard_id, format!("TRUNCATE TABLE {shard}"))?;
+            ddl_task(
+                cluster,
+                s,
+                node,
+                shard_id,
+                format!("TRUNCATE TABLE {shard}"),
+            )?;
         }
     }
     Ok(out)

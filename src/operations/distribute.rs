@@ -2,11 +2,13 @@
 //! shard creation on the workers, and moving existing rows into the shards.
 
 use super::CallArgs;
-use crate::cluster::{Cluster, Session, COORDINATOR};
+use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{Notice, PgError, PgResult};
-use crate::executor::{settings, Task};
+use crate::executor::settings;
 use crate::hashing;
 use crate::metadata::{Colocation, DistTable, Placement, Shard, TableKind};
+use crate::node::{Command, MetadataChange};
+use crate::session::Session;
 use crate::sql::{ConstraintKind, TableDef};
 use crate::trace::MessageKind;
 use crate::types::SqlType;
@@ -83,9 +85,39 @@ fn next_shard_ids(cluster: &mut Cluster, session: Option<&mut Session>, count: u
     first
 }
 
+/// Sends a metadata change to every worker, in the distributed transaction.
+pub(crate) fn sync_metadata(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    change: MetadataChange,
+    text: String,
+) -> PgResult<()> {
+    let workers: Vec<String> = cluster
+        .catalog
+        .active_workers()
+        .into_iter()
+        .map(|n| n.name.clone())
+        .collect();
+    for node in workers {
+        let i = cluster.task_connection(s, &node, crate::transaction::Access::Write, true)?;
+        let command = Command::Metadata {
+            change: change.clone(),
+            text: text.clone(),
+        };
+        let send = crate::connection::Send {
+            kind: Some(MessageKind::Ddl),
+            phase: Some("metadata sync"),
+            ..Default::default()
+        };
+        cluster.send_on(s, i, &command, send, &std::collections::BTreeMap::new())?;
+    }
+    Ok(())
+}
+
 /// Creates the shard tables on their placements (DDL tasks) and records them.
 fn create_shards(
     cluster: &mut Cluster,
+    s: &mut Session,
     def: &TableDef,
     shards: Vec<Shard>,
     placements: Vec<Vec<i32>>,
@@ -93,9 +125,27 @@ fn create_shards(
     for c in &def.constraints {
         super::ddl::check_foreign_key(cluster, &def.name, c)?;
     }
-    for node in &mut cluster.nodes {
-        node.db.storage.register_shell(def);
+    cluster.catalog_will_change(s);
+    if let Some(n) = cluster.network.node_mut(COORDINATOR) {
+        n.db.storage.register_shell(def);
     }
+    let (method, key, repmodel) = match cluster.catalog.table(&def.name).map(|t| t.kind.clone()) {
+        Some(TableKind::Distributed { column, .. }) => ("h", format!("'{column}'"), "s"),
+        _ => ("n", "NULL".to_string(), "t"),
+    };
+    let colocation = cluster
+        .catalog
+        .table(&def.name)
+        .map_or(0, |t| t.colocation_id);
+    sync_metadata(
+        cluster,
+        s,
+        MetadataChange::AddShell(Box::new(def.clone())),
+        format!(
+            "SELECT citus_internal.add_partition_metadata('public.{}'::regclass, '{method}', {key}, {colocation}, '{repmodel}')",
+            def.name
+        ),
+    )?;
     for (shard, groups) in shards.iter().zip(placements.iter()) {
         cluster.catalog.shards.push(shard.clone());
         for g in groups {
@@ -118,26 +168,29 @@ fn create_shards(
             .map(|(_, n)| n.name.clone())
             .collect();
         for node in nodes {
-            let task = Task {
-                node,
-                shard_id: Some(shard.shard_id),
-                sql: sql.clone(),
-            };
-            cluster.run_task(&task, MessageKind::Ddl)?;
+            super::ddl::ddl_task(cluster, s, node, shard.shard_id, sql.clone())?;
         }
     }
     Ok(())
 }
 
 /// Moves rows already in the coordinator's table into the new shards.
-fn move_local_rows(cluster: &mut Cluster, table: &str) -> PgResult<Vec<Notice>> {
-    let rows = cluster.node_db(COORDINATOR)?.storage.scan(table)?;
+fn move_local_rows(cluster: &mut Cluster, s: &mut Session, table: &str) -> PgResult<Vec<Notice>> {
+    let backend = s.backend;
+    let rows = match cluster.network.node_mut(COORDINATOR) {
+        Some(n) => n.read_in(backend, |db| db.storage.scan(table))?,
+        None => Vec::new(),
+    };
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    cluster.route_rows(table, rows)?;
-    let idx = cluster.node_index(COORDINATOR)?;
-    cluster.nodes[idx].db.storage.truncate(table)?;
+    cluster.route_rows(s, table, rows)?;
+    if let (Some(b), Some(n)) = (backend, cluster.network.node_mut(COORDINATOR)) {
+        n.in_statement(b, |db| {
+            db.storage.truncate(table)?;
+            Ok(crate::sql::ExecOutput::command("TRUNCATE TABLE"))
+        })?;
+    }
     let mut done = Notice::new("copying the data has completed");
     done.detail =
         Some("The local data in the table is no longer visible, but is still on disk.".into());
@@ -180,6 +233,7 @@ pub fn create_distributed_table(
         .text("colocate_with", 3)
         .unwrap_or_else(|| "default".into());
     ensure_not_distributed(cluster, &table)?;
+    cluster.catalog_will_change(session);
     let attnum = def.column_index(&column).ok_or_else(|| {
         PgError::new(
             "42703",
@@ -330,24 +384,28 @@ pub fn create_distributed_table(
         };
         placements.push(groups);
     }
+    cluster.catalog_will_change(session);
     cluster.catalog.tables.push(DistTable {
         name: table.clone(),
         kind: TableKind::Distributed { column, attnum, ty },
         colocation_id,
     });
-    if let Err(e) = create_shards(cluster, &def, shards, placements) {
-        cluster.forget_distributed_table(&table);
-        return Err(e);
-    }
-    move_local_rows(cluster, &table)
+    // A failure rolls the transaction back, and the metadata with it.
+    create_shards(cluster, session, &def, shards, placements)?;
+    move_local_rows(cluster, session, &table)
 }
 
-pub fn create_reference_table(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Vec<Notice>> {
+pub fn create_reference_table(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    args: &CallArgs,
+) -> PgResult<Vec<Notice>> {
     let table = args
         .text("table_name", 0)
         .ok_or_else(|| PgError::new("22004", "table name cannot be NULL"))?;
     let def = shell_def(cluster, &table)?;
     ensure_not_distributed(cluster, &table)?;
+    cluster.catalog_will_change(s);
     let existing = cluster
         .catalog
         .colocations
@@ -379,6 +437,7 @@ pub fn create_reference_table(cluster: &mut Cluster, args: &CallArgs) -> PgResul
         .map(|n| (n.host.clone(), n.port, n.group_id))
         .collect();
     groups.sort();
+    cluster.catalog_will_change(s);
     cluster.catalog.tables.push(DistTable {
         name: table.clone(),
         kind: TableKind::Reference,
@@ -392,14 +451,15 @@ pub fn create_reference_table(cluster: &mut Cluster, args: &CallArgs) -> PgResul
         max_value: None,
     };
     let placement_groups = groups.into_iter().map(|(_, _, g)| g).collect();
-    if let Err(e) = create_shards(cluster, &def, vec![shard], vec![placement_groups]) {
-        cluster.forget_distributed_table(&table);
-        return Err(e);
-    }
-    move_local_rows(cluster, &table)
+    create_shards(cluster, s, &def, vec![shard], vec![placement_groups])?;
+    move_local_rows(cluster, s, &table)
 }
 
-pub fn undistribute_table(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Vec<Notice>> {
+pub fn undistribute_table(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    args: &CallArgs,
+) -> PgResult<Vec<Notice>> {
     let table = args
         .text("table_name", 0)
         .ok_or_else(|| PgError::new("22004", "table name cannot be NULL"))?;
@@ -413,10 +473,14 @@ pub fn undistribute_table(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Ve
     let Some(sqlparser::ast::Statement::Query(q)) = query.first() else {
         return Err(PgError::internal("undistribute query"));
     };
-    let rows = cluster.pull_up(q)?.rows;
-    super::ddl::drop_shards(cluster, &table)?;
-    let idx = cluster.node_index(COORDINATOR)?;
-    crate::sql::dml::insert_rows(&mut cluster.nodes[idx].db, &table, rows)?;
+    let rows = cluster.pull_up(s, q)?.rows;
+    super::ddl::drop_shards(cluster, s, &table)?;
+    if let (Some(b), Some(n)) = (s.backend, cluster.network.node_mut(COORDINATOR)) {
+        n.in_statement(b, |db| {
+            crate::sql::dml::insert_rows(db, &table, rows)
+                .map(|k| crate::sql::ExecOutput::modified("INSERT 0", k as u64))
+        })?;
+    }
     Ok(vec![
         Notice::new(format!("creating a new table for public.{table}")),
         Notice::new(format!("moving the data of public.{table}")),

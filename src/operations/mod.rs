@@ -5,10 +5,11 @@ pub mod ddl;
 pub mod distribute;
 pub mod nodes;
 
-use crate::cluster::{Cluster, Session};
+use crate::cluster::Cluster;
 use crate::error::PgResult;
 use crate::executor::modify::void_result;
 use crate::planner::relations::normalize_ident;
+use crate::session::Session;
 use crate::sql::{Column, ExecOutput, ResultSet};
 use crate::types::Value;
 use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments, Query, SelectItem, SetExpr};
@@ -44,6 +45,8 @@ const UTILITIES: &[&str] = &[
     "master_remove_node",
     "citus_set_coordinator_host",
     "truncate_local_data_after_distributing_table",
+    "recover_prepared_transactions",
+    "pg_reload_conf",
 ];
 
 /// Runs `SELECT utility(...)` when the query is exactly that; `None` otherwise.
@@ -97,22 +100,29 @@ pub fn utility_call(
             None
         }
         "create_reference_table" => {
-            notices = distribute::create_reference_table(cluster, &args)?;
+            notices = distribute::create_reference_table(cluster, session, &args)?;
             None
         }
         "undistribute_table" => {
-            notices = distribute::undistribute_table(cluster, &args)?;
+            notices = distribute::undistribute_table(cluster, session, &args)?;
             None
         }
         "truncate_local_data_after_distributing_table" => None,
-        "citus_add_node" | "master_add_node" => Some(nodes::add_node(cluster, &args)?),
+        "citus_add_node" | "master_add_node" => Some(nodes::add_node(cluster, session, &args)?),
         "citus_remove_node" | "master_remove_node" => {
-            nodes::remove_node(cluster, &args)?;
+            nodes::remove_node(cluster, session, &args)?;
             None
         }
         "citus_set_coordinator_host" => {
-            nodes::set_coordinator_host(cluster, &args)?;
+            nodes::set_coordinator_host(cluster, session, &args)?;
             None
+        }
+        "recover_prepared_transactions" => Some(Value::Int4(
+            cluster.recover_prepared_transactions(session) as i32,
+        )),
+        "pg_reload_conf" => {
+            cluster.reload_conf();
+            Some(Value::Bool(true))
         }
         _ => None,
     };
@@ -123,10 +133,9 @@ pub fn utility_call(
             rows: vec![vec![v]],
         },
     };
-    Ok(Some(ExecOutput {
-        outcome: crate::sql::Outcome::Rows(rs),
-        notices,
-    }))
+    let mut out = ExecOutput::rows(rs);
+    out.notices = notices;
+    Ok(Some(out))
 }
 
 impl Cluster {
@@ -134,9 +143,7 @@ impl Cluster {
     /// DROP, or when distributing it failed part-way).
     pub(crate) fn forget_distributed_table(&mut self, table: &str) {
         self.catalog.forget_table(table);
-        for node in &mut self.nodes {
-            node.db.storage.forget_shell(table);
-        }
+        self.forget_shells(table);
     }
 }
 

@@ -3,9 +3,11 @@
 use super::CallArgs;
 use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{PgError, PgResult};
-use crate::executor::Task;
+use crate::executor::{Task, TaskBody};
 use crate::metadata::Placement;
+use crate::session::Session;
 use crate::trace::MessageKind;
+use crate::transaction::Access;
 use crate::types::Value;
 
 fn host_port(args: &CallArgs) -> PgResult<(String, u16)> {
@@ -23,7 +25,7 @@ fn host_port(args: &CallArgs) -> PgResult<(String, u16)> {
 
 /// Adds a worker (an existing one returns its node id, as Citus does) and copies reference
 /// tables to it.
-pub fn add_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Value> {
+pub fn add_node(cluster: &mut Cluster, s: &mut Session, args: &CallArgs) -> PgResult<Value> {
     let (host, port) = host_port(args)?;
     if let Some(n) = cluster
         .catalog
@@ -40,6 +42,7 @@ pub fn add_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Value> {
         .filter(|n| !n.is_coordinator())
         .count();
     let name = format!("worker-{}", workers + 1);
+    cluster.catalog_will_change(s);
     let node_id = cluster.add_node_internal(&name, &host, port, false);
     let group_id = cluster
         .catalog
@@ -67,15 +70,33 @@ pub fn add_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Value> {
             continue;
         };
         let sdef = super::distribute::shard_def(cluster, &def, &shard)?;
-        let task = Task {
+        let sql = crate::sql::ddl::table_def_to_sql(&sdef);
+        super::ddl::ddl_task(cluster, s, name.clone(), shard.shard_id, sql)?;
+        // The new placement gets the rows of the coordinator's copy.
+        let rows = match cluster.network.node_mut(COORDINATOR) {
+            Some(n) => n.read_in(s.backend, |db| db.storage.scan(&shard.name()))?,
+            None => Vec::new(),
+        };
+        let preview = crate::executor::modify::insert_text(
+            cluster,
+            &shard.name(),
+            &rows,
+            crate::executor::modify::TRACE_ROWS,
+        );
+        let mut copy = Task {
             node: name.clone(),
             shard_id: Some(shard.shard_id),
-            sql: crate::sql::ddl::table_def_to_sql(&sdef),
+            shards: vec![shard.shard_id],
+            body: TaskBody::Rows {
+                table: shard.name(),
+                rows,
+                preview,
+            },
+            kind: MessageKind::Copy,
+            access: Access::Write,
+            counted: false,
         };
-        cluster.run_task(&task, MessageKind::Ddl)?;
-        let rows = cluster.node_db(COORDINATOR)?.storage.scan(&shard.name())?;
-        let idx = cluster.node_index(&name)?;
-        crate::sql::dml::insert_rows(&mut cluster.nodes[idx].db, &shard.name(), rows)?;
+        cluster.run_task(s, &mut copy, true, &std::collections::BTreeMap::new())?;
         let placement_id = cluster.catalog.next_placement_id;
         cluster.catalog.next_placement_id += 1;
         cluster.catalog.placements.push(Placement {
@@ -88,7 +109,7 @@ pub fn add_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<Value> {
 }
 
 /// Removes a worker that holds no shard placements.
-pub fn remove_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<()> {
+pub fn remove_node(cluster: &mut Cluster, s: &mut Session, args: &CallArgs) -> PgResult<()> {
     let (host, port) = host_port(args)?;
     let node = cluster
         .catalog
@@ -126,16 +147,22 @@ pub fn remove_node(cluster: &mut Cluster, args: &CallArgs) -> PgResult<()> {
         ))
         .with_hint("To proceed, either drop the tables or use undistribute_table() function to convert them to local tables"));
     }
+    cluster.catalog_will_change(s);
     cluster
         .catalog
         .placements
         .retain(|p| p.group_id != node.group_id);
+    // The server keeps running; it is just no longer part of the cluster.
     cluster.catalog.nodes.retain(|n| n.node_id != node.node_id);
-    cluster.nodes.retain(|n| n.name != node.name);
     Ok(())
 }
 
-pub fn set_coordinator_host(cluster: &mut Cluster, args: &CallArgs) -> PgResult<()> {
+pub fn set_coordinator_host(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    args: &CallArgs,
+) -> PgResult<()> {
+    cluster.catalog_will_change(s);
     let host = args
         .text("host", 0)
         .ok_or_else(|| PgError::new("22004", "host cannot be NULL"))?;

@@ -7,10 +7,11 @@ use super::node_plan::NodePlanner;
 use super::relations::{normalize_ident, object_name};
 use super::worker_sql::task_query;
 use super::SelectPlan;
-use crate::cluster::{Cluster, Session, COORDINATOR};
+use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{PgError, PgResult};
 use crate::executor::host::ClusterHost;
 use crate::executor::select::shard_group_task;
+use crate::session::Session;
 use crate::sql::eval::EvalCtx;
 use crate::sql::{Column, ExecOutput, ResultSet};
 use crate::types::{SqlType, Value};
@@ -216,7 +217,8 @@ fn select_plan(
     Ok(match plan {
         SelectPlan::Local => with_planner(cluster, COORDINATOR, verbose, |p| p.plan(&query))?,
         SelectPlan::Router { index } => {
-            let (node, _, map) = shard_group_task(cluster, &query, index)?;
+            let g = shard_group_task(cluster, &query, index)?;
+            let (node, map) = (g.node, g.map);
             let task = shard_task(cluster, &node, &query, &map, None, verbose)?;
             let scan = custom_scan(vec![task], all, ROUTER_SCAN);
             with_planner(cluster, COORDINATOR, verbose, |p| {
@@ -227,7 +229,8 @@ fn select_plan(
             let names = remote_names(&query, &split);
             let mut tasks = Vec::new();
             for i in indexes {
-                let (node, _, map) = shard_group_task(cluster, &split.worker, Some(i))?;
+                let g = shard_group_task(cluster, &split.worker, Some(i))?;
+                let (node, map) = (g.node, g.map);
                 tasks.push(shard_task(
                     cluster,
                     &node,
@@ -413,71 +416,107 @@ fn modify_plan(cluster: &Cluster, stmt: &Statement, opts: Options) -> PgResult<P
             "EXPLAIN of this statement is not supported",
         ));
     };
-    let shards: Vec<_> = cluster
-        .catalog
-        .table_shards(&table)
-        .into_iter()
-        .cloned()
-        .collect();
-    let selection = match stmt {
-        Statement::Update { selection, .. } => selection.clone(),
-        Statement::Delete(d) => d.selection.clone(),
+    // The executor's own tasks: one per shard (its first placement) that the statement writes.
+    let tasks = match stmt {
+        Statement::Insert(insert) => match cluster.insert_select_pushdown_tasks(insert)? {
+            Some(tasks) => tasks,
+            None => {
+                let rows = {
+                    let relations = std::collections::BTreeMap::new();
+                    let host = ClusterHost::new(&cluster.catalog, cluster.now(), &relations);
+                    crate::sql::dml::build_insert_rows(
+                        cluster.node_db(COORDINATOR)?,
+                        insert,
+                        &host,
+                    )?
+                    .1
+                };
+                cluster.insert_tasks(&table, rows)?
+            }
+        },
+        Statement::Update { selection, .. } => {
+            cluster.modify_tasks(stmt, &table, selection.as_ref())?
+        }
+        Statement::Delete(d) => cluster.modify_tasks(stmt, &table, d.selection.as_ref())?,
+        _ => Vec::new(),
+    };
+    let pushdown = match stmt {
+        Statement::Insert(insert) => pushdown_source(cluster, insert),
         _ => None,
     };
-    let targets: Vec<crate::metadata::Shard> = match stmt {
-        Statement::Insert(insert) => {
-            // The shards the VALUES rows hash to.
-            let rows = {
-                let relations = std::collections::BTreeMap::new();
-                let host = ClusterHost::new(&cluster.catalog, cluster.now(), &relations);
-                crate::sql::dml::build_insert_rows(cluster.node_db(COORDINATOR)?, insert, &host)?.1
-            };
-            let attnum = match cluster.catalog.table(&table).map(|t| t.kind.clone()) {
-                Some(crate::metadata::TableKind::Distributed { attnum, .. }) => attnum,
-                _ => 0,
-            };
-            let mut out: Vec<crate::metadata::Shard> = Vec::new();
-            for row in rows {
-                let v = row
-                    .get(attnum.wrapping_sub(1))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                if let Some(s) = cluster.catalog.shard_for_value(&table, &v)? {
-                    if !out.iter().any(|x| x.shard_id == s.shard_id) {
-                        out.push(s.clone());
-                    }
+    let mut nodes = Vec::new();
+    for task in tasks.iter().filter(|t| t.counted) {
+        let Some(shard) = task.shard_id.and_then(|id| cluster.catalog.shard(id)) else {
+            continue;
+        };
+        let source_shard = task
+            .shards
+            .get(1)
+            .and_then(|id| cluster.catalog.shard(*id))
+            .map(|s| s.name());
+        let inner = with_planner(cluster, &task.node, opts.verbose, |p| {
+            match (&pushdown, &source_shard) {
+                (Some((query, src)), Some(src_shard)) => {
+                    let mut q = query.clone();
+                    let mut map = BTreeMap::new();
+                    map.insert(src.clone(), src_shard.clone());
+                    super::relations::rename_relations(&mut q, &map);
+                    let input = p.plan(&q);
+                    let cost = input.cost.map(|c| Cost::new(c.startup, c.total, 0.0, 0));
+                    let mut node =
+                        PlanNode::new(format!("Insert on {} citus_table_alias", shard.name()))
+                            .child(input);
+                    node.cost = cost;
+                    node
                 }
+                _ => shard_modify_plan(p, stmt, &shard.name(), &reference, &table),
             }
-            out
-        }
-        _ => {
-            let rels = super::relations::statement_relations(stmt);
-            let conds: Vec<&Expr> = selection.iter().flat_map(super::prune::conjuncts).collect();
-            let eval_const = |e: &Expr| cluster.eval_const(e);
-            match super::prune::prune(&conds, &rels, &cluster.catalog, &eval_const)? {
-                Some(set) => shards
-                    .iter()
-                    .filter(|s| set.contains(&s.index))
-                    .cloned()
-                    .collect(),
-                None => shards.clone(),
-            }
-        }
-    };
-    let mut tasks = Vec::new();
-    for s in &targets {
-        let node = cluster
-            .catalog
-            .task_node(s.shard_id)
-            .map(|n| n.name.clone())
-            .unwrap_or_default();
-        let inner = with_planner(cluster, &node, opts.verbose, |p| {
-            shard_modify_plan(p, stmt, &s.name(), &reference, &table)
         })?;
-        tasks.push(task_node(cluster, &node, None, inner));
+        nodes.push(task_node(cluster, &task.node, None, inner));
     }
     // A modification has no combine query: the Custom Scan is a router's.
-    Ok(custom_scan(tasks, opts.all, ROUTER_SCAN))
+    Ok(custom_scan(nodes, opts.all, ROUTER_SCAN))
+}
+
+/// The SELECT a pushed-down INSERT ... SELECT runs on each shard, as Citus sends it (rows
+/// with a NULL distribution column are filtered out), and the source table it reads.
+fn pushdown_source(
+    cluster: &Cluster,
+    insert: &sqlparser::ast::Insert,
+) -> Option<(sqlparser::ast::Query, String)> {
+    let source = insert.source.as_ref()?;
+    let SetExpr::Select(select) = source.body.as_ref() else {
+        return None;
+    };
+    let TableFactor::Table { name, alias, .. } = &select.from.first()?.relation else {
+        return None;
+    };
+    let src = object_name(name);
+    let column = cluster
+        .catalog
+        .table(&src)?
+        .distribution_column()?
+        .to_string();
+    let reference = alias
+        .as_ref()
+        .map(|a| normalize_ident(&a.name))
+        .unwrap_or_else(|| src.clone());
+    let not_null = Expr::IsNotNull(Box::new(Expr::CompoundIdentifier(vec![
+        sqlparser::ast::Ident::new(reference),
+        sqlparser::ast::Ident::new(column),
+    ])));
+    let mut q = (**source).clone();
+    if let SetExpr::Select(sel) = q.body.as_mut() {
+        sel.selection = Some(match sel.selection.take() {
+            Some(w) => Expr::BinaryOp {
+                left: Box::new(Expr::Nested(Box::new(w))),
+                op: BinaryOperator::And,
+                right: Box::new(not_null),
+            },
+            None => not_null,
+        });
+    }
+    Some((q, src))
 }
 
 /// The plan EXPLAIN prints for `statement`, built without running it.

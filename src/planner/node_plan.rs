@@ -386,6 +386,13 @@ impl<'a> NodePlanner<'a> {
         path.node
     }
 
+    /// One stored relation, `reference` being the name the statement knows it by.
+    pub fn relation_rels(&self, table: &str, reference: &str) -> Rels {
+        let rel = table_rel(self.db(), table, reference)
+            .unwrap_or_else(|| Rel::opaque(reference, OPAQUE_ROWS));
+        Rels { list: vec![rel] }
+    }
+
     /// The relations of `query`'s FROM list.
     pub fn query_rels(&self, query: &Query) -> Rels {
         match query.body.as_ref() {

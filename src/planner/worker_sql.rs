@@ -134,3 +134,62 @@ pub fn task_query(
     }
     out
 }
+
+/// The text of an UPDATE or DELETE on one shard as Citus sends it: the shard schema-qualified
+/// with the table's name as its alias, every operator qualified and parenthesised.
+pub fn modify_text(planner: &NodePlanner, stmt: &sqlparser::ast::Statement) -> Option<String> {
+    use sqlparser::ast::{FromTable, Statement};
+    let (factor, assignments, selection, verb) = match stmt {
+        Statement::Update {
+            table,
+            assignments,
+            selection,
+            from: None,
+            ..
+        } => (
+            &table.relation,
+            assignments.as_slice(),
+            selection.as_ref(),
+            "UPDATE",
+        ),
+        Statement::Delete(d) => {
+            let from = match &d.from {
+                FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t,
+            };
+            if from.len() != 1 || d.using.is_some() {
+                return None;
+            }
+            (
+                &from[0].relation,
+                &[][..],
+                d.selection.as_ref(),
+                "DELETE FROM",
+            )
+        }
+        _ => return None,
+    };
+    let TableFactor::Table { name, alias, .. } = factor else {
+        return None;
+    };
+    let shard = object_name(name);
+    let reference = alias
+        .as_ref()
+        .map(|a| normalize_ident(&a.name))
+        .unwrap_or_else(|| shard.clone());
+    let rels = planner.relation_rels(&shard, &reference);
+    let type_of = |e: &Expr| planner.expr_type(&rels, e);
+    let mut d = Deparser::new(&rels, false, &type_of);
+    d.query_text = true;
+    let mut out = format!("{verb} {}", relation(factor));
+    if !assignments.is_empty() {
+        let sets: Vec<String> = assignments
+            .iter()
+            .map(|a| format!("{} = {}", a.target, d.expr(&a.value)))
+            .collect();
+        out.push_str(&format!(" SET {}", sets.join(", ")));
+    }
+    if let Some(w) = selection {
+        out.push_str(&format!(" WHERE {}", d.expr(w)));
+    }
+    Some(out)
+}

@@ -56,33 +56,36 @@ impl<E: Executor> Runner<E> {
             .port
             .or_else(|| old.as_ref().map(|o| o.1.to_string()))
             .unwrap_or_else(|| "5432".into());
+        let id = self.current;
         let attempt = match port_text.parse::<u16>() {
             Err(_) => Err(format!(
                 "invalid integer value \"{port_text}\" for connection option \"port\""
             )),
-            Ok(port) => self
-                .exec
-                .connect_host_port(&host, port)
-                .map_err(|e| refused_hint(e.message))
-                .and_then(|s| {
-                    let fail = |what: String| {
-                        format!("connection to server at \"{host}\", port {port} failed: FATAL:  {what}")
-                    };
-                    match (&t.dbname, &t.user) {
-                        (Some(d), _) if d != "postgres" => {
-                            Err(fail(format!("database \"{d}\" does not exist")))
-                        }
-                        (_, Some(u)) if u != "postgres" => {
-                            Err(fail(format!("role \"{u}\" does not exist")))
-                        }
-                        _ => Ok((s, port)),
+            Ok(port) => {
+                let fail = |what: String| {
+                    format!(
+                        "connection to server at \"{host}\", port {port} failed: FATAL:  {what}"
+                    )
+                };
+                match (&t.dbname, &t.user) {
+                    (Some(d), _) if d != "postgres" => {
+                        Err(fail(format!("database \"{d}\" does not exist")))
                     }
-                }),
+                    (_, Some(u)) if u != "postgres" => {
+                        Err(fail(format!("role \"{u}\" does not exist")))
+                    }
+                    _ => self
+                        .exec
+                        .connect_host_port(id, &host, port)
+                        .map_err(|e| refused_hint(e.message))
+                        .map(|()| port),
+                }
+            }
         };
         match attempt {
-            Ok((session, port)) => {
+            Ok(port) => {
                 let same = old.as_ref().is_some_and(|(h, p)| *h == host && *p == port);
-                self.session = Some(session);
+                self.session = Some(id);
                 self.host = host.clone();
                 self.sync_conn_vars();
                 let msg = if same {

@@ -4,8 +4,8 @@
 
 use super::format::{self, Table};
 use super::runner::Executor;
-use crate::cluster::Session;
 use crate::metadata::relations::{CatalogRelation, IndexKind, RelKind, RELATIONS};
+use crate::session::SessionId;
 use crate::sql::schema::ReferentialAction;
 use crate::sql::{ConstraintKind, TableDef};
 
@@ -15,7 +15,7 @@ const PUBLIC: &str = "public";
 /// Runs a describe command; `Err` carries psql's error message (`Did not find any ...`).
 pub fn run<E: Executor>(
     exec: &E,
-    session: &Session,
+    session: SessionId,
     cmd: &str,
     args: &[String],
 ) -> Result<String, String> {
@@ -104,7 +104,7 @@ impl<'a> Pattern<'a> {
 
 fn list<E: Executor>(
     exec: &E,
-    session: &Session,
+    session: SessionId,
     kinds: &[&str],
     pattern: Option<&str>,
 ) -> Result<String, String> {
@@ -155,7 +155,7 @@ enum Described {
     Catalog(&'static CatalogRelation),
 }
 
-fn describe<E: Executor>(exec: &E, session: &Session, pattern: &str) -> Result<String, String> {
+fn describe<E: Executor>(exec: &E, session: SessionId, pattern: &str) -> Result<String, String> {
     let pat = Pattern::parse(pattern);
     let mut names: Vec<String> = Vec::new();
     if pat.schema.is_none_or(|s| matches(s, PUBLIC)) {
@@ -202,7 +202,7 @@ fn describe<E: Executor>(exec: &E, session: &Session, pattern: &str) -> Result<S
     Ok(out)
 }
 
-fn all_tables<E: Executor>(exec: &E, session: &Session) -> Vec<TableDef> {
+fn all_tables<E: Executor>(exec: &E, session: SessionId) -> Vec<TableDef> {
     exec.list_relations(session)
         .into_iter()
         .filter(|r| r.kind == "table")
@@ -490,17 +490,17 @@ mod tests {
 
     #[test]
     fn catalog_relations_only_for_a_pattern() {
-        let cluster = crate::cluster::Cluster::new();
+        let mut cluster = crate::cluster::Cluster::new();
         let session = cluster.session();
         let dt = |args: &[&str]| {
             let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-            super::run(&cluster, &session, "dt", &args)
+            super::run(&cluster, session, "dt", &args)
         };
         assert_eq!(dt(&[]), Err("Did not find any relations.".to_string()));
         let listed = dt(&["pg_dist_*"]).unwrap_or_default();
         assert_eq!(listed.matches(" pg_catalog | pg_dist_").count(), 5);
         assert!(dt(&["public.pg_dist_*"]).is_err());
-        let views = super::run(&cluster, &session, "d", &["*.citus_*".to_string()]);
+        let views = super::run(&cluster, session, "d", &["*.citus_*".to_string()]);
         let views = views.unwrap_or_default();
         assert!(views.contains("View \"pg_catalog.citus_shards\""));
         assert!(views.contains("View \"public.citus_tables\""));

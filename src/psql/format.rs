@@ -337,10 +337,14 @@ fn error_on(e: &PgError, query: Option<&str>, verbosity: Verbosity, prefix: &str
 pub fn notice(n: &Notice, verbosity: Verbosity, prefix: &str) -> String {
     message(
         prefix,
-        "NOTICE",
-        "00000",
+        n.severity.label(),
+        match n.severity {
+            crate::error::Severity::Warning => "01000",
+            _ => "00000",
+        },
         &n.message,
         None,
+        // psql's default SHOW_CONTEXT (errors) leaves a notice's context out.
         &[("DETAIL", n.detail.as_deref()), ("HINT", n.hint.as_deref())],
         verbosity,
     )

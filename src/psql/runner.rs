@@ -3,43 +3,84 @@
 
 use super::format::{self, Table, Verbosity};
 use super::script::{Piece, Scanner};
-use crate::cluster::{Cluster, NodeInfo, RelationInfo, Session};
+use crate::cluster::{Cluster, NodeInfo, RelationInfo};
 use crate::error::PgResult;
-use crate::sql::{ExecOutput, Outcome, TableDef};
+use crate::session::{BlockState, Completion, Finished, Reply, SessionId};
+use crate::sql::{Outcome, TableDef};
 use std::collections::BTreeMap;
+
+/// Something done to the cluster from outside (`\crash`, `\tick`, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Crash(String),
+    Restart(String),
+    Disconnect(String),
+    Reconnect(String),
+    /// `\fail NODE at STEP`; `None` disarms.
+    Fail(String, Option<String>),
+    /// Moves the logical clock on, in microseconds.
+    Tick(i64),
+}
 
 /// What the runner needs from a cluster; a trait so tests can drive it with a fake.
 pub trait Executor {
-    fn execute(&mut self, session: &mut Session, sql: &str) -> PgResult<ExecOutput>;
-    fn session(&self) -> Session;
+    fn execute(&mut self, session: SessionId, sql: &str) -> Reply;
+    /// Opens session `id` (connected to the coordinator) if it is not open.
+    fn open_session(&mut self, id: SessionId);
     fn nodes(&self) -> Vec<NodeInfo>;
-    fn connect(&self, node: &str) -> PgResult<Session>;
-    fn connect_host_port(&self, host: &str, port: u16) -> PgResult<Session>;
-    fn list_relations(&self, session: &Session) -> Vec<RelationInfo>;
-    fn describe_table(&self, session: &Session, name: &str) -> PgResult<Option<TableDef>>;
+    fn session_node(&self, session: SessionId) -> Option<String>;
+    fn block_state(&self, session: SessionId) -> BlockState;
+    fn connect(&mut self, session: SessionId, node: &str) -> PgResult<()>;
+    fn connect_host_port(&mut self, session: SessionId, host: &str, port: u16) -> PgResult<()>;
+    fn list_relations(&self, session: SessionId) -> Vec<RelationInfo>;
+    fn describe_table(&self, session: SessionId, name: &str) -> PgResult<Option<TableDef>>;
+    /// Statements that finished in sessions that had been waiting.
+    fn take_finished(&mut self) -> Vec<Finished>;
+    fn operate(&mut self, op: Operation) -> PgResult<String>;
 }
 
 impl Executor for Cluster {
-    fn execute(&mut self, session: &mut Session, sql: &str) -> PgResult<ExecOutput> {
-        Cluster::execute(self, session, sql)
+    fn execute(&mut self, session: SessionId, sql: &str) -> Reply {
+        Cluster::execute_reply(self, session, sql)
     }
-    fn session(&self) -> Session {
-        Cluster::session(self)
+    fn open_session(&mut self, id: SessionId) {
+        Cluster::open_session(self, id);
     }
     fn nodes(&self) -> Vec<NodeInfo> {
         Cluster::nodes(self)
     }
-    fn connect(&self, node: &str) -> PgResult<Session> {
-        Cluster::connect(self, node)
+    fn session_node(&self, session: SessionId) -> Option<String> {
+        Cluster::session_node(self, session)
     }
-    fn connect_host_port(&self, host: &str, port: u16) -> PgResult<Session> {
-        Cluster::connect_host_port(self, host, port)
+    fn block_state(&self, session: SessionId) -> BlockState {
+        Cluster::session_view(self, session)
+            .map(|v| v.block)
+            .unwrap_or_default()
     }
-    fn list_relations(&self, session: &Session) -> Vec<RelationInfo> {
+    fn connect(&mut self, session: SessionId, node: &str) -> PgResult<()> {
+        Cluster::connect(self, session, node)
+    }
+    fn connect_host_port(&mut self, session: SessionId, host: &str, port: u16) -> PgResult<()> {
+        Cluster::connect_host_port(self, session, host, port)
+    }
+    fn list_relations(&self, session: SessionId) -> Vec<RelationInfo> {
         Cluster::list_relations(self, session)
     }
-    fn describe_table(&self, session: &Session, name: &str) -> PgResult<Option<TableDef>> {
+    fn describe_table(&self, session: SessionId, name: &str) -> PgResult<Option<TableDef>> {
         Cluster::describe_table(self, session, name)
+    }
+    fn take_finished(&mut self) -> Vec<Finished> {
+        Cluster::take_finished(self)
+    }
+    fn operate(&mut self, op: Operation) -> PgResult<String> {
+        match op {
+            Operation::Crash(n) => self.crash(&n),
+            Operation::Restart(n) => self.restart(&n),
+            Operation::Disconnect(n) => self.disconnect(&n),
+            Operation::Reconnect(n) => self.reconnect(&n),
+            Operation::Fail(n, step) => self.arm_fault(&n, step.as_deref()),
+            Operation::Tick(us) => Ok(self.tick(us)),
+        }
     }
 }
 
@@ -64,8 +105,10 @@ pub enum Mode {
 /// A psql session over an executor.
 pub struct Runner<E: Executor = Cluster> {
     pub exec: E,
-    /// `None` after a failed `\c` in a script, as psql leaves it.
-    pub session: Option<Session>,
+    /// The session psql drives; `None` after a failed `\c` in a script, as psql leaves it.
+    pub session: Option<SessionId>,
+    /// The session number `\session` last chose (kept when `session` is `None`).
+    pub(super) current: SessionId,
     /// The host name the user connected with (`localhost` prints differently).
     pub(super) host: String,
     vars: BTreeMap<String, String>,
@@ -103,9 +146,9 @@ impl Runner<Cluster> {
 }
 
 impl<E: Executor> Runner<E> {
-    pub fn new(exec: E) -> Self {
-        let session = exec.session();
-        let host = node_of(&exec, &session)
+    pub fn new(mut exec: E) -> Self {
+        exec.open_session(1);
+        let host = node_of(&exec, 1)
             .map(|n| n.host)
             .unwrap_or_else(|| "127.0.0.1".to_string());
         let vars = [
@@ -124,7 +167,8 @@ impl<E: Executor> Runner<E> {
         .collect();
         let mut runner = Runner {
             exec,
-            session: Some(session),
+            session: Some(1),
+            current: 1,
             host,
             vars,
             expanded: Expanded::Off,
@@ -260,19 +304,31 @@ impl<E: Executor> Runner<E> {
             self.out.push_str(sql);
             self.out.push('\n');
         }
-        let Some(mut session) = self.session.take() else {
+        let Some(session) = self.session else {
             self.psql_error("You are currently not connected to a database.");
             self.error_stop();
             return;
         };
         let start = (self.clock)();
-        let result = self.exec.execute(&mut session, sql);
+        let reply = self.exec.execute(session, sql);
         let elapsed = (self.clock)() - start;
-        self.session = Some(session);
+        let waiting = matches!(reply.completion, Completion::Waiting(_));
+        self.reply(reply, sql, gx);
+        if self.timing && !waiting {
+            self.out.push_str(&timing_line(elapsed));
+        }
+        self.finished();
+    }
+
+    /// Prints what the server sent back for one statement.
+    fn reply(&mut self, reply: Reply, sql: &str, gx: bool) {
         let verbosity = self.verbosity();
         let locus = self.locus();
-        match result {
-            Ok(output) => {
+        for n in &reply.before {
+            self.out.push_str(&format::notice(n, verbosity, &locus));
+        }
+        match reply.completion {
+            Completion::Done(Ok(output)) => {
                 for n in &output.notices {
                     self.out.push_str(&format::notice(n, verbosity, &locus));
                 }
@@ -291,14 +347,50 @@ impl<E: Executor> Runner<E> {
                     Outcome::Command(tag) => self.info(tag),
                 }
             }
-            Err(e) => {
+            Completion::Done(Err(e)) if e.sqlstate == crate::transaction::LOST_SQLSTATE => {
+                // psql's own report: the server went away under the connection.
+                self.out.push_str(&locus);
+                self.out.push_str(&e.message);
+                self.out.push('\n');
+                self.out
+                    .push_str("The connection to the server was lost. Attempting reset: Failed.\n");
+                self.error_stop();
+            }
+            Completion::Done(Err(e)) => {
                 self.out
                     .push_str(&format::query_error(&e, sql, verbosity, &locus));
                 self.error_stop();
             }
+            Completion::Waiting(info) => {
+                self.out.push_str(&format!("-- {}\n", info.describe()));
+            }
         }
-        if self.timing {
-            self.out.push_str(&timing_line(elapsed));
+        for n in &reply.after {
+            self.out.push_str(&format::notice(n, verbosity, &locus));
+        }
+    }
+
+    /// Statements of other sessions that finished after waiting for a lock.
+    fn finished(&mut self) {
+        for f in self.exec.take_finished() {
+            self.out.push_str(&format!(
+                "-- session {} finished waiting: {}\n",
+                f.session,
+                one_line(&f.sql)
+            ));
+            self.reply(f.reply, &f.sql, false);
+        }
+    }
+
+    /// psql's prompt for the session: `coordinator=#`, `coordinator=*#` in a transaction
+    /// block, `coordinator=!#` in a failed one (the node stands where psql shows the database).
+    pub fn prompt(&self) -> String {
+        match self.session {
+            None => "!#".to_string(),
+            Some(id) => {
+                let node = self.exec.session_node(id).unwrap_or_default();
+                format!("{node}={}#", self.exec.block_state(id).prompt_marker())
+            }
         }
     }
 
@@ -319,7 +411,7 @@ impl<E: Executor> Runner<E> {
     }
 
     pub(super) fn current_node(&self) -> Option<NodeInfo> {
-        self.session.as_ref().and_then(|s| node_of(&self.exec, s))
+        self.session.and_then(|s| node_of(&self.exec, s))
     }
 
     fn meta(&mut self, name: &str, args: &[String]) {
@@ -338,12 +430,16 @@ impl<E: Executor> Runner<E> {
             "timing" => self.timing_cmd(args.first().map(String::as_str)),
             "pset" => self.pset(args),
             "q" | "quit" => self.stopped = true,
+            "session" => self.session_cmd(args),
+            "crash" | "restart" | "disconnect" | "reconnect" | "fail" | "tick" => {
+                self.fault_cmd(name, args)
+            }
             "?" => {
                 let help = super::help::text(self.expanded, self.timing);
                 self.out.push_str(&help);
             }
             "d" | "d+" | "dt" | "dt+" | "ds" | "di" => {
-                let out = match &self.session {
+                let out = match self.session {
                     Some(s) => super::describe::run(&self.exec, s, name, args),
                     None => Err("You are currently not connected to a database.".to_string()),
                 };
@@ -524,8 +620,14 @@ fn is_empty_query(sql: &str) -> bool {
 }
 
 /// The node a session is connected to.
-fn node_of<E: Executor>(exec: &E, session: &Session) -> Option<NodeInfo> {
-    exec.nodes().into_iter().find(|n| n.name == session.node)
+pub(super) fn node_of<E: Executor>(exec: &E, session: SessionId) -> Option<NodeInfo> {
+    let node = exec.session_node(session)?;
+    exec.nodes().into_iter().find(|n| n.name == node)
+}
+
+/// A statement on one line, for the line announcing it finished.
+fn one_line(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `Time: 0.123 ms`, with psql's `(mm:ss.fff)` suffix from one second on.
@@ -556,5 +658,6 @@ pub fn run_chunk(runner: &mut Runner<Cluster>, input: &str) -> String {
     runner.run_interactive(input)
 }
 
+mod faults;
 #[cfg(test)]
 mod tests;

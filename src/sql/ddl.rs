@@ -76,9 +76,8 @@ fn create_table(db: &mut Database, ct: &CreateTable) -> PgResult<ExecOutput> {
     }
     let (def, serials) = build_table_def(db, ct)?;
     db.storage.create_table(def)?;
-    let mut seqs = db.sequences.borrow_mut();
     for s in serials {
-        seqs.insert(s.sequence, Sequence::default());
+        db.put_sequence(&s.sequence, Some(Sequence::default()));
     }
     Ok(ExecOutput::command("CREATE TABLE"))
 }
@@ -135,6 +134,6 @@ fn create_sequence(
     }
     // A descending sequence starts at -1 by default, as in PostgreSQL.
     seq.last_value = start.unwrap_or(if seq.increment < 0 { -1 } else { 1 });
-    db.sequences.borrow_mut().insert(name.to_string(), seq);
+    db.put_sequence(name, Some(seq));
     Ok(ExecOutput::command("CREATE SEQUENCE"))
 }

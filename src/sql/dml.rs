@@ -9,8 +9,8 @@ pub mod referenced;
 mod upsert;
 
 pub use insert::{
-    build_insert_rows, build_literal_rows, default_value, insert_rows, insert_rows_with,
-    is_default_keyword, target_columns,
+    build_insert_rows, build_literal_rows, default_value, insert_lock_check, insert_rows,
+    insert_rows_with, is_default_keyword, target_columns,
 };
 
 use super::{Database, ExecOutput, Host};
@@ -24,7 +24,7 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
                 return Err(PgError::unsupported("RETURNING is not supported"));
             }
             let n = insert::execute_insert(db, ins, host)?;
-            Ok(ExecOutput::command(format!("INSERT 0 {n}")))
+            Ok(ExecOutput::modified("INSERT 0", n as u64))
         }
         Statement::Update {
             table,

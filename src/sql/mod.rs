@@ -61,6 +61,8 @@ pub enum Outcome {
 pub struct ExecOutput {
     pub outcome: Outcome,
     pub notices: Vec<Notice>,
+    /// Rows an INSERT, UPDATE or DELETE changed (the number its tag ends in).
+    pub affected: Option<u64>,
 }
 
 impl ExecOutput {
@@ -68,6 +70,7 @@ impl ExecOutput {
         ExecOutput {
             outcome: Outcome::Rows(rs),
             notices: Vec::new(),
+            affected: None,
         }
     }
 
@@ -75,6 +78,23 @@ impl ExecOutput {
         ExecOutput {
             outcome: Outcome::Command(tag.into()),
             notices: Vec::new(),
+            affected: None,
+        }
+    }
+
+    /// A modification's result: `verb` is the tag before the count (`INSERT 0`, `UPDATE`).
+    pub fn modified(verb: &str, n: u64) -> Self {
+        ExecOutput {
+            affected: Some(n),
+            ..ExecOutput::command(format!("{verb} {n}"))
+        }
+    }
+
+    /// Rows returned, or rows changed.
+    pub fn row_count(&self) -> usize {
+        match &self.outcome {
+            Outcome::Rows(rs) => rs.rows.len(),
+            Outcome::Command(_) => self.affected.unwrap_or(0) as usize,
         }
     }
 }
@@ -148,6 +168,9 @@ pub struct Database {
     pub storage: NodeStorage,
     /// Interior mutability: `nextval()` advances a sequence while a query only reads tables.
     pub sequences: RefCell<BTreeMap<String, Sequence>>,
+    /// Sequences each open transaction created or dropped, with what was there before, so a
+    /// rollback takes them back (`nextval` itself is never rolled back, as in PostgreSQL).
+    sequence_log: BTreeMap<storage::Xid, Vec<(String, Option<Sequence>)>>,
 }
 
 /// Parses SQL text as PostgreSQL, with parser errors as PostgreSQL's syntax errors (their
@@ -185,6 +208,40 @@ impl Database {
     /// Runs a read-only query.
     pub fn query(&self, q: &Query, host: &dyn Host) -> PgResult<ResultSet> {
         select::run_query(self, q, host)
+    }
+
+    /// Creates (`Some`) or drops (`None`) a sequence, remembering it for a rollback.
+    pub fn put_sequence(&mut self, name: &str, seq: Option<Sequence>) {
+        let before = match seq {
+            Some(s) => self.sequences.get_mut().insert(name.to_string(), s),
+            None => self.sequences.get_mut().remove(name),
+        };
+        let xid = self.storage.current();
+        if xid != 0 {
+            self.sequence_log
+                .entry(xid)
+                .or_default()
+                .push((name.to_string(), before));
+        }
+    }
+
+    /// The sequences `xid` created or dropped stay so.
+    pub fn commit_sequences(&mut self, xid: storage::Xid) {
+        self.sequence_log.remove(&xid);
+    }
+
+    /// Puts back the sequences `xid` created or dropped.
+    pub fn abort_sequences(&mut self, xid: storage::Xid) {
+        let Some(log) = self.sequence_log.remove(&xid) else {
+            return;
+        };
+        let seqs = self.sequences.get_mut();
+        for (name, before) in log.into_iter().rev() {
+            match before {
+                Some(s) => seqs.insert(name, s),
+                None => seqs.remove(&name),
+            };
+        }
     }
 
     /// The definition of a stored table.

@@ -1,14 +1,14 @@
 //! The node's storage boundary: GlueSQL's MemoryStorage holds the rows; this wrapper keeps the
 //! PostgreSQL table definitions and unique indexes beside them. Every mutation goes through the
-//! few methods below (create/drop/rename/alter definitions, insert, update, delete, truncate), so
-//! transactions, prepared transactions and a WAL for standbys can hook in here later.
+//! few methods below (create/drop/rename/alter definitions, insert, update, delete, truncate),
+//! which is where transactions (`txn`) log, lock and hide uncommitted rows.
 
 mod convert;
-mod undo;
+mod txn;
 mod unique;
 
 pub use convert::{from_glue, to_glue};
-pub use undo::UndoMark;
+pub use txn::{LockWait, UndoMark, Xid};
 pub use unique::{describe_key, IndexKey, UniqueIndex};
 
 use super::schema::{ColumnDef, ConstraintKind, TableDef};
@@ -31,8 +31,21 @@ pub struct NodeStorage {
     /// Relation OIDs, node-local as in PostgreSQL: the same table has another OID on each node.
     oids: HashMap<String, u32>,
     last_oid: u32,
-    /// Row changes since `begin`, undone by `rollback_to` (statement atomicity; later 2PC).
-    undo: Option<Vec<undo::Change>>,
+    /// The transaction statements run in (0: none, nothing logged).
+    current: Xid,
+    /// Each open or prepared transaction's changes, oldest first.
+    txns: BTreeMap<Xid, Vec<txn::Change>>,
+    /// Rows owned by open transactions, per table.
+    owned: HashMap<String, txn::Ownership, unique::FxBuild>,
+}
+
+/// A table as it was before DDL changed it, to put back if the transaction rolls back.
+#[derive(Clone)]
+pub struct SavedTable {
+    def: TableDef,
+    item: Option<gluesql::gluesql_memory_storage::Item>,
+    unique: Vec<UniqueIndex>,
+    oid: Option<u32>,
 }
 
 /// PostgreSQL's first OID for user objects (`FirstNormalObjectId`).
@@ -57,6 +70,14 @@ impl NodeStorage {
     pub fn register_shell(&mut self, def: &TableDef) {
         if !self.oids.contains_key(&def.name) {
             self.assign_oid(def);
+        }
+    }
+
+    /// Marks a table created while the node is set up as part of the system catalog: it takes
+    /// no user OID (PostgreSQL numbers catalog objects below 16384).
+    pub fn bootstrap_catalog_table(&mut self, name: &str) {
+        if self.oids.remove(name).is_some() && self.oids.is_empty() {
+            self.last_oid = 0;
         }
     }
 
@@ -103,6 +124,53 @@ impl NodeStorage {
         })
     }
 
+    /// Everything about a table, to put back if DDL on it is rolled back.
+    fn save_table(&self, name: &str) -> Option<Box<SavedTable>> {
+        let def = self.tables.get(name)?.clone();
+        Some(Box::new(SavedTable {
+            def,
+            item: self.glue.items.get(name).cloned(),
+            unique: self.unique.get(name).cloned().unwrap_or_default(),
+            oid: self.oids.get(name).copied(),
+        }))
+    }
+
+    /// Logs DDL on `name` (before it happens) so a rollback restores the table.
+    fn log_table(&mut self, name: &str) {
+        if self.in_xact() {
+            let before = self.save_table(name);
+            self.log(|| txn::Change::Table {
+                name: name.to_string(),
+                before,
+            });
+        }
+    }
+
+    /// Puts a table back as it was (`None`: it did not exist).
+    fn restore_table(&mut self, name: &str, saved: Option<Box<SavedTable>>) {
+        self.tables.remove(name);
+        self.unique.remove(name);
+        self.glue.items.remove(name);
+        if let Some(saved) = saved {
+            let SavedTable {
+                def,
+                item,
+                unique,
+                oid,
+            } = *saved;
+            if let Some(item) = item {
+                self.glue.items.insert(name.to_string(), item);
+            }
+            self.unique.insert(name.to_string(), unique);
+            if let Some(oid) = oid {
+                self.oids.insert(name.to_string(), oid);
+            }
+            self.tables.insert(name.to_string(), def);
+        } else {
+            self.oids.remove(name);
+        }
+    }
+
     /// Creates a table with no rows. `relation "x" already exists` (42P07) if the name is taken.
     pub fn create_table(&mut self, def: TableDef) -> PgResult<()> {
         if self.tables.contains_key(&def.name) {
@@ -119,6 +187,7 @@ impl NodeStorage {
             foreign_keys: Vec::new(),
             comment: None,
         };
+        self.log_table(&def.name);
         self.glue.insert_schema(&schema).map_err(glue_err)?;
         self.unique
             .insert(def.name.clone(), unique::indexes_for(&def));
@@ -129,6 +198,9 @@ impl NodeStorage {
 
     /// Drops a table and its rows, returning its definition.
     pub fn drop_table(&mut self, table: &str) -> PgResult<TableDef> {
+        self.def(table)?;
+        self.check_all_rows_free(table)?;
+        self.log_table(table);
         let def = self
             .tables
             .remove(table)
@@ -147,6 +219,10 @@ impl NodeStorage {
                 format!("relation \"{to}\" already exists"),
             ));
         }
+        self.def(from)?;
+        self.check_all_rows_free(from)?;
+        self.log_table(from);
+        self.log_table(to);
         let mut def = self
             .tables
             .remove(from)
@@ -171,7 +247,7 @@ impl NodeStorage {
     /// anything when existing rows violate a new unique key (`could not create unique index`).
     pub fn set_def(&mut self, def: TableDef) -> PgResult<()> {
         let mut indexes = unique::indexes_for(&def);
-        for (id, row) in self.scan_with_ids(&def.name)? {
+        for (id, row) in self.scan_stored(&def.name)? {
             for ix in indexes.iter_mut() {
                 if let Some(key) = ix.key_of(&row) {
                     if ix.map.insert(key, id).is_some() {
@@ -184,6 +260,7 @@ impl NodeStorage {
                 }
             }
         }
+        self.log_table(&def.name);
         self.unique.insert(def.name.clone(), indexes);
         self.tables.insert(def.name.clone(), def);
         Ok(())
@@ -192,6 +269,8 @@ impl NodeStorage {
     /// Appends a column; `values` holds its value for each row in row order (missing: NULL).
     pub fn add_column(&mut self, table: &str, col: ColumnDef, values: Vec<Value>) -> PgResult<()> {
         self.def(table)?;
+        self.check_all_rows_free(table)?;
+        self.log_table(table);
         if let Some(item) = self.glue.items.get_mut(table) {
             let mut values = values.into_iter();
             for row in item.rows.values_mut() {
@@ -213,6 +292,8 @@ impl NodeStorage {
                 format!("column \"{column}\" of relation \"{table}\" does not exist"),
             ));
         };
+        self.check_all_rows_free(table)?;
+        self.log_table(table);
         def.columns.remove(pos);
         let col = column.to_string();
         def.constraints
@@ -225,11 +306,68 @@ impl NodeStorage {
                 }
             }
         }
-        self.set_def(def)
+        // The definition is logged already; rebuilding the indexes need not log it again.
+        let saved = std::mem::replace(&mut self.current, 0);
+        let result = self.set_def(def);
+        self.current = saved;
+        result
+    }
+
+    /// DDL that rewrites every row waits for transactions holding rows of the table.
+    fn check_all_rows_free(&self, table: &str) -> PgResult<()> {
+        match self.ownership(table) {
+            Some(own) if self.current != 0 && own.foreign(self.current) => {
+                let holder = own.owner_other_than(self.current).unwrap_or(self.current);
+                Err(PgError::lock_wait(holder, table))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Every stored row with its id, whoever wrote it (DDL and index builds).
+    fn scan_stored(&self, table: &str) -> PgResult<Vec<(RowId, Vec<Value>)>> {
+        Ok(self
+            .rows(table)?
+            .iter()
+            .map(|(key, row)| (key_id(key), row.iter().map(from_glue).collect()))
+            .collect())
+    }
+
+    /// The rows the current transaction sees, with their ids, in id order: committed rows,
+    /// its own changes, and the committed version of rows other open transactions changed.
+    fn visible(&self, table: &str) -> PgResult<Vec<(RowId, Vec<Value>)>> {
+        let stored = self.rows(table)?;
+        let Some(own) = self.ownership(table).filter(|o| o.foreign(self.current)) else {
+            return Ok(stored
+                .iter()
+                .map(|(key, row)| (key_id(key), row.iter().map(from_glue).collect()))
+                .collect());
+        };
+        let mut out: BTreeMap<RowId, Vec<Value>> = BTreeMap::new();
+        for (key, row) in stored {
+            let id = key_id(key);
+            match own.version_for(self.current, id) {
+                Some(None) => {
+                    out.insert(id, row.iter().map(from_glue).collect());
+                }
+                Some(Some(committed)) => {
+                    out.insert(id, committed.clone());
+                }
+                None => {}
+            }
+        }
+        // Rows another transaction deleted are still there for everyone else.
+        for (id, row, _) in own.foreign_committed(self.current) {
+            out.entry(id).or_insert_with(|| row.clone());
+        }
+        Ok(out.into_iter().collect())
     }
 
     /// All rows in column order, in insertion order.
     pub fn scan(&self, table: &str) -> PgResult<Vec<Vec<Value>>> {
+        if self.foreign_rows(table) {
+            return Ok(self.visible(table)?.into_iter().map(|(_, r)| r).collect());
+        }
         Ok(self
             .rows(table)?
             .values()
@@ -239,22 +377,20 @@ impl NodeStorage {
 
     /// All rows with their ids, for UPDATE and DELETE.
     pub fn scan_with_ids(&self, table: &str) -> PgResult<Vec<(RowId, Vec<Value>)>> {
-        Ok(self
-            .rows(table)?
-            .iter()
-            .map(|(key, row)| (key_id(key), row.iter().map(from_glue).collect()))
-            .collect())
+        self.visible(table)
     }
 
     /// Rows converted one at a time, so a caller filtering them never holds the whole table.
     pub fn scan_iter<'a>(
         &'a self,
         table: &str,
-    ) -> PgResult<impl Iterator<Item = (RowId, Vec<Value>)> + 'a> {
-        Ok(self
-            .rows(table)?
-            .iter()
-            .map(|(key, row)| (key_id(key), row.iter().map(from_glue).collect())))
+    ) -> PgResult<Box<dyn Iterator<Item = (RowId, Vec<Value>)> + 'a>> {
+        if self.foreign_rows(table) {
+            return Ok(Box::new(self.visible(table)?.into_iter()));
+        }
+        Ok(Box::new(self.rows(table)?.iter().map(|(key, row)| {
+            (key_id(key), row.iter().map(from_glue).collect())
+        })))
     }
 
     /// The row whose unique key on `columns` (a PRIMARY KEY, UNIQUE constraint or unique index,
@@ -273,28 +409,70 @@ impl NodeStorage {
                 .position(|c| c == name)
                 .and_then(|i| values.get(i))
         }))?;
+        if self.foreign_rows(table) {
+            // Another transaction's changes may hide the key's committed row.
+            return self
+                .visible(table)
+                .ok()?
+                .into_iter()
+                .find(|(_, row)| ix.key_of(row).as_ref() == Some(&key));
+        }
         let id = *ix.map.get(&key)?;
         self.get(table, id).map(|row| (id, row))
     }
 
-    /// One row by id.
+    /// One row by id, as the current transaction sees it.
     pub fn get(&self, table: &str, id: RowId) -> Option<Vec<Value>> {
+        if let Some(own) = self.ownership(table) {
+            if own.foreign(self.current) {
+                return match own.version_for(self.current, id) {
+                    None => None,
+                    Some(Some(committed)) => Some(committed.clone()),
+                    Some(None) => self.get_stored(table, id),
+                };
+            }
+        }
+        self.get_stored(table, id)
+    }
+
+    fn get_stored(&self, table: &str, id: RowId) -> Option<Vec<Value>> {
         let row = self.glue.items.get(table)?.rows.get(&Key::I64(id))?;
         Some(row.iter().map(from_glue).collect())
     }
 
+    /// Rows the current transaction sees.
     pub fn row_count(&self, table: &str) -> PgResult<usize> {
+        if self.foreign_rows(table) {
+            return Ok(self.visible(table)?.len());
+        }
         Ok(self.rows(table)?.len())
     }
 
-    /// Whether some row has `key` in the unique index on `columns` (foreign-key checks).
-    pub fn contains_key(&self, table: &str, columns: &[String], key: &IndexKey) -> bool {
-        self.unique_index_on(table, columns)
-            .is_some_and(|ix| ix.map.contains_key(key))
+    /// Whether some row the current transaction sees has `key` in the unique index on
+    /// `columns` (foreign-key checks). A committed row another open transaction deleted or
+    /// re-keyed cannot be relied on: that is a lock wait.
+    pub fn contains_key(&self, table: &str, columns: &[String], key: &IndexKey) -> PgResult<bool> {
+        let Some(ix) = self.unique_index_on(table, columns) else {
+            return Ok(false);
+        };
+        let Some(own) = self.ownership(table).filter(|o| o.foreign(self.current)) else {
+            return Ok(ix.map.contains_key(key));
+        };
+        for (_, row, holder) in own.foreign_committed(self.current) {
+            if ix.key_of(row).as_ref() == Some(key) {
+                return Err(PgError::lock_wait(holder, table));
+            }
+        }
+        Ok(match ix.map.get(key) {
+            // A row another transaction inserted is not there yet.
+            Some(id) => own.version_for(self.current, *id).is_some(),
+            None => false,
+        })
     }
 
     /// Fails as `insert` would on a duplicate key, without storing anything.
     pub fn check_unique(&mut self, table: &str, rows: &[Vec<Value>]) -> PgResult<()> {
+        self.check_key_locks(table, rows)?;
         if let Some(indexes) = self.unique.get_mut(table) {
             unique::add_keys(indexes, rows, 0)?;
             for (n, row) in rows.iter().enumerate() {
@@ -315,6 +493,7 @@ impl NodeStorage {
                 bad.len()
             )));
         }
+        self.check_key_locks(table, &rows)?;
         let first_id = self.glue.id_counter + 1;
         if let Some(indexes) = self.unique.get_mut(table) {
             unique::add_keys(indexes, &rows, first_id)?;
@@ -332,9 +511,11 @@ impl NodeStorage {
             .collect();
         self.glue.id_counter += count as i64;
         self.glue.insert_data(table, batch).map_err(glue_err)?;
-        self.log(|| undo::Change::Inserted {
+        let ids = first_id..first_id + count as RowId;
+        self.acquire_inserted(table, ids.clone());
+        self.log(|| txn::Change::Inserted {
             table: table.to_string(),
-            ids: first_id..first_id + count as RowId,
+            ids,
         });
         Ok(count)
     }
@@ -349,9 +530,15 @@ impl NodeStorage {
                 bad.1.len()
             )));
         }
+        let ids: Vec<RowId> = changes.iter().map(|(id, _)| *id).collect();
+        self.check_row_locks(table, &ids)?;
+        if self.in_xact() && self.foreign_rows(table) {
+            let new_rows: Vec<Vec<Value>> = changes.iter().map(|(_, r)| r.clone()).collect();
+            self.check_key_locks(table, &new_rows)?;
+        }
         let stored = self.rows(table)?;
         let old_rows: Vec<Option<Vec<Value>>> =
-            if self.unique_indexes(table).is_empty() && self.undo.is_none() {
+            if self.unique_indexes(table).is_empty() && !self.in_xact() {
                 Vec::new()
             } else {
                 changes
@@ -401,15 +588,17 @@ impl NodeStorage {
             }
         }
         let count = changes.len();
-        if self.undo.is_some() {
+        if self.in_xact() {
             let old: Vec<(RowId, Vec<Value>)> = changes
                 .iter()
                 .zip(old_rows)
                 .filter_map(|((id, _), row)| row.map(|r| (*id, r)))
                 .collect();
-            self.log(|| undo::Change::Updated {
+            let acquired = self.acquire_rows(table, &old);
+            self.log(|| txn::Change::Updated {
                 table: table.to_string(),
                 old,
+                acquired,
             });
         }
         let batch: Vec<(Key, Vec<GValue>)> = changes
@@ -423,11 +612,12 @@ impl NodeStorage {
     /// Deletes rows by id.
     pub fn delete(&mut self, table: &str, ids: Vec<RowId>) -> PgResult<usize> {
         self.def(table)?;
+        self.check_row_locks(table, &ids)?;
         let mut count = 0;
         let mut keys = Vec::with_capacity(ids.len());
         let mut deleted = Vec::new();
         for id in ids {
-            let Some(row) = self.get(table, id) else {
+            let Some(row) = self.get_stored(table, id) else {
                 continue;
             };
             if let Some(indexes) = self.unique.get_mut(table) {
@@ -437,30 +627,38 @@ impl NodeStorage {
             }
             keys.push(Key::I64(id));
             count += 1;
-            if self.undo.is_some() {
+            if self.in_xact() {
                 deleted.push((id, row));
             }
         }
         self.glue.delete_data(table, keys).map_err(glue_err)?;
-        self.log(|| undo::Change::Deleted {
-            table: table.to_string(),
-            rows: deleted,
-        });
+        if self.in_xact() {
+            let acquired = self.acquire_rows(table, &deleted);
+            self.log(|| txn::Change::Deleted {
+                table: table.to_string(),
+                rows: deleted,
+                acquired,
+            });
+        }
         Ok(count)
     }
 
     /// Removes every row.
     pub fn truncate(&mut self, table: &str) -> PgResult<()> {
         self.def(table)?;
+        self.check_all_rows_free(table)?;
         if let Some(item) = self.glue.items.get_mut(table) {
             let rows = std::mem::take(&mut item.rows);
-            if let Some(log) = self.undo.as_mut() {
-                log.push(undo::Change::Deleted {
+            if self.current != 0 {
+                let rows: Vec<(RowId, Vec<Value>)> = rows
+                    .into_iter()
+                    .map(|(k, r)| (key_id(&k), r.iter().map(from_glue).collect()))
+                    .collect();
+                let acquired = self.acquire_rows(table, &rows);
+                self.log(|| txn::Change::Deleted {
                     table: table.to_string(),
-                    rows: rows
-                        .into_iter()
-                        .map(|(k, r)| (key_id(&k), r.iter().map(from_glue).collect()))
-                        .collect(),
+                    rows,
+                    acquired,
                 });
             }
         }

@@ -133,10 +133,19 @@ impl Animation {
                 MessageKind::Combine => ArrowKind::Combine,
                 MessageKind::Ddl
                 | MessageKind::Copy
+                | MessageKind::Begin
+                | MessageKind::Commit
+                | MessageKind::Rollback
                 | MessageKind::Prepare
                 | MessageKind::CommitPrepared
-                | MessageKind::RollbackPrepared => ArrowKind::Control,
-                MessageKind::ClientQuery | MessageKind::ClientResult => continue,
+                | MessageKind::RollbackPrepared
+                | MessageKind::Savepoint
+                | MessageKind::Recovery => ArrowKind::Control,
+                MessageKind::LockWait | MessageKind::Lost => ArrowKind::Error,
+                MessageKind::ClientQuery
+                | MessageKind::ClientResult
+                | MessageKind::Decision
+                | MessageKind::Fault => continue,
             };
             arrows.push(Arrow {
                 index: arrows.len(),

@@ -219,6 +219,9 @@ mod tests {
             group_id: port as i32 - 9700,
             is_coordinator: coordinator,
             is_active: true,
+            is_up: true,
+            is_cut: false,
+            prepared: Vec::new(),
         }
     }
 

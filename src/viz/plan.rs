@@ -333,16 +333,17 @@ pub fn client_sql(events: &[TraceEvent]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::{Cluster, Session};
-    use crate::planner::explain::{plan_rows, plan_sql};
+    use crate::cluster::Cluster;
+    use crate::planner::explain::plan_rows;
+    use crate::session::SessionId;
     use crate::sql::Outcome;
     use crate::types::Value;
 
-    fn cluster() -> (Cluster, Session) {
+    fn cluster() -> (Cluster, SessionId) {
         let mut c = Cluster::new();
-        let mut s = c.session();
+        let s = c.session();
         c.execute(
-            &mut s,
+            s,
             "CREATE TABLE t (id int PRIMARY KEY, v text); \
              SELECT create_distributed_table('t', 'id'); \
              INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');",
@@ -351,8 +352,8 @@ mod tests {
         (c, s)
     }
 
-    fn draw(c: &Cluster, s: &Session, sql: &str) -> PlanPicture {
-        let plan = plan_sql(c, s, sql).expect("a plan");
+    fn draw(c: &Cluster, s: SessionId, sql: &str) -> PlanPicture {
+        let plan = c.plan_sql(s, sql).expect("a plan");
         picture(&plan, &c.nodes())
     }
 
@@ -363,7 +364,7 @@ mod tests {
     #[test]
     fn a_router_query_shows_one_task_on_the_worker_holding_the_shard() {
         let (c, s) = cluster();
-        let p = draw(&c, &s, "EXPLAIN SELECT v FROM t WHERE id = 3");
+        let p = draw(&c, s, "EXPLAIN SELECT v FROM t WHERE id = 3");
         assert_eq!(p.task_count, Some(1));
         let tasks: Vec<&PlanBox> = p.boxes.iter().filter(|b| b.part == Part::Task).collect();
         assert_eq!(tasks.len(), 1);
@@ -397,7 +398,7 @@ mod tests {
     #[test]
     fn a_multi_shard_aggregate_puts_the_aggregate_above_the_custom_scan() {
         let (c, s) = cluster();
-        let p = draw(&c, &s, "EXPLAIN SELECT count(*) FROM t");
+        let p = draw(&c, s, "EXPLAIN SELECT count(*) FROM t");
         assert_eq!(p.task_count, Some(32));
         let root = &p.boxes[0];
         assert_eq!(root.part, Part::Coordinator);
@@ -418,10 +419,10 @@ mod tests {
 
     #[test]
     fn all_tasks_shown_lie_side_by_side_without_overlapping() {
-        let (mut c, mut s) = cluster();
-        c.execute(&mut s, "SET citus.explain_all_tasks = on")
+        let (mut c, s) = cluster();
+        c.execute(s, "SET citus.explain_all_tasks = on")
             .expect("set");
-        let p = draw(&c, &s, "EXPLAIN SELECT count(*) FROM t");
+        let p = draw(&c, s, "EXPLAIN SELECT count(*) FROM t");
         let tasks: Vec<&PlanBox> = p.boxes.iter().filter(|b| b.part == Part::Task).collect();
         assert_eq!(tasks.len(), 32);
         for (i, a) in p.boxes.iter().enumerate() {
@@ -437,17 +438,17 @@ mod tests {
 
     #[test]
     fn the_plan_text_is_what_explain_prints() {
-        let (mut c, mut s) = cluster();
+        let (mut c, s) = cluster();
         for sql in [
             "EXPLAIN SELECT count(*) FROM t",
             "EXPLAIN (COSTS OFF) SELECT v FROM t WHERE id = 2",
             "EXPLAIN UPDATE t SET v = 'z' WHERE id = 1",
         ] {
-            let out = c.execute(&mut s, sql).expect("explain");
+            let out = c.execute(s, sql).expect("explain");
             let Outcome::Rows(printed) = out.outcome else {
                 panic!("rows expected");
             };
-            let plan = plan_sql(&c, &s, sql).expect("a plan");
+            let plan = c.plan_sql(s, sql).expect("a plan");
             assert_eq!(plan_rows(&plan).rows, printed.rows, "{sql}");
         }
     }
@@ -478,18 +479,20 @@ mod tests {
         assert!(is_explain("explain select count(*) from t"));
         assert!(!is_explain("SELECT 1"));
 
-        let (mut c, mut s) = cluster();
-        let before = c.trace.statement;
-        c.execute(&mut s, "SELECT v FROM t WHERE id = 1")
+        let (mut c, s) = cluster();
+        let before = c.network.trace.statement;
+        c.execute(s, "SELECT v FROM t WHERE id = 1")
             .expect("select");
-        let _ = c.execute(&mut s, "SELECT nope FROM t");
-        c.execute(&mut s, "CREATE TABLE u (id int)")
-            .expect("create");
+        let _ = c.execute(s, "SELECT nope FROM t");
+        c.execute(s, "CREATE TABLE u (id int)").expect("create");
         assert_eq!(
             last_explainable(c.trace_events(), before).as_deref(),
             Some("SELECT v FROM t WHERE id = 1")
         );
-        assert_eq!(last_explainable(c.trace_events(), c.trace.statement), None);
+        assert_eq!(
+            last_explainable(c.trace_events(), c.network.trace.statement),
+            None
+        );
         let evs = c.last_statement_events();
         assert_eq!(client_sql(&evs), Some("CREATE TABLE u (id INT)"));
     }

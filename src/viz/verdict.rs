@@ -131,8 +131,12 @@ mod tests {
             kind,
             sql: String::new(),
             shard,
+            shards: shard.into_iter().collect(),
             rows: 0,
             phase: None,
+            session: 1,
+            gid: None,
+            connection: None,
         }
     }
 

@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::error::{Notice, PgError};
+use crate::session::Finished;
 use crate::sql::schema::{Constraint, ReferentialAction};
+use crate::sql::ExecOutput;
 use crate::sql::{Column, ColumnDef, ConstraintKind, ResultSet};
 use crate::types::{SqlType, Value};
 use std::collections::BTreeMap;
@@ -11,6 +13,8 @@ use std::collections::BTreeMap;
 #[derive(Default)]
 struct Fake {
     sent: Vec<(String, String)>,
+    /// The node each session is connected to.
+    sessions: BTreeMap<SessionId, String>,
 }
 
 fn node(name: &str, port: u16, id: i32) -> NodeInfo {
@@ -22,6 +26,9 @@ fn node(name: &str, port: u16, id: i32) -> NodeInfo {
         group_id: id,
         is_coordinator: id == 0,
         is_active: true,
+        is_up: true,
+        is_cut: false,
+        prepared: Vec::new(),
     }
 }
 
@@ -74,8 +81,80 @@ fn orders() -> TableDef {
 }
 
 impl Executor for Fake {
-    fn execute(&mut self, session: &mut Session, sql: &str) -> PgResult<ExecOutput> {
-        self.sent.push((session.node.clone(), sql.to_string()));
+    fn execute(&mut self, session: SessionId, sql: &str) -> Reply {
+        Reply::done(self.answer(session, sql))
+    }
+    fn open_session(&mut self, id: SessionId) {
+        self.sessions
+            .entry(id)
+            .or_insert_with(|| "coordinator".into());
+    }
+    fn session_node(&self, id: SessionId) -> Option<String> {
+        self.sessions.get(&id).cloned()
+    }
+    fn block_state(&self, _: SessionId) -> BlockState {
+        BlockState::Idle
+    }
+    fn take_finished(&mut self) -> Vec<Finished> {
+        Vec::new()
+    }
+    fn operate(&mut self, op: Operation) -> PgResult<String> {
+        Ok(format!("{op:?}"))
+    }
+    fn nodes(&self) -> Vec<NodeInfo> {
+        vec![
+            node("coordinator", 9700, 0),
+            node("worker-1", 9701, 1),
+            node("worker-2", 9702, 2),
+        ]
+    }
+    fn connect(&mut self, id: SessionId, name: &str) -> PgResult<()> {
+        self.sessions.insert(id, name.into());
+        Ok(())
+    }
+    fn connect_host_port(&mut self, id: SessionId, host: &str, port: u16) -> PgResult<()> {
+        let n = self
+            .nodes()
+            .into_iter()
+            .find(|n| n.port == port && (n.host == host || host == "localhost"))
+            .ok_or_else(|| {
+                PgError::new(
+                    "08001",
+                    format!("connection to server at \"{host}\", port {port} failed: Connection refused"),
+                )
+            })?;
+        self.sessions.insert(id, n.name);
+        Ok(())
+    }
+    fn list_relations(&self, _: SessionId) -> Vec<RelationInfo> {
+        vec![
+            RelationInfo {
+                name: "users".into(),
+                kind: "table".into(),
+            },
+            RelationInfo {
+                name: "orders".into(),
+                kind: "table".into(),
+            },
+            RelationInfo {
+                name: "orders_order_id_seq".into(),
+                kind: "sequence".into(),
+            },
+        ]
+    }
+    fn describe_table(&self, _: SessionId, name: &str) -> PgResult<Option<TableDef>> {
+        Ok(match name {
+            "users" => Some(users()),
+            "orders" => Some(orders()),
+            _ => None,
+        })
+    }
+}
+
+impl Fake {
+    fn answer(&mut self, session: SessionId, sql: &str) -> PgResult<ExecOutput> {
+        let node = self.session_node(session).unwrap_or_default();
+        self.sent.push((node, sql.to_string()));
         let sql = sql.trim_end_matches(';').trim().replace("\n  ", " ");
         let sql = sql.as_str();
         if sql.starts_with("DROP TABLE IF EXISTS") {
@@ -102,63 +181,6 @@ impl Executor for Fake {
             PgError::internal("the query contains a join that requires repartitioning")
                 .with_hint("Set citus.enable_repartition_joins to on to enable repartitioning"),
         )
-    }
-    fn session(&self) -> Session {
-        Session {
-            node: "coordinator".into(),
-            settings: BTreeMap::new(),
-        }
-    }
-    fn nodes(&self) -> Vec<NodeInfo> {
-        vec![
-            node("coordinator", 9700, 0),
-            node("worker-1", 9701, 1),
-            node("worker-2", 9702, 2),
-        ]
-    }
-    fn connect(&self, name: &str) -> PgResult<Session> {
-        Ok(Session {
-            node: name.into(),
-            settings: BTreeMap::new(),
-        })
-    }
-    fn connect_host_port(&self, host: &str, port: u16) -> PgResult<Session> {
-        self.nodes()
-            .into_iter()
-            .find(|n| n.port == port && (n.host == host || host == "localhost"))
-            .map(|n| Session {
-                node: n.name,
-                settings: BTreeMap::new(),
-            })
-            .ok_or_else(|| {
-                PgError::new(
-                    "08001",
-                    format!("connection to server at \"{host}\", port {port} failed: Connection refused"),
-                )
-            })
-    }
-    fn list_relations(&self, _: &Session) -> Vec<RelationInfo> {
-        vec![
-            RelationInfo {
-                name: "users".into(),
-                kind: "table".into(),
-            },
-            RelationInfo {
-                name: "orders".into(),
-                kind: "table".into(),
-            },
-            RelationInfo {
-                name: "orders_order_id_seq".into(),
-                kind: "sequence".into(),
-            },
-        ]
-    }
-    fn describe_table(&self, _: &Session, name: &str) -> PgResult<Option<TableDef>> {
-        Ok(match name {
-            "users" => Some(users()),
-            "orders" => Some(orders()),
-            _ => None,
-        })
     }
 }
 

@@ -88,9 +88,7 @@ fn apply(
             }
             let (col, pending, serial) = column_from_ast(db, &t, column_def, &[])?;
             if let Some(s) = &serial {
-                db.sequences
-                    .borrow_mut()
-                    .insert(s.sequence.clone(), Sequence::default());
+                db.put_sequence(&s.sequence, Some(Sequence::default()));
             }
             let n = db.storage.row_count(&t)?;
             let mut values = Vec::with_capacity(n);

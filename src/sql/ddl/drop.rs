@@ -114,11 +114,10 @@ pub fn drop_tables(
     for t in &targets {
         let def = db.storage.drop_table(t)?;
         // Sequences of serial columns are owned by the table and go with it.
-        let mut seqs = db.sequences.borrow_mut();
         for col in &def.columns {
             if let Some(seq) = col.default.as_ref().and_then(nextval_sequence) {
                 if seq.starts_with(&format!("{}_{}_seq", def.name, col.name)) {
-                    seqs.remove(&seq);
+                    db.put_sequence(&seq, None);
                 }
             }
         }
@@ -204,9 +203,8 @@ pub fn drop_sequences(
             }
         }
     }
-    let mut seqs = db.sequences.borrow_mut();
     for name in &names {
-        seqs.remove(name);
+        db.put_sequence(name, None);
     }
     Ok(out)
 }

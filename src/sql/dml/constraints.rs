@@ -169,7 +169,7 @@ pub fn check_foreign_keys(
             let Some(key) = IndexKey::of(row, &positions) else {
                 continue;
             };
-            if !index.map.contains_key(&key) && !own.contains(&key) {
+            if !own.contains(&key) && !db.storage.contains_key(ref_table, ref_columns, &key)? {
                 let vals = columns
                     .iter()
                     .map(|c| def.column_index(c).and_then(|i| row.get(i)));

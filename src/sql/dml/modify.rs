@@ -157,7 +157,7 @@ pub fn execute_update(
         changes.into_iter().map(|(id, _, n)| (id, n)).collect(),
     )?;
     effects.apply(db)?;
-    Ok(ExecOutput::command(format!("UPDATE {count}")))
+    Ok(ExecOutput::modified("UPDATE", count as u64))
 }
 
 pub fn execute_delete(
@@ -182,7 +182,7 @@ pub fn execute_delete(
     let count = rows.len();
     let effects = plan_delete(db, host, &name, rows)?;
     effects.apply(db)?;
-    Ok(ExecOutput::command(format!("DELETE {count}")))
+    Ok(ExecOutput::modified("DELETE", count as u64))
 }
 
 pub fn execute_truncate(

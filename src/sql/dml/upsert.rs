@@ -79,6 +79,8 @@ pub fn upsert(
     rows: Vec<Vec<Value>>,
     host: &dyn Host,
 ) -> PgResult<usize> {
+    // A key another open transaction holds decides nothing until it ends.
+    db.storage.check_key_locks(&def.name, &rows)?;
     let arb = arbiters(db, def, oc.conflict_target.as_ref())?;
     let indexes: Vec<&UniqueIndex> = arb
         .iter()

@@ -95,6 +95,9 @@ impl Hasher for FxHasher {
 
 type Fx = BuildHasherDefault<FxHasher>;
 
+/// A map hasher for short keys (table names).
+pub type FxBuild = Fx;
+
 /// An index's keys and the rows holding them. Single integer keys (the usual primary key) live
 /// in a map of plain integers: a third of the memory per entry, and on a large load the index's
 /// time goes into touching that memory.

@@ -1,0 +1,128 @@
+//! The meta-commands that act on the cluster rather than on psql: `\session N` opens or
+//! switches client sessions; `\crash`, `\restart`, `\disconnect`, `\reconnect`, `\fail` and
+//! `\tick` cause the faults a learner studies.
+
+use super::{node_of, Executor, Operation, Runner};
+use crate::session::SessionId;
+
+/// The highest session number `\session` opens.
+const MAX_SESSIONS: SessionId = 9;
+
+/// `\tick` takes seconds, or a number with a unit: `500ms`, `30s`, `2min`, `1h`.
+fn parse_duration_us(text: &str) -> Option<i64> {
+    let t = text.trim().to_ascii_lowercase();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: i64 = num.parse().ok()?;
+    let factor: i64 = match unit {
+        "" | "s" => 1_000_000,
+        "ms" => 1_000,
+        "min" => 60_000_000,
+        "h" => 3_600_000_000,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+impl<E: Executor> Runner<E> {
+    /// `\session` lists where each session stands; `\session N` makes N current (opening it,
+    /// connected to the coordinator, if it is new).
+    pub(super) fn session_cmd(&mut self, args: &[String]) {
+        let Some(arg) = args.first() else {
+            let here = self.session.unwrap_or(self.current);
+            let node = self
+                .exec
+                .session_node(here)
+                .unwrap_or_else(|| "nothing".into());
+            self.out.push_str(&format!(
+                "Session {here} is current, connected to {node}.\n"
+            ));
+            return;
+        };
+        let Some(n) = arg
+            .parse::<SessionId>()
+            .ok()
+            .filter(|n| (1..=MAX_SESSIONS).contains(n))
+        else {
+            self.psql_error(&format!(
+                "\\session: invalid session number \"{arg}\" (use 1 to {MAX_SESSIONS})"
+            ));
+            self.error_stop();
+            return;
+        };
+        self.exec.open_session(n);
+        self.session = Some(n);
+        self.current = n;
+        if let Some(node) = node_of(&self.exec, n) {
+            self.host = node.host;
+        }
+        self.sync_conn_vars();
+        let node = self.exec.session_node(n).unwrap_or_default();
+        self.info(&format!("You are now in session {n}, connected to {node}."));
+        self.finished();
+    }
+
+    /// `\crash NODE`, `\restart NODE`, `\disconnect NODE`, `\reconnect NODE`,
+    /// `\fail NODE at STEP` (or `\fail NODE off`), `\tick DURATION`.
+    pub(super) fn fault_cmd(&mut self, name: &str, args: &[String]) {
+        let Some(first) = args.first() else {
+            self.psql_error(&format!("\\{name}: missing required argument"));
+            self.error_stop();
+            return;
+        };
+        let op = match name {
+            "crash" => Operation::Crash(first.clone()),
+            "restart" => Operation::Restart(first.clone()),
+            "disconnect" => Operation::Disconnect(first.clone()),
+            "reconnect" => Operation::Reconnect(first.clone()),
+            "tick" => match parse_duration_us(first) {
+                Some(us) => Operation::Tick(us),
+                None => {
+                    self.psql_error(&format!(
+                        "\\tick: invalid duration \"{first}\" (seconds, or a number with ms, s, min or h)"
+                    ));
+                    self.error_stop();
+                    return;
+                }
+            },
+            _ => match (args.get(1).map(String::as_str), args.get(2)) {
+                (Some("at"), Some(step)) => Operation::Fail(first.clone(), Some(step.clone())),
+                (Some("off"), None) => Operation::Fail(first.clone(), None),
+                _ => {
+                    self.psql_error(
+                        "\\fail: use \\fail NODE at STEP (before-prepare, after-prepare, after-commit-record, during-commit-prepared) or \\fail NODE off",
+                    );
+                    self.error_stop();
+                    return;
+                }
+            },
+        };
+        match self.exec.operate(op) {
+            Ok(msg) => self.info(&msg),
+            Err(e) => {
+                let mut msg = e.message.clone();
+                if let Some(h) = &e.hint {
+                    msg.push_str(&format!("\nHINT:  {h}"));
+                }
+                self.psql_error(&format!("\\{name}: {msg}"));
+                self.error_stop();
+            }
+        }
+        self.finished();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration_us;
+
+    #[test]
+    fn durations_read_as_seconds_or_with_a_unit() {
+        assert_eq!(parse_duration_us("60"), Some(60_000_000));
+        assert_eq!(parse_duration_us("1min"), Some(60_000_000));
+        assert_eq!(parse_duration_us("500ms"), Some(500_000));
+        assert_eq!(parse_duration_us("2h"), Some(7_200_000_000));
+        assert_eq!(parse_duration_us("-1"), None);
+        assert_eq!(parse_duration_us("soon"), None);
+    }
+}
