@@ -8,9 +8,9 @@ pub struct PgError {
     pub sqlstate: &'static str,
     pub message: String,
     pub detail: Option<String>,
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
     /// Citus adds `while executing command on HOST:PORT` for errors raised by a worker.
-    pub context: Option<String>,
+    pub context: Option<Box<str>>,
     /// Where in the statement text the error was found: a 1-based character offset, as
     /// PostgreSQL's cursor position (psql shows it as `LINE n:` with a caret).
     pub position: Option<u32>,
@@ -39,12 +39,12 @@ impl PgError {
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 
     pub fn with_context(mut self, context: impl Into<String>) -> Self {
-        self.context = Some(context.into());
+        self.context = Some(context.into().into_boxed_str());
         self
     }
 

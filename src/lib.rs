@@ -14,6 +14,7 @@ pub mod operations;
 pub mod planner;
 pub mod psql;
 pub mod session;
+pub mod simulate;
 pub mod sql;
 pub mod trace;
 pub mod transaction;

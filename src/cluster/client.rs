@@ -114,6 +114,9 @@ impl Cluster {
         self.close_session_connection(&mut s);
         s.node = node.to_string();
         s.backend = self.network.connect(CLIENT, node).ok();
+        // A new backend: Citus's per-backend counters start again.
+        s.next_connection_id = 1;
+        s.prepared_count = 0;
         self.sessions.insert(id, s);
         self.wake_waiters();
         Ok(())
@@ -607,6 +610,14 @@ impl Cluster {
             .map_err(|e| analyze::Failure::new(e, None))?;
         let relations = BTreeMap::new();
         let host = ClusterHost::new(&self.catalog, self.now(), &relations);
+        let host = crate::node::catalog::NodeHost {
+            inner: &host,
+            prepared: self
+                .network
+                .node(node)
+                .map(|n| n.prepared.clone())
+                .unwrap_or_default(),
+        };
         analyze::statement(stmt, db, &host)
     }
 

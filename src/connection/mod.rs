@@ -110,8 +110,10 @@ impl Cluster {
     /// none is cached. A cached connection whose server went away is noticed and replaced, as
     /// Citus checks a cached socket before reusing it, unless a transaction runs on it: that
     /// transaction is lost with it.
+    /// Indexes stay valid while a statement runs: a dead connection is replaced in place.
     pub(crate) fn connection(&mut self, s: &mut Session, node: &str) -> PgResult<usize> {
-        if let Some(i) = s.connections.iter().position(|c| c.node == node) {
+        let cached = s.connections.iter().position(|c| c.node == node);
+        if let Some(i) = cached {
             let c = &s.connections[i];
             if self.network.alive(node, c.backend) && !self.network.is_cut(node) {
                 return Ok(i);
@@ -120,7 +122,6 @@ impl Cluster {
                 // The transaction on it is gone; the caller's command fails on it.
                 return Ok(i);
             }
-            s.connections.remove(i);
         }
         let backend = self
             .network
@@ -128,15 +129,24 @@ impl Cluster {
             .map_err(|e| open_error(self, node, e))?;
         let id = s.next_connection_id;
         s.next_connection_id += 1;
-        s.connections.push(RemoteConnection {
+        let fresh = RemoteConnection {
             node: node.to_string(),
             id,
             backend,
             txn: RemoteTxnState::Idle,
             modified: false,
             begun: 0,
-        });
-        Ok(s.connections.len() - 1)
+        };
+        match cached {
+            Some(i) => {
+                s.connections[i] = fresh;
+                Ok(i)
+            }
+            None => {
+                s.connections.push(fresh);
+                Ok(s.connections.len() - 1)
+            }
+        }
     }
 
     /// Sends `command` over connection `i` and returns the node's answer. The message and its
@@ -195,7 +205,7 @@ impl Cluster {
                     // Citus passes a worker's message on, not its position in the task's text
                     e.position = None;
                     if e.context.is_none() {
-                        e.context = Some(format!(
+                        e = e.with_context(format!(
                             "while executing command on {}",
                             address(self, &conn.node)
                         ));

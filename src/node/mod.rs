@@ -4,6 +4,7 @@
 //! backends; the network is the only caller.
 
 pub mod backend;
+pub(crate) mod catalog;
 
 use crate::error::{Notice, PgError, PgResult};
 use crate::sql::storage::{UndoMark, Xid};
@@ -240,6 +241,11 @@ impl NodeServer {
         if !self.backends.contains_key(&id) {
             return Err(PgError::new("08003", "connection not open"));
         }
+        let host = catalog::NodeHost {
+            inner: host,
+            prepared: self.prepared.clone(),
+        };
+        let host: &dyn Host = &host;
         match command {
             Command::Sql(sql) => self.run_sql(id, sql, host),
             Command::Statement(stmt) => self.in_statement(id, |db| db.execute(stmt, host)),

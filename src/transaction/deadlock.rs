@@ -180,6 +180,20 @@ impl Cluster {
             .with_context(context)
     }
 
+    /// Cancels session `id`'s waiting statement, as psql's Ctrl-C does; `false` when it was
+    /// not waiting. Its reply comes back through `take_finished`.
+    pub fn cancel(&mut self, id: SessionId) -> bool {
+        if self.sessions.get(&id).is_none_or(|s| s.waiting.is_none()) {
+            return false;
+        }
+        self.cancel_waiting(
+            id,
+            PgError::new("57014", "canceling statement due to user request"),
+        );
+        self.wake_waiters();
+        true
+    }
+
     /// Fails a waiting statement with `error`: its transaction aborts (a block stays failed).
     fn cancel_waiting(&mut self, id: SessionId, error: PgError) {
         let Some(mut s) = self.sessions.remove(&id) else {

@@ -221,7 +221,9 @@ impl Cluster {
     }
 
     /// COMMIT of the session's distributed transaction. Returns the tag (`ROLLBACK` when the
-    /// transaction had failed).
+    /// transaction had failed). When the commit fails the transaction is left for the caller
+    /// to abort once the error has reached the client (it is marked as no longer a block, so
+    /// the abort ends it rather than leaving a failed block).
     pub(crate) fn commit_txn(&mut self, s: &mut Session) -> PgResult<ExecOutput> {
         let Some(txn) = s.txn.clone() else {
             return Ok(ExecOutput::command("COMMIT"));
@@ -241,8 +243,18 @@ impl Cluster {
         } else {
             self.commit_one_phase(s, &started)
         };
-        self.finish_txn(s);
-        result.map(|()| ExecOutput::command("COMMIT"))
+        match result {
+            Ok(()) => {
+                self.finish_txn(s);
+                Ok(ExecOutput::command("COMMIT"))
+            }
+            Err(e) => {
+                if let Some(t) = s.txn.as_mut() {
+                    t.explicit = false;
+                }
+                Err(e)
+            }
+        }
     }
 
     /// One phase: COMMIT on every remote block, then the local commit.
@@ -269,7 +281,6 @@ impl Cluster {
                         self.node_address(&node)
                     )));
                     let shard = self.first_shard_on(&node).unwrap_or(0);
-                    self.abort_txn(s);
                     return Err(PgError::new(
                         "XX000",
                         format!(
@@ -537,12 +548,7 @@ impl Cluster {
         };
         txn.next_sub_id += 1;
         txn.savepoints.push(sp.clone());
-        self.remote_savepoint_command(
-            s,
-            &format!("SAVEPOINT {}", sp.remote_name()),
-            |n| TxnControl::Savepoint(n),
-            &sp,
-        )?;
+        self.remote_savepoint_command(s, TxnControl::Savepoint, &sp)?;
         Ok(ExecOutput::command("SAVEPOINT"))
     }
 
@@ -560,7 +566,7 @@ impl Cluster {
         };
         let sp = txn.savepoints[pos].clone();
         txn.savepoints.truncate(pos);
-        self.remote_savepoint_command(s, "", TxnControl::Release, &sp)?;
+        self.remote_savepoint_command(s, TxnControl::Release, &sp)?;
         Ok(ExecOutput::command("RELEASE"))
     }
 
@@ -596,13 +602,13 @@ impl Cluster {
         };
         txn.next_sub_id += 1;
         txn.savepoints.push(fresh.clone());
-        self.remote_savepoint_command(s, "", TxnControl::Savepoint, &fresh)?;
+        self.remote_savepoint_command(s, TxnControl::Savepoint, &fresh)?;
         Ok(ExecOutput::command("ROLLBACK"))
     }
 
     /// ROLLBACK TO SAVEPOINT on every open remote block.
     fn rollback_remote_to(&mut self, s: &mut Session, sp: &DistSavepoint) {
-        let _ = self.remote_savepoint_command(s, "", TxnControl::RollbackTo, sp);
+        let _ = self.remote_savepoint_command(s, TxnControl::RollbackTo, sp);
     }
 
     fn catalog_restore_to(&mut self, sp: &DistSavepoint) {
@@ -616,7 +622,6 @@ impl Cluster {
     fn remote_savepoint_command(
         &mut self,
         s: &mut Session,
-        _text: &str,
         make: impl Fn(String) -> TxnControl,
         sp: &DistSavepoint,
     ) -> PgResult<()> {
@@ -748,6 +753,6 @@ pub fn lost_connection() -> PgError {
 fn warning_from(e: &PgError) -> Notice {
     let mut n = Notice::warning(e.message.clone());
     n.detail = e.detail.clone();
-    n.context = e.context.clone();
+    n.context = e.context.as_deref().map(str::to_string);
     n
 }

@@ -49,7 +49,7 @@ impl AppState {
             version,
             node: Memo::new(move |_| {
                 version.track();
-                runner.with_value(|r| r.session.as_ref().map(|s| s.node.clone()))
+                runner.with_value(|r| r.session.and_then(|s| r.exec.session_node(s)))
             }),
             nodes: Memo::new(move |_| {
                 version.track();
@@ -85,7 +85,7 @@ impl AppState {
         let mut query = None;
         let mut tables = Vec::new();
         self.runner.update_value(|r| {
-            let before = r.exec.trace.statement;
+            let before = r.exec.network.trace.statement;
             output = r.run_interactive(sql);
             tables = r.take_tables();
             query = last_explainable(r.exec.trace_events(), before);

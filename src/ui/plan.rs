@@ -5,7 +5,7 @@
 //! in `viz::plan`.
 
 use super::app::AppState;
-use crate::planner::explain::{plan_rows, plan_sql};
+use crate::planner::explain::plan_rows;
 use crate::psql::format::{self, aligned, Table, Verbosity};
 use crate::viz::plan::{client_sql, is_explain, picture, PlanPicture, BASELINE, LINE_H, PAD_X};
 use leptos::prelude::*;
@@ -37,10 +37,10 @@ pub fn PlanPanel() -> impl IntoView {
         };
         let nodes = state.nodes.get();
         state.runner.with_value(|r| {
-            let Some(session) = r.session.as_ref() else {
+            let Some(session) = r.session else {
                 return Shown::Nothing;
             };
-            match plan_sql(&r.exec, session, &sql) {
+            match r.exec.plan_sql(session, &sql) {
                 Ok(plan) => Shown::Plan {
                     text: aligned(&Table::from_result(&plan_rows(&plan), "")),
                     picture: picture(&plan, &nodes),

@@ -265,8 +265,8 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
             shards
                 .iter()
                 .filter(|s| s.is_reference)
-                .map(|s| s.shard_name.clone())
-                .collect::<std::collections::BTreeSet<String>>()
+                .map(|s| s.shard_id)
+                .collect::<std::collections::BTreeSet<i64>>()
         })
     });
     let status = move || {

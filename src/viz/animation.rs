@@ -50,6 +50,8 @@ pub struct Arrow {
     pub from: String,
     pub to: String,
     pub shard: Option<i64>,
+    /// Every shard the message's task touches (a join reads several).
+    pub shards: Vec<i64>,
     /// The SQL the message carried (for a task: what the worker ran).
     pub sql: String,
     /// The trace label of the message kind (`task`, `result`, `ddl`, ...).
@@ -108,18 +110,6 @@ pub struct Animation {
     pub arrows: Vec<Arrow>,
 }
 
-/// Shard table names (`<table>_<shardid>`) mentioned in a task's SQL.
-fn shard_names(sql: &str) -> BTreeSet<String> {
-    sql.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|word| {
-            word.rsplit_once('_').is_some_and(|(table, id)| {
-                !table.is_empty() && id.len() >= 6 && id.bytes().all(|b| b.is_ascii_digit())
-            })
-        })
-        .map(str::to_string)
-        .collect()
-}
-
 impl Animation {
     pub fn from_events(events: &[TraceEvent]) -> Self {
         let mut arrows = Vec::new();
@@ -153,6 +143,7 @@ impl Animation {
                 from: e.from.clone(),
                 to: e.to.clone(),
                 shard: e.shard,
+                shards: e.shards.clone(),
                 sql: e.sql.clone(),
                 label: e.kind.label(),
             });
@@ -200,17 +191,16 @@ impl Animation {
             .collect()
     }
 
-    /// How the statement ran; `reference_shards` names the shards of reference tables.
-    pub fn pattern(&self, reference_shards: &BTreeSet<String>) -> Pattern {
+    /// How the statement ran; `reference_shards` holds the shards of reference tables.
+    pub fn pattern(&self, reference_shards: &BTreeSet<i64>) -> Pattern {
         let tasks: Vec<&Arrow> = self.tasks().collect();
-        let joined: Vec<BTreeSet<String>> = tasks.iter().map(|t| shard_names(&t.sql)).collect();
         match tasks.len() {
             0 => Pattern::NoTasks,
             1 => Pattern::Router,
-            _ if joined.iter().all(|names| names.len() > 1) => {
-                if joined
+            _ if tasks.iter().all(|t| t.shards.len() > 1) => {
+                if tasks
                     .iter()
-                    .all(|names| names.iter().any(|n| reference_shards.contains(n)))
+                    .all(|t| t.shards.iter().any(|s| reference_shards.contains(s)))
                 {
                     Pattern::ReferenceJoin
                 } else {
@@ -488,12 +478,12 @@ mod tests {
             "CREATE TABLE plans (id int PRIMARY KEY, name text); \
              SELECT create_reference_table('plans');",
         );
-        let reference: BTreeSet<String> = r
+        let reference: BTreeSet<i64> = r
             .exec
             .shards()
             .into_iter()
             .filter(|s| s.is_reference)
-            .map(|s| s.shard_name)
+            .map(|s| s.shard_id)
             .collect();
         let with_ref = animate(
             &mut r,
@@ -621,9 +611,6 @@ mod tests {
         assert_eq!(delay_ms(99), BASE_DELAY_MS);
         assert_eq!(speed_label(0), "1×");
         assert_eq!(speed_label(3), "0.5×");
-        let names = shard_names("SELECT * FROM users_102008 u JOIN orders_102040 o ON true");
-        assert_eq!(names.len(), 2);
-        assert!(shard_names("SELECT count(*) FROM users_102008 users").len() == 1);
         assert_eq!(
             Animation::from_events(&[]).pattern(&BTreeSet::new()),
             Pattern::NoTasks

@@ -420,7 +420,7 @@ mod tests {
 
     fn error(r: Resolved) -> (String, Option<String>) {
         match r {
-            Resolved::Missing(e) => (e.message, e.hint.or(e.detail)),
+            Resolved::Missing(e) => (e.message, e.hint.map(String::from).or(e.detail)),
             Resolved::Column => (String::new(), None),
         }
     }

@@ -162,6 +162,14 @@ impl NodeStorage {
         x
     }
 
+    /// Rows (and insert ranges) open or prepared transactions hold, over every table.
+    pub fn owned_rows(&self) -> usize {
+        self.owned
+            .values()
+            .map(|o| o.counts.values().sum::<usize>())
+            .sum()
+    }
+
     /// The current position in the current transaction's log.
     pub fn mark(&self) -> UndoMark {
         UndoMark {
