@@ -159,14 +159,25 @@ impl Cluster {
             &node,
             format!("fault armed: {node} crashes {}", step.name()),
         );
-        Ok(format!(
-            "{node} will crash {} of the next two-phase commit",
-            match step {
-                FaultStep::BeforePrepare => "before the prepare step",
-                FaultStep::AfterPrepare => "right after the prepare step",
-                FaultStep::AfterCommitRecord => "after the commit decision is recorded",
-                FaultStep::DuringCommitPrepared => "during COMMIT PREPARED",
+        let coordinator = node == COORDINATOR;
+        let when = match (step, coordinator) {
+            (FaultStep::BeforePrepare, false) => "before it is asked to prepare",
+            (FaultStep::BeforePrepare, true) => "before it sends PREPARE TRANSACTION",
+            (FaultStep::AfterPrepare, false) => "right after it prepares, before it answers",
+            (FaultStep::AfterPrepare, true) => {
+                "once every participant prepared, before its decision"
             }
+            (FaultStep::AfterCommitRecord, false) => {
+                "after the commit decision, before COMMIT PREPARED reaches it"
+            }
+            (FaultStep::AfterCommitRecord, true) => "right after its commit decision is recorded",
+            (FaultStep::DuringCommitPrepared, false) => {
+                "after committing its branch, before it answers"
+            }
+            (FaultStep::DuringCommitPrepared, true) => "after sending the first COMMIT PREPARED",
+        };
+        Ok(format!(
+            "{node} will crash in the next two-phase commit, {when}"
         ))
     }
 

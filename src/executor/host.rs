@@ -107,7 +107,7 @@ impl Host for ClusterHost<'_> {
             _ if run_command::RUN_COMMAND_FUNCTIONS.contains(&name) => {
                 let Some(command) = args.first().and_then(Value::to_pg_text) else {
                     return Some(Ok(ResultSet {
-                        columns: run_command::result_columns(),
+                        columns: run_command::result_columns(name),
                         rows: Vec::new(),
                     }));
                 };

@@ -26,13 +26,20 @@ pub fn result_key(function: &str, command: &str) -> String {
     format!("{function}({command})")
 }
 
-pub fn result_columns() -> Vec<Column> {
-    vec![
-        Column::new("nodename", SqlType::Text),
-        Column::new("nodeport", SqlType::Int4),
-        Column::new("success", SqlType::Bool),
-        Column::new("result", SqlType::Text),
-    ]
+/// The columns a `run_command_on_*` function returns: workers are named by address, every
+/// node (the coordinator included) by `nodeid`, as in Citus 13.
+pub fn result_columns(function: &str) -> Vec<Column> {
+    let mut cols = if function == "run_command_on_workers" {
+        vec![
+            Column::new("nodename", SqlType::Text),
+            Column::new("nodeport", SqlType::Int4),
+        ]
+    } else {
+        vec![Column::new("nodeid", SqlType::Int4)]
+    };
+    cols.push(Column::new("success", SqlType::Bool));
+    cols.push(Column::new("result", SqlType::Text));
+    cols
 }
 
 /// `FROM run_command_on_*(expr)` calls in a query, with their argument expressions.
@@ -128,7 +135,7 @@ impl Cluster {
     }
 
     fn run_command_on(&mut self, s: &mut Session, function: &str, command: &str) -> ResultSet {
-        let targets: Vec<(String, String, u16)> = self
+        let targets: Vec<(String, String, u16, i32)> = self
             .catalog
             .nodes
             .iter()
@@ -138,28 +145,31 @@ impl Cluster {
                 "run_command_on_coordinator" => n.is_coordinator(),
                 _ => true,
             })
-            .map(|n| (n.name.clone(), n.host.clone(), n.port))
+            .map(|n| (n.name.clone(), n.host.clone(), n.port, n.node_id))
             .collect();
         let mut targets = targets;
         targets.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+        let by_address = function == "run_command_on_workers";
         let rows = targets
             .into_iter()
-            .map(|(node, host, port)| {
+            .map(|(node, host, port, node_id)| {
                 let outcome = self.one_off_command(s, &node, command);
                 let (success, result) = match outcome.and_then(|out| single_value(out.outcome)) {
                     Ok(v) => (true, v),
                     Err(e) => (false, error_result(&e)),
                 };
-                vec![
-                    Value::Text(host),
-                    Value::Int4(port as i32),
-                    Value::Bool(success),
-                    Value::Text(result),
-                ]
+                let mut row = if by_address {
+                    vec![Value::Text(host), Value::Int4(port as i32)]
+                } else {
+                    vec![Value::Int4(node_id)]
+                };
+                row.push(Value::Bool(success));
+                row.push(Value::Text(result));
+                row
             })
             .collect();
         ResultSet {
-            columns: result_columns(),
+            columns: result_columns(function),
             rows,
         }
     }
