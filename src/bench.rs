@@ -100,6 +100,58 @@ fn plan_micros(shards: u32) -> PgResult<f64> {
     Ok(secs(start) * 1e6 / runs as f64)
 }
 
+/// Two ids of `bench` whose shards sit on the same worker, and one on another worker.
+fn transfer_ids(cluster: &Cluster) -> PgResult<(i64, i64, i64)> {
+    let node_of = |id: i64| -> PgResult<String> {
+        let shard = cluster
+            .catalog
+            .shard_for_value("bench", &crate::types::Value::Int4(id as i32))?
+            .map(|s| s.shard_id)
+            .unwrap_or_default();
+        Ok(cluster
+            .catalog
+            .task_node(shard)
+            .map(|n| n.name.clone())
+            .unwrap_or_default())
+    };
+    let first = node_of(1)?;
+    let mut same = None;
+    let mut other = None;
+    for id in 2..1000 {
+        let n = node_of(id)?;
+        if n == first {
+            same.get_or_insert(id);
+        } else {
+            other.get_or_insert(id);
+        }
+        if let (Some(a), Some(b)) = (same, other) {
+            return Ok((1, a, b));
+        }
+    }
+    Err(crate::error::PgError::internal("no ids on two workers"))
+}
+
+/// A transfer between two rows, BEGIN to COMMIT: both on one worker (one-phase commit) and
+/// on two workers (two-phase commit), in microseconds per transfer.
+fn transfer_micros(cluster: &mut Cluster) -> PgResult<(f64, f64)> {
+    let s = cluster.session();
+    let (a, same, other) = transfer_ids(cluster)?;
+    let mut time = |to: i64| -> PgResult<f64> {
+        let runs = 300;
+        let start = Instant::now();
+        for _ in 0..runs {
+            cluster.execute(s, "BEGIN")?;
+            cluster.execute(s, &format!("UPDATE bench SET age = age - 1 WHERE id = {a}"))?;
+            cluster.execute(s, &format!("UPDATE bench SET age = age + 1 WHERE id = {to}"))?;
+            cluster.execute(s, "COMMIT")?;
+        }
+        Ok(secs(start) * 1e6 / runs as f64)
+    };
+    let one = time(same)?;
+    let two = time(other)?;
+    Ok((one, two))
+}
+
 /// Runs every benchmark and returns the report.
 pub fn run() -> Result<String, String> {
     let mut out = Vec::new();
@@ -138,6 +190,10 @@ pub fn run() -> Result<String, String> {
         "aggregate_32_tasks_ms: {:.1}",
         secs(start) * 1e3 / runs as f64
     ));
+
+    let (one_phase, two_phase) = transfer_micros(&mut cluster).map_err(|e| e.to_string())?;
+    out.push(format!("txn_1pc_us: {one_phase:.1}"));
+    out.push(format!("txn_2pc_us: {two_phase:.1}"));
 
     for shards in [32, 128, 512, 1024] {
         let us = plan_micros(shards).map_err(|e| e.to_string())?;

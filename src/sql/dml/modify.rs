@@ -42,14 +42,18 @@ fn matching_rows(
     selection: Option<&Expr>,
     host: &dyn Host,
 ) -> PgResult<Vec<(RowId, Vec<Value>)>> {
-    let rows = db.storage.scan_with_ids(&def.name)?;
     let Some(pred) = selection else {
-        return Ok(rows);
+        return db.storage.scan_with_ids(&def.name);
     };
     let cols = scope_columns(def, qual);
     // Subqueries in expressions run through the SELECT executor.
     let executor = Executor::new(db, host);
     let ctx = executor.ctx();
+    // A WHERE that fixes a unique key reads its one row through the index.
+    let rows = match crate::sql::select::access::unique_row(&executor, &def.name, &cols, pred) {
+        Some(found) => found.into_iter().collect(),
+        None => db.storage.scan_with_ids(&def.name)?,
+    };
     let mut out = Vec::new();
     for (id, row) in rows {
         let scope = Scope {

@@ -43,25 +43,38 @@ pub fn index_lookup(exec: &Executor, sel: &Select) -> Option<PgResult<Rel>> {
         Ok(rel) => rel,
         Err(e) => return Some(Err(e)),
     };
+    let found = unique_row(exec, &table, &rel.columns, where_clause)?;
+    rel.rows = found.map(|(_, row)| vec![row]).unwrap_or_default();
+    Some(Ok(rel))
+}
+
+/// The one row of `table` a WHERE that fixes every column of a unique key picks, read
+/// through that index, with its id. `None` when no unique key is fixed (the caller scans);
+/// `Some(None)` when no row has the key. WHERE still has to be applied to the row.
+pub fn unique_row(
+    exec: &Executor,
+    table: &str,
+    columns: &[ScopeColumn],
+    where_clause: &Expr,
+) -> Option<Option<(crate::sql::storage::RowId, Vec<Value>)>> {
     let mut parts = Vec::new();
     conjuncts(where_clause, &mut parts);
     let fixed: Vec<(usize, Value)> = parts
         .into_iter()
-        .filter_map(|p| fixed_column(exec, p, &rel.columns))
+        .filter_map(|p| fixed_column(exec, p, columns))
         .collect();
-    for ix in exec.db.storage.unique_indexes(&table) {
+    for ix in exec.db.storage.unique_indexes(table) {
         let values: Option<Vec<Value>> = ix
             .columns
             .iter()
             .map(|&c| fixed.iter().find(|(i, _)| *i == c).map(|(_, v)| v.clone()))
             .collect();
         if let Some(values) = values {
-            let found = exec
-                .db
-                .storage
-                .lookup_unique(&table, &ix.column_names, &values);
-            rel.rows = found.map(|(_, row)| vec![row]).unwrap_or_default();
-            return Some(Ok(rel));
+            return Some(
+                exec.db
+                    .storage
+                    .lookup_unique(table, &ix.column_names, &values),
+            );
         }
     }
     None

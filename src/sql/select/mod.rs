@@ -1,7 +1,7 @@
 //! The SELECT executor: FROM (tables, joins, subqueries, set-returning functions, host relations),
 //! WHERE, GROUP BY with aggregates, HAVING, DISTINCT, ORDER BY, LIMIT/OFFSET, set operations.
 
-mod access;
+pub(crate) mod access;
 mod aggregate;
 mod from;
 mod names;
