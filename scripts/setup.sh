@@ -51,19 +51,26 @@ if [[ "$locked" != "$WASM_BINDGEN_VERSION" ]]; then
   exit 1
 fi
 
+# The tools are built without link-time optimisation and with parallel code generation: the
+# same pinned versions, compiled in about a fifth less time on two cores, and as fast for our use.
+# Only for the tools: ShardScope's own builds keep its Cargo.toml profiles.
+install_tool() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
+}
+
 if [[ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]]; then
-  cargo install --locked trunk --version "$TRUNK_VERSION"
+  install_tool --locked trunk --version "$TRUNK_VERSION"
 fi
 if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
   # Not --locked: the CLI's own lockfile pins a yanked webpki-roots that no longer resolves.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  install_tool wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
 if $with_tests; then
   apt_install chromium chromium-driver
   # Component tests run through wasm-pack with the wasm-bindgen-test-runner installed above.
   if [[ "$(wasm-pack --version 2>/dev/null || true)" != "wasm-pack $WASM_PACK_VERSION" ]]; then
-    cargo install --locked wasm-pack --version "$WASM_PACK_VERSION"
+    install_tool --locked wasm-pack --version "$WASM_PACK_VERSION"
   fi
   command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
   # npm ci only when the installed playwright-core differs from the one package-lock.json pins.

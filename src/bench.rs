@@ -142,7 +142,10 @@ fn transfer_micros(cluster: &mut Cluster) -> PgResult<(f64, f64)> {
         for _ in 0..runs {
             cluster.execute(s, "BEGIN")?;
             cluster.execute(s, &format!("UPDATE bench SET age = age - 1 WHERE id = {a}"))?;
-            cluster.execute(s, &format!("UPDATE bench SET age = age + 1 WHERE id = {to}"))?;
+            cluster.execute(
+                s,
+                &format!("UPDATE bench SET age = age + 1 WHERE id = {to}"),
+            )?;
             cluster.execute(s, "COMMIT")?;
         }
         Ok(secs(start) * 1e6 / runs as f64)

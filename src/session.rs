@@ -74,6 +74,16 @@ impl WaitInfo {
             self.session, self.relation, self.node
         )
     }
+
+    /// The short form a node's box shows: `session 2 for citus_0_20221_5_6`.
+    pub fn brief(&self) -> String {
+        let holder = match (&self.holder_session, &self.holder_gid) {
+            (Some(s), _) => format!("session {s}"),
+            (None, Some(g)) => g.clone(),
+            (None, None) => "another transaction".to_string(),
+        };
+        format!("session {} for {holder}", self.session)
+    }
 }
 
 /// What a statement sent to the cluster came to.

@@ -42,6 +42,10 @@ pub struct NodeInfo {
     pub is_cut: bool,
     /// Prepared transactions it holds (in-doubt branches until committed or rolled back).
     pub prepared: Vec<String>,
+    /// The step of the next two-phase commit at which it is armed to crash.
+    pub armed: Option<String>,
+    /// Statements waiting for a row lock on it, described.
+    pub waits: Vec<String>,
 }
 
 /// One shard with its placements, as the map shows it.
@@ -274,6 +278,19 @@ impl Cluster {
                     prepared: server
                         .map(|s| s.prepared.iter().map(|p| p.gid.clone()).collect())
                         .unwrap_or_default(),
+                    armed: self
+                        .network
+                        .armed()
+                        .iter()
+                        .find(|f| f.node == n.name)
+                        .map(|f| f.step.name().to_string()),
+                    waits: self
+                        .sessions
+                        .values()
+                        .filter_map(|s| self.wait_info(s))
+                        .filter(|w| w.node == n.name)
+                        .map(|w| w.brief())
+                        .collect(),
                 }
             })
             .collect();

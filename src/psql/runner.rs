@@ -36,6 +36,8 @@ pub trait Executor {
     fn describe_table(&self, session: SessionId, name: &str) -> PgResult<Option<TableDef>>;
     /// Statements that finished in sessions that had been waiting.
     fn take_finished(&mut self) -> Vec<Finished>;
+    /// Cancels a session's waiting statement (psql's Ctrl-C); `false` when it was not waiting.
+    fn cancel(&mut self, session: SessionId) -> bool;
     fn operate(&mut self, op: Operation) -> PgResult<String>;
 }
 
@@ -71,6 +73,9 @@ impl Executor for Cluster {
     }
     fn take_finished(&mut self) -> Vec<Finished> {
         Cluster::take_finished(self)
+    }
+    fn cancel(&mut self, session: SessionId) -> bool {
+        Cluster::cancel(self, session)
     }
     fn operate(&mut self, op: Operation) -> PgResult<String> {
         match op {
@@ -368,6 +373,15 @@ impl<E: Executor> Runner<E> {
         for n in &reply.after {
             self.out.push_str(&format::notice(n, verbosity, &locus));
         }
+    }
+
+    /// Cancels session `id`'s waiting statement; returns what psql prints for it.
+    pub fn cancel(&mut self, id: SessionId) -> String {
+        self.out.clear();
+        if self.exec.cancel(id) {
+            self.finished();
+        }
+        std::mem::take(&mut self.out)
     }
 
     /// Statements of other sessions that finished after waiting for a lock.

@@ -103,10 +103,7 @@ pub fn tokens(text: &str) -> Option<Vec<(Token, usize)>> {
 fn parse_marked(text: &str) -> Option<Vec<Statement>> {
     let dialect = PostgreSqlDialect {};
     let lines = Lines::new(text);
-    let mut tokens = Tokenizer::new(&dialect, text)
-        .with_unescape(true)
-        .tokenize_with_location()
-        .ok()?;
+    let mut tokens = super::pg_tokens(text).ok()?;
     for TokenWithLocation { token, location } in &mut tokens {
         let at = lines.offset(*location)?;
         match token {

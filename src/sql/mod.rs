@@ -19,7 +19,8 @@ use crate::types::{SqlType, Value};
 use chrono::NaiveDateTime;
 use sqlparser::ast::{Query, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithLocation, Tokenizer};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -176,7 +177,28 @@ pub struct Database {
 /// Parses SQL text as PostgreSQL, with parser errors as PostgreSQL's syntax errors (their
 /// positions count characters of `sql`).
 pub fn parse_sql(sql: &str) -> PgResult<Vec<Statement>> {
-    Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| syntax::syntax_error(sql, &e))
+    let parse = || -> Result<Vec<Statement>, ParserError> {
+        let tokens = pg_tokens(sql)?;
+        Parser::new(&PostgreSqlDialect {})
+            .with_tokens_with_locations(tokens)
+            .parse_statements()
+    };
+    parse().map_err(|e| syntax::syntax_error(sql, &e))
+}
+
+/// PostgreSQL's tokens for `sql`. In PostgreSQL `name := value` is the older spelling of a named
+/// function argument `name => value` (`create_distributed_table('t', 'id', shard_count := 4)`),
+/// and `:=` means nothing else in SQL, so it becomes `=>` for the parser.
+pub fn pg_tokens(sql: &str) -> Result<Vec<TokenWithLocation>, ParserError> {
+    let mut tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .with_unescape(true)
+        .tokenize_with_location()?;
+    for t in &mut tokens {
+        if t.token == Token::Assignment {
+            t.token = Token::RArrow;
+        }
+    }
+    Ok(tokens)
 }
 
 impl Database {

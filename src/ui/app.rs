@@ -1,7 +1,8 @@
 //! The page layout and the state every panel shares.
 
-use crate::cluster::{Cluster, NodeInfo, ShardInfo};
+use crate::cluster::{Cluster, NodeInfo, SessionView, ShardInfo};
 use crate::psql::Runner;
+use crate::session::SessionId;
 use crate::trace::TraceEvent;
 use crate::viz::plan::last_explainable;
 use crate::viz::transcript::{clip, echo, parts, segments};
@@ -23,6 +24,12 @@ pub struct AppState {
     pub runner: StoredValue<Runner<Cluster>, LocalStorage>,
     /// The node the console is connected to (`None` after a failed `\c` in psql's terms).
     pub node: Memo<Option<String>>,
+    /// psql's transaction marker for the current session: `*` in a block, `!` failed.
+    pub marker: Memo<&'static str>,
+    /// The session the console drives.
+    pub current_session: Memo<Option<SessionId>>,
+    /// Every client session, with its state.
+    pub sessions: Memo<Vec<SessionView>>,
     pub version: RwSignal<u64>,
     pub nodes: Memo<Vec<NodeInfo>>,
     pub shards: Memo<Vec<ShardInfo>>,
@@ -50,6 +57,23 @@ impl AppState {
             node: Memo::new(move |_| {
                 version.track();
                 runner.with_value(|r| r.session.and_then(|s| r.exec.session_node(s)))
+            }),
+            marker: Memo::new(move |_| {
+                version.track();
+                runner.with_value(|r| {
+                    r.session
+                        .and_then(|s| r.exec.session_view(s))
+                        .map(|v| v.block.prompt_marker())
+                        .unwrap_or("")
+                })
+            }),
+            current_session: Memo::new(move |_| {
+                version.track();
+                runner.with_value(|r| r.session)
+            }),
+            sessions: Memo::new(move |_| {
+                version.track();
+                runner.with_value(|r| r.exec.sessions())
             }),
             nodes: Memo::new(move |_| {
                 version.track();
@@ -81,6 +105,7 @@ impl AppState {
     /// transcript. Returns psql's output.
     pub fn run_sql(&self, sql: &str) -> String {
         let node = self.node.get_untracked().unwrap_or_else(|| "!".into());
+        let marker = self.marker.get_untracked();
         let mut output = String::new();
         let mut query = None;
         let mut tables = Vec::new();
@@ -93,20 +118,41 @@ impl AppState {
         if query.is_some() {
             self.last_query.set(query);
         }
+        self.push_entry(echo(&node, marker, sql), &output, tables);
+        self.changed();
+        output
+    }
+
+    /// Cancels a session's waiting statement; what it prints joins the transcript.
+    pub fn cancel(&self, session: SessionId) {
+        let mut output = String::new();
+        self.runner.update_value(|r| output = r.cancel(session));
+        self.push_entry(
+            format!("-- cancel session {session}\n"),
+            &output,
+            Vec::new(),
+        );
+        self.changed();
+    }
+
+    fn push_entry(
+        &self,
+        echo_text: String,
+        output: &str,
+        tables: Vec<(std::ops::Range<usize>, crate::psql::format::Table)>,
+    ) {
         let id = self.next_entry.get_value();
         self.next_entry.set_value(id + 1);
         let entry = Entry {
             id,
-            echo: echo(&node, sql),
-            output: segments(&clip(&output)),
-            parts: parts(&output, tables),
+            echo: echo_text,
+            output: segments(&clip(output)),
+            parts: parts(output, tables),
         };
         self.entries.update(|list| {
             list.push(entry);
             keep_recent(list);
         });
-        self.changed();
-        output
     }
 
     /// Marks the cluster as changed so every view re-reads it.

@@ -147,9 +147,16 @@ pub fn Console() -> impl IntoView {
         }
     };
 
-    let prompt = move || format!("{}=#", state.node.get().unwrap_or_else(|| "!".into()));
+    let prompt = move || {
+        format!(
+            "{}={}#",
+            state.node.get().unwrap_or_else(|| "!".into()),
+            state.marker.get()
+        )
+    };
 
     view! {
+        <super::sessions::SessionBar />
         <div
             class="console-output"
             node_ref=output

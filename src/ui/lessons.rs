@@ -1,8 +1,9 @@
 //! The guided lessons: each step's SQL runs through the console runner, then its check is
-//! evaluated against the cluster and the run's output.
+//! evaluated against the cluster and the run's output. A picker switches between lessons; each
+//! keeps its own progress.
 
 use super::app::AppState;
-use crate::viz::lessons::STEPS;
+use crate::viz::lessons::{Lesson, LESSONS};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -15,11 +16,55 @@ enum Status {
 
 #[component]
 pub fn Lessons() -> impl IntoView {
+    let current = RwSignal::new(0usize);
+    let picker = LESSONS
+        .iter()
+        .enumerate()
+        .map(|(i, lesson)| {
+            view! {
+                <button
+                    type="button"
+                    class="lesson-pick"
+                    aria-pressed=move || (current.get() == i).to_string()
+                    on:click=move |_| current.set(i)
+                >
+                    {lesson.title}
+                </button>
+            }
+        })
+        .collect_view();
+    // Every lesson stays mounted (hidden when not picked) so its progress survives switching.
+    let lessons = LESSONS
+        .iter()
+        .enumerate()
+        .map(|(i, lesson)| {
+            view! {
+                <section
+                    class="lesson-set"
+                    data-lesson=i.to_string()
+                    hidden=move || current.get() != i
+                >
+                    <LessonSteps lesson=lesson />
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="lesson-picker" role="group" aria-label="Lessons">
+            {picker}
+        </div>
+        {lessons}
+    }
+}
+
+#[component]
+fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let status = RwSignal::new(vec![Status::Todo; STEPS.len()]);
+    let steps_of = lesson.steps;
+    let status = RwSignal::new(vec![Status::Todo; steps_of.len()]);
     let done_count = move || status.with(|s| s.iter().filter(|x| **x == Status::Done).count());
 
-    let steps = STEPS
+    let steps = steps_of
         .iter()
         .enumerate()
         .map(|(i, step)| {
@@ -75,10 +120,11 @@ pub fn Lessons() -> impl IntoView {
         .collect_view();
 
     view! {
+        <p class="lesson-intro">{lesson.intro}</p>
         <p class="lessons-progress" role="status">
-            {move || format!("{} of {} steps done", done_count(), STEPS.len())}
+            {move || format!("{} of {} steps done", done_count(), steps_of.len())}
         </p>
-        <ol class="lessons" aria-label="Tutorial steps">
+        <ol class="lessons" aria-label=format!("{} steps", lesson.title)>
             {steps}
         </ol>
     }

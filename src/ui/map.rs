@@ -8,7 +8,7 @@ use crate::cluster::ShardInfo;
 use crate::psql::format::{self, aligned, Table, Verbosity};
 use crate::trace::MessageKind;
 use crate::viz::animation::Animation;
-use crate::viz::layout::{layout, TILE, WIDTH};
+use crate::viz::layout::{layout, NOTE, TILE, WIDTH};
 use crate::viz::verdict::Summary;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -105,17 +105,59 @@ pub fn ClusterMap() -> impl IntoView {
 
     let nodes = move || {
         let busy: BTreeSet<String> = summary.with(|s| s.task_nodes.iter().cloned().collect());
-        map.get()
-            .nodes
+        let m = map.get();
+        let coordinator = m.nodes.iter().find(|n| n.is_coordinator).cloned();
+        m.nodes
             .into_iter()
             .map(|n| {
-                let class = match (n.is_coordinator, busy.contains(&n.name)) {
-                    (true, _) => "node coordinator",
-                    (false, true) => "node worker busy",
-                    (false, false) => "node worker",
+                let mut class = match (n.is_coordinator, busy.contains(&n.name)) {
+                    (true, _) => "node coordinator".to_string(),
+                    (false, true) => "node worker busy".to_string(),
+                    (false, false) => "node worker".to_string(),
                 };
+                if n.down {
+                    class.push_str(" down");
+                }
+                if n.cut {
+                    class.push_str(" cut");
+                }
+                let notes = n
+                    .notes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, note)| {
+                        let y = n.y + 20.0 + NOTE * (i as f64 + 1.0);
+                        view! {
+                            <text class="node-note" x=format!("{:.1}", n.x + 8.0) y=format!("{y:.1}")>
+                                {note.clone()}
+                            </text>
+                        }
+                    })
+                    .collect_view();
+                // A cut link: a broken line between the coordinator and the node.
+                let link = coordinator
+                    .as_ref()
+                    .filter(|_| n.cut && !n.is_coordinator)
+                    .map(|c| {
+                        let (x1, y1) = (c.x + c.w / 2.0, c.y + c.h);
+                        let (x2, y2) = (n.x + n.w / 2.0, n.y);
+                        view! {
+                            <g class="cut-link">
+                                <title>{format!("link between {} and {} cut", c.name, n.name)}</title>
+                                <line
+                                    x1=format!("{x1:.1}")
+                                    y1=format!("{y1:.1}")
+                                    x2=format!("{x2:.1}")
+                                    y2=format!("{y2:.1}")
+                                />
+                                <text x=format!("{:.1}", (x1 + x2) / 2.0) y=format!("{:.1}", (y1 + y2) / 2.0)>
+                                    "✂"
+                                </text>
+                            </g>
+                        }
+                    });
                 view! {
-                    <g class=class>
+                    <g class=class data-node=n.name.clone()>
                         <rect
                             x=format!("{:.1}", n.x)
                             y=format!("{:.1}", n.y)
@@ -126,7 +168,9 @@ pub fn ClusterMap() -> impl IntoView {
                         <text x=format!("{:.1}", n.x + 8.0) y=format!("{:.1}", n.y + 20.0)>
                             {n.label}
                         </text>
+                        {notes}
                     </g>
+                    {link}
                 }
             })
             .collect_view()
@@ -188,6 +232,7 @@ pub fn ClusterMap() -> impl IntoView {
     };
 
     view! {
+        <super::faults::FaultPanel />
         <Show
             when=move || !state.nodes.with(Vec::is_empty)
             fallback=|| {

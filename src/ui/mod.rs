@@ -3,11 +3,13 @@
 
 mod app;
 mod console;
+mod faults;
 mod hashpanel;
 mod lessons;
 mod map;
 mod plan;
 mod routing;
+mod sessions;
 mod splitter;
 #[cfg(test)]
 mod tests;

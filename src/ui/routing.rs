@@ -121,7 +121,8 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
                         let shard_label = arrow
                             .shard
                             .filter(|_| a.shows_label(k, hovered, arrow.index))
-                            .map(|s| s.to_string());
+                            .map(|s| s.to_string())
+                            .or_else(|| arrow.tag().map(str::to_string));
                         Some(match shape {
                             Shape::Line {
                                 x1,
@@ -151,12 +152,12 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
                                 </g>
                             }
                             .into_any(),
-                            Shape::Badge { cx, cy } => view! {
+                            Shape::Badge { cx, cy, glyph } => view! {
                                 <g class=class>
                                     <title>{title}</title>
                                     <circle cx=num(cx) cy=num(cy) r="9" />
                                     <text x=num(cx) y=num(cy + 3.5) text-anchor="middle">
-                                        "Σ"
+                                        {glyph}
                                     </text>
                                 </g>
                             }

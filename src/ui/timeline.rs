@@ -15,6 +15,12 @@ fn describe(e: &TraceEvent) -> String {
     if let Some(phase) = &e.phase {
         s.push_str(&format!(", {phase}"));
     }
+    if let Some(gid) = &e.gid {
+        s.push_str(&format!(", gid {gid}"));
+    }
+    if e.session > 0 {
+        s.push_str(&format!(", session {}", e.session));
+    }
     s
 }
 

@@ -24,8 +24,18 @@ pub enum ArrowKind {
     Error,
     /// The combine step: a badge on the coordinator.
     Combine,
-    /// Node → node: DDL, copies, two-phase commit rounds.
+    /// Node → node: DDL, copies, metadata, recovery's queries.
     Control,
+    /// Coordinator → worker: BEGIN of a remote transaction block.
+    Begin,
+    /// Coordinator → worker: PREPARE TRANSACTION (the first round of two-phase commit).
+    Prepare,
+    /// Coordinator → worker: COMMIT PREPARED or COMMIT.
+    Commit,
+    /// Coordinator → worker: ROLLBACK PREPARED or ROLLBACK.
+    Rollback,
+    /// The coordinator's own commit or rollback: the decision, a badge on the coordinator.
+    Decision,
 }
 
 impl ArrowKind {
@@ -37,7 +47,20 @@ impl ArrowKind {
             ArrowKind::Error => "error-arrow",
             ArrowKind::Combine => "combine-badge",
             ArrowKind::Control => "control-arrow",
+            ArrowKind::Begin => "begin-arrow",
+            ArrowKind::Prepare => "prepare-arrow",
+            ArrowKind::Commit => "commit-arrow",
+            ArrowKind::Rollback => "rollback-arrow",
+            ArrowKind::Decision => "decision-badge",
         }
+    }
+
+    /// Messages of the commit protocol, labelled on the map.
+    pub fn is_transaction(self) -> bool {
+        matches!(
+            self,
+            ArrowKind::Begin | ArrowKind::Prepare | ArrowKind::Commit | ArrowKind::Rollback
+        )
     }
 }
 
@@ -54,21 +77,40 @@ pub struct Arrow {
     pub shards: Vec<i64>,
     /// The SQL the message carried (for a task: what the worker ran).
     pub sql: String,
-    /// The trace label of the message kind (`task`, `result`, `ddl`, ...).
-    pub label: &'static str,
+    /// The trace label of the message kind (`task`, `result`, `ddl`, ...), with the phase it
+    /// answers (`prepare result`).
+    pub label: String,
+    /// The prepared transaction's gid, for two-phase commit messages.
+    pub gid: Option<String>,
 }
 
 impl Arrow {
     /// The hover text: what the message is and the SQL it carried.
     pub fn title(&self) -> String {
-        let what = match self.shard {
+        let mut what = match self.shard {
             Some(id) => format!("{} {} → {} (shard {id})", self.label, self.from, self.to),
             None => format!("{} {} → {}", self.label, self.from, self.to),
         };
+        if let Some(g) = &self.gid {
+            what.push_str(&format!("\ngid {g}"));
+        }
         if self.sql.is_empty() {
             what
         } else {
             format!("{what}\n{}", self.sql)
+        }
+    }
+
+    /// The word drawn on a commit-protocol arrow.
+    pub fn tag(&self) -> Option<&'static str> {
+        match self.kind {
+            ArrowKind::Begin => Some("BEGIN"),
+            ArrowKind::Prepare => Some("PREPARE"),
+            ArrowKind::Commit if self.gid.is_some() => Some("COMMIT PREPARED"),
+            ArrowKind::Commit => Some("COMMIT"),
+            ArrowKind::Rollback if self.gid.is_some() => Some("ROLLBACK PREPARED"),
+            ArrowKind::Rollback => Some("ROLLBACK"),
+            _ => None,
         }
     }
 }
@@ -121,21 +163,25 @@ impl Animation {
                 MessageKind::TaskError if e.to == crate::cluster::CLIENT => continue,
                 MessageKind::TaskError => ArrowKind::Error,
                 MessageKind::Combine => ArrowKind::Combine,
+                MessageKind::Begin => ArrowKind::Begin,
+                MessageKind::Prepare => ArrowKind::Prepare,
+                MessageKind::Commit | MessageKind::CommitPrepared => ArrowKind::Commit,
+                MessageKind::Rollback | MessageKind::RollbackPrepared => ArrowKind::Rollback,
+                MessageKind::Decision => ArrowKind::Decision,
                 MessageKind::Ddl
                 | MessageKind::Copy
-                | MessageKind::Begin
-                | MessageKind::Commit
-                | MessageKind::Rollback
-                | MessageKind::Prepare
-                | MessageKind::CommitPrepared
-                | MessageKind::RollbackPrepared
                 | MessageKind::Savepoint
                 | MessageKind::Recovery => ArrowKind::Control,
                 MessageKind::LockWait | MessageKind::Lost => ArrowKind::Error,
-                MessageKind::ClientQuery
-                | MessageKind::ClientResult
-                | MessageKind::Decision
-                | MessageKind::Fault => continue,
+                MessageKind::ClientQuery | MessageKind::ClientResult | MessageKind::Fault => {
+                    continue
+                }
+            };
+            let label = match (&e.phase, e.kind) {
+                (Some(p), MessageKind::TaskResult) => format!("{p} answer"),
+                (Some(p), MessageKind::TaskError | MessageKind::Lost) => format!("{p} failed"),
+                (Some(p), MessageKind::Decision) => format!("{p}: {}", e.sql),
+                _ => e.kind.label().to_string(),
             };
             arrows.push(Arrow {
                 index: arrows.len(),
@@ -145,7 +191,8 @@ impl Animation {
                 shard: e.shard,
                 shards: e.shards.clone(),
                 sql: e.sql.clone(),
-                label: e.kind.label(),
+                label,
+                gid: e.gid.clone(),
             });
         }
         Animation { arrows }
@@ -308,8 +355,12 @@ pub enum Shape {
         lx: f64,
         ly: f64,
     },
-    /// A badge on a node (the combine step).
-    Badge { cx: f64, cy: f64 },
+    /// A badge on a node (the combine step, the commit decision) with its glyph.
+    Badge {
+        cx: f64,
+        cy: f64,
+        glyph: &'static str,
+    },
 }
 
 /// The point arrows leave or reach a node box at: the coordinator's bottom edge, a worker's
@@ -397,9 +448,26 @@ pub fn shape(map: &MapLayout, arrow: &Arrow) -> Option<Shape> {
             Some(Shape::Badge {
                 cx: b.x + b.w - 40.0,
                 cy: b.y + 16.0,
+                glyph: "Σ",
             })
         }
-        ArrowKind::Control => {
+        ArrowKind::Decision => {
+            let b = map.nodes.iter().find(|b| b.name == COORDINATOR)?;
+            Some(Shape::Badge {
+                cx: b.x + b.w - 64.0,
+                cy: b.y + 16.0,
+                glyph: if arrow.sql == "ROLLBACK" {
+                    "✗"
+                } else {
+                    "✓"
+                },
+            })
+        }
+        ArrowKind::Control
+        | ArrowKind::Begin
+        | ArrowKind::Prepare
+        | ArrowKind::Commit
+        | ArrowKind::Rollback => {
             let from = node_anchor(map, &arrow.from)?;
             let to = endpoint(map, arrow.shard, &arrow.to)?;
             if from == to {

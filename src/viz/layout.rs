@@ -21,6 +21,12 @@ pub struct NodeBox {
     pub name: String,
     pub label: String,
     pub is_coordinator: bool,
+    /// The server is down (crashed).
+    pub down: bool,
+    /// Its link to the rest of the cluster is cut.
+    pub cut: bool,
+    /// Lines under the title: what is wrong with the node or held on it.
+    pub notes: Vec<String>,
     pub x: f64,
     pub y: f64,
     pub w: f64,
@@ -108,12 +114,25 @@ pub fn layout(nodes: &[NodeInfo], shards: &[ShardInfo]) -> MapLayout {
         let mut row_height: f64 = 0.0;
         for (i, node) in row.iter().enumerate() {
             let x = MARGIN + i as f64 * (w + MARGIN);
-            let h = place_node_contents(&mut out, node, shards, &color_of, max_rows, x, y, w);
+            let notes = node_notes(node);
+            let extra = NOTE * notes.len() as f64;
+            let h = place_node_contents(
+                &mut out,
+                node,
+                shards,
+                &color_of,
+                max_rows,
+                (x, y + extra),
+                w,
+            ) + extra;
             row_height = row_height.max(h);
             out.nodes.push(NodeBox {
                 name: node.name.clone(),
                 label: format!("{}  {}:{}", node.name, node.host, node.port),
                 is_coordinator: node.is_coordinator,
+                down: !node.is_up,
+                cut: node.is_cut,
+                notes,
                 x,
                 y,
                 w,
@@ -131,16 +150,43 @@ pub fn layout(nodes: &[NodeInfo], shards: &[ShardInfo]) -> MapLayout {
     out
 }
 
-/// Places one node's reference band and shard tiles; returns the node box height.
-#[allow(clippy::too_many_arguments)]
+/// Height of one note line under a node's title.
+pub const NOTE: f64 = 14.0;
+
+/// What the map says under a node's title: its state, its in-doubt branches, an armed fault,
+/// and statements waiting on it.
+pub fn node_notes(node: &NodeInfo) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !node.is_up {
+        notes.push("crashed".to_string());
+    }
+    if node.is_cut {
+        notes.push("link cut".to_string());
+    }
+    match node.prepared.as_slice() {
+        [] => {}
+        [one] => notes.push(format!("in doubt: {one}")),
+        many => notes.push(format!("in doubt: {} prepared transactions", many.len())),
+    }
+    if let Some(step) = &node.armed {
+        notes.push(format!("armed to crash {step}"));
+    }
+    for w in &node.waits {
+        notes.push(format!("waiting: {w}"));
+    }
+    notes
+}
+
+/// Places one node's reference band and shard tiles below its header, which starts at
+/// `(x, y)` (the title and its notes take the space above); returns the height used from the
+/// node's top, notes excluded.
 fn place_node_contents(
     out: &mut MapLayout,
     node: &NodeInfo,
     shards: &[ShardInfo],
     color_of: &BTreeMap<i32, usize>,
     max_rows: usize,
-    x: f64,
-    y: f64,
+    (x, y): (f64, f64),
     w: f64,
 ) -> f64 {
     let mut cy = y + HEADER;
@@ -222,6 +268,8 @@ mod tests {
             is_up: true,
             is_cut: false,
             prepared: Vec::new(),
+            armed: None,
+            waits: Vec::new(),
         }
     }
 

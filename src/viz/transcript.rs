@@ -5,15 +5,17 @@ use crate::psql::format::Table;
 use std::ops::Range;
 
 /// psql's prompts: `node=#` on the first line, `node-#` on continuation lines.
-pub fn echo(node: &str, input: &str) -> String {
+/// The run as psql echoes typed input: the prompt (`node=#`, with `*` in a transaction block
+/// and `!` in a failed one; `-` on continuation lines) before each line.
+pub fn echo(node: &str, marker: &str, input: &str) -> String {
     let input = input.trim_end();
     let mut out = String::new();
     for (i, line) in input.lines().enumerate() {
         let sep = if i == 0 { '=' } else { '-' };
-        out.push_str(&format!("{node}{sep}# {line}\n"));
+        out.push_str(&format!("{node}{sep}{marker}# {line}\n"));
     }
     if out.is_empty() {
-        out.push_str(&format!("{node}=#\n"));
+        out.push_str(&format!("{node}={marker}#\n"));
     }
     out
 }
@@ -200,10 +202,14 @@ mod tests {
     #[test]
     fn echo_uses_continuation_prompts() {
         assert_eq!(
-            echo("coordinator", "SELECT 1\nFROM t;\n"),
+            echo("coordinator", "", "SELECT 1\nFROM t;\n"),
             "coordinator=# SELECT 1\ncoordinator-# FROM t;\n"
         );
-        assert_eq!(echo("worker-1", ""), "worker-1=#\n");
+        assert_eq!(echo("worker-1", "", ""), "worker-1=#\n");
+        assert_eq!(
+            echo("coordinator", "*", "SELECT 1\n2"),
+            "coordinator=*# SELECT 1\ncoordinator-*# 2\n"
+        );
     }
 
     #[test]

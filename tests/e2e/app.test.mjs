@@ -253,10 +253,11 @@ async function waitForCount(page, selector, n, timeout = 30_000) {
 test('the lessons run through the console, get checked, and drive the map and hash view', async () => {
   const { page, context, problems } = await openApp();
   await page.getByRole('tab', { name: 'Lessons' }).click();
-  const lessons = page.locator('.lesson');
+  const tutorial = page.locator('.lesson-set[data-lesson="0"]');
+  const lessons = tutorial.locator('.lesson');
   const total = await lessons.count();
   assert.ok(total >= 10, `lesson steps: ${total}`);
-  assert.equal(await page.locator('.lesson[data-done="true"]').count(), 0);
+  assert.equal(await tutorial.locator('.lesson[data-done="true"]').count(), 0);
 
   let routerShard = null;
   for (let i = 0; i < total; i++) {
@@ -302,8 +303,8 @@ test('the lessons run through the console, get checked, and drive the map and ha
       await page.screenshot({ path: path.join(artifacts, 'lesson-join.png') });
     }
   }
-  assert.equal(await page.locator('.lesson[data-done="true"]').count(), total);
-  assert.match(await page.locator('.lessons-progress').textContent(), new RegExp(`^${total} of ${total} steps done`));
+  assert.equal(await tutorial.locator('.lesson[data-done="true"]').count(), total);
+  assert.match(await tutorial.locator('.lessons-progress').textContent(), new RegExp(`^${total} of ${total} steps done`));
   await page.screenshot({ path: path.join(artifacts, 'lessons-done.png') });
 
   // The router tile is the shard the engine computes for id = 4.
@@ -322,6 +323,93 @@ test('the lessons run through the console, get checked, and drive the map and ha
   assert.match(text, new RegExp(`^hash 4 → -?\\d+ → shard ${routerShard} on worker-\\d$`), text);
   assert.equal(await page.locator('svg.hash-bar .hash-marker').count(), 1);
   await page.screenshot({ path: path.join(artifacts, 'hash-view.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the two-phase commit lesson draws its rounds, a crash, a branch in doubt, a wait and recovery', async () => {
+  const { page, context, problems } = await openApp();
+  await page.getByRole('tab', { name: 'Lessons' }).click();
+  await page.getByRole('button', { name: 'Two-phase commit' }).click();
+  const set = page.locator('.lesson-set[data-lesson="1"]');
+  assert.ok(await set.isVisible());
+  assert.ok(!(await page.locator('.lesson-set[data-lesson="0"]').isVisible()));
+  const lessons = set.locator('.lesson');
+  const total = await lessons.count();
+  assert.equal(total, 7);
+  const worker2 = page.locator('svg.map g.node[data-node="worker-2"]');
+  for (let i = 0; i < total; i++) {
+    const lesson = lessons.nth(i);
+    const title = (await lesson.locator('h3').textContent()).trim();
+    const entries = await page.locator('.console-output .entry').count();
+    await lesson.getByRole('button', { name: new RegExp(`^Run step ${i + 1}:`) }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('.console-output .entry').length > n, entries);
+    const out = await page.locator('.console-output .entry').nth(entries).textContent();
+    assert.equal(await lesson.getAttribute('data-done'), 'true', `${title}\n${out}`);
+    if (i === 1) {
+      // COMMIT of a block that wrote on two workers: a PREPARE and a COMMIT PREPARED to each.
+      await waitForCount(page, 'svg.map .prepare-arrow', 2);
+      await waitForCount(page, 'svg.map .commit-arrow', 2);
+      assert.equal(await page.locator('svg.map .decision-badge').count(), 1);
+      await page.screenshot({ path: path.join(artifacts, 'twopc-commit.png') });
+    }
+    if (i === 3) {
+      await page.waitForFunction(() => document.querySelector('svg.map g.node[data-node="worker-2"]')?.classList.contains('down'));
+      assert.match(await worker2.locator('.node-note').first().textContent(), /crashed/);
+      assert.ok(await page.getByRole('button', { name: 'Restart' }).isVisible());
+    }
+    if (i === 4) {
+      assert.ok(!(await worker2.getAttribute('class')).includes('down'));
+      assert.match(await worker2.locator('.node-note').allTextContents().then((t) => t.join('\n')), /in doubt: citus_\d+_\d+_\d+_\d+/);
+    }
+    if (i === 5) {
+      // Session 2 waits on worker-2's prepared branch: its chip says so, the wait list offers Cancel.
+      const chip = page.locator('.session-chip.waiting');
+      assert.equal(await chip.count(), 1);
+      assert.match(await chip.textContent(), /^2 /);
+      assert.equal(await page.locator('.waits .wait').count(), 1);
+      assert.match(await page.locator('.waits .wait').textContent(), /worker-2/);
+      assert.match(await worker2.locator('.node-note').allTextContents().then((t) => t.join('\n')), /waiting/);
+      await page.screenshot({ path: path.join(artifacts, 'twopc-wait.png') });
+    }
+    if (i === 6) {
+      assert.equal(await page.locator('.session-chip.waiting').count(), 0);
+      assert.equal(await page.locator('.waits .wait').count(), 0);
+      assert.equal(await worker2.locator('.node-note').count(), 0);
+      assert.match(out, /session 2 finished waiting/);
+    }
+  }
+  assert.match(await set.locator('.lessons-progress').textContent(), /^7 of 7 steps done/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the fault panel crashes, cuts and restores a worker through console commands', async () => {
+  const { page, context, problems } = await openApp();
+  await run(page, "CREATE TABLE kv (k int PRIMARY KEY, v text);\nSELECT create_distributed_table('kv', 'k', shard_count := 4);");
+  const panel = page.getByRole('toolbar', { name: 'Faults' });
+  await panel.getByRole('combobox', { name: 'Node to act on' }).selectOption('worker-1');
+  await panel.getByRole('button', { name: 'Crash' }).click();
+  await page.waitForFunction(() => document.querySelector('svg.map g.node[data-node="worker-1"]')?.classList.contains('down'));
+  assert.match(await page.locator('.console-output .entry').last().textContent(), /\\crash worker-1/);
+  assert.ok(await panel.getByRole('button', { name: 'Crash' }).isDisabled());
+  // A multi-shard query now fails on the crashed worker, as Citus reports it.
+  const failed = await run(page, 'SELECT count(*) FROM kv;');
+  assert.match(await failed.textContent(), /ERROR: {2}connection to the remote node .*127\.0\.0\.1:9701 failed/);
+  await panel.getByRole('button', { name: 'Restart' }).click();
+  await page.waitForFunction(() => !document.querySelector('svg.map g.node[data-node="worker-1"]')?.classList.contains('down'));
+  await panel.getByRole('button', { name: 'Cut link' }).click();
+  await waitForCount(page, 'svg.map .cut-link', 1);
+  await panel.getByRole('button', { name: 'Restore link' }).click();
+  await waitForCount(page, 'svg.map .cut-link', 0);
+  const counted = await run(page, 'SELECT count(*) FROM kv;');
+  assert.match(await counted.textContent(), /\(1 row\)/);
+  // A second session from the bar, then back to the first.
+  await page.getByRole('button', { name: 'Open another session' }).click();
+  await waitForCount(page, '.session-chip', 2);
+  assert.match(await page.locator('.session-chip.current').textContent(), /^2 /);
+  await page.locator('.session-chip').first().click();
+  await page.waitForFunction(() => /^1 /.test(document.querySelector('.session-chip.current')?.textContent ?? ''));
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -102,5 +102,10 @@ EXPLAIN (COSTS OFF) INSERT INTO t_none(id, note) SELECT id, city FROM citus_demo
 -- (11) shard_count argument and the GUC
 SHOW citus.shard_count;
 SHOW citus.shard_replication_factor;
+-- named arguments in PostgreSQL's older spelling, name := value
+CREATE TABLE t_named(id int, v text);
+SELECT create_distributed_table('t_named', 'id', shard_count := 4, colocate_with := 'none');
+SELECT count(*) AS shards FROM pg_dist_shard WHERE logicalrelid = 't_named'::regclass;
+DROP TABLE t_named;
 
 DROP TABLE IF EXISTS t_unique, t_data, t_text, t_big, t_other, t_none, t_bad CASCADE;

@@ -29,6 +29,8 @@ fn node(name: &str, port: u16, id: i32) -> NodeInfo {
         is_up: true,
         is_cut: false,
         prepared: Vec::new(),
+        armed: None,
+        waits: Vec::new(),
     }
 }
 
@@ -97,6 +99,9 @@ impl Executor for Fake {
     }
     fn take_finished(&mut self) -> Vec<Finished> {
         Vec::new()
+    }
+    fn cancel(&mut self, _: SessionId) -> bool {
+        false
     }
     fn operate(&mut self, op: Operation) -> PgResult<String> {
         Ok(format!("{op:?}"))

@@ -1,0 +1,122 @@
+//! The fault controls above the map: crash and restart a node, cut and restore its link, arm a
+//! crash for a step of the next two-phase commit, run recovery, move the clock. Each button
+//! types the matching meta-command into the console, so the transcript shows what was done.
+
+use super::app::AppState;
+use crate::network::FaultStep;
+use leptos::prelude::*;
+
+#[component]
+pub fn FaultPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let target = RwSignal::new("worker-1".to_string());
+    let step = RwSignal::new(FaultStep::AfterPrepare.name().to_string());
+    // The chosen node as the cluster sees it now.
+    let chosen = Memo::new(move |_| {
+        let name = target.get();
+        state
+            .nodes
+            .with(|ns| ns.iter().find(|n| n.name == name).cloned())
+    });
+    let up = move || chosen.with(|n| n.as_ref().is_some_and(|n| n.is_up));
+    let cut = move || chosen.with(|n| n.as_ref().is_some_and(|n| n.is_cut));
+    let coordinator = move || chosen.with(|n| n.as_ref().is_some_and(|n| n.is_coordinator));
+    let run = move |cmd: String| {
+        state.run_sql(&cmd);
+    };
+    let options = move || {
+        state.nodes.with(|ns| {
+            ns.iter()
+                .map(|n| {
+                    let name = n.name.clone();
+                    let label = if n.is_up {
+                        name.clone()
+                    } else {
+                        format!("{name} (down)")
+                    };
+                    view! { <option value=name.clone() selected=move || target.get() == name>{label}</option> }
+                })
+                .collect_view()
+        })
+    };
+    let steps = FaultStep::ALL
+        .iter()
+        .map(|s| {
+            let name = s.name();
+            view! { <option value=name selected=move || step.get() == name>{name}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="fault-panel" role="toolbar" aria-label="Faults">
+            <label>
+                "Node "
+                <select
+                    aria-label="Node to act on"
+                    on:change=move |ev| target.set(event_target_value(&ev))
+                >
+                    {options}
+                </select>
+            </label>
+            <button
+                type="button"
+                disabled=move || !up()
+                on:click=move |_| run(format!("\\crash {}", target.get_untracked()))
+            >
+                "Crash"
+            </button>
+            <button
+                type="button"
+                disabled=up
+                on:click=move |_| run(format!("\\restart {}", target.get_untracked()))
+            >
+                "Restart"
+            </button>
+            <button
+                type="button"
+                disabled=move || cut() || coordinator()
+                on:click=move |_| run(format!("\\disconnect {}", target.get_untracked()))
+            >
+                "Cut link"
+            </button>
+            <button
+                type="button"
+                disabled=move || !cut()
+                on:click=move |_| run(format!("\\reconnect {}", target.get_untracked()))
+            >
+                "Restore link"
+            </button>
+            <label>
+                "crash at "
+                <select
+                    aria-label="Step of the next two-phase commit"
+                    on:change=move |ev| step.set(event_target_value(&ev))
+                >
+                    {steps}
+                </select>
+            </label>
+            <button
+                type="button"
+                on:click=move |_| {
+                    run(format!("\\fail {} at {}", target.get_untracked(), step.get_untracked()))
+                }
+            >
+                "Arm"
+            </button>
+            <span class="fault-sep" aria-hidden="true"></span>
+            <button
+                type="button"
+                title="SELECT recover_prepared_transactions()"
+                on:click=move |_| run("SELECT recover_prepared_transactions();".into())
+            >
+                "Recover 2PC"
+            </button>
+            <button
+                type="button"
+                title="Move the logical clock a minute on: the maintenance daemon runs recovery"
+                on:click=move |_| run("\\tick 1min".into())
+            >
+                "+1 min"
+            </button>
+        </div>
+    }
+}
