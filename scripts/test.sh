@@ -8,7 +8,8 @@ scripts/check-self-contained.sh
 scripts/setup.sh --tests
 export PATH="$HOME/.cargo/bin:$PATH"
 
-step() { printf '\n=== %s\n' "$*"; }
+# Each step says how long the run has taken so far, so a slow step is easy to spot.
+step() { printf '\n=== %s (at %dm%02ds)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 step "cargo fmt --check"
 cargo fmt --check
@@ -32,3 +33,5 @@ trunk build --release
 
 step "browser tests"
 (cd tests/e2e && node --test --test-concurrency=1 app.test.mjs)
+
+step "all tests passed"

@@ -86,16 +86,8 @@ impl Cluster {
         if node == COORDINATOR {
             // The coordinator's connections die with it: the workers roll back what they had
             // open for it (prepared branches stay).
-            let names: Vec<String> = self
-                .network
-                .nodes()
-                .iter()
-                .map(|n| n.name.clone())
-                .collect();
-            for name in names {
-                if let Some(n) = self.network.node_mut(&name) {
-                    n.drop_connections_from(COORDINATOR);
-                }
+            for n in self.network.nodes_mut() {
+                n.drop_connections_from(COORDINATOR);
             }
         }
     }

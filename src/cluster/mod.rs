@@ -408,16 +408,8 @@ impl Cluster {
     /// Forgets the shells a Citus table's name holds on every node (it was dropped, or its
     /// distribution rolled back).
     pub(crate) fn forget_shells(&mut self, table: &str) {
-        let names: Vec<String> = self
-            .network
-            .nodes()
-            .iter()
-            .map(|n| n.name.clone())
-            .collect();
-        for name in names {
-            if let Some(n) = self.network.node_mut(&name) {
-                n.db.storage.forget_shell(table);
-            }
+        for n in self.network.nodes_mut() {
+            n.db.storage.forget_shell(table);
         }
     }
 

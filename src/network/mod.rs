@@ -86,6 +86,11 @@ impl Network {
         self.nodes.iter_mut().find(|n| n.name == name)
     }
 
+    /// Every server, to act on directly (the same rule as `node_mut`).
+    pub(crate) fn nodes_mut(&mut self) -> impl Iterator<Item = &mut NodeServer> {
+        self.nodes.iter_mut()
+    }
+
     /// Whether `name` can be reached from `from` (both up, no cut link between them).
     pub fn reachable(&self, from: &str, name: &str) -> Result<(), NetError> {
         let up = self.node(name).is_some_and(|n| n.is_up());

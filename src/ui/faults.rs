@@ -57,34 +57,20 @@ pub fn FaultPanel() -> impl IntoView {
                     {options}
                 </select>
             </label>
-            <button
-                type="button"
-                disabled=move || !up()
-                on:click=move |_| run(format!("\\crash {}", target.get_untracked()))
-            >
-                "Crash"
-            </button>
-            <button
-                type="button"
-                disabled=up
-                on:click=move |_| run(format!("\\restart {}", target.get_untracked()))
-            >
-                "Restart"
-            </button>
-            <button
-                type="button"
-                disabled=move || cut() || coordinator()
-                on:click=move |_| run(format!("\\disconnect {}", target.get_untracked()))
-            >
-                "Cut link"
-            </button>
-            <button
-                type="button"
-                disabled=move || !cut()
-                on:click=move |_| run(format!("\\reconnect {}", target.get_untracked()))
-            >
-                "Restore link"
-            </button>
+            <NodeAction label="Crash" command="crash" target disabled=Signal::derive(move || !up()) />
+            <NodeAction label="Restart" command="restart" target disabled=Signal::derive(up) />
+            <NodeAction
+                label="Cut link"
+                command="disconnect"
+                target
+                disabled=Signal::derive(move || cut() || coordinator())
+            />
+            <NodeAction
+                label="Restore link"
+                command="reconnect"
+                target
+                disabled=Signal::derive(move || !cut())
+            />
             <label>
                 "crash at "
                 <select
@@ -118,5 +104,27 @@ pub fn FaultPanel() -> impl IntoView {
                 "+1 min"
             </button>
         </div>
+    }
+}
+
+/// A button that types `\COMMAND NODE` for the chosen node.
+#[component]
+fn NodeAction(
+    label: &'static str,
+    command: &'static str,
+    target: RwSignal<String>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <button
+            type="button"
+            disabled=move || disabled.get()
+            on:click=move |_| {
+                state.run_sql(&format!("\\{command} {}", target.get_untracked()));
+            }
+        >
+            {label}
+        </button>
     }
 }
