@@ -160,6 +160,14 @@ impl Run {
         else {
             return;
         };
+        // The same transfer, `done` statements in (`usize::MAX`: failed, waiting for its end).
+        let open = |done| Stage::Open {
+            id,
+            from,
+            to,
+            amount,
+            done,
+        };
         let committing = sql == "COMMIT";
         let rolling_back = sql == "ROLLBACK";
         if committing {
@@ -185,31 +193,13 @@ impl Run {
             if !(sql.starts_with("UPDATE") || sql.starts_with("INSERT")) {
                 return;
             }
-            self.stages.insert(
-                s,
-                Stage::Open {
-                    id,
-                    from,
-                    to,
-                    amount,
-                    done: done + 1,
-                },
-            );
+            self.stages.insert(s, open(done + 1));
         } else if sql.starts_with("SELECT") {
             // Recovery failed (a node is down): the transfer is not affected.
         } else {
             // The block failed; the session must end it.
             self.fates.insert(id, Fate::RolledBack);
-            self.stages.insert(
-                s,
-                Stage::Open {
-                    id,
-                    from,
-                    to,
-                    amount,
-                    done: usize::MAX,
-                },
-            );
+            self.stages.insert(s, open(usize::MAX));
         }
     }
 

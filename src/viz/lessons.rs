@@ -329,14 +329,20 @@ pub const LESSONS: &[Lesson] = &[
     },
 ];
 
-/// The balance of account `id`, as a fresh session reads it.
-fn balance(c: &Cluster, id: i64) -> Option<i64> {
+/// The shard of `accounts` holding account `id`, and the worker it is on.
+fn account_shard(c: &Cluster, id: i64) -> Option<(&crate::metadata::Shard, String)> {
     let shard = c
         .catalog
         .shard_for_value("accounts", &crate::types::Value::Int4(id as i32))
         .ok()
         .flatten()?;
     let node = c.catalog.task_node(shard.shard_id)?.name.clone();
+    Some((shard, node))
+}
+
+/// The balance of account `id`, as a fresh session reads it.
+fn balance(c: &Cluster, id: i64) -> Option<i64> {
+    let (shard, node) = account_shard(c, id)?;
     let rs = c.node_table_rows(&node, &shard.name()).ok()?;
     rs.rows
         .iter()
@@ -347,12 +353,7 @@ fn balance(c: &Cluster, id: i64) -> Option<i64> {
 
 /// The worker holding account `id`.
 fn account_node(c: &Cluster, id: i64) -> Option<String> {
-    let shard = c
-        .catalog
-        .shard_for_value("accounts", &crate::types::Value::Int4(id as i32))
-        .ok()
-        .flatten()?;
-    Some(c.catalog.task_node(shard.shard_id)?.name.clone())
+    account_shard(c, id).map(|(_, node)| node)
 }
 
 fn node_info(c: &Cluster, name: &str) -> Option<crate::cluster::NodeInfo> {

@@ -118,6 +118,26 @@ pub fn check_rows(
     Ok(())
 }
 
+/// For each column of the referenced index, the position in `def`'s rows of the referencing
+/// column that matches it (`usize::MAX`, never a column, when there is none).
+pub(crate) fn referencing_positions(
+    def: &TableDef,
+    columns: &[String],
+    ref_columns: &[String],
+    index_columns: &[String],
+) -> Vec<usize> {
+    index_columns
+        .iter()
+        .map(|ic| {
+            let j = ref_columns.iter().position(|r| r == ic).unwrap_or(0);
+            columns
+                .get(j)
+                .and_then(|c| def.column_index(c))
+                .unwrap_or(usize::MAX)
+        })
+        .collect()
+}
+
 /// Checks that every row's foreign-key values exist in the referenced tables. Rows of the same
 /// statement count for a self-referencing key. `only` limits the check to some rows (UPDATE
 /// checks rows whose key changed).
@@ -143,13 +163,7 @@ pub fn check_foreign_keys(
                 c.name
             )));
         };
-        // Referencing column position for each column of the referenced index.
-        let mut positions = Vec::with_capacity(columns.len());
-        for ic in &index.column_names {
-            let j = ref_columns.iter().position(|r| r == ic).unwrap_or(0);
-            let col = columns.get(j).and_then(|c| def.column_index(c));
-            positions.push(col.unwrap_or(usize::MAX));
-        }
+        let positions = referencing_positions(def, columns, ref_columns, &index.column_names);
         let own: HashSet<IndexKey> = if *ref_table == def.name {
             let ref_pos: Vec<usize> = index
                 .column_names

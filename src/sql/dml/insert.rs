@@ -252,9 +252,6 @@ fn arity(exprs: usize, targets: usize) -> PgResult<()> {
     }
 }
 
-/// Checks every constraint and stores the rows atomically (the workers' fast path for rows the
-/// coordinator routed to one shard). CHECK expressions see a clock at the epoch; use
-/// `insert_rows_with` to supply the node's host.
 /// Fails with a lock wait if storing `rows` in `table` would have to wait for another open
 /// transaction: a key it holds, or a referenced row it deleted. Nothing is changed.
 pub fn insert_lock_check(db: &Database, table: &str, rows: &[Vec<Value>]) -> PgResult<()> {
@@ -275,17 +272,12 @@ pub fn insert_lock_check(db: &Database, table: &str, rows: &[Vec<Value>]) -> PgR
         let Some(index) = db.storage.unique_index_on(ref_table, ref_columns) else {
             continue;
         };
-        let positions: Vec<usize> = index
-            .column_names
-            .iter()
-            .map(|ic| {
-                let j = ref_columns.iter().position(|r| r == ic).unwrap_or(0);
-                columns
-                    .get(j)
-                    .and_then(|c| def.column_index(c))
-                    .unwrap_or(usize::MAX)
-            })
-            .collect();
+        let positions = super::constraints::referencing_positions(
+            def,
+            columns,
+            ref_columns,
+            &index.column_names,
+        );
         for row in rows {
             if let Some(key) = crate::sql::storage::IndexKey::of(row, &positions) {
                 db.storage.contains_key(ref_table, ref_columns, &key)?;
@@ -295,6 +287,9 @@ pub fn insert_lock_check(db: &Database, table: &str, rows: &[Vec<Value>]) -> PgR
     Ok(())
 }
 
+/// Checks every constraint and stores the rows atomically (the workers' fast path for rows the
+/// coordinator routed to one shard). CHECK expressions see a clock at the epoch; use
+/// `insert_rows_with` to supply the node's host.
 pub fn insert_rows(db: &mut Database, table: &str, rows: Vec<Vec<Value>>) -> PgResult<usize> {
     let host = PlainHost {
         now: chrono::NaiveDateTime::default(),
