@@ -18,10 +18,12 @@ pub fn get(session: &Session, name: &str) -> Option<String> {
 
 /// Whether a boolean setting is on.
 pub fn is_on(session: &Session, name: &str) -> bool {
-    matches!(
-        get(session, name).as_deref(),
-        Some("on" | "true" | "1" | "yes")
-    )
+    // Asked for every message sent: read without copying the value.
+    let value = match session.settings.get(name) {
+        Some(v) => Some(v.as_str()),
+        None => default_setting(name),
+    };
+    matches!(value, Some("on" | "true" | "1" | "yes"))
 }
 
 pub fn get_i64(session: &Session, name: &str) -> Option<i64> {

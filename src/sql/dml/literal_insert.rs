@@ -110,6 +110,14 @@ impl<'a> Scanner<'a> {
     /// A quoted string, called at the opening quote; `''` stands for one quote.
     fn string(&mut self) -> Option<String> {
         self.pos += 1;
+        // Most strings hold no quote: one allocation of the right size.
+        let rest = self.s.get(self.pos..)?;
+        let close = self.pos + rest.iter().position(|&c| c == b'\'')?;
+        if self.s.get(close + 1) != Some(&b'\'') {
+            let text = self.text.get(self.pos..close)?.to_owned();
+            self.pos = close + 1;
+            return Some(text);
+        }
         let mut out = String::new();
         loop {
             let rest = self.s.get(self.pos..)?;
@@ -128,6 +136,9 @@ impl<'a> Scanner<'a> {
     /// A numeric constant: integers that fit in int8 are read here without allocating;
     /// decimals, exponents and larger integers keep their text for the numeric parser.
     fn number(&mut self) -> Option<Value> {
+        if let Some(v) = self.small_int() {
+            return Some(v);
+        }
         let start = self.pos;
         let sign = self.peek().filter(|c| matches!(c, b'-' | b'+'));
         if sign.is_some() {
@@ -199,6 +210,31 @@ impl<'a> Scanner<'a> {
         };
         // A number the numeric type refuses is left to the parser, which reports it.
         crate::sql::eval::number_literal(&text).ok()
+    }
+
+    /// The common case of `number`: up to nine digits, unsigned, followed by a delimiter; an
+    /// int4 read with no overflow checks. Anything else leaves the position unchanged.
+    #[inline]
+    fn small_int(&mut self) -> Option<Value> {
+        let rest = self.s.get(self.pos..)?;
+        let digits = rest
+            .iter()
+            .take(10)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        match rest.get(digits) {
+            Some(b',' | b')') => {}
+            Some(c) if c.is_ascii_whitespace() => {}
+            _ => return None,
+        }
+        let value = rest[..digits]
+            .iter()
+            .fold(0i32, |n, &d| n * 10 + (d - b'0') as i32);
+        self.pos += digits;
+        Some(Value::Int4(value))
     }
 
     /// Reads one literal and pushes its value onto `row` (a NULL for DEFAULT, which returns
@@ -312,6 +348,22 @@ mod tests {
                 ],
                 defaults: vec![(2, 0)],
             })
+        );
+    }
+
+    #[test]
+    fn reads_integers_of_every_width() {
+        let ins = parse("INSERT INTO t VALUES (999999999, 1000000000, 2147483648, 007, 5 ,-3)");
+        assert_eq!(
+            ins.map(|i| i.rows),
+            Some(vec![vec![
+                Value::Int4(999_999_999),
+                Value::Int4(1_000_000_000),
+                Value::Int8(2_147_483_648),
+                Value::Int4(7),
+                Value::Int4(5),
+                Value::Int4(-3),
+            ]])
         );
     }
 
