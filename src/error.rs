@@ -172,6 +172,13 @@ impl Notice {
         }
     }
 
+    pub fn debug(message: impl Into<String>) -> Self {
+        Notice {
+            severity: Severity::Debug,
+            ..Notice::new(message)
+        }
+    }
+
     pub fn log(message: impl Into<String>) -> Self {
         Notice {
             severity: Severity::Log,

@@ -92,6 +92,8 @@ pub struct Cluster {
     pub(crate) sessions: BTreeMap<SessionId, Session>,
     /// The next distributed transaction number (`assign_distributed_transaction_id`).
     pub(crate) next_txn_number: u64,
+    /// The next distributed plan id (subplans are named `<plan>_<n>` after it).
+    pub(crate) next_plan_id: u64,
     epoch: NaiveDateTime,
     /// Simulated time added with `\tick`, in microseconds.
     ticked_us: i64,
@@ -165,6 +167,7 @@ impl Cluster {
             network: Network::new(seed),
             sessions: BTreeMap::new(),
             next_txn_number: 1,
+            next_plan_id: 1,
             epoch,
             ticked_us: 0,
             finished: Vec::new(),

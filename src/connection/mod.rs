@@ -239,12 +239,21 @@ impl Cluster {
     /// A statement task's text as Citus deparses it for a worker (what
     /// `citus.log_remote_commands` prints): operators qualified, shards schema-qualified.
     pub(crate) fn citus_text(&self, node: &str, command: &Command) -> Option<String> {
+        self.citus_text_with(node, command, &BTreeMap::new())
+    }
+
+    /// `citus_text` for a statement reading the intermediate results in `relations`.
+    pub(crate) fn citus_text_with(
+        &self,
+        node: &str,
+        command: &Command,
+        relations: &BTreeMap<String, ResultSet>,
+    ) -> Option<String> {
         let Command::Statement(stmt) = command else {
             return None;
         };
         let db = self.node_db(node).ok()?;
-        let relations = BTreeMap::new();
-        let host = ClusterHost::new(&self.catalog, self.now(), &relations);
+        let host = ClusterHost::new(&self.catalog, self.now(), relations);
         let ctx = crate::sql::eval::EvalCtx {
             host: &host,
             db,

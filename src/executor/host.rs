@@ -119,6 +119,12 @@ impl Host for ClusterHost<'_> {
                     )
                 }))
             }
+            crate::planner::recursive::READ_INTERMEDIATE_RESULT => {
+                let id = args.first().and_then(Value::to_pg_text).unwrap_or_default();
+                Some(self.relations.get(&id).cloned().ok_or_else(|| {
+                    PgError::new("58P01", format!("result \"{id}\" does not exist"))
+                }))
+            }
             "citus_get_active_worker_nodes" | "master_get_active_worker_nodes" => {
                 Some(Ok(ResultSet {
                     columns: vec![

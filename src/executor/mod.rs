@@ -9,6 +9,7 @@ pub mod modify;
 pub mod run_command;
 pub mod select;
 pub mod settings;
+pub mod subplans;
 
 use crate::cluster::{Cluster, COORDINATOR};
 use crate::connection::Send;
@@ -128,6 +129,8 @@ pub struct ModifyRun {
     /// The tasks run inside remote transaction blocks.
     pub blocks: bool,
     pub notices: Vec<Notice>,
+    /// The subplan results its tasks read.
+    pub results: subplans::IntermediateResults,
 }
 
 /// How a waiting statement carries on once the lock it waits for is released.
@@ -233,13 +236,13 @@ impl Cluster {
         s: &mut Session,
         tasks: &[Task],
         expected_columns: usize,
+        relations: &subplans::IntermediateResults,
     ) -> PgResult<ResultSet> {
         let blocks = s.txn.as_ref().is_some_and(|t| t.explicit);
         let mut combined = ResultSet::default();
-        let relations = BTreeMap::new();
         for task in tasks {
             let mut task = task.clone();
-            let out = self.run_task(s, &mut task, blocks, &relations)?;
+            let out = self.run_task(s, &mut task, blocks, relations)?;
             if let crate::sql::Outcome::Rows(rs) = out.outcome {
                 if combined.columns.is_empty() {
                     combined.columns = rs.columns;
@@ -267,6 +270,7 @@ impl Cluster {
         s: &mut Session,
         tasks: Vec<Task>,
         verb: &str,
+        results: subplans::IntermediateResults,
     ) -> PgResult<ExecOutput> {
         let explicit = s.txn.as_ref().is_some_and(|t| t.explicit);
         let multi = tasks.len() > 1;
@@ -281,6 +285,7 @@ impl Cluster {
             verb: verb.to_string(),
             blocks: explicit || multi,
             notices: Vec::new(),
+            results,
         };
         self.continue_modify(s, run)
     }
@@ -292,7 +297,7 @@ impl Cluster {
         s: &mut Session,
         mut run: ModifyRun,
     ) -> PgResult<ExecOutput> {
-        let relations = BTreeMap::new();
+        let relations = std::mem::take(&mut run.results);
         while let Some(mut task) = run.tasks.pop_front() {
             match self.run_task(s, &mut task, run.blocks, &relations) {
                 Ok(out) => {
@@ -304,6 +309,7 @@ impl Cluster {
                 Err(e) if e.wait.is_some() => {
                     let node = task.node.clone();
                     run.tasks.push_front(task);
+                    run.results = relations;
                     self.begin_wait(s, &node, &e, Resume::Modify(run));
                     return Err(e);
                 }

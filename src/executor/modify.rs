@@ -269,7 +269,7 @@ impl Cluster {
         rows: Vec<Vec<Value>>,
     ) -> PgResult<ExecOutput> {
         let tasks = self.insert_tasks(table, rows)?;
-        self.run_modify(s, tasks, "INSERT 0")
+        self.run_modify(s, tasks, "INSERT 0", Default::default())
     }
 
     /// A literal-only INSERT into a Citus table (the bulk-load path): rows are built on the
@@ -293,7 +293,7 @@ impl Cluster {
     ) -> PgResult<ExecOutput> {
         let table = object_name(&insert.table_name);
         if let Some(tasks) = self.insert_select_pushdown_tasks(insert)? {
-            return self.run_modify(s, tasks, "INSERT 0");
+            return self.run_modify(s, tasks, "INSERT 0", Default::default());
         }
         // The source rows: VALUES are evaluated on the coordinator (nextval, now()); a SELECT
         // over Citus tables runs distributed first and its rows become an intermediate result.
@@ -513,8 +513,65 @@ impl Cluster {
         selection: Option<&Expr>,
         verb: &str,
     ) -> PgResult<ExecOutput> {
-        let tasks = self.modify_tasks(stmt, table, selection)?;
-        self.run_modify(s, tasks, verb)
+        let mut stmt = stmt.clone();
+        let outer = modify_outer_relations(&stmt);
+        let results = self.plan_subqueries(s, &mut stmt, false, outer)?;
+        let selection = if results.is_empty() {
+            selection.cloned()
+        } else {
+            modify_selection(&stmt)
+        };
+        let tasks = self.modify_tasks(&stmt, table, selection.as_ref())?;
+        self.run_modify(s, tasks, verb, results)
+    }
+}
+
+/// The relations an UPDATE or DELETE names at its own level: its target, then FROM/USING.
+fn modify_outer_relations(stmt: &Statement) -> Vec<RelationRef> {
+    use sqlparser::ast::{FromTable, TableWithJoins};
+    let factors: Vec<&TableWithJoins> = match stmt {
+        Statement::Update { table, from, .. } => {
+            std::iter::once(table).chain(from.iter()).collect()
+        }
+        Statement::Delete(d) => {
+            let from = match &d.from {
+                FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t,
+            };
+            from.iter().chain(d.using.iter().flatten()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for twj in factors {
+        for factor in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
+            if let sqlparser::ast::TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } = factor
+            {
+                let table = object_name(name);
+                let reference = alias
+                    .as_ref()
+                    .map(|a| normalize_ident(&a.name))
+                    .unwrap_or_else(|| table.clone());
+                out.push(RelationRef {
+                    name: table,
+                    reference,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The WHERE clause of an UPDATE or DELETE.
+fn modify_selection(stmt: &Statement) -> Option<Expr> {
+    match stmt {
+        Statement::Update { selection, .. } => selection.clone(),
+        Statement::Delete(d) => d.selection.clone(),
+        _ => None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Running a planned SELECT: router, multi-shard with combine, or pull-up to the coordinator.
 
+use super::subplans::IntermediateResults;
 use super::Task;
 use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{PgError, PgResult};
@@ -13,7 +14,7 @@ use crate::sql::eval::{eval, EvalCtx, Scope};
 use crate::sql::{parse_sql, ResultSet};
 use crate::trace::MessageKind;
 use crate::types::Value;
-use sqlparser::ast::{Expr, Query, Statement};
+use sqlparser::ast::{Expr, Query, SetExpr, Statement};
 use std::collections::BTreeMap;
 
 /// Where a query runs for the shard group at `index` (`None`: reference shards only, read
@@ -119,8 +120,16 @@ impl Cluster {
         query: &Query,
     ) -> PgResult<ResultSet> {
         let mut query = query.clone();
+        let mut results = IntermediateResults::new();
         if !planner::citus_relations(&query, &self.catalog).is_empty() {
             planner::expand_wildcards(&mut query, self.node_db(COORDINATOR)?)?;
+            if let SetExpr::Select(select) = query.body.as_ref() {
+                let outer = planner::from_relations(select)
+                    .into_iter()
+                    .map(|(r, _)| r)
+                    .collect();
+                results = self.plan_subqueries(session, &mut query, true, outer)?;
+            }
         }
         let plan = {
             let eval_const = |e: &Expr| self.eval_const(e);
@@ -131,7 +140,7 @@ impl Cluster {
                 &eval_const,
             )?
         };
-        self.execute_select_plan(session, &query, &plan)
+        self.execute_select_plan(session, &query, &plan, &results)
     }
 
     /// The tasks of a planned SELECT: what the executor runs, EXPLAIN prints and the map
@@ -154,15 +163,17 @@ impl Cluster {
         s: &mut Session,
         query: &Query,
         plan: &SelectPlan,
+        results: &IntermediateResults,
     ) -> PgResult<ResultSet> {
         match plan {
             SelectPlan::Local => {
-                let results = self.run_command_results(s, query)?;
-                self.run_on_coordinator(s, query, &results)
+                let mut relations = self.run_command_results(s, query)?;
+                relations.extend(results.iter().map(|(k, v)| (k.clone(), v.clone())));
+                self.run_on_coordinator(s, query, &relations)
             }
             SelectPlan::Router { .. } => {
                 let tasks = self.select_tasks(query, plan)?;
-                self.run_select_tasks(s, &tasks, 0)
+                self.run_select_tasks(s, &tasks, 0, results)
             }
             SelectPlan::MultiShard { split, .. } => {
                 let tasks = self.select_tasks(query, plan)?;
@@ -170,10 +181,10 @@ impl Cluster {
                     sqlparser::ast::SetExpr::Select(s) => s.projection.len(),
                     _ => 0,
                 };
-                let remote = self.run_select_tasks(s, &tasks, width)?;
+                let remote = self.run_select_tasks(s, &tasks, width, results)?;
                 self.combine(s, &split.combine, remote)
             }
-            SelectPlan::PullUp { .. } => self.pull_up(s, query),
+            SelectPlan::PullUp { .. } => self.pull_up(s, query, results),
         }
     }
 
@@ -201,8 +212,13 @@ impl Cluster {
 
     /// Fetches every Citus table the query reads into intermediate results and runs the query
     /// on the coordinator (what recursive planning and repartition joins achieve in Citus).
-    pub(crate) fn pull_up(&mut self, s: &mut Session, query: &Query) -> PgResult<ResultSet> {
-        let mut relations = BTreeMap::new();
+    pub(crate) fn pull_up(
+        &mut self,
+        s: &mut Session,
+        query: &Query,
+        results: &IntermediateResults,
+    ) -> PgResult<ResultSet> {
+        let mut relations = results.clone();
         let mut map = BTreeMap::new();
         let mut tables: Vec<String> = query_relations(query)
             .into_iter()
@@ -233,7 +249,7 @@ impl Cluster {
                     *q,
                 ));
             }
-            let rows = self.run_select_tasks(s, &tasks, 0)?;
+            let rows = self.run_select_tasks(s, &tasks, 0, results)?;
             let name = format!("intermediate_result_{table}");
             relations.insert(name.clone(), rows);
             map.insert(table, name);

@@ -473,7 +473,7 @@ pub fn undistribute_table(
     let Some(sqlparser::ast::Statement::Query(q)) = query.first() else {
         return Err(PgError::internal("undistribute query"));
     };
-    let rows = cluster.pull_up(s, q)?.rows;
+    let rows = cluster.pull_up(s, q, &Default::default())?.rows;
     super::ddl::drop_shards(cluster, s, &table)?;
     if let (Some(b), Some(n)) = (s.backend, cluster.network.node_mut(COORDINATOR)) {
         n.in_statement(b, |db| {

@@ -25,6 +25,8 @@ pub struct Deparser<'a> {
     pub query_text: bool,
     /// Text that stands for a sub-expression instead of its own (Citus's combine aggregates).
     pub substitute: Option<Substitute<'a>>,
+    /// The text of a subquery inside an expression, in `query_text` mode.
+    pub nested: Option<&'a dyn Fn(&sqlparser::ast::Query) -> String>,
 }
 
 /// An identifier spelled as PostgreSQL prints it: quoted only when it must be.
@@ -74,6 +76,7 @@ impl<'a> Deparser<'a> {
             type_of,
             query_text: false,
             substitute: None,
+            nested: None,
         }
     }
 
@@ -123,7 +126,7 @@ impl<'a> Deparser<'a> {
         match v {
             AstValue::Null => "NULL".into(),
             AstValue::Boolean(b) => b.to_string(),
-            AstValue::Number(n, _) => Self::number(&n.to_string(), ty),
+            AstValue::Number(n, _) => self.number(&n.to_string(), ty),
             AstValue::SingleQuotedString(s) => self.typed_string(s, ty),
             other => other.to_string(),
         }
@@ -131,9 +134,11 @@ impl<'a> Deparser<'a> {
 
     /// A numeric literal (its text) as a constant of type `ty`: integers and decimals bare,
     /// labeled when negative or coerced to another numeric type.
-    fn number(text: &str, ty: &SqlType) -> String {
+    fn number(&self, text: &str, ty: &SqlType) -> String {
         let integer = !text.contains(['.', 'e', 'E']);
         match ty {
+            // Query text keeps the integer constant and casts it; EXPLAIN shows the folded value.
+            SqlType::Numeric { .. } if integer && self.query_text => format!("({text})::numeric"),
             SqlType::Numeric { .. } if integer => format!("'{text}'::numeric"),
             SqlType::Float8 => format!("'{text}'::double precision"),
             SqlType::Float4 => format!("'{text}'::real"),
@@ -183,7 +188,7 @@ impl<'a> Deparser<'a> {
                 op: UnaryOperator::Minus,
                 expr,
             } if matches!(expr.as_ref(), Expr::Value(AstValue::Number(..))) => {
-                Self::number(&format!("-{expr}"), other)
+                self.number(&format!("-{expr}"), other)
             }
             _ => {
                 let text = self.expr(e);
@@ -313,6 +318,37 @@ impl<'a> Deparser<'a> {
             }
             Expr::Value(v) => self.constant(v, &SqlType::Unknown),
             Expr::Nested(inner) => self.expr(inner),
+            Expr::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } if self.nested.is_some() => {
+                let text = format!(
+                    "({} {} ANY ({}))",
+                    self.expr(expr),
+                    self.op_text(&BinaryOperator::Eq),
+                    self.nested.map(|f| f(subquery)).unwrap_or_default()
+                );
+                if *negated {
+                    format!("(NOT {text})")
+                } else {
+                    text
+                }
+            }
+            Expr::Exists { subquery, negated } if self.nested.is_some() => {
+                let text = format!(
+                    "(EXISTS ({}))",
+                    self.nested.map(|f| f(subquery)).unwrap_or_default()
+                );
+                if *negated {
+                    format!("(NOT {text})")
+                } else {
+                    text
+                }
+            }
+            Expr::Subquery(q) if self.nested.is_some() => {
+                format!("({})", self.nested.map(|f| f(q)).unwrap_or_default())
+            }
             Expr::BinaryOp {
                 op: op @ (BinaryOperator::And | BinaryOperator::Or),
                 ..

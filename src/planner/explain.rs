@@ -29,6 +29,8 @@ pub struct PlanNode {
     pub cost: Option<Cost>,
     pub props: Vec<String>,
     pub children: Vec<PlanNode>,
+    /// Citus's `Distributed Subplan` nodes, printed before the node's properties.
+    pub subplans: Vec<PlanNode>,
 }
 
 impl PlanNode {
@@ -57,9 +59,17 @@ impl PlanNode {
     /// Drops the estimates of the node and its descendants (EXPLAIN (COSTS OFF)).
     pub fn clear_costs(&mut self) {
         self.cost = None;
-        for c in &mut self.children {
+        for c in self.subplans.iter_mut().chain(&mut self.children) {
             c.clear_costs();
         }
+    }
+
+    /// The first Custom Scan in the tree (the one Citus hangs its subplans on).
+    fn custom_scan_mut(&mut self) -> Option<&mut PlanNode> {
+        if self.title.starts_with("Custom Scan") {
+            return Some(self);
+        }
+        self.children.iter_mut().find_map(PlanNode::custom_scan_mut)
     }
 
     /// PostgreSQL's text layout: children are `->  ` six columns deeper.
@@ -73,6 +83,9 @@ impl PlanNode {
             out.push(title);
         } else {
             out.push(format!("{}->  {title}", " ".repeat(content - 4)));
+        }
+        for s in &self.subplans {
+            s.render(depth + 1, out);
         }
         for p in &self.props {
             out.push(format!("{}{p}", " ".repeat(content + 2)));
@@ -200,11 +213,71 @@ fn select_plan(
     query: &Query,
     opts: Options,
 ) -> PgResult<PlanNode> {
-    let Options { all, verbose } = opts;
     let mut query = query.clone();
+    let mut subplans = Vec::new();
     if !super::citus_relations(&query, &cluster.catalog).is_empty() {
         super::expand_wildcards(&mut query, cluster.node_db(COORDINATOR)?)?;
+        subplans = explain_subplans(cluster, session, &mut query, opts)?;
     }
+    let mut node = select_plan_of(cluster, session, &query, opts)?;
+    if !subplans.is_empty() {
+        if let Some(scan) = node.custom_scan_mut() {
+            scan.subplans = subplans;
+        }
+    }
+    Ok(node)
+}
+
+/// The subplans recursive planning would run before `query`, which is rewritten to read
+/// them; nothing runs (EXPLAIN without ANALYZE).
+fn explain_subplans(
+    cluster: &Cluster,
+    session: &Session,
+    query: &mut Query,
+    opts: Options,
+) -> PgResult<Vec<PlanNode>> {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let outer: Vec<_> = super::from_relations(select)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    let decisions = cluster.subquery_decisions(query, true, outer)?;
+    let plan_id = cluster.next_plan_id;
+    let mut next = decisions.into_iter();
+    let mut nodes = Vec::new();
+    super::recursive::for_each_subquery(query, true, &mut |found| {
+        if next.next() != Some(super::recursive::SubqueryPlan::Recurse) {
+            return Ok(());
+        }
+        let id = format!("{plan_id}_{}", nodes.len() + 1);
+        let mut sub = found.query.clone();
+        super::expand_wildcards(&mut sub, cluster.node_db(COORDINATOR)?)?;
+        let columns: Vec<Column> = match sub.body.as_ref() {
+            SetExpr::Select(s) => s
+                .projection
+                .iter()
+                .map(|i| Column::new(super::naming::item_name(i), SqlType::Unknown))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let plan = select_plan(cluster, session, &sub, opts)?;
+        nodes.push(PlanNode::new(format!("Distributed Subplan {id}")).child(plan));
+        *found.query = super::recursive::intermediate_result_query(&id, &columns);
+        Ok::<(), PgError>(())
+    })?;
+    Ok(nodes)
+}
+
+fn select_plan_of(
+    cluster: &Cluster,
+    session: &Session,
+    query: &Query,
+    opts: Options,
+) -> PgResult<PlanNode> {
+    let Options { all, verbose } = opts;
+    let query = query.clone();
     let plan = {
         let eval_const = |e: &Expr| cluster.eval_const(e);
         super::plan_select(

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod naming;
 pub mod node_plan;
 pub mod prune;
+pub mod recursive;
 pub mod relations;
 pub mod split;
 pub mod worker_sql;
@@ -67,7 +68,7 @@ pub fn citus_relations(query: &Query, catalog: &Catalog) -> Vec<RelationRef> {
 }
 
 /// Relations named directly in a SELECT's FROM list (not inside subqueries), in order.
-fn from_relations(select: &sqlparser::ast::Select) -> Vec<(RelationRef, bool)> {
+pub(crate) fn from_relations(select: &sqlparser::ast::Select) -> Vec<(RelationRef, bool)> {
     let mut out = Vec::new();
     fn factor(f: &TableFactor, out: &mut Vec<(RelationRef, bool)>) -> bool {
         match f {
@@ -113,9 +114,41 @@ fn from_relations(select: &sqlparser::ast::Select) -> Vec<(RelationRef, bool)> {
     out
 }
 
+/// Whether every subquery in a SELECT's expressions runs inside the shard tasks (recursive
+/// planning already replaced the others by intermediate results).
+fn subqueries_pushable(
+    select: &sqlparser::ast::Select,
+    direct: &[RelationRef],
+    catalog: &Catalog,
+) -> bool {
+    let no_columns = |_: &str| None;
+    let outer = recursive::Outer {
+        catalog,
+        relations: direct.to_vec(),
+        columns: &no_columns,
+    };
+    let mut select = select.clone();
+    let mut pushable = true;
+    let _ = recursive::for_each_subquery::<_, ()>(&mut select, false, &mut |found| {
+        pushable &= outer.classify(found.query, found.in_left.as_ref())
+            == recursive::SubqueryPlan::Pushdown;
+        Ok(())
+    });
+    pushable
+}
+
+fn has_outer_join(select: &sqlparser::ast::Select) -> bool {
+    select.from.iter().flat_map(|t| &t.joins).any(|j| {
+        matches!(
+            j.join_operator,
+            JoinOperator::LeftOuter(_) | JoinOperator::RightOuter(_) | JoinOperator::FullOuter(_)
+        )
+    })
+}
+
 /// Join conditions usable for co-location and pruning: WHERE conjuncts and the ON clauses of
 /// inner joins (outer joins only for co-location).
-fn join_conditions(select: &sqlparser::ast::Select) -> (Vec<Expr>, Vec<Expr>) {
+pub(crate) fn join_conditions(select: &sqlparser::ast::Select) -> (Vec<Expr>, Vec<Expr>) {
     let mut prune_conds = Vec::new();
     let mut join_conds = Vec::new();
     if let Some(w) = &select.selection {
@@ -148,7 +181,7 @@ fn join_conditions(select: &sqlparser::ast::Select) -> (Vec<Expr>, Vec<Expr>) {
 
 /// Whether every distributed relation is joined to the others on distribution columns
 /// (equal shard indexes then hold matching rows).
-fn colocated_join(
+pub(crate) fn colocated_join(
     distributed: &[RelationRef],
     conds: &[Expr],
     relations: &[RelationRef],
@@ -266,7 +299,8 @@ pub fn plan_select(
     let from = from_relations(select);
     let direct: Vec<RelationRef> = from.iter().map(|(r, _)| r.clone()).collect();
     let all_direct = from.iter().all(|(_, plain)| *plain)
-        && citus.iter().all(|c| direct.contains(c))
+        && (citus.iter().all(|c| direct.contains(c))
+            || subqueries_pushable(select, &direct, catalog))
         && query.with.is_none();
     let has_local = direct.iter().any(|r| catalog.table(&r.name).is_none());
     let distributed: Vec<RelationRef> = direct
@@ -280,6 +314,11 @@ pub fn plan_select(
         .collect();
     let (prune_conds, join_conds) = join_conditions(select);
     if distributed.len() > 1 && !colocated_join(&distributed, &join_conds, &direct, catalog) {
+        // Repartitioning only joins inner joins: an outer join of shards that do not line up
+        // has no plan.
+        if has_outer_join(select) {
+            return Err(recursive::complex_joins_error());
+        }
         if !settings.enable_repartition_joins {
             return Err(repartition_error());
         }

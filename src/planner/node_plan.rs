@@ -235,6 +235,11 @@ impl<'a> NodePlanner<'a> {
         }
     }
 
+    /// What the planner evaluates with (the node's database and host).
+    pub fn ctx(&self) -> &EvalCtx<'a> {
+        self.ctx
+    }
+
     pub fn verbose(mut self, on: bool) -> Self {
         self.verbose = on;
         self

@@ -6,6 +6,7 @@ use super::deparse::Deparser;
 use super::estimate::Rels;
 use super::naming::item_name;
 use super::node_plan::{output_ref, NodePlanner};
+use super::recursive::READ_INTERMEDIATE_RESULT;
 use super::relations::{normalize_ident, object_name};
 use crate::sql::ddl::quote_ident;
 use sqlparser::ast::{
@@ -13,10 +14,61 @@ use sqlparser::ast::{
     TableWithJoins,
 };
 
-fn relation(factor: &TableFactor) -> String {
+/// `read_intermediate_result('8_1'::text, 'binary'::citus_copy_format) intermediate_result(a integer)`:
+/// a subplan's rows as Citus's query text reads them, with the result's column types.
+fn intermediate_result(planner: &NodePlanner, query_id: &str, alias: Option<&str>) -> String {
+    let columns = planner
+        .ctx()
+        .host
+        .call_table(
+            READ_INTERMEDIATE_RESULT,
+            &[crate::types::Value::Text(query_id.to_string())],
+        )
+        .and_then(Result::ok)
+        .map(|rs| rs.columns)
+        .unwrap_or_default();
+    let defs: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{} {}", quote_ident(&c.name), c.ty.pg_name()))
+        .collect();
+    format!(
+        "{READ_INTERMEDIATE_RESULT}('{query_id}'::text, 'binary'::citus_copy_format) {}({})",
+        alias.unwrap_or(READ_INTERMEDIATE_RESULT),
+        defs.join(", ")
+    )
+}
+
+fn relation(planner: &NodePlanner, factor: &TableFactor) -> String {
     match factor {
+        TableFactor::Table {
+            name,
+            alias,
+            args: Some(args),
+            ..
+        } if object_name(name) == READ_INTERMEDIATE_RESULT => {
+            let id = match args.args.first() {
+                Some(sqlparser::ast::FunctionArg::Unnamed(
+                    sqlparser::ast::FunctionArgExpr::Expr(Expr::Value(
+                        sqlparser::ast::Value::SingleQuotedString(s),
+                    )),
+                )) => s.clone(),
+                _ => String::new(),
+            };
+            let alias = alias.as_ref().map(|a| normalize_ident(&a.name));
+            intermediate_result(planner, &id, alias.as_deref())
+        }
         TableFactor::Table { name, alias, .. } => {
             let mut out = format!("public.{}", quote_ident(&object_name(name)));
+            if let Some(a) = alias {
+                out.push(' ');
+                out.push_str(&quote_ident(&normalize_ident(&a.name)));
+            }
+            out
+        }
+        TableFactor::Derived {
+            subquery, alias, ..
+        } => {
+            let mut out = format!("({})", query_text(planner, subquery, None, false, true));
             if let Some(a) = alias {
                 out.push(' ');
                 out.push_str(&quote_ident(&normalize_ident(&a.name)));
@@ -27,8 +79,8 @@ fn relation(factor: &TableFactor) -> String {
     }
 }
 
-fn from_item(d: &Deparser, twj: &TableWithJoins) -> String {
-    let mut out = relation(&twj.relation);
+fn from_item(planner: &NodePlanner, d: &Deparser, twj: &TableWithJoins) -> String {
+    let mut out = relation(planner, &twj.relation);
     for j in &twj.joins {
         let (kind, constraint) = match &j.join_operator {
             JoinOperator::Inner(c) => ("JOIN", Some(c)),
@@ -48,7 +100,7 @@ fn from_item(d: &Deparser, twj: &TableWithJoins) -> String {
             ),
             _ => String::new(),
         };
-        out = format!("({out} {kind} {}{on})", relation(&j.relation));
+        out = format!("({out} {kind} {}{on})", relation(planner, &j.relation));
     }
     out
 }
@@ -61,13 +113,27 @@ pub fn task_query(
     names: Option<&[String]>,
     multi_shard: bool,
 ) -> String {
+    query_text(planner, query, names, multi_shard, false)
+}
+
+/// `task_query` for a query or a subquery (`nested`: columns are always qualified there,
+/// as the outer query's relations are in scope).
+fn query_text(
+    planner: &NodePlanner,
+    query: &Query,
+    names: Option<&[String]>,
+    multi_shard: bool,
+    nested: bool,
+) -> String {
     let SetExpr::Select(select) = query.body.as_ref() else {
         return query.to_string();
     };
     let rels: Rels = planner.query_rels(query);
     let type_of = |e: &Expr| planner.expr_type(&rels, e);
-    let mut d = Deparser::new(&rels, rels.list.len() > 1, &type_of);
+    let nested_text = |q: &Query| query_text(planner, q, None, false, true);
+    let mut d = Deparser::new(&rels, nested || rels.list.len() > 1, &type_of);
     d.query_text = true;
+    d.nested = Some(&nested_text);
     let items: Vec<String> = select
         .projection
         .iter()
@@ -83,7 +149,13 @@ pub fn task_query(
             let column = rels
                 .var(expr)
                 .and_then(|v| rels.column(v))
-                .map(|c| c.name.clone());
+                .map(|c| c.name.clone())
+                .or_else(|| match expr {
+                    // A column of a relation the planner does not know (a function's result).
+                    Expr::Identifier(id) => Some(normalize_ident(id)),
+                    Expr::CompoundIdentifier(ids) => ids.last().map(normalize_ident),
+                    _ => None,
+                });
             let text = d.expr(expr);
             if column.as_deref() == Some(name.as_str()) {
                 text
@@ -94,7 +166,11 @@ pub fn task_query(
         .collect();
     let mut out = format!("SELECT {}", items.join(", "));
     if !select.from.is_empty() {
-        let from: Vec<String> = select.from.iter().map(|t| from_item(&d, t)).collect();
+        let from: Vec<String> = select
+            .from
+            .iter()
+            .map(|t| from_item(planner, &d, t))
+            .collect();
         out.push_str(&format!(" FROM {}", from.join(", ")));
     }
     match &select.selection {
@@ -178,9 +254,11 @@ pub fn modify_text(planner: &NodePlanner, stmt: &sqlparser::ast::Statement) -> O
         .unwrap_or_else(|| shard.clone());
     let rels = planner.relation_rels(&shard, &reference);
     let type_of = |e: &Expr| planner.expr_type(&rels, e);
+    let nested = |q: &Query| query_text(planner, q, None, false, true);
     let mut d = Deparser::new(&rels, false, &type_of);
     d.query_text = true;
-    let mut out = format!("{verb} {}", relation(factor));
+    d.nested = Some(&nested);
+    let mut out = format!("{verb} {}", relation(planner, factor));
     if !assignments.is_empty() {
         let sets: Vec<String> = assignments
             .iter()
