@@ -1,8 +1,9 @@
 //! `shardscope FILE.sql` (or SQL on stdin): runs the script against a fresh default cluster and
-//! prints what `psql -a` would print. Exit code 0 even after SQL errors, as psql.
+//! prints what `psql -a` would print, each statement's output as soon as it is done. Exit code
+//! 0 even after SQL errors, as psql.
 
 use shardscope::psql::Runner;
-use std::io::{Read, Write};
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -13,25 +14,46 @@ fn main() -> ExitCode {
     if arg.as_deref() == Some("simulate") {
         return simulate(std::env::args().skip(2).collect());
     }
-    let (text, name) = match arg.as_deref() {
+    let mut runner = Runner::with_default_cluster();
+    match arg.as_deref() {
+        // Read as psql reads a pipe: line by line, each statement run as soon as it is complete.
         None | Some("-") => {
-            let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            let mut failed = None;
+            let lines = std::io::stdin()
+                .lock()
+                .lines()
+                .map_while(|line| line.map_err(|e| failed = Some(e)).ok());
+            runner.run_script_streaming(lines, "<stdin>", &mut print_now);
+            if let Some(e) = failed {
                 eprintln!("shardscope: could not read standard input: {e}");
                 return ExitCode::FAILURE;
             }
-            (text, "<stdin>".to_string())
         }
         Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => (text, path.to_string()),
+            Ok(text) => runner.run_script_streaming(text.lines(), path, &mut print_now),
             Err(e) => {
                 eprintln!("shardscope: could not read file \"{path}\": {e}");
                 return ExitCode::FAILURE;
             }
         },
-    };
-    let mut runner = Runner::with_default_cluster();
-    emit(&runner.run_script(&text, &name))
+    }
+    ExitCode::SUCCESS
+}
+
+/// Writes one statement's output at once; a reader that stops early (`| head`) ends the run
+/// quietly, as it ends psql.
+fn print_now(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("shardscope: could not write output: {e}");
+        }
+        std::process::exit(if e.kind() == std::io::ErrorKind::BrokenPipe {
+            0
+        } else {
+            1
+        });
+    }
 }
 
 /// `shardscope simulate --seeds N [--from S]`: the fault simulator over N seeds.

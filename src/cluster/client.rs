@@ -286,6 +286,9 @@ impl Cluster {
         // What a wait shows of the statement: a long one is cut (it is only shown).
         s.current_sql = crate::trace::shorten(text);
         let env = Envelope::new(CLIENT, &s.node, text).session(s.id);
+        // The statement's work runs against its timeout; undoing it after a failure does not.
+        let deadline =
+            crate::sql::deadline::arm(crate::executor::settings::statement_timeout_ms(s));
         if s.node != COORDINATOR {
             return self.node_statement(s, text, source, env);
         }
@@ -293,6 +296,7 @@ impl Cluster {
         let head = Envelope::new(CLIENT, &s.node, "").session(s.id);
         self.network.note(MessageKind::ClientQuery, env);
         let result = self.coordinator_statement(s, text, source);
+        drop(deadline);
         let reply = self.finish_statement(s, result);
         self.note_client_result(s, &reply, head);
         reply

@@ -139,6 +139,7 @@ pub fn default_setting(name: &str) -> Option<&'static str> {
         "transaction_isolation" => "read committed",
         "default_transaction_isolation" => "read committed",
         "deadlock_timeout" => "1s",
+        "statement_timeout" => "0",
         "max_connections" => "100",
         "max_prepared_transactions" => "100",
         _ => return None,

@@ -204,7 +204,8 @@ impl Cluster {
                 if e.wait.is_none() {
                     // Citus passes a worker's message on, not its position in the task's text
                     e.position = None;
-                    if e.context.is_none() {
+                    // A statement timeout is the coordinator's own cancellation.
+                    if e.context.is_none() && !crate::sql::deadline::is_timeout(&e) {
                         e = e.with_context(format!(
                             "while executing command on {}",
                             address(self, &conn.node)

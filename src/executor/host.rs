@@ -67,7 +67,7 @@ impl Host for ClusterHost<'_> {
             // already order them here, so taking it returns at once.
             "lock_shard_resources" => Some(Ok(Value::Text(String::new()))),
             "get_shard_id_for_distribution_column" => Some((|| {
-                let table = text_arg(args, 0)?;
+                let table = crate::sql::cast::regclass::relation_name(&text_arg(args, 0)?)?;
                 let dist = self
                     .catalog
                     .table(&table)

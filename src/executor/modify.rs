@@ -415,8 +415,7 @@ impl Cluster {
                 continue;
             };
             let mut stmt = insert.clone();
-            stmt.table_name =
-                sqlparser::ast::ObjectName(vec![sqlparser::ast::Ident::new(t.name())]);
+            stmt.table_name = sqlparser::ast::ObjectName(vec![crate::sql::ddl::ident(&t.name())]);
             let mut map = BTreeMap::new();
             map.insert(src_name.clone(), src_shard.name());
             if let Some(src) = stmt.source.as_mut() {
@@ -579,7 +578,7 @@ fn modify_selection(stmt: &Statement) -> Option<Expr> {
 fn rename_modify_target(stmt: &mut Statement, shard: &str) {
     if let Statement::Delete(d) = stmt {
         for t in d.tables.iter_mut() {
-            *t = sqlparser::ast::ObjectName(vec![sqlparser::ast::Ident::new(shard)]);
+            *t = sqlparser::ast::ObjectName(vec![crate::sql::ddl::ident(shard)]);
         }
     }
 }

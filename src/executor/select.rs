@@ -238,7 +238,10 @@ impl Cluster {
                     .task_node(shard.shard_id)
                     .map(|n| n.name.clone())
                     .unwrap_or_else(|| COORDINATOR.to_string());
-                let scan = parse_sql(&format!("SELECT * FROM {}", shard.name()))?;
+                let scan = parse_sql(&format!(
+                    "SELECT * FROM {}",
+                    crate::sql::ddl::quote_ident(&shard.name())
+                ))?;
                 let Some(Statement::Query(q)) = scan.into_iter().next() else {
                     continue;
                 };

@@ -60,7 +60,10 @@ pub fn parse_ms(text: &str) -> Option<i64> {
 
 /// A duration setting in PostgreSQL's display form (`60000` ms shows as `1min`).
 pub fn display(name: &str, value: &str) -> String {
-    if name != "citus.recover_2pc_interval" {
+    if name == "statement_timeout" && value == "0" {
+        return value.to_string();
+    }
+    if name != "citus.recover_2pc_interval" && name != "statement_timeout" {
         return value.to_string();
     }
     match parse_ms(value) {
@@ -72,6 +75,53 @@ pub fn display(name: &str, value: &str) -> String {
         Some(ms) => format!("{ms}ms"),
         None => value.to_string(),
     }
+}
+
+/// The session's `statement_timeout` in milliseconds (0: none).
+pub fn statement_timeout_ms(session: &Session) -> i64 {
+    match session.settings.get("statement_timeout") {
+        Some(v) => v.parse().unwrap_or(0),
+        None => 0,
+    }
+}
+
+/// A time setting as PostgreSQL reads it (`parse_int` with the GUC's unit, here ms): a number,
+/// possibly fractional, with an optional unit (`us`, `ms`, `s`, `min`, `h`, `d`).
+fn timeout_ms(name: &str, value: &str) -> PgResult<String> {
+    let invalid = || {
+        PgError::new(
+            "22023",
+            format!("invalid value for parameter \"{name}\": \"{value}\""),
+        )
+    };
+    let text = value.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+')))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().map_err(|_| invalid())?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1.0,
+        "us" => 0.001,
+        "s" => 1000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return Err(invalid().with_hint(
+            "Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".",
+        )),
+    };
+    let ms = (number * factor).round();
+    if !ms.is_finite() || ms > i32::MAX as f64 || ms < i32::MIN as f64 {
+        return Err(invalid().with_hint("Value exceeds integer range."));
+    }
+    if ms < 0.0 {
+        return Err(PgError::new(
+            "22023",
+            format!("{ms} is outside the valid range for parameter \"{name}\" (0 .. 2147483647)"),
+        ));
+    }
+    Ok((ms as i64).to_string())
 }
 
 /// Settings a session cannot change (`PGC_SIGHUP`: ALTER SYSTEM and a reload).
@@ -107,6 +157,7 @@ pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
                 format!("invalid value for parameter \"{name}\": \"{value}\""),
             )),
         },
+        "statement_timeout" => timeout_ms(name, value),
         "client_min_messages" => {
             let v = value.to_ascii_lowercase();
             if matches!(

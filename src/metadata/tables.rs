@@ -24,6 +24,11 @@ fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
 }
 
+/// A `regclass` cell: the relation's name, quoted when it needs quotes.
+fn regclass(name: &str) -> Value {
+    Value::Text(crate::sql::cast::regclass::regclass_text(name))
+}
+
 /// Renders one catalog relation by name.
 pub fn render(
     catalog: &Catalog,
@@ -111,7 +116,7 @@ pub fn pg_dist_partition(catalog: &Catalog) -> ResultSet {
                     TableKind::Reference => ("n", Value::Null, "t"),
                 };
                 vec![
-                    text(&t.name),
+                    regclass(&t.name),
                     text(method),
                     key,
                     Value::Int4(t.colocation_id),
@@ -135,7 +140,7 @@ pub fn pg_dist_shard(catalog: &Catalog) -> ResultSet {
             .iter()
             .map(|s| {
                 vec![
-                    text(&s.table),
+                    regclass(&s.table),
                     Value::Int8(s.shard_id),
                     text("t"),
                     bound(s.min_value),
@@ -227,9 +232,9 @@ pub fn citus_shards(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> Resu
         };
         for (_, node) in catalog.shard_placements(shard.shard_id) {
             rows.push(vec![
-                text(&shard.table),
+                regclass(&shard.table),
                 Value::Int8(shard.shard_id),
-                text(shard.name()),
+                regclass(&shard.name()),
                 text(table_type(table)),
                 Value::Int4(table.colocation_id),
                 text(&node.host),
@@ -275,7 +280,7 @@ pub fn citus_tables(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> Resu
                     })
                     .sum();
                 vec![
-                    text(&t.name),
+                    regclass(&t.name),
                     text(table_type(t)),
                     text(t.distribution_column().unwrap_or("<none>")),
                     Value::Int4(t.colocation_id),

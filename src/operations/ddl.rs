@@ -10,7 +10,7 @@ use crate::planner::relations::object_name;
 use crate::session::Session;
 use crate::sql::{Constraint, ConstraintKind, ExecOutput};
 use crate::trace::MessageKind;
-use sqlparser::ast::{Ident, ObjectName, Statement};
+use sqlparser::ast::{ObjectName, Statement};
 
 /// Every (node, shard id, shard name, shard index) placement of a table.
 fn placements(cluster: &Cluster, table: &str) -> Vec<(String, i64, String, usize)> {
@@ -77,7 +77,10 @@ pub fn drop_shards(cluster: &mut Cluster, s: &mut Session, table: &str) -> PgRes
             s,
             node,
             shard_id,
-            format!("DROP TABLE IF EXISTS {name} CASCADE"),
+            format!(
+                "DROP TABLE IF EXISTS {} CASCADE",
+                crate::sql::ddl::quote_ident(&name)
+            ),
         )?;
     }
     cluster.forget_distributed_table(table);
@@ -205,8 +208,9 @@ pub fn alter_table(
                     _ => None,
                 };
                 let sql = format!(
-                    "ALTER TABLE {shard} ADD CONSTRAINT {}_{shard_id} {}",
-                    c.name,
+                    "ALTER TABLE {} ADD CONSTRAINT {} {}",
+                    crate::sql::ddl::quote_ident(&shard),
+                    crate::sql::ddl::quote_ident(&format!("{}_{shard_id}", c.name)),
                     constraint_sql(c, shard_ref.as_deref())
                 );
                 ddl_task(cluster, s, node.clone(), shard_id, sql)?;
@@ -214,7 +218,7 @@ pub fn alter_table(
         } else {
             let mut shard_stmt = stmt.clone();
             if let Statement::AlterTable { name, .. } = &mut shard_stmt {
-                *name = ObjectName(vec![Ident::new(shard.clone())]);
+                *name = ObjectName(vec![crate::sql::ddl::ident(&shard)]);
             }
             ddl_task(cluster, s, node, shard_id, shard_stmt.to_string())?;
         }
@@ -250,10 +254,10 @@ pub fn create_index(
         .unwrap_or_else(|| format!("{table}_idx"));
     for (node, shard_id, shard, _) in placements(cluster, table) {
         let mut index = ci.clone();
-        index.name = Some(ObjectName(vec![Ident::new(format!(
+        index.name = Some(ObjectName(vec![crate::sql::ddl::ident(&format!(
             "{index_name}_{shard_id}"
         ))]));
-        index.table_name = ObjectName(vec![Ident::new(shard)]);
+        index.table_name = ObjectName(vec![crate::sql::ddl::ident(&shard)]);
         ddl_task(
             cluster,
             s,
@@ -284,7 +288,7 @@ pub fn truncate(
                 s,
                 node,
                 shard_id,
-                format!("TRUNCATE TABLE {shard}"),
+                format!("TRUNCATE TABLE {}", crate::sql::ddl::quote_ident(&shard)),
             )?;
         }
     }

@@ -15,11 +15,17 @@ use crate::types::SqlType;
 
 /// The shard's table definition: renamed, constraint names suffixed with the shard id, and
 /// foreign keys pointing at the co-located (or reference) shard on the same node.
+///
+/// CHECK constraints keep their name: Citus writes them inside the shard's CREATE TABLE, and
+/// only names it sends as `ALTER TABLE ... ADD CONSTRAINT` (keys, foreign keys, constraints
+/// added after distribution) get the shard id appended.
 pub(crate) fn shard_def(cluster: &Cluster, def: &TableDef, shard: &Shard) -> PgResult<TableDef> {
     let mut out = def.clone();
     out.name = shard.name();
     for c in out.constraints.iter_mut() {
-        c.name = format!("{}_{}", c.name, shard.shard_id);
+        if !matches!(c.kind, ConstraintKind::Check(_)) {
+            c.name = format!("{}_{}", c.name, shard.shard_id);
+        }
         if let ConstraintKind::ForeignKey { ref_table, .. } = &mut c.kind {
             *ref_table = referenced_shard(cluster, &def.name, ref_table, shard.index)?;
         }
@@ -215,9 +221,7 @@ pub fn create_distributed_table(
     session: &mut Session,
     args: &CallArgs,
 ) -> PgResult<Vec<Notice>> {
-    let table = args
-        .text("table_name", 0)
-        .ok_or_else(|| PgError::new("22004", "table name cannot be NULL"))?;
+    let table = args.relation("table_name", 0)?;
     let column = args
         .text("distribution_column", 1)
         .ok_or_else(|| PgError::new("22004", "distribution column cannot be NULL"))?;
@@ -400,9 +404,7 @@ pub fn create_reference_table(
     s: &mut Session,
     args: &CallArgs,
 ) -> PgResult<Vec<Notice>> {
-    let table = args
-        .text("table_name", 0)
-        .ok_or_else(|| PgError::new("22004", "table name cannot be NULL"))?;
+    let table = args.relation("table_name", 0)?;
     let def = shell_def(cluster, &table)?;
     ensure_not_distributed(cluster, &table)?;
     cluster.catalog_will_change(s);
@@ -460,16 +462,17 @@ pub fn undistribute_table(
     s: &mut Session,
     args: &CallArgs,
 ) -> PgResult<Vec<Notice>> {
-    let table = args
-        .text("table_name", 0)
-        .ok_or_else(|| PgError::new("22004", "table name cannot be NULL"))?;
+    let table = args.relation("table_name", 0)?;
     if cluster.catalog.table(&table).is_none() {
         return Err(PgError::new(
             "XX000",
             "cannot undistribute table because the table is not distributed".to_string(),
         ));
     }
-    let query = crate::sql::parse_sql(&format!("SELECT * FROM {table}"))?;
+    let query = crate::sql::parse_sql(&format!(
+        "SELECT * FROM {}",
+        crate::sql::ddl::quote_ident(&table)
+    ))?;
     let Some(sqlparser::ast::Statement::Query(q)) = query.first() else {
         return Err(PgError::internal("undistribute query"));
     };
@@ -481,6 +484,7 @@ pub fn undistribute_table(
                 .map(|k| crate::sql::ExecOutput::modified("INSERT 0", k as u64))
         })?;
     }
+    let table = crate::sql::ddl::quote_ident(&table);
     Ok(vec![
         Notice::new(format!("creating a new table for public.{table}")),
         Notice::new(format!("moving the data of public.{table}")),

@@ -33,6 +33,15 @@ impl CallArgs {
     pub fn text(&self, name: &str, position: usize) -> Option<String> {
         self.get(name, position).and_then(|v| v.to_pg_text())
     }
+
+    /// A `regclass` argument: the relation it names, read with PostgreSQL's quoting rules
+    /// (`'"Mixed Case"'` keeps its case, `'Users'` folds to `users`).
+    pub fn relation(&self, name: &str, position: usize) -> PgResult<String> {
+        let text = self
+            .text(name, position)
+            .ok_or_else(|| crate::error::PgError::new("22004", "table name cannot be NULL"))?;
+        crate::sql::cast::regclass::relation_name(&text)
+    }
 }
 
 const UTILITIES: &[&str] = &[

@@ -251,7 +251,7 @@ pub fn expand_wildcards(query: &mut Query, coordinator: &Database) -> PgResult<(
             .iter()
             .map(|c| {
                 SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
-                    Ident::new(r.reference.clone()),
+                    crate::sql::ddl::ident(&r.reference),
                     Ident::with_quote('"', c.name.clone()),
                 ]))
             })

@@ -512,8 +512,8 @@ impl<'a> NodePlanner<'a> {
                     .find(|r| r.columns.iter().any(|x| x.name == name))?;
                 let col = |r: &Rel| {
                     Expr::CompoundIdentifier(vec![
-                        Ident::new(r.reference.clone()),
-                        Ident::new(name.clone()),
+                        crate::sql::ddl::ident(&r.reference),
+                        crate::sql::ddl::ident(&name),
                     ])
                 };
                 Some(eq_expr(col(left), col(right)))
@@ -624,7 +624,7 @@ impl<'a> NodePlanner<'a> {
             .flat_map(|r| {
                 r.columns.iter().map(|c| {
                     Expr::CompoundIdentifier(vec![
-                        Ident::new(r.reference.clone()),
+                        crate::sql::ddl::ident(&r.reference),
                         Ident::with_quote('"', c.name.clone()),
                     ])
                 })
@@ -671,8 +671,8 @@ impl<'a> NodePlanner<'a> {
     fn var_expr(rels: &Rels, v: Var) -> Expr {
         match (rels.rel(v), rels.column(v)) {
             (Some(r), Some(c)) => Expr::CompoundIdentifier(vec![
-                Ident::new(r.reference.clone()),
-                Ident::new(c.name.clone()),
+                crate::sql::ddl::ident(&r.reference),
+                crate::sql::ddl::ident(&c.name),
             ]),
             _ => Expr::Value(AstValue::Null),
         }
@@ -1452,8 +1452,8 @@ fn equivalences(rels: &Rels, pool: &mut Vec<Expr>) -> Vec<Expr> {
                 continue;
             };
             let column = Expr::CompoundIdentifier(vec![
-                Ident::new(rel.reference.clone()),
-                Ident::new(col.name.clone()),
+                crate::sql::ddl::ident(&rel.reference),
+                crate::sql::ddl::ident(&col.name),
             ]);
             derived.push(eq_expr(column, constant.clone()));
         }

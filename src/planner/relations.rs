@@ -92,11 +92,11 @@ impl VisitorMut for Renamer<'_> {
                 // Citus keeps the table name as alias so `table.column` references still resolve.
                 if alias.is_none() {
                     *alias = Some(TableAlias {
-                        name: Ident::new(table.clone()),
+                        name: crate::sql::ddl::ident(&table),
                         columns: Vec::new(),
                     });
                 }
-                *name = ObjectName(vec![Ident::new(shard.clone())]);
+                *name = ObjectName(vec![crate::sql::ddl::ident(shard)]);
             }
         }
         ControlFlow::Continue(())

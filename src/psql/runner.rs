@@ -193,17 +193,34 @@ impl<E: Executor> Runner<E> {
     /// Runs a whole script as `psql -a` does (every line echoed), `file` naming it in messages
     /// (`<stdin>` when piped). Returns everything psql would print, stdout and stderr merged.
     pub fn run_script(&mut self, text: &str, file: &str) -> String {
+        self.start_script(file);
+        self.run_lines(text.lines(), None)
+    }
+
+    /// Runs a script as `run_script` does, but hands the output to `sink` piece by piece: a
+    /// statement's output as soon as it is done, before the next one runs, as psql prints.
+    /// `lines` may be read lazily (standard input).
+    pub fn run_script_streaming<L: AsRef<str>>(
+        &mut self,
+        lines: impl IntoIterator<Item = L>,
+        file: &str,
+        sink: &mut dyn FnMut(&str),
+    ) {
+        self.start_script(file);
+        self.run_lines(lines, Some(sink));
+    }
+
+    fn start_script(&mut self, file: &str) {
         self.mode = Mode::Script {
             file: file.to_string(),
         };
         self.vars.insert("ECHO".into(), "all".into());
-        self.run(text)
     }
 
     /// Runs a chunk typed by a person (the UI): nothing echoed, no locus on messages.
     pub fn run_interactive(&mut self, text: &str) -> String {
         self.mode = Mode::Interactive;
-        self.run(text)
+        self.run_lines(text.lines(), None)
     }
 
     /// Whether `\q` was given.
@@ -221,16 +238,23 @@ impl<E: Executor> Runner<E> {
         std::mem::take(&mut self.tables)
     }
 
-    fn run(&mut self, text: &str) -> String {
+    /// Runs the lines; with a sink, the output so far goes to it after every piece and line
+    /// (and nothing is returned), else it is all returned at the end.
+    fn run_lines<L: AsRef<str>>(
+        &mut self,
+        lines: impl IntoIterator<Item = L>,
+        mut sink: Option<&mut dyn FnMut(&str)>,
+    ) -> String {
         self.out.clear();
         self.tables.clear();
         self.lineno = 0;
         self.stopped = false;
         let mut scanner = Scanner::new();
-        for line in text.lines() {
+        for line in lines {
             if self.stopped {
                 break;
             }
+            let line = line.as_ref();
             self.lineno += 1;
             if self.var("ECHO") == Some("all") {
                 self.out.push_str(line);
@@ -243,14 +267,29 @@ impl<E: Executor> Runner<E> {
                     break;
                 }
                 self.piece(piece);
+                self.flush_to(&mut sink);
             }
+            self.flush_to(&mut sink);
         }
         if !self.stopped {
             if let Some(piece) = scanner.finish() {
                 self.piece(piece);
             }
         }
+        self.flush_to(&mut sink);
         std::mem::take(&mut self.out)
+    }
+
+    /// Hands the pending output to the sink, if there is one (table ranges then no longer
+    /// point into anything, so they go too).
+    fn flush_to(&mut self, sink: &mut Option<&mut dyn FnMut(&str)>) {
+        if let Some(sink) = sink {
+            if !self.out.is_empty() {
+                sink(&self.out);
+                self.out.clear();
+            }
+            self.tables.clear();
+        }
     }
 
     fn piece(&mut self, piece: Piece) {

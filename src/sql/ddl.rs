@@ -9,7 +9,7 @@ pub mod names;
 mod to_sql;
 
 pub use create::{build_table_def, parse_expr, table_def_from_create, SerialSeq};
-pub use to_sql::{index_defs_to_sql, quote_ident, table_def_to_sql};
+pub use to_sql::{ident, index_defs_to_sql, quote_ident, table_def_to_sql};
 
 use super::{Database, ExecOutput, Host, Sequence};
 use crate::error::{Notice, PgError, PgResult};

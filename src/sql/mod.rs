@@ -5,6 +5,7 @@
 pub mod analyze;
 pub mod cast;
 pub mod ddl;
+pub mod deadline;
 pub mod dml;
 pub mod eval;
 pub mod functions;

@@ -95,14 +95,28 @@ pub fn Console() -> impl IntoView {
     let textarea: NodeRef<html::Textarea> = NodeRef::new();
     let output: NodeRef<html::Div> = NodeRef::new();
 
+    // Set while a run waits for its turn or runs: the page says so before the engine starts.
+    let running = RwSignal::new(false);
+
     let run = move || {
         let sql = input.get_untracked();
-        if sql.trim().is_empty() {
+        if sql.trim().is_empty() || running.get_untracked() {
             return;
         }
         history.update_value(|h| h.push(&sql));
-        state.run_sql(&sql);
         input.set(String::new());
+        running.set(true);
+        // The animation frame comes before the next paint, the timeout after it: the
+        // "running…" state is on screen while a long statement runs.
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    state.run_sql(&sql);
+                    running.set(false);
+                },
+                std::time::Duration::ZERO,
+            );
+        });
     };
 
     // Keep the newest output in view.
@@ -208,10 +222,14 @@ pub fn Console() -> impl IntoView {
                 on:keydown=on_keydown
             ></textarea>
             <div class="editor-actions">
+                <span class="running" role="status" hidden=move || !running.get()>
+                    "running…"
+                </span>
                 <button
                     type="button"
                     class="run"
                     aria-label="Run the statements (Ctrl+Enter)"
+                    disabled=move || running.get()
                     on:click=move |_| run()
                 >
                     "Run"

@@ -105,7 +105,13 @@ async fn running_sql_in_the_console_draws_shards_and_task_arrows() {
         .dyn_into::<HtmlElement>()
         .expect("a button")
         .click();
-    settle().await;
+    // The run starts after the page has shown that it is running.
+    for _ in 0..100 {
+        settle().await;
+        if one(&root, ".running").has_attribute("hidden") {
+            break;
+        }
+    }
     let out = one(&root, ".console-output")
         .text_content()
         .unwrap_or_default();

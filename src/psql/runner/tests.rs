@@ -15,6 +15,8 @@ struct Fake {
     sent: Vec<(String, String)>,
     /// The node each session is connected to.
     sessions: BTreeMap<SessionId, String>,
+    /// Shared with a test's output sink, to see what ran before what was printed.
+    events: Option<std::rc::Rc<std::cell::RefCell<Vec<String>>>>,
 }
 
 fn node(name: &str, port: u16, id: i32) -> NodeInfo {
@@ -84,6 +86,9 @@ fn orders() -> TableDef {
 
 impl Executor for Fake {
     fn execute(&mut self, session: SessionId, sql: &str) -> Reply {
+        if let Some(events) = &self.events {
+            events.borrow_mut().push(format!("run {sql}"));
+        }
         Reply::done(self.answer(session, sql))
     }
     fn open_session(&mut self, id: SessionId) {
@@ -363,4 +368,32 @@ fn never_panics() {
         let _ = script(&text);
         let _ = Runner::new(Fake::default()).run_interactive(&text);
     }
+}
+
+#[test]
+fn a_streamed_script_prints_each_statement_before_running_the_next() {
+    let events = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let fake = Fake {
+        events: Some(events.clone()),
+        ..Fake::default()
+    };
+    let mut runner = Runner::new(fake);
+    let script = "SELECT 1;\nSELECT 2;\n";
+    let mut printed = String::new();
+    runner.run_script_streaming(script.lines(), "<stdin>", &mut |text| {
+        printed.push_str(text);
+        events.borrow_mut().push(format!("print {text}"));
+    });
+    let log = events.borrow().clone();
+    let ran_second = log.iter().position(|e| e.starts_with("run SELECT 2"));
+    let printed_first = log
+        .iter()
+        .position(|e| e.starts_with("print ") && e.contains("(1 row)"));
+    assert!(
+        matches!((printed_first, ran_second), (Some(p), Some(r)) if p < r),
+        "{log:#?}"
+    );
+    // The pieces add up to what the whole-script call returns.
+    let mut whole = Runner::new(Fake::default());
+    assert_eq!(printed, whole.run_script(script, "<stdin>"));
 }

@@ -3,6 +3,7 @@
 //! character varying(5)`, `integer out of range`, char(n) padding).
 
 mod parse;
+pub mod regclass;
 
 pub use parse::{parse_interval, parse_text_as};
 
@@ -62,7 +63,7 @@ fn cast_impl(value: Value, to: &SqlType, explicit: bool) -> PgResult<Value> {
         SqlType::Unknown => Ok(value),
         SqlType::Text => Ok(Value::Text(value.to_pg_text().unwrap_or_default())),
         SqlType::Regclass => match value {
-            Value::Text(s) => Ok(Value::Text(normalize_relname(&s))),
+            Value::Text(s) => regclass::normalize(&s).map(Value::Text),
             other => Err(cannot_cast(&other, to)),
         },
         SqlType::Varchar(n) => {
@@ -154,17 +155,6 @@ fn cast_impl(value: Value, to: &SqlType, explicit: bool) -> PgResult<Value> {
                 .map(Value::Array),
             other => Err(cannot_cast(&other, to)),
         },
-    }
-}
-
-/// `'Foo'::regclass` folds to lower case unless quoted; a `public.` prefix is dropped.
-fn normalize_relname(s: &str) -> String {
-    let s = s.trim();
-    let s = s.strip_prefix("public.").unwrap_or(s);
-    if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
-        s[1..s.len() - 1].replace("\"\"", "\"")
-    } else {
-        s.to_lowercase()
     }
 }
 

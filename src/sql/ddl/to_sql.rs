@@ -19,6 +19,16 @@ pub fn quote_ident(name: &str) -> String {
     }
 }
 
+/// A syntax-tree identifier that prints back as `name` (quoted when it needs quotes), for SQL
+/// built from stored names (shard names, columns) that another node parses again.
+pub fn ident(name: &str) -> sqlparser::ast::Ident {
+    if quote_ident(name).starts_with('"') {
+        sqlparser::ast::Ident::with_quote('"', name)
+    } else {
+        sqlparser::ast::Ident::new(name)
+    }
+}
+
 fn is_reserved(name: &str) -> bool {
     matches!(
         name,

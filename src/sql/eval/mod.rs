@@ -435,13 +435,9 @@ pub fn eval(expr: &Expr, scope: &Scope, ctx: &EvalCtx) -> PgResult<Value> {
             let v = eval(e, scope, ctx)?;
             // regclass -> oid: the relation's number comes from the node that owns the name.
             if is_oid_type(data_type) && expr_type(e, scope.columns, ctx) == SqlType::Regclass {
-                if let Some(name) = v.as_str() {
-                    match ctx
-                        .db
-                        .storage
-                        .relation_oid(name)
-                        .or_else(|| ctx.host.relation_oid(name))
-                    {
+                if let Some(text) = v.as_str() {
+                    let name = crate::sql::cast::regclass::relation_name(text)?;
+                    match relation_oid(&name, ctx) {
                         Some(oid) => return Ok(Value::Int8(oid as i64)),
                         None => check_relation(&v, ctx)?,
                     }
@@ -570,8 +566,17 @@ fn case_result(res: &Expr, case: &Expr, scope: &Scope, ctx: &EvalCtx) -> PgResul
     Ok(v)
 }
 
+/// The OID of a relation on the node evaluating (its own tables first, then the host's).
+pub(crate) fn relation_oid(name: &str, ctx: &EvalCtx) -> Option<u32> {
+    ctx.db
+        .storage
+        .relation_oid(name)
+        .or_else(|| ctx.host.relation_oid(name))
+}
+
 fn check_relation(v: &Value, ctx: &EvalCtx) -> PgResult<()> {
-    if let Value::Text(name) = v {
+    if let Value::Text(text) = v {
+        let name = &crate::sql::cast::regclass::relation_name(text)?;
         let known = ctx.db.table(name).is_some()
             || ctx.db.sequences.borrow().contains_key(name)
             || ctx.host.relation_exists(name);

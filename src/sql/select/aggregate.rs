@@ -362,6 +362,7 @@ pub fn group(
         groups.push(new_state(Vec::new()));
     }
     for row in &input.rows {
+        crate::sql::deadline::check()?;
         let scope = Scope {
             columns: &input.columns,
             row,

@@ -287,6 +287,7 @@ pub fn generate_series(args: &[Value]) -> PgResult<Vec<Value>> {
                 if out.len() >= MAX_SERIES {
                     return Err(too_big());
                 }
+                crate::sql::deadline::check()?;
                 out.push(if is_big {
                     Value::Int8(cur)
                 } else {
@@ -326,6 +327,7 @@ pub fn generate_series(args: &[Value]) -> PgResult<Vec<Value>> {
                     if out.len() >= MAX_SERIES {
                         return Err(too_big());
                     }
+                    crate::sql::deadline::check()?;
                     out.push(Value::Numeric(cur));
                     cur += s;
                 }
@@ -348,6 +350,7 @@ pub fn generate_series(args: &[Value]) -> PgResult<Vec<Value>> {
                 if out.len() >= MAX_SERIES {
                     return Err(too_big());
                 }
+                crate::sql::deadline::check()?;
                 let next = crate::sql::eval::arith(&cur, &BinaryOperator::Plus, &step)?;
                 out.push(cur);
                 cur = next;
@@ -538,6 +541,7 @@ fn join(
             }
         }
         for l in &left.rows {
+            crate::sql::deadline::check()?;
             let mut matched = false;
             if let Some(k) = key_of(l, &mut keys.iter().map(|k| k.0)) {
                 if let Some(cands) = table.get(&k) {
@@ -559,6 +563,7 @@ fn join(
         for l in &left.rows {
             let mut matched = false;
             for (ri, r) in right.rows.iter().enumerate() {
+                crate::sql::deadline::check()?;
                 let row = combine(l, r);
                 if matches(&row)? {
                     matched = true;

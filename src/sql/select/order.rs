@@ -3,10 +3,11 @@
 
 use super::Executor;
 use crate::error::{PgError, PgResult};
+use crate::sql::cast::regclass::relation_name;
 use crate::sql::eval::resolve::ident_name;
-use crate::sql::eval::{compare, eval, Scope, ScopeColumn};
-use crate::sql::ResultSet;
-use crate::types::Value;
+use crate::sql::eval::{compare, eval, expr_type, relation_oid, EvalCtx, Scope, ScopeColumn};
+use crate::sql::{Column, ResultSet};
+use crate::types::{SqlType, Value};
 use sqlparser::ast::{Expr, OrderByExpr, Value as AstValue};
 use std::cmp::Ordering;
 
@@ -143,5 +144,36 @@ pub fn keys_over_output(
         }
         keys.push(k);
     }
+    regclass_keys_by_oid(&mut keys, &sources, &rs.columns, &columns, &ctx);
     Ok(Some(keys))
+}
+
+/// PostgreSQL orders `regclass` values by OID, which user relations take in creation order,
+/// not by name: such sort keys become the relation's OID on this node.
+pub fn regclass_keys_by_oid(
+    keys: &mut [Vec<Value>],
+    sources: &[KeySource],
+    output: &[Column],
+    input: &[ScopeColumn],
+    ctx: &EvalCtx,
+) {
+    for (j, source) in sources.iter().enumerate() {
+        let ty = match source {
+            KeySource::Output(i) => output.get(*i).map(|c| c.ty.clone()),
+            KeySource::Expr(e) => Some(expr_type(e, input, ctx)),
+        };
+        if ty != Some(SqlType::Regclass) {
+            continue;
+        }
+        for key in keys.iter_mut() {
+            if let Some(v) = key.get_mut(j) {
+                if let Value::Text(text) = v {
+                    let oid = relation_name(text)
+                        .ok()
+                        .and_then(|name| relation_oid(&name, ctx));
+                    *v = Value::Int8(oid.map_or(i64::MAX, i64::from));
+                }
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::aggregate::{check_grouped, group, has_aggregates};
 use super::from::{build_from, generate_series, is_srf_call};
-use super::order::{cmp_keys, key_sources, KeySource};
+use super::order::{cmp_keys, key_sources, regclass_keys_by_oid, KeySource};
 use super::{names::output_name, Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::ident_name;
@@ -151,6 +151,7 @@ pub fn run_select(
         }
         let mut kept = Vec::with_capacity(rel.rows.len());
         for row in std::mem::take(&mut rel.rows) {
+            crate::sql::deadline::check()?;
             let scope = Scope {
                 columns: &rel.columns,
                 row: &row,
@@ -206,6 +207,7 @@ pub fn run_select(
     if let Some(h) = &having {
         let mut kept = Vec::with_capacity(rel.rows.len());
         for row in std::mem::take(&mut rel.rows) {
+            crate::sql::deadline::check()?;
             let scope = Scope {
                 columns: &rel.columns,
                 row: &row,
@@ -230,6 +232,7 @@ pub fn run_select(
     let mut keys: Vec<Vec<Value>> = Vec::new();
     let mut don_keys: Vec<Vec<GroupKey>> = Vec::new();
     for row in &rel.rows {
+        crate::sql::deadline::check()?;
         let scope = Scope {
             columns: &rel.columns,
             row,
@@ -323,6 +326,7 @@ pub fn run_select(
     // sort-based DISTINCT ON does.
     let mut idx: Vec<usize> = (0..out_rows.len()).collect();
     if !sources.is_empty() {
+        regclass_keys_by_oid(&mut keys, &sources, &columns, &rel.columns, &ctx);
         idx.sort_by(|a, b| cmp_keys(&keys[*a], &keys[*b], order));
     }
     match &sel.distinct {
