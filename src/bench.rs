@@ -214,7 +214,7 @@ fn join_and_aggregate_figures() -> Result<(f64, f64, Vec<String>), String> {
     let group = ours(GROUP_SQL).map_err(err)?;
 
     let mut glue = Glue::new(MemoryStorage::default());
-    glue.execute(&format!("CREATE TABLE ja {PAIR_TABLE}"))
+    glue.execute(format!("CREATE TABLE ja {PAIR_TABLE}"))
         .map_err(|e| e.to_string())?;
     for sql in pair_batches("ja") {
         glue.execute(&sql).map_err(|e| e.to_string())?;
