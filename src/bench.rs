@@ -155,6 +155,86 @@ fn transfer_micros(cluster: &mut Cluster) -> PgResult<(f64, f64)> {
     Ok((one, two))
 }
 
+/// The median of `runs` timings of `f`, in milliseconds.
+fn median_ms<E>(runs: usize, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, E> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        f()?;
+        times.push(secs(start) * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times.get(times.len() / 2).copied().unwrap_or(0.0))
+}
+
+const REPEATS: usize = 7;
+
+/// The two tables of the join and aggregate figures: `id` keys, `k` spread over 1000 values.
+const PAIR_TABLE: &str = "(id INTEGER, k INTEGER, v INTEGER)";
+
+fn pair_batches(table: &str) -> Vec<String> {
+    (0..ROWS / BATCH)
+        .map(|b| {
+            let values: Vec<String> = (0..BATCH)
+                .map(|i| {
+                    let id = b * BATCH + i + 1;
+                    format!("({id}, {}, {})", id * 7 % 1000, id * 7919 % ROWS)
+                })
+                .collect();
+            format!("INSERT INTO {table} VALUES {}", values.join(", "))
+        })
+        .collect()
+}
+
+const COUNT_SQL: &str = "SELECT count(*) FROM ja";
+const GROUP_SQL: &str = "SELECT k % 100, count(*) FROM ja GROUP BY k % 100";
+const JOIN_SQL: &str = "SELECT count(*) FROM ja JOIN jb ON ja.id = jb.id";
+
+/// Two co-located 32-shard tables of `ROWS` rows: the co-located join against the two
+/// scans it reads, and the 32-task count(*) and GROUP BY against one bare GlueSQL holding
+/// the same rows, all in this run. Returns (join ratio, aggregate ratio, detail lines).
+fn join_and_aggregate_figures() -> Result<(f64, f64, Vec<String>), String> {
+    let err = |e: crate::error::PgError| e.to_string();
+    let mut c = Cluster::with_workers(4);
+    let s = c.session();
+    c.execute(s, "SET citus.shard_count TO 32").map_err(err)?;
+    for t in ["ja", "jb"] {
+        c.execute(s, &format!("CREATE TABLE {t} {PAIR_TABLE}"))
+            .map_err(err)?;
+        c.execute(s, &format!("SELECT create_distributed_table('{t}', 'id')"))
+            .map_err(err)?;
+        for sql in pair_batches(t) {
+            c.execute(s, &sql).map_err(err)?;
+        }
+    }
+    let mut ours = |sql: &str| median_ms(REPEATS, || c.execute(s, sql).map(|_| ()));
+    let count_a = ours(COUNT_SQL).map_err(err)?;
+    let count_b = ours("SELECT count(*) FROM jb").map_err(err)?;
+    let join = ours(JOIN_SQL).map_err(err)?;
+    let group = ours(GROUP_SQL).map_err(err)?;
+
+    let mut glue = Glue::new(MemoryStorage::default());
+    glue.execute(format!("CREATE TABLE ja {PAIR_TABLE}"))
+        .map_err(|e| e.to_string())?;
+    for sql in pair_batches("ja") {
+        glue.execute(&sql).map_err(|e| e.to_string())?;
+    }
+    let mut theirs = |sql: &str| median_ms(REPEATS, || glue.execute(sql).map(|_| ()));
+    let glue_count = theirs(COUNT_SQL).map_err(|e| e.to_string())?;
+    let glue_group = theirs(GROUP_SQL).map_err(|e| e.to_string())?;
+
+    let lines = vec![
+        format!("count_32_tasks_ms: {count_a:.1}"),
+        format!("group_by_32_tasks_ms: {group:.1}"),
+        format!("colocated_join_ms: {join:.1}"),
+        format!("count_single_glue_ms: {glue_count:.1}"),
+        format!("group_by_single_glue_ms: {glue_group:.1}"),
+    ];
+    let join_ratio = join / (count_a + count_b);
+    let aggregate_ratio = (count_a + group) / (glue_count + glue_group);
+    Ok((join_ratio, aggregate_ratio, lines))
+}
+
 /// Runs every benchmark and returns the report.
 pub fn run() -> Result<String, String> {
     let mut out = Vec::new();
@@ -197,6 +277,13 @@ pub fn run() -> Result<String, String> {
     let (one_phase, two_phase) = transfer_micros(&mut cluster).map_err(|e| e.to_string())?;
     out.push(format!("txn_1pc_us: {one_phase:.1}"));
     out.push(format!("txn_2pc_us: {two_phase:.1}"));
+
+    let (join_ratio, aggregate_ratio, lines) = join_and_aggregate_figures()?;
+    out.extend(lines);
+    out.push(format!("colocated_join_ratio: {join_ratio:.2}"));
+    out.push(format!(
+        "aggregate_ratio_vs_single_glue: {aggregate_ratio:.2}"
+    ));
 
     for shards in [32, 128, 512, 1024] {
         let us = plan_micros(shards).map_err(|e| e.to_string())?;

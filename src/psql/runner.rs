@@ -138,9 +138,13 @@ fn wall_clock_ms() -> f64 {
     START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
 }
 
+/// The page's monotonic clock (`performance.now()`): std::time has no clock on wasm32.
 #[cfg(target_arch = "wasm32")]
 fn wall_clock_ms() -> f64 {
-    0.0
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 impl Runner<Cluster> {

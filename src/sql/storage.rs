@@ -9,7 +9,7 @@ mod unique;
 
 pub use convert::{from_glue, to_glue};
 pub use txn::{LockWait, UndoMark, Xid};
-pub use unique::{describe_key, IndexKey, UniqueIndex};
+pub use unique::{describe_key, FxBuild, IndexKey, UniqueIndex};
 
 use super::schema::{ColumnDef, ConstraintKind, TableDef};
 use crate::error::{PgError, PgResult};
@@ -372,6 +372,27 @@ impl NodeStorage {
             .rows(table)?
             .values()
             .map(|row| row.iter().map(from_glue).collect())
+            .collect())
+    }
+
+    /// All rows, converting only the columns marked in `needed` (the others read as NULL).
+    /// A scan that needs no column (`count(*)`) yields empty rows and converts nothing.
+    pub fn scan_columns(&self, table: &str, needed: &[bool]) -> PgResult<Vec<Vec<Value>>> {
+        if self.foreign_rows(table) {
+            return self.scan(table);
+        }
+        let rows = self.rows(table)?;
+        if !needed.contains(&true) {
+            return Ok(vec![Vec::new(); rows.len()]);
+        }
+        Ok(rows
+            .values()
+            .map(|row| {
+                row.iter()
+                    .zip(needed)
+                    .map(|(v, &n)| if n { from_glue(v) } else { Value::Null })
+                    .collect()
+            })
             .collect())
     }
 

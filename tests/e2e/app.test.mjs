@@ -477,3 +477,49 @@ test('10,000 rows: loaded and read back through the console without freezing the
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// PGlite (PostgreSQL in wasm, one node) on the same workload in the same browser, from issue 10.
+const PGLITE_MS = { load: 1000, count: 13, groupBy: 34, orderByLimit: 24 };
+
+/** The `\timing` figure of a console entry, in milliseconds (summed over its statements). */
+async function timedMs(entry) {
+  const out = await entry.locator('.out').textContent();
+  const times = [...out.matchAll(/^Time: ([0-9.]+) ms/gm)].map((m) => Number(m[1]));
+  assert.ok(times.length > 0, `no Time: line in ${out}`);
+  return { out, ms: times.reduce((a, b) => a + b, 0) };
+}
+
+test('100,000 rows typed into the console: load, count, GROUP BY and ORDER BY LIMIT, timed beside PGlite', async (t) => {
+  const { page, context, problems } = await openApp();
+  await run(page, '\\timing on');
+  await run(page, 'CREATE TABLE perf (id int, k int, v int);');
+  await run(page, "SELECT create_distributed_table('perf', 'id');");
+  let load = 0;
+  for (let b = 0; b < 100; b++) {
+    const values = [];
+    for (let i = 1; i <= 1000; i++) {
+      const id = b * 1000 + i;
+      values.push(`(${id}, ${(id * 7) % 1000}, ${(id * 7919) % 100000})`);
+    }
+    const { out, ms } = await timedMs(await run(page, `INSERT INTO perf VALUES ${values.join(', ')};`));
+    assert.match(out, /INSERT 0 1000/);
+    load += ms;
+  }
+  const count = await timedMs(await run(page, 'SELECT count(*) FROM perf;'));
+  assert.match(count.out, /^\s*100000\s*$/m);
+  const groupBy = await timedMs(await run(page, 'SELECT k % 100, count(*) FROM perf GROUP BY 1;'));
+  assert.match(groupBy.out, /\(100 rows\)/);
+  assert.equal((groupBy.out.match(/\|\s+1000$/gm) ?? []).length, 100, groupBy.out);
+  const top = await timedMs(await run(page, 'SELECT * FROM perf ORDER BY v LIMIT 10;'));
+  const vs = [...top.out.matchAll(/^\s*\d+\s*\|\s*\d+\s*\|\s*(\d+)\s*$/gm)].map((m) => Number(m[1]));
+  assert.deepEqual(vs, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+  const figures = { load, count: count.ms, groupBy: groupBy.ms, orderByLimit: top.ms };
+  for (const [name, ms] of Object.entries(figures)) {
+    const line = `${name}: shardscope ${ms.toFixed(1)} ms, PGlite ${PGLITE_MS[name]} ms`;
+    console.log(line);
+    t.diagnostic(line);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});

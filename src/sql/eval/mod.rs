@@ -623,6 +623,13 @@ fn type_mismatch_bool(op: &str, v: &Value) -> PgError {
 
 fn eval_literal(v: &AstValue) -> PgResult<Value> {
     match v {
+        // Integer literals skip formatting the decimal back to text (this runs per row).
+        AstValue::Number(n, _) if n.fractional_digit_count() == 0 => {
+            match bigdecimal::ToPrimitive::to_i64(n) {
+                Some(v) => Ok(i32::try_from(v).map_or(Value::Int8(v), Value::Int4)),
+                None => number_literal(&n.to_string()),
+            }
+        }
         AstValue::Number(n, _) => number_literal(&n.to_string()),
         AstValue::SingleQuotedString(s)
         | AstValue::EscapedStringLiteral(s)

@@ -2,6 +2,7 @@
 //! becomes a column of the grouped relation, and the select list, HAVING and ORDER BY are
 //! rewritten to refer to those columns.
 
+use super::keys::{hash_key, same_group, KeyIndex};
 use super::walk::{rewrite, walk};
 use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
@@ -10,14 +11,13 @@ use crate::sql::eval::{
     compare, eval, expr_type, function_args, is_true, numeric_div, Scope, ScopeColumn,
 };
 use crate::sql::functions::{function_name, is_aggregate};
-use crate::types::{GroupKey, Value};
+use crate::types::Value;
 use rust_decimal::Decimal;
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
     FunctionArguments, Ident, OrderByExpr,
 };
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 const AGG_PREFIX: &str = "\u{1}agg";
 const GRP_PREFIX: &str = "\u{1}grp";
@@ -137,8 +137,12 @@ fn overflow() -> PgError {
     PgError::new("22003", "value overflows numeric format")
 }
 
-fn feed(acc: &mut Acc, star: bool, args: &[Value]) -> PgResult<()> {
-    let first = args.first().cloned().unwrap_or(Value::Null);
+/// Adds one input row's arguments to `acc`; the first argument is moved out, not copied.
+fn feed(acc: &mut Acc, star: bool, args: &mut [Value]) -> PgResult<()> {
+    let first = args
+        .first_mut()
+        .map(|v| std::mem::replace(v, Value::Null))
+        .unwrap_or(Value::Null);
     match acc {
         Acc::Count(n) => {
             if star || !first.is_null() {
@@ -352,7 +356,7 @@ pub fn group(
     }
 
     let mut groups: Vec<GroupState> = Vec::new();
-    let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
+    let mut index = KeyIndex::default();
     let new_state = |key_values: Vec<Value>| GroupState {
         key_values,
         accs: specs.iter().map(|s| new_acc(&s.name)).collect(),
@@ -361,6 +365,9 @@ pub fn group(
     if group_exprs.is_empty() {
         groups.push(new_state(Vec::new()));
     }
+    // Per-row buffers, reused: a row's key is kept only when it starts a new group.
+    let mut kv: Vec<Value> = Vec::with_capacity(group_exprs.len());
+    let mut args: Vec<Value> = Vec::new();
     for row in &input.rows {
         crate::sql::deadline::check()?;
         let scope = Scope {
@@ -371,16 +378,24 @@ pub fn group(
         let gi = if group_exprs.is_empty() {
             0
         } else {
-            let mut kv = Vec::with_capacity(group_exprs.len());
+            kv.clear();
             for g in group_exprs {
                 kv.push(eval(g, &scope, &ctx)?);
             }
-            let key: Vec<GroupKey> = kv.iter().map(Value::group_key).collect();
-            match index.get(&key) {
-                Some(&i) => i,
+            let hash = hash_key(&kv);
+            let found = index.candidates(hash).find(|&i| {
+                groups[i]
+                    .key_values
+                    .iter()
+                    .zip(&kv)
+                    .all(|(a, b)| same_group(a, b))
+            });
+            match found {
+                Some(i) => i,
                 None => {
-                    groups.push(new_state(kv));
-                    index.insert(key, groups.len() - 1);
+                    let key = std::mem::replace(&mut kv, Vec::with_capacity(group_exprs.len()));
+                    groups.push(new_state(key));
+                    index.insert(hash, groups.len() - 1);
                     groups.len() - 1
                 }
             }
@@ -392,7 +407,7 @@ pub fn group(
                     continue;
                 }
             }
-            let mut args = Vec::with_capacity(spec.args.len());
+            args.clear();
             for a in &spec.args {
                 args.push(eval(a, &scope, &ctx)?);
             }
@@ -401,9 +416,9 @@ pub fn group(
                 for o in &spec.order {
                     keys.push(eval(&o.expr, &scope, &ctx)?);
                 }
-                state.buffers[ai].push((args, keys));
+                state.buffers[ai].push((std::mem::take(&mut args), keys));
             } else {
-                feed(&mut state.accs[ai], spec.star, &args)?;
+                feed(&mut state.accs[ai], spec.star, &mut args)?;
             }
         }
     }
@@ -453,8 +468,8 @@ pub fn group(
                 if !spec.order.is_empty() {
                     buf.sort_by(|a, b| super::order::cmp_keys(&a.1, &b.1, &spec.order));
                 }
-                for (args, _) in buf {
-                    feed(&mut acc, spec.star, &args)?;
+                for (mut args, _) in buf {
+                    feed(&mut acc, spec.star, &mut args)?;
                 }
             }
             row.push(finish(acc)?);

@@ -1,17 +1,18 @@
 //! FROM: stored tables, CTEs, host relations, subqueries, set-returning functions and joins
 //! (hash join for equality conditions, nested loop otherwise).
 
+use super::keys::{hash_key, same_group, KeyIndex};
+use super::used::UsedNames;
 use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::{find_column, ident_name};
 use crate::sql::eval::{arg_exprs, eval, expr_type, function_args, is_true, Scope, ScopeColumn};
 use crate::sql::{Column, ResultSet};
-use crate::types::{GroupKey, SqlType, Value};
+use crate::types::{SqlType, Value};
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArg, Ident, JoinConstraint, JoinOperator, ObjectName, TableAlias,
     TableFactor, TableWithJoins,
 };
-use std::collections::HashMap;
 
 /// Renames the first columns of a result (`AS d(id)`, `WITH x(a, b) AS ...`).
 pub fn apply_column_aliases(mut rs: ResultSet, names: &[Ident]) -> PgResult<ResultSet> {
@@ -72,15 +73,57 @@ pub fn named_relation(exec: &Executor, name: &str, alias: Option<&TableAlias>) -
     Err(PgError::undefined_table(name))
 }
 
-/// Builds the relation for a whole FROM list (comma items are cross joined).
+/// A stored table read by a block that names only `used` columns: the others stay NULL
+/// (unconverted) in its rows.
+fn stored_relation(
+    exec: &Executor,
+    name: &str,
+    alias: Option<&TableAlias>,
+    used: &UsedNames,
+) -> Option<PgResult<Rel>> {
+    if exec.cte(name).is_some() {
+        return None;
+    }
+    let def = exec.db.table(name)?;
+    let shape = ResultSet {
+        columns: def
+            .columns
+            .iter()
+            .map(|c| Column::new(c.name.clone(), c.ty.clone()))
+            .collect(),
+        rows: Vec::new(),
+    };
+    let mut rel = match with_alias(shape, name, alias) {
+        Ok(rel) => rel,
+        Err(e) => return Some(Err(e)),
+    };
+    let qualifier = rel
+        .columns
+        .first()
+        .and_then(|c| c.qualifier.clone())
+        .unwrap_or_else(|| name.to_string());
+    let names: Vec<String> = rel.columns.iter().map(|c| c.name.clone()).collect();
+    let rows = match used.needed(&qualifier, &names) {
+        Some(needed) => exec.db.storage.scan_columns(name, &needed),
+        None => exec.db.storage.scan(name),
+    };
+    Some(rows.map(|rows| {
+        rel.rows = rows;
+        rel
+    }))
+}
+
+/// Builds the relation for a whole FROM list (comma items are cross joined); stored tables
+/// convert only the columns in `used`.
 pub fn build_from(
     exec: &Executor,
     from: &[TableWithJoins],
     outer: Option<&Scope>,
+    used: &UsedNames,
 ) -> PgResult<Rel> {
     let mut acc: Option<Rel> = None;
     for twj in from {
-        let rel = table_with_joins(exec, twj, outer)?;
+        let rel = table_with_joins(exec, twj, outer, used)?;
         acc = Some(match acc {
             None => rel,
             Some(left) => join(exec, left, rel, JoinKind::Inner, None, outer)?,
@@ -89,10 +132,15 @@ pub fn build_from(
     Ok(acc.unwrap_or_else(|| Rel::new(Vec::new(), vec![Vec::new()])))
 }
 
-fn table_with_joins(exec: &Executor, twj: &TableWithJoins, outer: Option<&Scope>) -> PgResult<Rel> {
-    let mut left = factor(exec, &twj.relation, outer)?;
+fn table_with_joins(
+    exec: &Executor,
+    twj: &TableWithJoins,
+    outer: Option<&Scope>,
+    used: &UsedNames,
+) -> PgResult<Rel> {
+    let mut left = factor(exec, &twj.relation, outer, used)?;
     for j in &twj.joins {
-        let right = factor(exec, &j.relation, outer)?;
+        let right = factor(exec, &j.relation, outer, used)?;
         let (kind, constraint) = match &j.join_operator {
             JoinOperator::Inner(c) => (JoinKind::Inner, Some(c)),
             JoinOperator::LeftOuter(c) => (JoinKind::Left, Some(c)),
@@ -106,13 +154,24 @@ fn table_with_joins(exec: &Executor, twj: &TableWithJoins, outer: Option<&Scope>
     Ok(left)
 }
 
-fn factor(exec: &Executor, tf: &TableFactor, outer: Option<&Scope>) -> PgResult<Rel> {
+fn factor(
+    exec: &Executor,
+    tf: &TableFactor,
+    outer: Option<&Scope>,
+    used: &UsedNames,
+) -> PgResult<Rel> {
     match tf {
         TableFactor::Table {
             name, alias, args, ..
         } => match args {
             Some(fargs) => table_function(exec, name, &fargs.args, alias.as_ref(), outer),
-            None => named_relation(exec, &relation_name(name), alias.as_ref()),
+            None => {
+                let name = relation_name(name);
+                match stored_relation(exec, &name, alias.as_ref(), used) {
+                    Some(rel) => rel,
+                    None => named_relation(exec, &name, alias.as_ref()),
+                }
+            }
         },
         TableFactor::Function {
             name, args, alias, ..
@@ -139,10 +198,10 @@ fn factor(exec: &Executor, tf: &TableFactor, outer: Option<&Scope>) -> PgResult<
             srf_alias(rs, "unnest", alias.as_ref())
         }
         TableFactor::NestedJoin {
-            table_with_joins,
+            table_with_joins: nested,
             alias,
         } => {
-            let mut rel = table_with_joins_ref(exec, table_with_joins, outer)?;
+            let mut rel = table_with_joins(exec, nested, outer, used)?;
             if let Some(a) = alias {
                 let q = ident_name(&a.name);
                 for (c, n) in rel
@@ -160,14 +219,6 @@ fn factor(exec: &Executor, tf: &TableFactor, outer: Option<&Scope>) -> PgResult<
         }
         _ => Err(PgError::unsupported("this FROM item is not supported")),
     }
-}
-
-fn table_with_joins_ref(
-    exec: &Executor,
-    twj: &TableWithJoins,
-    outer: Option<&Scope>,
-) -> PgResult<Rel> {
-    table_with_joins(exec, twj, outer)
 }
 
 /// A function's single output column is named after the alias when no column list is given.
@@ -502,10 +553,13 @@ fn join(
 
     let mut out_rows: Vec<Vec<Value>> = Vec::new();
     let mut right_matched = vec![false; right.rows.len()];
+    // Rows of a scan that reads no column are empty: pad each side to its width.
     let combine = |l: &[Value], r: &[Value]| -> Vec<Value> {
         let mut row = Vec::with_capacity(lw + rw);
         row.extend_from_slice(l);
+        row.resize(lw, Value::Null);
         row.extend_from_slice(r);
+        row.resize(lw + rw, Value::Null);
         row
     };
     let matches = |row: &[Value]| -> PgResult<bool> {
@@ -521,37 +575,44 @@ fn join(
             }
         }
     };
-    let key_of = |row: &[Value], idx: &mut dyn Iterator<Item = usize>| -> Option<Vec<GroupKey>> {
-        let mut k = Vec::new();
-        for i in idx {
-            let v = row.get(i)?;
-            if v.is_null() {
-                return None;
-            }
-            k.push(v.group_key());
-        }
-        Some(k)
-    };
-
     if !keys.is_empty() {
-        let mut table: HashMap<Vec<GroupKey>, Vec<usize>> = HashMap::new();
+        // Build on the right input, probe with the left (NULL keys never match).
+        let key_hash = |row: &[Value], side: fn(&(usize, usize)) -> usize| -> Option<u64> {
+            let null = keys
+                .iter()
+                .any(|k| row.get(side(k)).is_none_or(Value::is_null));
+            (!null).then(|| hash_key(keys.iter().filter_map(|k| row.get(side(k)))))
+        };
+        let same_keys = |l: &[Value], r: &[Value]| {
+            keys.iter().all(|&(li, ri)| match (l.get(li), r.get(ri)) {
+                (Some(a), Some(b)) => same_group(a, b),
+                _ => false,
+            })
+        };
+        let mut table = KeyIndex::with_capacity(right.rows.len());
         for (ri, r) in right.rows.iter().enumerate() {
-            if let Some(k) = key_of(r, &mut keys.iter().map(|k| k.1)) {
-                table.entry(k).or_default().push(ri);
+            if let Some(h) = key_hash(r, |k| k.1) {
+                table.insert(h, ri);
             }
         }
+        let mut cands: Vec<usize> = Vec::new();
         for l in &left.rows {
             crate::sql::deadline::check()?;
             let mut matched = false;
-            if let Some(k) = key_of(l, &mut keys.iter().map(|k| k.0)) {
-                if let Some(cands) = table.get(&k) {
-                    for &ri in cands {
-                        let row = combine(l, &right.rows[ri]);
-                        if !residual || matches(&row)? {
-                            matched = true;
-                            right_matched[ri] = true;
-                            out_rows.push(row);
-                        }
+            if let Some(h) = key_hash(l, |k| k.0) {
+                // The chain runs newest first; right rows pair in their own order.
+                cands.clear();
+                cands.extend(table.candidates(h));
+                for &ri in cands.iter().rev() {
+                    let r = &right.rows[ri];
+                    if !same_keys(l, r) {
+                        continue;
+                    }
+                    let row = combine(l, r);
+                    if !residual || matches(&row)? {
+                        matched = true;
+                        right_matched[ri] = true;
+                        out_rows.push(row);
                     }
                 }
             }

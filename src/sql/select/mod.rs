@@ -4,10 +4,12 @@
 pub(crate) mod access;
 mod aggregate;
 mod from;
+mod keys;
 mod names;
 mod order;
 mod project;
 mod setops;
+mod used;
 mod walk;
 
 pub use names::output_name;
@@ -147,7 +149,9 @@ impl<'a> Executor<'a> {
             .map(|o| o.exprs.as_slice())
             .unwrap_or(&[]);
         let (mut rs, keys) = match q.body.as_ref() {
-            SetExpr::Select(sel) => project::run_select(self, sel, order, outer)?,
+            SetExpr::Select(sel) => {
+                project::run_select(self, sel, order, constant_bound(q), outer)?
+            }
             other => {
                 let rs = self.set_expr(other, outer)?;
                 let keys = order::keys_over_output(self, &rs, order, outer)?;
@@ -210,7 +214,9 @@ impl<'a> Executor<'a> {
     /// A set expression without the query's ORDER BY.
     pub fn set_expr(&self, body: &SetExpr, outer: Option<&Scope>) -> PgResult<ResultSet> {
         match body {
-            SetExpr::Select(sel) => project::run_select(self, sel, &[], outer).map(|(rs, _)| rs),
+            SetExpr::Select(sel) => {
+                project::run_select(self, sel, &[], None, outer).map(|(rs, _)| rs)
+            }
             SetExpr::Query(q) => self.query(q, outer),
             SetExpr::Values(values) => self.values(values, outer),
             SetExpr::SetOperation {
@@ -282,6 +288,23 @@ impl<'a> Executor<'a> {
         }
         Ok(ResultSet { columns, rows })
     }
+}
+
+/// `LIMIT n [OFFSET m]` written as literal numbers: at most `n + m` sorted rows are needed.
+fn constant_bound(q: &Query) -> Option<usize> {
+    let number = |e: &Expr| match e {
+        Expr::Value(sqlparser::ast::Value::Number(n, _)) => n.to_string().parse::<usize>().ok(),
+        _ => None,
+    };
+    if q.fetch.is_some() {
+        return None;
+    }
+    let limit = number(q.limit.as_ref()?)?;
+    let offset = match &q.offset {
+        Some(o) => number(&o.value)?,
+        None => 0,
+    };
+    limit.checked_add(offset)
 }
 
 /// Runs a query.

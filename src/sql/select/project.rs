@@ -2,8 +2,9 @@
 //! functions), DISTINCT [ON] and ORDER BY.
 
 use super::aggregate::{check_grouped, group, has_aggregates};
-use super::from::{build_from, generate_series, is_srf_call};
+use super::from::{build_from, column_index, generate_series, is_srf_call};
 use super::order::{cmp_keys, key_sources, regclass_keys_by_oid, KeySource};
+use super::used::used_names;
 use super::{names::output_name, Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::ident_name;
@@ -131,16 +132,18 @@ fn srf_values(name: &str, args: Vec<Value>) -> PgResult<Vec<Value>> {
 }
 
 /// Runs one SELECT block; rows come back sorted by `order` (keys are already applied).
+/// `bound`: only that many first rows are wanted (`LIMIT` plus `OFFSET`).
 pub fn run_select(
     exec: &Executor,
     sel: &Select,
     order: &[OrderByExpr],
+    bound: Option<usize>,
     outer: Option<&Scope>,
 ) -> PgResult<(ResultSet, Option<Vec<Vec<Value>>>)> {
     let ctx = exec.ctx();
     let mut rel = match super::access::index_lookup(exec, sel) {
         Some(rel) => rel?,
-        None => build_from(exec, &sel.from, outer)?,
+        None => build_from(exec, &sel.from, outer, &used_names(sel, order))?,
     };
     if let Some(w) = &sel.selection {
         if has_aggregates(w) {
@@ -224,6 +227,12 @@ pub fn run_select(
         Some(Distinct::On(exprs)) => Some(exprs),
         _ => None,
     };
+    // Plain column references read their column by position, without name lookups per row.
+    for item in items.iter_mut() {
+        if item.direct.is_none() && !has_aggregates(&item.expr) {
+            item.direct = column_index(&item.expr, &rel.columns);
+        }
+    }
     let srfs: Vec<Option<(String, Vec<&Expr>)>> =
         items.iter().map(|i| is_srf_call(&i.expr)).collect();
     let has_srf = srfs.iter().any(Option::is_some);
@@ -231,6 +240,66 @@ pub fn run_select(
     let mut out_rows: Vec<Vec<Value>> = Vec::with_capacity(rel.rows.len());
     let mut keys: Vec<Vec<Value>> = Vec::new();
     let mut don_keys: Vec<Vec<GroupKey>> = Vec::new();
+    if !has_srf && distinct_on.is_none() {
+        // Each output value is computed, or moved out of its input row, once.
+        let moves: Vec<bool> = items
+            .iter()
+            .map(|it| {
+                it.direct
+                    .is_some_and(|i| items.iter().filter(|o| o.direct == Some(i)).count() == 1)
+            })
+            .collect();
+        let key_columns: Vec<Option<usize>> = sources
+            .iter()
+            .map(|s| match s {
+                KeySource::Expr(e) => column_index(e, &rel.columns),
+                KeySource::Output(_) => None,
+            })
+            .collect();
+        for mut row in std::mem::take(&mut rel.rows) {
+            crate::sql::deadline::check()?;
+            let mut vals = Vec::with_capacity(items.len());
+            let mut k = Vec::with_capacity(sources.len());
+            {
+                let scope = Scope {
+                    columns: &rel.columns,
+                    row: &row,
+                    outer,
+                };
+                for item in &items {
+                    vals.push(match item.direct {
+                        Some(_) => Value::Null,
+                        None => eval(&item.expr, &scope, &ctx)?,
+                    });
+                }
+                for (s, col) in sources.iter().zip(&key_columns) {
+                    k.push(match (s, col) {
+                        (_, Some(i)) => row.get(*i).cloned().unwrap_or(Value::Null),
+                        (KeySource::Expr(e), None) => eval(e, &scope, &ctx)?,
+                        (KeySource::Output(_), None) => Value::Null,
+                    });
+                }
+            }
+            for ((slot, item), &mv) in vals.iter_mut().zip(&items).zip(&moves) {
+                if let Some(v) = item.direct.and_then(|i| row.get_mut(i)) {
+                    *slot = if mv {
+                        std::mem::replace(v, Value::Null)
+                    } else {
+                        v.clone()
+                    };
+                }
+            }
+            for (key, s) in k.iter_mut().zip(&sources) {
+                if let KeySource::Output(i) = s {
+                    *key = vals.get(*i).cloned().unwrap_or(Value::Null);
+                }
+            }
+            if !sources.is_empty() {
+                keys.push(k);
+            }
+            out_rows.push(vals);
+        }
+    }
     for row in &rel.rows {
         crate::sql::deadline::check()?;
         let scope = Scope {
@@ -327,7 +396,20 @@ pub fn run_select(
     let mut idx: Vec<usize> = (0..out_rows.len()).collect();
     if !sources.is_empty() {
         regclass_keys_by_oid(&mut keys, &sources, &columns, &rel.columns, &ctx);
-        idx.sort_by(|a, b| cmp_keys(&keys[*a], &keys[*b], order));
+        // Ties keep input order, as a stable sort would.
+        let cmp = |a: &usize, b: &usize| cmp_keys(&keys[*a], &keys[*b], order).then(a.cmp(b));
+        match bound {
+            // ORDER BY ... LIMIT n: select the first n, then sort only those (PostgreSQL's
+            // bounded top-N sort). DISTINCT must see every row first.
+            Some(n) if sel.distinct.is_none() && n < idx.len() => {
+                if n > 0 {
+                    idx.select_nth_unstable_by(n - 1, cmp);
+                }
+                idx.truncate(n);
+                idx.sort_unstable_by(cmp);
+            }
+            _ => idx.sort_unstable_by(cmp),
+        }
     }
     match &sel.distinct {
         Some(Distinct::Distinct) => {
