@@ -87,7 +87,7 @@ pub fn has_aggregates(e: &Expr) -> bool {
 
 /// Running state of one aggregate in one group.
 #[derive(Clone)]
-enum Acc {
+pub(super) enum Acc {
     Count(i64),
     Sum {
         int: i128,
@@ -108,7 +108,7 @@ enum Acc {
     ArrayAgg(Vec<Value>),
 }
 
-fn new_acc(name: &str) -> Acc {
+pub(super) fn new_acc(name: &str) -> Acc {
     match name {
         "count" => Acc::Count(0),
         "sum" => Acc::Sum {
@@ -137,7 +137,7 @@ fn overflow() -> PgError {
     PgError::new("22003", "value overflows numeric format")
 }
 
-fn feed(acc: &mut Acc, star: bool, args: &[Value]) -> PgResult<()> {
+pub(super) fn feed(acc: &mut Acc, star: bool, args: &[Value]) -> PgResult<()> {
     let first = args.first().cloned().unwrap_or(Value::Null);
     match acc {
         Acc::Count(n) => {
@@ -241,7 +241,7 @@ fn feed(acc: &mut Acc, star: bool, args: &[Value]) -> PgResult<()> {
     Ok(())
 }
 
-fn finish(acc: Acc) -> PgResult<Value> {
+pub(super) fn finish(acc: Acc) -> PgResult<Value> {
     Ok(match acc {
         Acc::Count(n) => Value::Int8(n),
         Acc::Sum {

@@ -9,6 +9,7 @@ mod order;
 mod project;
 mod setops;
 mod walk;
+pub(crate) mod window;
 
 pub use names::output_name;
 pub use walk::children;
