@@ -397,9 +397,10 @@ pub fn combine_plan(
             .child(node);
         node = with_output(planner, node, &output);
     }
+    let window_sorted = super::window::combine_windows(query, split, &mut node, &mut cost);
     let limit = query.limit.as_ref().and_then(number);
     let offset = query.offset.as_ref().and_then(|o| number(&o.value));
-    if !split.sort_keys.is_empty() {
+    if !split.sort_keys.is_empty() && !window_sorted.starts_with(&split.sort_keys) {
         let bound = limit.map(|l| l + offset.unwrap_or(0.0));
         cost = cost::sort(&cost, bound);
         node = PlanNode::new("Sort")

@@ -13,6 +13,7 @@ pub mod prune;
 pub mod recursive;
 pub mod relations;
 pub mod split;
+pub mod window;
 pub mod worker_sql;
 
 use crate::error::{PgError, PgResult};
@@ -352,6 +353,10 @@ pub fn plan_select(
         }),
         _ => false,
     };
+    if window::has_windows(query) {
+        let inlined = window::inline_named_windows(query)?;
+        return window_plan(&inlined, select, &direct, &distributed, catalog, indexes);
+    }
     match split::split(query, group_pushdown)? {
         Some(split) => Ok(SelectPlan::MultiShard {
             indexes,
@@ -359,4 +364,28 @@ pub fn plan_select(
         }),
         None => Ok(SelectPlan::PullUp { repartition: false }),
     }
+}
+
+/// A multi-shard SELECT with window functions: pushed down when every window is partitioned
+/// by a distribution column, else computed on the coordinator over the workers' rows.
+fn window_plan(
+    query: &Query,
+    select: &sqlparser::ast::Select,
+    direct: &[RelationRef],
+    distributed: &[RelationRef],
+    catalog: &Catalog,
+    indexes: Vec<usize>,
+) -> PgResult<SelectPlan> {
+    let split = if window::pushdown_safe(query, select, direct, distributed, catalog) {
+        split::split(query, true)?
+    } else {
+        window::coordinator_split(query)?
+    };
+    Ok(match split {
+        Some(split) => SelectPlan::MultiShard {
+            indexes,
+            split: Box::new(split),
+        },
+        None => SelectPlan::PullUp { repartition: false },
+    })
 }

@@ -3,6 +3,8 @@
 //! joins (the cheaper side hashed) or nested loops; then aggregation, DISTINCT, sorting and
 //! LIMIT.
 
+mod window;
+
 use super::cost::{self, AggCosts, AggStrategy, Cost, HashJoin, HashKey, IndexScan, QualCost};
 use super::deparse::Deparser;
 use super::estimate::{
@@ -356,23 +358,13 @@ impl<'a> NodePlanner<'a> {
         } else if upper.distinct {
             path = self.distinct(&rels, path, &upper, prefix);
         }
-        if !upper.order.is_empty() {
-            let keys: Vec<String> = upper
-                .order
-                .iter()
-                .map(|o| {
-                    let mut k = self.shown(&rels, &o.expr, prefix);
-                    if o.asc == Some(false) {
-                        k.push_str(" DESC");
-                    }
-                    match o.nulls_first {
-                        Some(true) if o.asc != Some(false) => k.push_str(" NULLS FIRST"),
-                        Some(false) if o.asc == Some(false) => k.push_str(" NULLS LAST"),
-                        _ => {}
-                    }
-                    k
-                })
-                .collect();
+        let window_sorted = self.window_aggs(&rels, &mut path, &upper, prefix);
+        let keys: Vec<String> = upper
+            .order
+            .iter()
+            .map(|o| self.sort_key_text(&rels, o, prefix))
+            .collect();
+        if !upper.order.is_empty() && !window_sorted.starts_with(&keys) {
             let bound = match (upper.limit, upper.offset) {
                 (Some(l), o) => Some(l + o.unwrap_or(0.0)),
                 _ => None,

@@ -328,7 +328,8 @@ pub fn split(query: &Query, group_pushdown: bool) -> PgResult<Option<SplitQuery>
     let group_exprs = resolve_group_by(&select.group_by, &select.projection)?;
     let has_aggregates = items.iter().any(|(e, _)| contains_aggregate(e))
         || select.having.as_ref().is_some_and(contains_aggregate);
-    if items.iter().any(|(e, _)| contains_window(e)) {
+    // Windows run in the shard tasks only when whole partitions live in one shard.
+    if items.iter().any(|(e, _)| contains_window(e)) && !group_pushdown {
         return Ok(None);
     }
     let partial = (has_aggregates || !group_exprs.is_empty()) && !group_pushdown;

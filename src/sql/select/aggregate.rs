@@ -87,7 +87,7 @@ pub fn has_aggregates(e: &Expr) -> bool {
 
 /// Running state of one aggregate in one group.
 #[derive(Clone)]
-enum Acc {
+pub(super) enum Acc {
     Count(i64),
     Sum {
         int: i128,
@@ -108,7 +108,7 @@ enum Acc {
     ArrayAgg(Vec<Value>),
 }
 
-fn new_acc(name: &str) -> Acc {
+pub(super) fn new_acc(name: &str) -> Acc {
     match name {
         "count" => Acc::Count(0),
         "sum" => Acc::Sum {
@@ -135,6 +135,12 @@ fn new_acc(name: &str) -> Acc {
 
 fn overflow() -> PgError {
     PgError::new("22003", "value overflows numeric format")
+}
+
+/// Adds arguments that stay with their row (a window frame feeds a row more than once).
+pub(super) fn feed_copy(acc: &mut Acc, star: bool, args: &[Value]) -> PgResult<()> {
+    let mut owned = args.to_vec();
+    feed(acc, star, &mut owned)
 }
 
 /// Adds one input row's arguments to `acc`; the first argument is moved out, not copied.
@@ -245,7 +251,7 @@ fn feed(acc: &mut Acc, star: bool, args: &mut [Value]) -> PgResult<()> {
     Ok(())
 }
 
-fn finish(acc: Acc) -> PgResult<Value> {
+pub(super) fn finish(acc: Acc) -> PgResult<Value> {
     Ok(match acc {
         Acc::Count(n) => Value::Int8(n),
         Acc::Sum {

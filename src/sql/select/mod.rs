@@ -11,6 +11,7 @@ mod project;
 mod setops;
 mod used;
 mod walk;
+pub(crate) mod window;
 
 pub use names::output_name;
 pub use walk::children;

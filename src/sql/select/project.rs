@@ -5,7 +5,7 @@ use super::aggregate::{check_grouped, group, has_aggregates};
 use super::from::{build_from, column_index, generate_series, is_srf_call};
 use super::order::{cmp_keys, key_sources, regclass_keys_by_oid, KeySource};
 use super::used::used_names;
-use super::{names::output_name, Executor, Rel};
+use super::{names::output_name, window, Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::ident_name;
 use crate::sql::eval::{eval, expr_type, is_true, Scope};
@@ -120,6 +120,17 @@ fn group_exprs(sel: &Select, items: &[Item], rel: &Rel) -> PgResult<Vec<Expr>> {
         .collect()
 }
 
+/// The select-list and ORDER BY expressions window calls may appear in.
+fn window_targets<'a>(items: &'a mut [Item], sources: &'a mut [KeySource]) -> Vec<&'a mut Expr> {
+    let mut out: Vec<&mut Expr> = items.iter_mut().map(|i| &mut i.expr).collect();
+    for s in sources.iter_mut() {
+        if let KeySource::Expr(e) = s {
+            out.push(&mut **e);
+        }
+    }
+    out
+}
+
 /// Values of one select-list set-returning function for a row.
 fn srf_values(name: &str, args: Vec<Value>) -> PgResult<Vec<Value>> {
     match name {
@@ -141,6 +152,7 @@ pub fn run_select(
     outer: Option<&Scope>,
 ) -> PgResult<(ResultSet, Option<Vec<Vec<Value>>>)> {
     let ctx = exec.ctx();
+    window::check_clauses(sel)?;
     let mut rel = match super::access::index_lookup(exec, sel) {
         Some(rel) => rel?,
         None => build_from(exec, &sel.from, outer, &used_names(sel, order))?,
@@ -170,6 +182,9 @@ pub fn run_select(
     let mut items = expand_items(sel, &rel)?;
     let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
     let mut sources = key_sources(order, &names)?;
+    for e in window_targets(&mut items, &mut sources) {
+        *e = window::inline_named(sel, e)?;
+    }
     let groups = group_exprs(sel, &items, &rel)?;
     let order_has_aggs = sources
         .iter()
@@ -222,6 +237,9 @@ pub fn run_select(
         }
         rel.rows = kept;
     }
+
+    let mut targets = window_targets(&mut items, &mut sources);
+    window::apply(exec, &mut rel, &mut targets, outer)?;
 
     let distinct_on: Option<&Vec<Expr>> = match &sel.distinct {
         Some(Distinct::On(exprs)) => Some(exprs),

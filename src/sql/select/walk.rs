@@ -1,7 +1,7 @@
 //! Generic traversal and rewriting of expressions (aggregate collection, GROUP BY matching).
 //! Subqueries are not entered: their column references belong to their own scope.
 
-use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
+use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, WindowType};
 
 /// The direct child expressions of `e`.
 pub fn children(e: &Expr) -> Vec<&Expr> {
@@ -83,6 +83,11 @@ pub fn children(e: &Expr) -> Vec<&Expr> {
             }
             if let Some(filter) = &f.filter {
                 out.push(filter);
+            }
+            // A window's PARTITION BY and ORDER BY are evaluated in the same scope.
+            if let Some(WindowType::WindowSpec(spec)) = &f.over {
+                out.extend(spec.partition_by.iter());
+                out.extend(spec.order_by.iter().map(|o| &o.expr));
             }
             out
         }
@@ -213,6 +218,14 @@ pub fn rewrite(e: &Expr, f: &dyn Fn(&Expr) -> Option<Expr>) -> Expr {
                     {
                         *x = rewrite(x, f);
                     }
+                }
+            }
+            if let Some(WindowType::WindowSpec(spec)) = &mut func.over {
+                for x in spec.partition_by.iter_mut() {
+                    *x = rewrite(x, f);
+                }
+                for o in spec.order_by.iter_mut() {
+                    o.expr = rewrite(&o.expr, f);
                 }
             }
         }
