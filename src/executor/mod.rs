@@ -6,6 +6,8 @@
 pub mod coordinator;
 pub mod host;
 pub mod modify;
+mod modify_join;
+mod modifying_with;
 pub mod run_command;
 pub mod select;
 pub mod settings;
@@ -128,6 +130,8 @@ pub struct ModifyRun {
     /// The tasks run inside remote transaction blocks.
     pub blocks: bool,
     pub notices: Vec<Notice>,
+    /// The RETURNING rows of the finished tasks, merged in task order.
+    pub returned: Option<ResultSet>,
 }
 
 /// How a waiting statement carries on once the lock it waits for is released.
@@ -281,6 +285,7 @@ impl Cluster {
             verb: verb.to_string(),
             blocks: explicit || multi,
             notices: Vec::new(),
+            returned: None,
         };
         self.continue_modify(s, run)
     }
@@ -298,6 +303,7 @@ impl Cluster {
                 Ok(out) => {
                     if task.counted {
                         run.total += out.affected.unwrap_or(0);
+                        modify::merge_returned(&mut run.returned, out.returned);
                     }
                     run.notices.extend(out.notices);
                 }
@@ -310,7 +316,12 @@ impl Cluster {
                 Err(e) => return Err(e),
             }
         }
-        let mut out = ExecOutput::modified(&run.verb, run.total);
+        if let Some(rs) = run.returned.as_mut() {
+            if settings::is_on(s, "citus.sort_returning") {
+                modify::sort_returned(rs);
+            }
+        }
+        let mut out = ExecOutput::modified_returning(&run.verb, run.total, run.returned);
         out.notices = run.notices;
         Ok(out)
     }

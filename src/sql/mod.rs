@@ -9,6 +9,7 @@ pub mod dml;
 pub mod eval;
 pub mod functions;
 pub mod locate;
+mod modify_syntax;
 pub mod schema;
 pub mod select;
 pub mod storage;
@@ -64,6 +65,8 @@ pub struct ExecOutput {
     pub notices: Vec<Notice>,
     /// Rows an INSERT, UPDATE or DELETE changed (the number its tag ends in).
     pub affected: Option<u64>,
+    /// The rows a modification's RETURNING list produced (psql prints them before the tag).
+    pub returned: Option<ResultSet>,
 }
 
 impl ExecOutput {
@@ -72,6 +75,7 @@ impl ExecOutput {
             outcome: Outcome::Rows(rs),
             notices: Vec::new(),
             affected: None,
+            returned: None,
         }
     }
 
@@ -80,6 +84,7 @@ impl ExecOutput {
             outcome: Outcome::Command(tag.into()),
             notices: Vec::new(),
             affected: None,
+            returned: None,
         }
     }
 
@@ -88,6 +93,14 @@ impl ExecOutput {
         ExecOutput {
             affected: Some(n),
             ..ExecOutput::command(format!("{verb} {n}"))
+        }
+    }
+
+    /// A modification's result with the rows of its RETURNING list, if it has one.
+    pub fn modified_returning(verb: &str, n: u64, returned: Option<ResultSet>) -> Self {
+        ExecOutput {
+            returned,
+            ..ExecOutput::modified(verb, n)
         }
     }
 
@@ -179,9 +192,12 @@ pub struct Database {
 pub fn parse_sql(sql: &str) -> PgResult<Vec<Statement>> {
     let parse = || -> Result<Vec<Statement>, ParserError> {
         let tokens = pg_tokens(sql)?;
-        Parser::new(&PostgreSqlDialect {})
+        let (tokens, deletes) = modify_syntax::extract(tokens)?;
+        let mut statements = Parser::new(&PostgreSqlDialect {})
             .with_tokens_with_locations(tokens)
-            .parse_statements()
+            .parse_statements()?;
+        modify_syntax::restore(&mut statements, deletes);
+        Ok(statements)
     };
     parse().map_err(|e| syntax::syntax_error(sql, &e))
 }
@@ -218,6 +234,7 @@ impl Database {
     /// Runs one statement against this node's tables.
     pub fn execute(&mut self, stmt: &Statement, host: &dyn Host) -> PgResult<ExecOutput> {
         match stmt {
+            Statement::Query(q) if dml::with::is_modifying(q) => dml::with::execute(self, q, host),
             Statement::Query(q) => Ok(ExecOutput::rows(self.query(q, host)?)),
             Statement::Insert(_)
             | Statement::Update { .. }

@@ -10,6 +10,8 @@ mod project;
 mod setops;
 mod walk;
 
+pub use aggregate::{collect_aggregates, has_aggregates};
+pub use from::build_from;
 pub use names::output_name;
 pub use walk::children;
 
