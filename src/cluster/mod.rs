@@ -126,6 +126,7 @@ pub fn default_setting(name: &str) -> Option<&'static str> {
         "citus.task_executor_type" => "adaptive",
         "citus.log_remote_commands" => "off",
         "citus.log_local_commands" => "off",
+        "citus.sort_returning" => "off",
         "citus.recover_2pc_interval" => "1min",
         "citus.node_connection_timeout" => "30s",
         "citus.distributed_deadlock_detection_factor" => "2",

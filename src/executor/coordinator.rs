@@ -17,6 +17,9 @@ pub fn execute(
     text: &str,
 ) -> PgResult<ExecOutput> {
     match stmt {
+        Statement::Query(q) if crate::sql::dml::with::is_modifying(q) => {
+            cluster.execute_modifying_with(s, q, stmt, text)
+        }
         Statement::Query(q) => {
             if let Some(out) = crate::operations::utility_call(cluster, s, q)? {
                 return Ok(out);

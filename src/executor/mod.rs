@@ -6,6 +6,8 @@
 pub mod coordinator;
 pub mod host;
 pub mod modify;
+mod modify_join;
+mod modifying_with;
 pub mod run_command;
 pub mod select;
 pub mod settings;
@@ -131,6 +133,8 @@ pub struct ModifyRun {
     pub notices: Vec<Notice>,
     /// The subplan results its tasks read.
     pub results: subplans::IntermediateResults,
+    /// The RETURNING rows of the finished tasks, merged in task order.
+    pub returned: Option<ResultSet>,
 }
 
 /// How a waiting statement carries on once the lock it waits for is released.
@@ -286,6 +290,7 @@ impl Cluster {
             blocks: explicit || multi,
             notices: Vec::new(),
             results,
+            returned: None,
         };
         self.continue_modify(s, run)
     }
@@ -303,6 +308,7 @@ impl Cluster {
                 Ok(out) => {
                     if task.counted {
                         run.total += out.affected.unwrap_or(0);
+                        modify::merge_returned(&mut run.returned, out.returned);
                     }
                     run.notices.extend(out.notices);
                 }
@@ -316,7 +322,12 @@ impl Cluster {
                 Err(e) => return Err(e),
             }
         }
-        let mut out = ExecOutput::modified(&run.verb, run.total);
+        if let Some(rs) = run.returned.as_mut() {
+            if settings::is_on(s, "citus.sort_returning") {
+                modify::sort_returned(rs);
+            }
+        }
+        let mut out = ExecOutput::modified_returning(&run.verb, run.total, run.returned);
         out.notices = run.notices;
         Ok(out)
     }

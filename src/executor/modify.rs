@@ -291,17 +291,27 @@ impl Cluster {
         s: &mut Session,
         insert: &Insert,
     ) -> PgResult<ExecOutput> {
+        self.execute_insert_with(s, insert, BTreeMap::new())
+    }
+
+    /// INSERT into a Citus table whose source may read `relations` (intermediate results of
+    /// the CTEs before it).
+    pub(crate) fn execute_insert_with(
+        &mut self,
+        s: &mut Session,
+        insert: &Insert,
+        mut relations: BTreeMap<String, ResultSet>,
+    ) -> PgResult<ExecOutput> {
         let table = object_name(&insert.table_name);
         if let Some(tasks) = self.insert_select_pushdown_tasks(insert)? {
             return self.run_modify(s, tasks, "INSERT 0", Default::default());
         }
         // The source rows: VALUES are evaluated on the coordinator (nextval, now()); a SELECT
         // over Citus tables runs distributed first and its rows become an intermediate result.
-        let mut relations = BTreeMap::new();
         let mut insert = std::borrow::Cow::Borrowed(insert);
         if let Some(source) = &insert.source {
             if !crate::planner::citus_relations(source, &self.catalog).is_empty() {
-                let rows = self.execute_select(s, source)?;
+                let rows = self.select_with_results(s, source, &relations)?;
                 relations.insert("intermediate_insert_rows".to_string(), rows);
                 let q = parse_sql("SELECT * FROM intermediate_insert_rows")?;
                 if let Some(Statement::Query(q)) = q.into_iter().next() {
@@ -309,9 +319,51 @@ impl Cluster {
                 }
             }
         }
-        self.route_built_rows(s, &table, &relations, |db, host| {
-            dml::build_insert_rows(db, &insert, host).map(|(_, rows)| rows)
-        })
+        if insert.returning.is_none() && insert.on.is_none() {
+            return self.route_built_rows(s, &table, &relations, |db, host| {
+                dml::build_insert_rows(db, &insert, host).map(|(_, rows)| rows)
+            });
+        }
+        let rows = {
+            let host = ClusterHost::new(&self.catalog, self.now(), &relations);
+            dml::build_insert_rows(self.node_db(COORDINATOR)?, &insert, &host)?.1
+        };
+        let tasks = self.insert_statement_tasks(&insert, &table, rows)?;
+        self.run_modify(s, tasks, "INSERT 0", Default::default())
+    }
+
+    /// The tasks of an INSERT with ON CONFLICT or RETURNING: per shard placement, an INSERT of
+    /// the shard's rows with the statement's clauses, which the worker evaluates. The target
+    /// keeps its name (or the statement's alias) as alias so qualified references resolve.
+    fn insert_statement_tasks(
+        &self,
+        insert: &Insert,
+        table: &str,
+        rows: Vec<Vec<Value>>,
+    ) -> PgResult<Vec<Task>> {
+        let columns = insert_columns(self, table);
+        let alias = insert
+            .table_alias
+            .clone()
+            .unwrap_or_else(|| sqlparser::ast::Ident::new(table));
+        let mut tasks = self.insert_tasks(table, rows)?;
+        for task in &mut tasks {
+            let TaskBody::Rows {
+                table: shard, rows, ..
+            } = &task.body
+            else {
+                continue;
+            };
+            let text = insert_sql(shard, &columns, rows, usize::MAX);
+            let Some(Statement::Insert(mut stmt)) = parse_sql(&text)?.into_iter().next() else {
+                return Err(PgError::internal("shard INSERT did not parse"));
+            };
+            stmt.table_alias = Some(alias.clone());
+            stmt.on = insert.on.clone();
+            stmt.returning = insert.returning.clone();
+            task.body = TaskBody::Statement(Box::new(Statement::Insert(stmt)));
+        }
+        Ok(tasks)
     }
 
     /// Builds full rows on the coordinator (defaults, `nextval()`, `now()` evaluated there once
@@ -416,6 +468,10 @@ impl Cluster {
             };
             let mut stmt = insert.clone();
             stmt.table_name = sqlparser::ast::ObjectName(vec![crate::sql::ddl::ident(&t.name())]);
+            // RETURNING and ON CONFLICT may name the table: it stays visible under its name.
+            if stmt.table_alias.is_none() {
+                stmt.table_alias = Some(crate::sql::ddl::ident(&target));
+            }
             let mut map = BTreeMap::new();
             map.insert(src_name.clone(), src_shard.name());
             if let Some(src) = stmt.source.as_mut() {
@@ -512,6 +568,7 @@ impl Cluster {
         selection: Option<&Expr>,
         verb: &str,
     ) -> PgResult<ExecOutput> {
+        self.check_modify_joins(stmt)?;
         let mut stmt = stmt.clone();
         let outer = modify_outer_relations(&stmt);
         let results = self.plan_subqueries(s, &mut stmt, false, outer)?;
@@ -603,4 +660,25 @@ pub fn void_result(name: &str) -> ResultSet {
         columns: vec![Column::new(name, SqlType::Text)],
         rows: vec![vec![Value::Text(String::new())]],
     }
+}
+
+/// Adds a task's RETURNING rows to the statement's.
+pub(crate) fn merge_returned(into: &mut Option<ResultSet>, task: Option<ResultSet>) {
+    let Some(task) = task else { return };
+    match into {
+        Some(all) => all.rows.extend(task.rows),
+        None => *into = Some(task),
+    }
+}
+
+/// `citus.sort_returning`: RETURNING rows of a modification sorted on every column in turn, so
+/// their order does not depend on which shard answered first.
+pub(crate) fn sort_returned(rs: &mut ResultSet) {
+    rs.rows.sort_by(|a, b| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| x.pg_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
 }

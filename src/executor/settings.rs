@@ -149,6 +149,7 @@ pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
         | "citus.enable_repartition_joins"
         | "citus.log_remote_commands"
         | "citus.log_local_commands"
+        | "citus.sort_returning"
         | "citus.select_opens_transaction_block" => boolean(value),
         "citus.recover_2pc_interval" => match parse_ms(value) {
             Some(ms) if (-1..=7 * 86_400_000).contains(&ms) => Ok(ms.to_string()),

@@ -285,7 +285,7 @@ impl<'a> NodePlanner<'a> {
         path
     }
 
-    fn db(&self) -> &Database {
+    pub(crate) fn db(&self) -> &Database {
         self.ctx.db
     }
 

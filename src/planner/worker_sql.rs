@@ -215,18 +215,19 @@ fn query_text(
 /// with the table's name as its alias, every operator qualified and parenthesised.
 pub fn modify_text(planner: &NodePlanner, stmt: &sqlparser::ast::Statement) -> Option<String> {
     use sqlparser::ast::{FromTable, Statement};
-    let (factor, assignments, selection, verb) = match stmt {
+    let (factor, assignments, selection, verb, returning) = match stmt {
         Statement::Update {
             table,
             assignments,
             selection,
             from: None,
-            ..
+            returning,
         } => (
             &table.relation,
             assignments.as_slice(),
             selection.as_ref(),
             "UPDATE",
+            returning.as_deref(),
         ),
         Statement::Delete(d) => {
             let from = match &d.from {
@@ -240,6 +241,7 @@ pub fn modify_text(planner: &NodePlanner, stmt: &sqlparser::ast::Statement) -> O
                 &[][..],
                 d.selection.as_ref(),
                 "DELETE FROM",
+                d.returning.as_deref(),
             )
         }
         _ => return None,
@@ -269,5 +271,44 @@ pub fn modify_text(planner: &NodePlanner, stmt: &sqlparser::ast::Statement) -> O
     if let Some(w) = selection {
         out.push_str(&format!(" WHERE {}", d.expr(w)));
     }
+    if let Some(items) = returning {
+        out.push_str(" RETURNING ");
+        out.push_str(&returning_list(planner, &d, &shard, items));
+    }
     Some(out)
+}
+
+/// A RETURNING list as Citus deparses it: `*` spelled out as the columns, expressions that
+/// are not a same-named column with an `AS` name.
+fn returning_list(
+    planner: &NodePlanner,
+    d: &Deparser,
+    table: &str,
+    items: &[SelectItem],
+) -> String {
+    let mut parts = Vec::new();
+    for item in items {
+        match item {
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                if let Some(def) = planner.db().table(table) {
+                    parts.extend(def.columns.iter().map(|c| quote_ident(&c.name)));
+                }
+            }
+            SelectItem::UnnamedExpr(e) => {
+                let text = d.expr(e);
+                let name = item_name(item);
+                if text == quote_ident(&name) {
+                    parts.push(text);
+                } else {
+                    parts.push(format!("{text} AS {}", quote_ident(&name)));
+                }
+            }
+            SelectItem::ExprWithAlias { expr, alias } => parts.push(format!(
+                "{} AS {}",
+                d.expr(expr),
+                quote_ident(&normalize_ident(alias))
+            )),
+        }
+    }
+    parts.join(", ")
 }

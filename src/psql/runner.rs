@@ -380,19 +380,23 @@ impl<E: Executor> Runner<E> {
                 for n in &output.notices {
                     self.out.push_str(&format::notice(n, verbosity, &locus));
                 }
-                match &output.outcome {
-                    Outcome::Rows(rs) => {
-                        let table = Table::from_result(rs, &self.null_display);
-                        let x = gx || self.expanded == Expanded::On;
-                        if x {
-                            self.out.push_str(&format::expanded(&table));
-                        } else {
-                            let start = self.out.len();
-                            self.out.push_str(&format::aligned(&table));
-                            self.tables.push((start..self.out.len(), table));
+                // A modification's RETURNING rows come first, then its command tag.
+                let returned = output.returned.as_ref().map(|rs| Outcome::Rows(rs.clone()));
+                for outcome in returned.iter().chain(std::iter::once(&output.outcome)) {
+                    match outcome {
+                        Outcome::Rows(rs) => {
+                            let table = Table::from_result(rs, &self.null_display);
+                            let x = gx || self.expanded == Expanded::On;
+                            if x {
+                                self.out.push_str(&format::expanded(&table));
+                            } else {
+                                let start = self.out.len();
+                                self.out.push_str(&format::aligned(&table));
+                                self.tables.push((start..self.out.len(), table));
+                            }
                         }
+                        Outcome::Command(tag) => self.info(tag),
                     }
-                    Outcome::Command(tag) => self.info(tag),
                 }
             }
             Completion::Done(Err(e)) if e.sqlstate == crate::transaction::LOST_SQLSTATE => {

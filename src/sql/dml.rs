@@ -6,7 +6,9 @@ mod insert;
 pub mod literal_insert;
 mod modify;
 pub mod referenced;
+pub mod returning;
 mod upsert;
+pub mod with;
 
 pub use insert::{
     build_insert_rows, build_literal_rows, default_value, insert_lock_check, insert_rows,
@@ -20,11 +22,10 @@ use sqlparser::ast::{FromTable, Statement};
 pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult<ExecOutput> {
     match stmt {
         Statement::Insert(ins) => {
-            if ins.returning.is_some() {
-                return Err(PgError::unsupported("RETURNING is not supported"));
-            }
-            let n = insert::execute_insert(db, ins, host)?;
-            Ok(ExecOutput::modified("INSERT 0", n as u64))
+            let (n, returned) = insert::execute_insert(db, ins, host)?;
+            Ok(ExecOutput::modified_returning(
+                "INSERT 0", n as u64, returned,
+            ))
         }
         Statement::Update {
             table,
@@ -32,27 +33,22 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
             from,
             selection,
             returning,
-        } => {
-            if returning.is_some() {
-                return Err(PgError::unsupported("RETURNING is not supported"));
-            }
-            modify::execute_update(
-                db,
+        } => modify::execute_update(
+            db,
+            modify::UpdateParts {
                 table,
                 assignments,
-                from.as_ref(),
-                selection.as_ref(),
-                host,
-            )
-        }
+                from: from.as_ref(),
+                selection: selection.as_ref(),
+                returning: returning.as_deref(),
+            },
+            host,
+        ),
         Statement::Delete(del) => {
-            if del.returning.is_some() {
-                return Err(PgError::unsupported("RETURNING is not supported"));
-            }
             let from = match &del.from {
                 FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t,
             };
-            modify::execute_delete(db, from, del.using.is_some(), del.selection.as_ref(), host)
+            modify::execute_delete(db, from, del, host)
         }
         Statement::Truncate {
             table_names,

@@ -10,6 +10,7 @@ pub mod dml;
 pub mod eval;
 pub mod functions;
 pub mod locate;
+mod modify_syntax;
 pub mod schema;
 pub mod select;
 pub mod storage;
@@ -65,6 +66,8 @@ pub struct ExecOutput {
     pub notices: Vec<Notice>,
     /// Rows an INSERT, UPDATE or DELETE changed (the number its tag ends in).
     pub affected: Option<u64>,
+    /// The rows a modification's RETURNING list produced (psql prints them before the tag).
+    pub returned: Option<ResultSet>,
 }
 
 impl ExecOutput {
@@ -73,6 +76,7 @@ impl ExecOutput {
             outcome: Outcome::Rows(rs),
             notices: Vec::new(),
             affected: None,
+            returned: None,
         }
     }
 
@@ -81,6 +85,7 @@ impl ExecOutput {
             outcome: Outcome::Command(tag.into()),
             notices: Vec::new(),
             affected: None,
+            returned: None,
         }
     }
 
@@ -89,6 +94,14 @@ impl ExecOutput {
         ExecOutput {
             affected: Some(n),
             ..ExecOutput::command(format!("{verb} {n}"))
+        }
+    }
+
+    /// A modification's result with the rows of its RETURNING list, if it has one.
+    pub fn modified_returning(verb: &str, n: u64, returned: Option<ResultSet>) -> Self {
+        ExecOutput {
+            returned,
+            ..ExecOutput::modified(verb, n)
         }
     }
 
@@ -180,9 +193,12 @@ pub struct Database {
 pub fn parse_sql(sql: &str) -> PgResult<Vec<Statement>> {
     let parse = || -> Result<Vec<Statement>, ParserError> {
         let tokens = pg_tokens(sql)?;
-        Parser::new(&PostgreSqlDialect {})
+        let (tokens, deletes) = modify_syntax::extract(tokens)?;
+        let mut statements = Parser::new(&PostgreSqlDialect {})
             .with_tokens_with_locations(tokens)
-            .parse_statements()
+            .parse_statements()?;
+        modify_syntax::restore(&mut statements, deletes);
+        Ok(statements)
     };
     parse().map_err(|e| syntax::syntax_error(sql, &e))
 }
@@ -219,6 +235,7 @@ impl Database {
     /// Runs one statement against this node's tables.
     pub fn execute(&mut self, stmt: &Statement, host: &dyn Host) -> PgResult<ExecOutput> {
         match stmt {
+            Statement::Query(q) if dml::with::is_modifying(q) => dml::with::execute(self, q, host),
             Statement::Query(q) => Ok(ExecOutput::rows(self.query(q, host)?)),
             Statement::Insert(_)
             | Statement::Update { .. }

@@ -127,6 +127,14 @@ impl<'a> Analyzer<'a> {
         for item in items.unwrap_or_default() {
             if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
                 self.expr(e, level)?;
+                let mut aggregates = Vec::new();
+                crate::sql::select::collect_aggregates(e, &mut aggregates);
+                if let Some(a) = aggregates.first() {
+                    return Err(Failure::new(
+                        PgError::new("42803", "aggregate functions are not allowed in RETURNING"),
+                        Some(Site::expr(a)),
+                    ));
+                }
             }
         }
         Ok(())

@@ -10,7 +10,7 @@ use crate::sql::eval::{eval, EvalCtx, Scope};
 use crate::sql::schema::TableDef;
 use crate::sql::select::run_query;
 use crate::sql::select::Executor;
-use crate::sql::{Database, Host, PlainHost};
+use crate::sql::{Database, Host, PlainHost, ResultSet};
 use crate::types::Value;
 use sqlparser::ast::{Expr, Ident, Insert, OnInsert, SetExpr};
 
@@ -345,19 +345,41 @@ fn store_rows(
     db.storage.insert(table, coerced)
 }
 
-pub fn execute_insert(db: &mut Database, insert: &Insert, host: &dyn Host) -> PgResult<usize> {
+/// Runs an INSERT: the number of rows inserted (or updated by ON CONFLICT DO UPDATE), and the
+/// rows of its RETURNING list.
+pub fn execute_insert(
+    db: &mut Database,
+    insert: &Insert,
+    host: &dyn Host,
+) -> PgResult<(usize, Option<ResultSet>)> {
     let (table, rows) = build_insert_rows(db, insert, host)?;
-    match &insert.on {
-        None => {}
+    let (count, stored) = match &insert.on {
+        None => {
+            // build_insert_rows already coerced every value.
+            let kept = insert.returning.as_ref().map(|_| rows.clone());
+            let n = store_rows(db, &table, rows, host)?;
+            (n, kept.unwrap_or_default())
+        }
         Some(OnInsert::OnConflict(oc)) => {
             let def = db
                 .table(&table)
                 .cloned()
                 .ok_or_else(|| PgError::undefined_table(&table))?;
-            return super::upsert::upsert(db, &def, insert.table_alias.as_ref(), oc, rows, host);
+            let alias = insert.table_alias.as_ref();
+            let changed = super::upsert::upsert(db, &def, alias, oc, rows, host)?;
+            (changed.len(), changed)
         }
         Some(_) => return Err(PgError::syntax("syntax error at or near \"ON\"")),
-    }
-    // build_insert_rows already coerced every value.
-    store_rows(db, &table, rows, host)
+    };
+    let Some(items) = &insert.returning else {
+        return Ok((count, None));
+    };
+    let def = db
+        .table(&table)
+        .ok_or_else(|| PgError::undefined_table(&table))?;
+    let qual = super::returning::qualifier(&table, insert.table_alias.as_ref());
+    let cols = super::constraints::scope_columns(def, &qual);
+    let executor = Executor::new(db, host);
+    let rs = super::returning::project(&executor, items, &cols, &stored)?;
+    Ok((stored.len(), Some(rs)))
 }

@@ -3,18 +3,19 @@
 use super::constraints::{check_foreign_keys, check_rows, scope_columns};
 use super::insert::{default_value, is_default_keyword};
 use super::referenced::{plan_delete, plan_update};
+use super::returning;
 use crate::error::{Notice, PgError, PgResult};
 use crate::sql::cast::coerce_for_column;
 use crate::sql::ddl::names::{ident, object_name};
-use crate::sql::eval::{eval, is_true, Scope};
+use crate::sql::eval::{eval, is_true, Scope, ScopeColumn};
 use crate::sql::schema::{ConstraintKind, TableDef};
-use crate::sql::select::Executor;
+use crate::sql::select::{build_from, Executor};
 use crate::sql::storage::RowId;
 use crate::sql::{Database, ExecOutput, Host};
 use crate::types::Value;
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, Expr, TableFactor, TableWithJoins, TruncateCascadeOption,
-    TruncateIdentityOption, TruncateTableTarget,
+    Assignment, AssignmentTarget, Delete, Expr, SelectItem, TableFactor, TableWithJoins,
+    TruncateCascadeOption, TruncateIdentityOption, TruncateTableTarget,
 };
 
 /// The table a single-table UPDATE/DELETE names, and the qualifier its columns are visible as.
@@ -68,25 +69,92 @@ fn matching_rows(
     Ok(out)
 }
 
-pub fn execute_update(
-    db: &mut Database,
-    table: &TableWithJoins,
-    assignments: &[Assignment],
-    from: Option<&TableWithJoins>,
+/// The parts of an UPDATE statement.
+pub struct UpdateParts<'a> {
+    pub table: &'a TableWithJoins,
+    pub assignments: &'a [Assignment],
+    pub from: Option<&'a TableWithJoins>,
+    pub selection: Option<&'a Expr>,
+    pub returning: Option<&'a [SelectItem]>,
+}
+
+/// The rows of the target a statement with FROM / USING changes: each matching target row
+/// once, with the first joined row that matched (PostgreSQL uses an arbitrary one).
+fn joined_rows(
+    executor: &Executor,
+    def: &TableDef,
+    qual: &str,
+    from: &[TableWithJoins],
+    selection: Option<&Expr>,
+) -> PgResult<(Vec<ScopeColumn>, Vec<MatchedRow>)> {
+    let joined = build_from(executor, from, None, &crate::sql::select::used::UsedNames::ALL)?;
+    let mut cols = scope_columns(def, qual);
+    cols.extend(joined.columns.iter().cloned());
+    let ctx = executor.ctx();
+    let mut out = Vec::new();
+    let mut both: Vec<Value> = Vec::with_capacity(cols.len());
+    for (id, row) in executor.db.storage.scan_with_ids(&def.name)? {
+        for other in &joined.rows {
+            both.clear();
+            both.extend(row.iter().cloned());
+            both.extend(other.iter().cloned());
+            let hit = match selection {
+                Some(pred) => {
+                    let scope = Scope {
+                        columns: &cols,
+                        row: &both,
+                        outer: None,
+                    };
+                    is_true(&eval(pred, &scope, &ctx)?)
+                }
+                None => true,
+            };
+            if hit {
+                out.push((id, row, other.clone()));
+                break;
+            }
+        }
+    }
+    Ok((cols, out))
+}
+
+/// A target row a statement changes: its id, its values and the joined FROM / USING row.
+type MatchedRow = (RowId, Vec<Value>, Vec<Value>);
+
+/// The target rows an UPDATE or DELETE changes, with the columns its expressions see.
+fn target_rows(
+    db: &Database,
+    def: &TableDef,
+    qual: &str,
+    from: &[TableWithJoins],
     selection: Option<&Expr>,
     host: &dyn Host,
-) -> PgResult<ExecOutput> {
-    if from.is_some() {
-        return Err(PgError::unsupported("UPDATE ... FROM is not supported"));
+) -> PgResult<(Vec<ScopeColumn>, Vec<MatchedRow>)> {
+    if from.is_empty() {
+        let rows = matching_rows(db, def, qual, selection, host)?;
+        let rows = rows
+            .into_iter()
+            .map(|(id, r)| (id, r, Vec::new()))
+            .collect();
+        return Ok((scope_columns(def, qual), rows));
     }
-    let (name, qual) = target(table)?;
+    let executor = Executor::new(db, host);
+    joined_rows(&executor, def, qual, from, selection)
+}
+
+pub fn execute_update(
+    db: &mut Database,
+    parts: UpdateParts,
+    host: &dyn Host,
+) -> PgResult<ExecOutput> {
+    let (name, qual) = target(parts.table)?;
     let def = db
         .table(&name)
         .cloned()
         .ok_or_else(|| PgError::undefined_table(&name))?;
     // Resolve SET targets first: unknown columns fail even when no row matches.
-    let mut sets: Vec<(usize, &Expr)> = Vec::with_capacity(assignments.len());
-    for a in assignments {
+    let mut sets: Vec<(usize, &Expr)> = Vec::with_capacity(parts.assignments.len());
+    for a in parts.assignments {
         let AssignmentTarget::ColumnName(col) = &a.target else {
             return Err(PgError::unsupported(
                 "multiple-column UPDATE assignments are not supported",
@@ -106,17 +174,22 @@ pub fn execute_update(
         }
         sets.push((pos, &a.value));
     }
-    let rows = matching_rows(db, &def, &qual, selection, host)?;
-    let cols = scope_columns(&def, &qual);
+    let from = parts.from.map(std::slice::from_ref).unwrap_or(&[]);
+    let (cols, rows) = target_rows(db, &def, &qual, from, parts.selection, host)?;
     // Subqueries in expressions run through the SELECT executor.
     let executor = Executor::new(db, host);
     let ctx = executor.ctx();
     let mut changes: Vec<(RowId, Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
-    for (id, old) in rows {
+    let mut joined_parts: Vec<Vec<Value>> = Vec::new();
+    let mut both: Vec<Value> = Vec::with_capacity(cols.len());
+    for (id, old, other) in rows {
         let mut new = old.clone();
+        both.clear();
+        both.extend(old.iter().cloned());
+        both.extend(other.iter().cloned());
         let scope = Scope {
             columns: &cols,
-            row: &old,
+            row: &both,
             outer: None,
         };
         for (pos, e) in &sets {
@@ -135,6 +208,9 @@ pub fn execute_update(
             }
         }
         changes.push((id, old, new));
+        if parts.returning.is_some() {
+            joined_parts.push(other);
+        }
     }
     let new_rows: Vec<Vec<Value>> = changes.iter().map(|(_, _, n)| n.clone()).collect();
     check_rows(db, &def, &new_rows, host).map_err(|(_, e)| e)?;
@@ -154,6 +230,21 @@ pub fn execute_update(
         .map(|(_, o, n)| fk_cols.iter().any(|&p| o.get(p) != n.get(p)))
         .collect();
     check_foreign_keys(db, &def, &new_rows, Some(&changed))?;
+    // RETURNING sees the new values (and the joined FROM row).
+    let returned = match parts.returning {
+        Some(items) => {
+            let rows: Vec<Vec<Value>> = new_rows
+                .into_iter()
+                .zip(joined_parts)
+                .map(|(mut n, other)| {
+                    n.extend(other);
+                    n
+                })
+                .collect();
+            Some(returning::project(&executor, items, &cols, &rows)?)
+        }
+        None => None,
+    };
     let effects = plan_update(db, host, &name, &changes)?;
     let count = changes.len();
     db.storage.update(
@@ -161,19 +252,19 @@ pub fn execute_update(
         changes.into_iter().map(|(id, _, n)| (id, n)).collect(),
     )?;
     effects.apply(db)?;
-    Ok(ExecOutput::modified("UPDATE", count as u64))
+    Ok(ExecOutput::modified_returning(
+        "UPDATE",
+        count as u64,
+        returned,
+    ))
 }
 
 pub fn execute_delete(
     db: &mut Database,
     from: &[TableWithJoins],
-    using: bool,
-    selection: Option<&Expr>,
+    delete: &Delete,
     host: &dyn Host,
 ) -> PgResult<ExecOutput> {
-    if using {
-        return Err(PgError::unsupported("DELETE ... USING is not supported"));
-    }
     let [table] = from else {
         return Err(PgError::syntax("DELETE needs exactly one table"));
     };
@@ -182,11 +273,29 @@ pub fn execute_delete(
         .table(&name)
         .cloned()
         .ok_or_else(|| PgError::undefined_table(&name))?;
-    let rows = matching_rows(db, &def, &qual, selection, host)?;
+    let using = delete.using.as_deref().unwrap_or(&[]);
+    let (cols, rows) = target_rows(db, &def, &qual, using, delete.selection.as_ref(), host)?;
+    // RETURNING sees the deleted values (and the joined USING row).
+    let returned = match delete.returning.as_deref() {
+        Some(items) => {
+            let joined: Vec<Vec<Value>> = rows
+                .iter()
+                .map(|(_, r, other)| r.iter().chain(other).cloned().collect())
+                .collect();
+            let executor = Executor::new(db, host);
+            Some(returning::project(&executor, items, &cols, &joined)?)
+        }
+        None => None,
+    };
     let count = rows.len();
+    let rows = rows.into_iter().map(|(id, r, _)| (id, r)).collect();
     let effects = plan_delete(db, host, &name, rows)?;
     effects.apply(db)?;
-    Ok(ExecOutput::modified("DELETE", count as u64))
+    Ok(ExecOutput::modified_returning(
+        "DELETE",
+        count as u64,
+        returned,
+    ))
 }
 
 pub fn execute_truncate(

@@ -69,8 +69,9 @@ fn arbiters(
     Ok(found)
 }
 
-/// Runs the upsert for rows built by `build_insert_rows`; returns the INSERT count (inserted
-/// plus updated rows). `alias` is the table's alias in the statement, if any.
+/// Runs the upsert for rows built by `build_insert_rows`; returns the rows it inserted or
+/// updated (their new values), in the order they were proposed: the INSERT count is their
+/// number. `alias` is the table's alias in the statement, if any.
 pub fn upsert(
     db: &mut Database,
     def: &TableDef,
@@ -78,7 +79,7 @@ pub fn upsert(
     oc: &OnConflict,
     rows: Vec<Vec<Value>>,
     host: &dyn Host,
-) -> PgResult<usize> {
+) -> PgResult<Vec<Vec<Value>>> {
     // A key another open transaction holds decides nothing until it ends.
     db.storage.check_key_locks(&def.name, &rows)?;
     let arb = arbiters(db, def, oc.conflict_target.as_ref())?;
@@ -90,6 +91,8 @@ pub fn upsert(
     let mut proposed: Vec<HashSet<IndexKey>> = vec![HashSet::new(); indexes.len()];
     let mut inserts = Vec::new();
     let mut conflicts: Vec<(RowId, Vec<Value>)> = Vec::new();
+    // Per proposed row: inserted (`Ok`, its index in `inserts`) or conflicting (`Err`).
+    let mut order: Vec<Result<usize, RowId>> = Vec::new();
     let mut touched: HashSet<RowId> = HashSet::new();
     for row in rows {
         let keys: Vec<Option<IndexKey>> = indexes.iter().map(|ix| ix.key_of(&row)).collect();
@@ -107,6 +110,7 @@ pub fn upsert(
                 if !touched.insert(id) {
                     return Err(twice());
                 }
+                order.push(Err(id));
                 conflicts.push((id, row));
             }
             (OnConflictAction::DoUpdate(_), None) if again => return Err(twice()),
@@ -114,23 +118,31 @@ pub fn upsert(
                 for (set, k) in proposed.iter_mut().zip(keys) {
                     set.extend(k);
                 }
+                order.push(Ok(inserts.len()));
                 inserts.push(row);
             }
         }
     }
-    let mut count = 0;
+    let mut updated: Vec<(RowId, Vec<Value>)> = Vec::new();
     if let OnConflictAction::DoUpdate(du) = &oc.action {
-        count += update_conflicting(db, def, alias, du, conflicts, host)?;
+        updated = update_conflicting(db, def, alias, du, conflicts, host)?;
     }
-    let n = inserts.len();
-    if n > 0 {
+    if !inserts.is_empty() {
         if let Err((_, e)) = check_rows(db, def, &inserts, host) {
             return Err(e);
         }
         check_foreign_keys(db, def, &inserts, None)?;
-        db.storage.insert(&def.name, inserts)?;
+        db.storage.insert(&def.name, inserts.clone())?;
     }
-    Ok(count + n)
+    let mut updated: std::collections::HashMap<RowId, Vec<Value>> = updated.into_iter().collect();
+    let mut inserts: Vec<Option<Vec<Value>>> = inserts.into_iter().map(Some).collect();
+    Ok(order
+        .into_iter()
+        .filter_map(|o| match o {
+            Ok(i) => inserts.get_mut(i).and_then(Option::take),
+            Err(id) => updated.remove(&id),
+        })
+        .collect())
 }
 
 fn twice() -> PgError {
@@ -151,7 +163,7 @@ fn update_conflicting(
     du: &sqlparser::ast::DoUpdate,
     conflicts: Vec<(RowId, Vec<Value>)>,
     host: &dyn Host,
-) -> PgResult<usize> {
+) -> PgResult<Vec<(RowId, Vec<Value>)>> {
     let qual = alias.map_or(def.name.clone(), ident);
     let mut cols = scope_columns(def, &qual);
     cols.extend(scope_columns(def, "excluded"));
@@ -215,11 +227,8 @@ fn update_conflicting(
     check_rows(db, def, &new_rows, host).map_err(|(_, e)| e)?;
     check_foreign_keys(db, def, &new_rows, None)?;
     let effects = plan_update(db, host, &def.name, &changes)?;
-    let n = changes.len();
-    db.storage.update(
-        &def.name,
-        changes.into_iter().map(|(id, _, n)| (id, n)).collect(),
-    )?;
+    let changed: Vec<(RowId, Vec<Value>)> = changes.into_iter().map(|(id, _, n)| (id, n)).collect();
+    db.storage.update(&def.name, changed.clone())?;
     effects.apply(db)?;
-    Ok(n)
+    Ok(changed)
 }

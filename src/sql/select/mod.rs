@@ -9,10 +9,12 @@ mod names;
 mod order;
 mod project;
 mod setops;
-mod used;
+pub(crate) mod used;
 mod walk;
 pub(crate) mod window;
 
+pub use aggregate::{collect_aggregates, has_aggregates};
+pub use from::build_from;
 pub use names::output_name;
 pub use walk::children;
 
