@@ -383,8 +383,47 @@ pub fn format_interval(iv: &Interval) -> String {
     parts.join(" ")
 }
 
-/// PostgreSQL 15's float8 output: shortest round-trip digits, exponent form outside 1e-4..1e15.
+thread_local! {
+    /// The `extra_float_digits` setting of the session whose statement runs (PostgreSQL's
+    /// default 1: shortest exact output).
+    static EXTRA_FLOAT_DIGITS: std::cell::Cell<i64> = const { std::cell::Cell::new(1) };
+}
+
+/// Sets the float output precision for what runs next on this thread (`None`: the default).
+pub fn set_extra_float_digits(digits: Option<i64>) {
+    EXTRA_FLOAT_DIGITS.with(|c| c.set(digits.unwrap_or(1)));
+}
+
+/// C's `%.{digits}g`: `digits` significant digits, trailing zeros dropped, exponent form when
+/// the exponent is below -4 or at least `digits` (PostgreSQL prints two exponent digits).
+fn format_significant(f: f64, digits: usize) -> String {
+    let sci = format!("{:.*e}", digits - 1, f);
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return sci;
+    };
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if exp < -4 || exp >= digits as i64 {
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{}e{sign}{:02}", trim(mantissa), exp.abs());
+    }
+    let decimals = (digits as i64 - 1 - exp).max(0) as usize;
+    trim(&format!("{f:.decimals$}"))
+}
+
+/// PostgreSQL 15's float8 output: shortest round-trip digits, exponent form outside 1e-4..1e15;
+/// with `extra_float_digits` 0 or less, `%g` with 15 + extra_float_digits significant digits.
 pub fn format_float8(f: f64) -> String {
+    let extra = EXTRA_FLOAT_DIGITS.with(|c| c.get());
+    if extra <= 0 && f.is_finite() && f != 0.0 {
+        return format_significant(f, (15 + extra).max(1) as usize);
+    }
     if f.is_nan() {
         return "NaN".into();
     }

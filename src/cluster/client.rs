@@ -182,7 +182,12 @@ impl Cluster {
         let Some(mut s) = self.sessions.remove(&id) else {
             return Reply::done(Err(no_session(id)));
         };
+        // Values print with the session's float precision, while it runs and as psql shows them.
+        let float_digits =
+            |s: &Session| crate::executor::settings::get_i64(s, "extra_float_digits");
+        crate::types::set_extra_float_digits(float_digits(&s));
         let reply = self.client_input(&mut s, sql);
+        crate::types::set_extra_float_digits(float_digits(&s));
         self.sessions.insert(id, s);
         let reply = self.settle(id, reply);
         self.after_statement();

@@ -150,7 +150,31 @@ pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
         | "citus.log_remote_commands"
         | "citus.log_local_commands"
         | "citus.sort_returning"
-        | "citus.select_opens_transaction_block" => boolean(value),
+        | "citus.select_opens_transaction_block"
+        | "citus.enable_ddl_propagation"
+        | "citus.enable_metadata_sync"
+        | "citus.enable_local_execution"
+        | "citus.enable_fast_path_router_planner"
+        | "citus.enable_binary_protocol"
+        | "citus.enable_single_hash_repartition_joins"
+        | "citus.enable_non_colocated_router_query_pushdown"
+        | "citus.force_max_query_parallelization"
+        | "citus.subquery_pushdown"
+        | "citus.log_multi_join_order"
+        | "citus.log_intermediate_results"
+        | "enable_hashagg"
+        | "enable_hashjoin"
+        | "enable_mergejoin"
+        | "enable_nestloop"
+        | "enable_seqscan" => boolean(value),
+        "extra_float_digits" => integer_in(name, value, -15, 3),
+        "citus.max_adaptive_executor_pool_size" => integer_in(name, value, 1, 1_048_576),
+        "citus.task_assignment_policy" => {
+            one_of(name, value, &["greedy", "round-robin", "first-replica"])
+        }
+        "citus.coordinator_aggregation_strategy" => {
+            one_of(name, value, &["disabled", "row-gather"])
+        }
         "citus.recover_2pc_interval" => match parse_ms(value) {
             Some(ms) if (-1..=7 * 86_400_000).contains(&ms) => Ok(ms.to_string()),
             _ => Err(PgError::new(
@@ -185,7 +209,7 @@ pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
                 format!("invalid value for parameter \"citus.shard_count\": \"{value}\""),
             )),
         },
-        "citus.shard_replication_factor" | "citus.next_shard_id" => value
+        "citus.shard_replication_factor" | "citus.next_shard_id" | "citus.next_placement_id" => value
             .parse::<i64>()
             .map(|n| n.to_string())
             .map_err(|_| {
@@ -196,6 +220,34 @@ pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
             }),
         _ => Ok(value.to_string()),
     }
+}
+
+/// An integer setting within PostgreSQL's bounds for it.
+fn integer_in(name: &str, value: &str, min: i64, max: i64) -> PgResult<String> {
+    match value.trim().parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+        Ok(n) => Err(PgError::new(
+            "22023",
+            format!("{n} is outside the valid range for parameter \"{name}\" ({min} .. {max})"),
+        )),
+        Err(_) => Err(PgError::new(
+            "22023",
+            format!("invalid value for parameter \"{name}\": \"{value}\""),
+        )),
+    }
+}
+
+/// An enum setting: one of `allowed`, in any case.
+fn one_of(name: &str, value: &str, allowed: &[&str]) -> PgResult<String> {
+    let v = value.to_ascii_lowercase();
+    if allowed.contains(&v.as_str()) {
+        return Ok(v);
+    }
+    Err(PgError::new(
+        "22023",
+        format!("invalid value for parameter \"{name}\": \"{value}\""),
+    )
+    .with_hint(format!("Available values: {}.", allowed.join(", "))))
 }
 
 fn known(name: &str) -> PgResult<()> {

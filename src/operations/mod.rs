@@ -44,20 +44,6 @@ impl CallArgs {
     }
 }
 
-const UTILITIES: &[&str] = &[
-    "create_distributed_table",
-    "create_reference_table",
-    "undistribute_table",
-    "citus_add_node",
-    "master_add_node",
-    "citus_remove_node",
-    "master_remove_node",
-    "citus_set_coordinator_host",
-    "truncate_local_data_after_distributing_table",
-    "recover_prepared_transactions",
-    "pg_reload_conf",
-];
-
 /// Runs `SELECT utility(...)` when the query is exactly that; `None` otherwise.
 pub fn utility_call(
     cluster: &mut Cluster,
@@ -79,7 +65,7 @@ pub fn utility_call(
         return Ok(None);
     };
     let name = f.name.0.last().map(normalize_ident).unwrap_or_default();
-    if !UTILITIES.contains(&name.as_str()) {
+    if !crate::sql::catalog::runs_on(&name, crate::sql::catalog::RunsOn::Coordinator) {
         return Ok(None);
     }
     let mut args = CallArgs {

@@ -10,6 +10,7 @@ use super::explain::PlanNode;
 use super::naming::item_name;
 use super::node_plan::{aggregate_calls, aggregate_shape, having_estimate, NodePlanner};
 use super::split::{is_aggregate, SplitQuery, REMOTE_SCAN};
+use crate::sql::catalog;
 use crate::types::SqlType;
 use sqlparser::ast::{
     Distinct, Expr, FunctionArguments, Ident, Query, SelectItem, SetExpr, Value as AstValue,
@@ -155,6 +156,19 @@ fn distinct_call(f: &sqlparser::ast::Function) -> bool {
 
 /// What the workers compute for an aggregate call of the query: the call itself, `sum` and
 /// `count` of an `avg`, the argument of a DISTINCT aggregate.
+/// Whether Citus combines the aggregate's transition states (worker_partial_agg).
+fn combines_states(name: &str) -> bool {
+    catalog::aggregate(name).is_some_and(|a| a.distribute == catalog::Distribute::CombineStates)
+}
+
+/// The Citus aggregate that concatenates the workers' results of `name` (array_cat_agg).
+fn concatenated_by(name: &str) -> Option<&'static str> {
+    match catalog::aggregate(name)?.distribute {
+        catalog::Distribute::Concatenate(concat) => Some(concat),
+        _ => None,
+    }
+}
+
 fn partials(call: &Expr) -> Vec<String> {
     let Expr::Function(f) = call else {
         return vec![call.to_string()];
@@ -163,6 +177,9 @@ fn partials(call: &Expr) -> Vec<String> {
     match (function_name(f).as_str(), args.first()) {
         (_, Some(arg)) if distinct_call(f) => vec![arg.to_string()],
         ("avg", Some(arg)) => vec![format!("sum({arg})"), format!("count({arg})")],
+        (name, Some(arg)) if combines_states(name) => {
+            vec![format!("worker_partial_agg('{name}', {arg})")]
+        }
         _ => vec![call.to_string()],
     }
 }
@@ -280,6 +297,18 @@ fn combine_text(
         ("sum", [col]) => format!("pg_catalog.sum({col})"),
         ("avg", [sum, count]) => {
             format!("(pg_catalog.sum({sum}) / pg_catalog.sum({count}))")
+        }
+        (name, [col]) if concatenated_by(name).is_some() => {
+            format!("{}({col})", concatenated_by(name).unwrap_or(name))
+        }
+        (name, [col]) if combines_states(name) => {
+            let arg = arg.unwrap_or(SqlType::Unknown);
+            let (proc, _) = catalog::resolve_aggregate(name, std::slice::from_ref(&arg))?;
+            let result = proc.result_type(&[arg]).pg_name();
+            format!(
+                "coord_combine_agg('{}'::oid, ({col})::cstring, NULL::{result})",
+                proc.oid
+            )
         }
         (_, [col]) => format!("{name}({col})"),
         _ => return None,

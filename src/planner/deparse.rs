@@ -295,6 +295,20 @@ impl<'a> Deparser<'a> {
     }
 
     /// `e` as ruleutils prints it.
+    /// `worker_partial_agg('stddev', x)`, which names its aggregate, as Citus prints it: with
+    /// the oid of the overload the argument's type picks.
+    fn partial_aggregate(&self, name: &str, args: &[&Expr]) -> Option<String> {
+        let [aggregate, arg] = args else {
+            return None;
+        };
+        let aggregate = crate::sql::eval::literal_text(aggregate)?;
+        if name != "worker_partial_agg" {
+            return None;
+        }
+        let (proc, _) = crate::sql::catalog::resolve_aggregate(aggregate, &[self.type_of(arg)])?;
+        Some(format!("{name}('{}'::oid, {})", proc.oid, self.expr(arg)))
+    }
+
     pub fn expr(&self, e: &Expr) -> String {
         if let Some(text) = self.substitute.and_then(|f| f(e)) {
             return text;
@@ -455,6 +469,9 @@ impl<'a> Deparser<'a> {
                     if l.args.iter().any(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Wildcard))));
                 if star {
                     return format!("{name}(*)");
+                }
+                if let Some(text) = self.partial_aggregate(&name, &args) {
+                    return text;
                 }
                 let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
                 format!("{name}({})", args.join(", "))

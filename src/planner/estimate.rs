@@ -219,21 +219,6 @@ pub fn equality(e: &Expr) -> Option<(&Expr, &Expr)> {
     }
 }
 
-/// Function names whose value changes between rows or calls: never folded to a constant.
-const UNSTABLE: &[&str] = &[
-    "now",
-    "random",
-    "nextval",
-    "clock_timestamp",
-    "statement_timestamp",
-    "transaction_timestamp",
-    "timeofday",
-    "current_timestamp",
-    "current_date",
-    "localtimestamp",
-    "gen_random_uuid",
-];
-
 fn function_name(f: &sqlparser::ast::Function) -> String {
     f.name
         .0
@@ -250,7 +235,8 @@ pub fn is_constant(expr: &Expr) -> bool {
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
             let varies = match e {
                 Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
-                Expr::Function(f) => UNSTABLE.contains(&function_name(f).as_str()),
+                // Only immutable functions fold (PostgreSQL's eval_const_expressions).
+                Expr::Function(f) => crate::sql::catalog::is_unstable(&function_name(f)),
                 Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => true,
                 _ => false,
             };

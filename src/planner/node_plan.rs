@@ -1308,28 +1308,11 @@ impl<'a> NodePlanner<'a> {
 }
 
 /// An aggregate's final function and the bytes its transition value takes per group
-/// (pg_aggregate): (has a final function, transition space).
+/// (pg_aggregate, from the catalog): (has a final function, transition space).
 pub fn aggregate_shape(name: &str, arg: &SqlType) -> (bool, f64) {
-    let numeric = matches!(arg, SqlType::Numeric { .. });
-    match name {
-        "count" | "bool_and" | "bool_or" | "every" => (false, 0.0),
-        "sum" => match arg {
-            SqlType::Int8 => (true, 48.0),
-            _ if numeric => (true, 128.0),
-            _ => (false, 0.0),
-        },
-        "avg" => match arg {
-            SqlType::Int8 => (true, 48.0),
-            _ if numeric => (true, 128.0),
-            _ => (true, 48.0),
-        },
-        "min" | "max" => match arg {
-            SqlType::Text | SqlType::Varchar(_) | SqlType::Numeric { .. } => (false, 48.0),
-            _ => (false, 0.0),
-        },
-        "string_agg" | "array_agg" | "json_agg" => (true, 8192.0),
-        _ => (true, 128.0),
-    }
+    crate::sql::catalog::resolve_aggregate(name, std::slice::from_ref(arg))
+        .map(|(_, a)| (a.has_final, a.trans_space))
+        .unwrap_or((true, 128.0))
 }
 
 /// `a = b`

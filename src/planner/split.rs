@@ -5,11 +5,14 @@
 
 use super::naming::item_name;
 use crate::error::{PgError, PgResult};
+use crate::sql::catalog::{self, Distribute};
 use crate::sql::eval::function_args;
 use sqlparser::ast::{
-    Distinct, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
-    Query, SelectItem, SetExpr, Value as AstValue,
+    visit_expressions, Distinct, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArgumentClause, FunctionArguments, GroupByExpr, Ident, Query, SelectItem, SetExpr,
+    Value as AstValue, Visit, Visitor,
 };
+use std::ops::ControlFlow;
 
 /// The relation name the combine query reads worker results from.
 pub const REMOTE_SCAN: &str = "remote_scan";
@@ -35,22 +38,6 @@ pub struct SplitQuery {
     pub worker_limit: bool,
 }
 
-const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "bool_and",
-    "bool_or",
-    "every",
-    "string_agg",
-    "array_agg",
-    "stddev",
-    "variance",
-    "json_agg",
-];
-
 fn function_name(f: &Function) -> String {
     f.name
         .0
@@ -60,76 +47,47 @@ fn function_name(f: &Function) -> String {
 }
 
 pub fn is_aggregate(expr: &Expr) -> bool {
-    matches!(expr, Expr::Function(f) if f.over.is_none() && AGGREGATES.contains(&function_name(f).as_str()))
+    matches!(expr, Expr::Function(f) if f.over.is_none() && catalog::is_aggregate(&function_name(f)))
 }
 
 /// Whether an expression contains an aggregate call (not looking into subqueries).
 pub fn contains_aggregate(expr: &Expr) -> bool {
-    let mut found = false;
-    walk(expr, &mut |e| {
-        if is_aggregate(e) {
-            found = true;
-        }
-    });
-    found
+    any_outside_subqueries(expr, is_aggregate)
 }
 
 /// Whether an expression contains a window function.
 pub fn contains_window(expr: &Expr) -> bool {
-    let mut found = false;
-    walk(expr, &mut |e| {
-        if matches!(e, Expr::Function(f) if f.over.is_some()) {
-            found = true;
-        }
-    });
-    found
+    any_outside_subqueries(expr, |e| matches!(e, Expr::Function(f) if f.over.is_some()))
 }
 
-/// Visits `expr` and its sub-expressions (not subqueries).
-fn walk(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
-    f(expr);
-    for child in children(expr) {
-        walk(child, f);
+/// Whether `test` holds for `expr` or a sub-expression outside its subqueries.
+fn any_outside_subqueries(expr: &Expr, test: impl Fn(&Expr) -> bool) -> bool {
+    struct Find<F> {
+        test: F,
+        subquery_depth: usize,
     }
-}
-
-fn children(expr: &Expr) -> Vec<&Expr> {
-    match expr {
-        Expr::BinaryOp { left, right, .. } => vec![left, right],
-        Expr::UnaryOp { expr, .. }
-        | Expr::Nested(expr)
-        | Expr::Cast { expr, .. }
-        | Expr::IsNull(expr)
-        | Expr::IsNotNull(expr)
-        | Expr::IsTrue(expr)
-        | Expr::IsFalse(expr) => vec![expr],
-        Expr::Between {
-            expr, low, high, ..
-        } => vec![expr, low, high],
-        Expr::InList { expr, list, .. } => {
-            let mut v: Vec<&Expr> = vec![expr];
-            v.extend(list.iter());
-            v
+    impl<F: Fn(&Expr) -> bool> Visitor for Find<F> {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.subquery_depth += 1;
+            ControlFlow::Continue(())
         }
-        Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. } => {
-            vec![expr, pattern]
+        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.subquery_depth -= 1;
+            ControlFlow::Continue(())
         }
-        Expr::Case {
-            operand,
-            conditions,
-            results,
-            else_result,
-        } => {
-            let mut v: Vec<&Expr> = Vec::new();
-            v.extend(operand.as_deref());
-            v.extend(conditions.iter());
-            v.extend(results.iter());
-            v.extend(else_result.as_deref());
-            v
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if self.subquery_depth == 0 && (self.test)(e) {
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
         }
-        Expr::Function(f) => function_args(&f.args),
-        _ => Vec::new(),
     }
+    expr.visit(&mut Find {
+        test,
+        subquery_depth: 0,
+    })
+    .is_break()
 }
 
 /// Rebuilds `expr` bottom-up-free: `replace` is asked first for each node; when it returns
@@ -502,8 +460,24 @@ fn split_partial(
                 items.push(expr);
                 worker_column(items.len())
             };
-            let out = match (name.as_str(), distinct) {
-                ("count", true) | ("sum", true) | ("avg", true) => {
+            let ordered = matches!(&f.args, FunctionArguments::List(l) if l.clauses.iter().any(|c| matches!(c, FunctionArgumentClause::OrderBy(_))));
+            let Some(aggregate) = catalog::aggregate(&name) else {
+                *unsupported = true;
+                return Ok(None);
+            };
+            let out = match (aggregate.distribute, distinct) {
+                (Distribute::Concatenate(_), _) if ordered || distinct => {
+                    let why = if ordered {
+                        "with order by"
+                    } else {
+                        "(distinct)"
+                    };
+                    return Err(PgError::new(
+                        "0A000",
+                        format!("{name} {why} is unsupported"),
+                    ));
+                }
+                (Distribute::Count | Distribute::Sum | Distribute::Avg, true) => {
                     let Some(arg) = arg else {
                         *unsupported = true;
                         return Ok(None);
@@ -514,20 +488,20 @@ fn split_partial(
                     }
                     format!("{name}(DISTINCT {col})")
                 }
-                ("count", false) => {
+                (Distribute::Count, false) => {
                     let col = push(e.clone(), worker_items);
                     format!("COALESCE(CAST(sum({col}) AS BIGINT), 0)")
                 }
-                ("sum", false) => {
+                (Distribute::Sum, false) => {
                     // sum(bigint) is numeric: cast back to the type the workers' sums have.
                     let col = push(e.clone(), worker_items);
                     format!("CAST(sum({col}) AS {})", type_marker(&col))
                 }
-                ("min", false) | ("max", false) | ("bool_and", false) | ("bool_or", false) => {
+                (Distribute::Reaggregate, false) => {
                     let col = push(e.clone(), worker_items);
                     format!("{name}({col})")
                 }
-                ("avg", false) => {
+                (Distribute::Avg, false) => {
                     let Some(arg) = arg else {
                         *unsupported = true;
                         return Ok(None);
@@ -536,6 +510,25 @@ fn split_partial(
                     let count = push(parse_expr(&format!("count({arg})"))?, worker_items);
                     format!("sum({sum}) / NULLIF(sum({count}), 0)")
                 }
+                (Distribute::Concatenate(concat), false) => {
+                    let col = push(e.clone(), worker_items);
+                    format!("{concat}({col})")
+                }
+                // The workers send transition states; the coordinator combines and finishes
+                // them (the aggregate travels by name; EXPLAIN shows its oid).
+                (Distribute::CombineStates, false) if !ordered => {
+                    let Some(arg) = arg else {
+                        *unsupported = true;
+                        return Ok(None);
+                    };
+                    let partial = parse_expr(&format!("worker_partial_agg('{name}', {arg})"))?;
+                    let col = push(partial, worker_items);
+                    format!(
+                        "coord_combine_agg('{name}', {col}, CAST(NULL AS {}))",
+                        element_marker(&col)
+                    )
+                }
+                // No combine function (or DISTINCT): the coordinator aggregates the rows.
                 _ => {
                     *unsupported = true;
                     return Ok(None);
@@ -659,19 +652,18 @@ fn stray_column(item: &str) -> Option<String> {
     let expr_text = item.rsplit_once(" AS ").map(|(e, _)| e).unwrap_or(item);
     let expr = parse_expr(expr_text).ok()?;
     let mut stray = None;
-    walk(&expr, &mut |e| match e {
-        Expr::Identifier(i) if !i.value.starts_with("worker_column_") && stray.is_none() => {
-            stray = Some(i.value.clone())
-        }
-        Expr::CompoundIdentifier(p) if stray.is_none() => {
-            stray = Some(
+    let _ = visit_expressions(&expr, |e| {
+        stray = match e {
+            Expr::Identifier(i) if !i.value.starts_with("worker_column_") => Some(i.value.clone()),
+            Expr::CompoundIdentifier(p) => Some(
                 p.iter()
                     .map(|i| i.value.clone())
                     .collect::<Vec<_>>()
                     .join("."),
-            )
-        }
-        _ => {}
+            ),
+            _ => return ControlFlow::Continue(()),
+        };
+        ControlFlow::Break(())
     });
     stray
 }
@@ -681,15 +673,26 @@ fn type_marker(col: &str) -> String {
     format!("__type_of_{col}__")
 }
 
+/// A placeholder for the element type of a worker column's array (a transition state's).
+fn element_marker(col: &str) -> String {
+    format!("__element_of_{col}__")
+}
+
 /// Replaces type placeholders with the types the `remote_scan` columns actually have.
 pub fn fill_types(combine: &str, columns: &[crate::sql::Column]) -> String {
+    use crate::types::SqlType;
     let mut out = combine.to_string();
     for c in columns {
         let ty = match &c.ty {
-            crate::types::SqlType::Unknown => "numeric".to_string(),
+            SqlType::Unknown => "numeric".to_string(),
             t => t.pg_name(),
         };
         out = out.replace(&type_marker(&c.name), &ty);
+        let element = match &c.ty {
+            SqlType::Array(inner) => inner.pg_name(),
+            _ => "numeric".to_string(),
+        };
+        out = out.replace(&element_marker(&c.name), &element);
     }
     out
 }

@@ -23,6 +23,7 @@ pub fn run<E: Executor>(
     let pattern = args.first().map(String::as_str);
     match (base, pattern) {
         ("d", Some(name)) => describe(exec, session, name),
+        ("df" | "dfS", _) => Ok(functions(pattern, base == "dfS")),
         _ => {
             let kinds: &[&str] = match base {
                 "dt" => &["table"],
@@ -147,6 +148,50 @@ fn list<E: Executor>(
         footers: None,
     };
     Ok(format::aligned(&table))
+}
+
+/// `\df [PATTERN]`: the functions of the catalog, as psql lists pg_proc. Without a pattern
+/// (or `S`) psql leaves out pg_catalog's, where PostgreSQL's and Citus's functions live.
+fn functions(pattern: Option<&str>, system: bool) -> String {
+    let pat = pattern.map(Pattern::parse);
+    let mut rows: Vec<Vec<String>> = crate::sql::catalog::PROCS
+        .iter()
+        .filter(|p| match &pat {
+            Some(pat) => pat.matches(p.schema, p.name),
+            None => system || p.schema != "pg_catalog",
+        })
+        .map(|p| {
+            let kind = match p.kind {
+                crate::sql::catalog::Kind::Aggregate(_) => "agg",
+                crate::sql::catalog::Kind::Function => "func",
+            };
+            vec![
+                p.schema.to_string(),
+                p.name.to_string(),
+                p.result.to_string(),
+                p.args.join(", "),
+                kind.to_string(),
+            ]
+        })
+        .collect();
+    // psql orders by schema, name and argument list.
+    rows.sort_by(|a, b| (&a[0], &a[1], &a[3]).cmp(&(&b[0], &b[1], &b[3])));
+    let table = Table {
+        title: Some("List of functions".into()),
+        headers: [
+            "Schema",
+            "Name",
+            "Result data type",
+            "Argument data types",
+            "Type",
+        ]
+        .map(String::from)
+        .to_vec(),
+        right: vec![false; 5],
+        rows,
+        footers: None,
+    };
+    format::aligned(&table)
 }
 
 /// A relation `\d` describes.

@@ -499,7 +499,7 @@ impl<E: Executor> Runner<E> {
                 let help = super::help::text(self.expanded, self.timing);
                 self.out.push_str(&help);
             }
-            "d" | "d+" | "dt" | "dt+" | "ds" | "di" => {
+            "d" | "d+" | "dt" | "dt+" | "ds" | "di" | "df" | "df+" | "dfS" | "dfS+" => {
                 let out = match self.session {
                     Some(s) => super::describe::run(&self.exec, s, name, args),
                     None => Err("You are currently not connected to a database.".to_string()),

@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod cast;
+pub mod catalog;
 pub mod ddl;
 pub mod deadline;
 pub mod dml;

@@ -87,7 +87,12 @@ fn joined_rows(
     from: &[TableWithJoins],
     selection: Option<&Expr>,
 ) -> PgResult<(Vec<ScopeColumn>, Vec<MatchedRow>)> {
-    let joined = build_from(executor, from, None, &crate::sql::select::used::UsedNames::ALL)?;
+    let joined = build_from(
+        executor,
+        from,
+        None,
+        &crate::sql::select::used::UsedNames::ALL,
+    )?;
     let mut cols = scope_columns(def, qual);
     cols.extend(joined.columns.iter().cloned());
     let ctx = executor.ctx();

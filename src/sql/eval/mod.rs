@@ -66,20 +66,6 @@ pub struct EvalCtx<'a> {
     pub subqueries: Option<&'a dyn SubqueryRunner>,
 }
 
-/// Aggregate function names: the SELECT executor computes these; eval never does.
-pub const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "bool_and",
-    "bool_or",
-    "every",
-    "string_agg",
-    "array_agg",
-];
-
 const MAX_DEPTH: u32 = 200;
 
 thread_local! {

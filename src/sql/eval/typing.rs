@@ -196,29 +196,21 @@ fn function_type(f: &sqlparser::ast::Function, columns: &[ScopeColumn], ctx: &Ev
             .map(|e| expr_type(e, columns, ctx))
             .unwrap_or(SqlType::Unknown)
     };
+    // The catalog's signature decides where it resolves the call.
+    let arg_types: Vec<SqlType> = (0..args.len()).map(arg).collect();
+    if let Some(t) = crate::sql::catalog::result_type(&name, &arg_types) {
+        return t;
+    }
     match name.as_str() {
-        "count" => SqlType::Int8,
-        "sum" => match arg(0) {
-            SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
-            SqlType::Int8 | SqlType::Numeric { .. } => NUMERIC,
-            SqlType::Float4 => SqlType::Float4,
-            other => other,
-        },
-        "avg" => match arg(0) {
-            SqlType::Float4 | SqlType::Float8 => SqlType::Float8,
-            SqlType::Interval => SqlType::Interval,
-            _ => NUMERIC,
-        },
         "min" | "max" | "abs" => match arg(0) {
             SqlType::Unknown => SqlType::Text,
             t => t,
         },
-        "bool_and" | "bool_or" | "every" | "starts_with" => SqlType::Bool,
-        "string_agg" | "lower" | "upper" | "substr" | "substring" | "btrim" | "ltrim" | "rtrim"
-        | "replace" | "concat" | "concat_ws" | "left" | "right" | "lpad" | "rpad" | "repeat"
-        | "reverse" | "initcap" | "split_part" | "version" | "chr" | "md5" | "quote_ident"
+        "starts_with" => SqlType::Bool,
+        "lower" | "upper" | "substr" | "substring" | "btrim" | "ltrim" | "rtrim" | "replace"
+        | "concat" | "concat_ws" | "left" | "right" | "lpad" | "rpad" | "repeat" | "reverse"
+        | "initcap" | "split_part" | "version" | "chr" | "md5" | "quote_ident"
         | "quote_literal" | "pg_typeof" | "current_schema" => SqlType::Text,
-        "array_agg" => SqlType::Array(Box::new(arg(0))),
         "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "ascii"
         | "hashint4" | "hashint8" | "hashtext" => SqlType::Int4,
         "nextval" | "currval" | "setval" => SqlType::Int8,

@@ -1,12 +1,13 @@
 //! Built-in scalar functions (string, math, date/time, hash functions, sequences).
 
+pub mod aggregates;
 mod datetime;
 mod math;
 mod text;
 
 pub use datetime::extract;
 
-use super::eval::{eval, expr_type, function_args, literal_text, EvalCtx, Scope, AGGREGATES};
+use super::eval::{eval, expr_type, function_args, literal_text, EvalCtx, Scope};
 use crate::error::{PgError, PgResult};
 use crate::hashing;
 use crate::types::{SqlType, Value};
@@ -24,7 +25,7 @@ pub fn function_name(f: &Function) -> String {
 
 /// Whether a call is an aggregate the SELECT executor must compute.
 pub fn is_aggregate(f: &Function) -> bool {
-    f.over.is_none() && AGGREGATES.contains(&function_name(f).as_str())
+    f.over.is_none() && super::catalog::is_aggregate(&function_name(f))
 }
 
 /// Evaluates a function call expression.
@@ -33,7 +34,7 @@ pub fn eval_function(f: &Function, scope: &Scope, ctx: &EvalCtx) -> PgResult<Val
     if f.over.is_some() {
         return Err(PgError::unsupported("window functions are not supported"));
     }
-    if AGGREGATES.contains(&name.as_str()) {
+    if super::catalog::is_aggregate(&name) {
         return Err(PgError::new(
             "42803",
             "aggregate functions are not allowed in WHERE",

@@ -10,7 +10,7 @@ use crate::sql::eval::resolve::{find_column, split_ident};
 use crate::sql::eval::{
     compare, eval, expr_type, function_args, is_true, numeric_div, Scope, ScopeColumn,
 };
-use crate::sql::functions::{function_name, is_aggregate};
+use crate::sql::functions::{aggregates, function_name, is_aggregate};
 use crate::types::Value;
 use rust_decimal::Decimal;
 use sqlparser::ast::{
@@ -106,6 +106,7 @@ pub(super) enum Acc {
     Bool(Option<bool>, bool),
     StringAgg(Option<String>),
     ArrayAgg(Vec<Value>),
+    More(aggregates::State),
 }
 
 pub(super) fn new_acc(name: &str) -> Acc {
@@ -129,7 +130,10 @@ pub(super) fn new_acc(name: &str) -> Acc {
         "bool_and" | "every" => Acc::Bool(None, true),
         "bool_or" => Acc::Bool(None, false),
         "string_agg" => Acc::StringAgg(None),
-        _ => Acc::ArrayAgg(Vec::new()),
+        _ => match aggregates::State::new(name) {
+            Some(state) => Acc::More(state),
+            None => Acc::ArrayAgg(Vec::new()),
+        },
     }
 }
 
@@ -156,6 +160,7 @@ fn feed(acc: &mut Acc, star: bool, args: &mut [Value]) -> PgResult<()> {
             }
         }
         Acc::ArrayAgg(items) => items.push(first),
+        Acc::More(state) => state.feed(args)?,
         _ if first.is_null() => {}
         Acc::Sum {
             int,
@@ -296,6 +301,7 @@ pub(super) fn finish(acc: Acc) -> PgResult<Value> {
         Acc::MinMax(v, _) => v,
         Acc::Bool(v, _) => v.map(Value::Bool).unwrap_or(Value::Null),
         Acc::StringAgg(s) => s.map(Value::Text).unwrap_or(Value::Null),
+        Acc::More(state) => state.finish()?,
         Acc::ArrayAgg(items) => {
             if items.is_empty() {
                 Value::Null

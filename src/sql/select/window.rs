@@ -10,7 +10,7 @@ use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::ident_name;
 use crate::sql::eval::{
-    arith, compare, eval, expr_type, function_args, is_true, Scope, ScopeColumn, AGGREGATES,
+    arith, compare, eval, expr_type, function_args, is_true, Scope, ScopeColumn,
 };
 use crate::sql::functions::function_name;
 use crate::types::{SqlType, Value};
@@ -318,7 +318,7 @@ fn compute(
     }
     let star = matches!(&f.args, FunctionArguments::List(l)
         if l.args.iter().any(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Wildcard))));
-    let is_agg = AGGREGATES.contains(&name.as_str());
+    let is_agg = crate::sql::catalog::is_aggregate(&name);
     if !is_agg && !WINDOW_ONLY.contains(&name.as_str()) {
         return Err(PgError::new(
             "42809",
