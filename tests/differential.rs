@@ -24,6 +24,9 @@ const CITUS_REFUSALS: &[&str] = &[
     "could not run distributed query",
     "is not supported",
     "cannot be pushed down",
+    "with order by is unsupported",
+    "(distinct) is unsupported",
+    "only reference tables may be queried when targeting a reference table",
 ];
 
 /// Calls that make a table a Citus table; on the local cluster they do nothing.

@@ -31,9 +31,14 @@ impl Cluster {
         stmt: &Statement,
         text: &str,
     ) -> PgResult<ExecOutput> {
-        let touches_citus = statement_relations(stmt)
-            .iter()
-            .any(|r| self.catalog.table(&r.name).is_some());
+        // Every relation name counts, INSERT targets included: a write into a Citus table
+        // must never land in the coordinator's shell.
+        let mut touches_citus = false;
+        let _ = sqlparser::ast::visit_relations(stmt, |name| {
+            let table = crate::planner::relations::object_name(name);
+            touches_citus |= self.catalog.table(&table).is_some();
+            std::ops::ControlFlow::<()>::Continue(())
+        });
         if !touches_citus {
             // Only the coordinator's own tables: its engine runs the statement whole.
             return super::coordinator::local(self, s, stmt, text);

@@ -103,7 +103,21 @@ pub(crate) fn from_relations(select: &sqlparser::ast::Select) -> Vec<(RelationRe
                 ok
             }
             TableFactor::Table { .. } => true, // table functions
-            _ => false,
+            other => {
+                // A derived table or function: no relation of its own, but not plain either.
+                let reference = match other {
+                    TableFactor::Derived { alias: Some(a), .. } => normalize_ident(&a.name),
+                    _ => String::new(),
+                };
+                out.push((
+                    RelationRef {
+                        name: String::new(),
+                        reference,
+                    },
+                    false,
+                ));
+                false
+            }
         }
     }
     for twj in &select.from {
@@ -243,6 +257,10 @@ pub fn expand_wildcards(query: &mut Query, coordinator: &Database) -> PgResult<(
         return Ok(());
     }
     let rels = from_relations(select);
+    if rels.iter().any(|(_, plain)| !plain) {
+        // Derived tables: the engine expands `*` over them itself.
+        return Ok(());
+    }
     let columns_of = |r: &RelationRef| -> PgResult<Vec<SelectItem>> {
         let def = coordinator
             .table(&r.name)

@@ -149,6 +149,9 @@ pub(super) fn feed_copy(acc: &mut Acc, star: bool, args: &[Value]) -> PgResult<(
 
 /// Adds one input row's arguments to `acc`; the first argument is moved out, not copied.
 fn feed(acc: &mut Acc, star: bool, args: &mut [Value]) -> PgResult<()> {
+    if let Acc::More(state) = acc {
+        return state.feed(args);
+    }
     let first = args
         .first_mut()
         .map(|v| std::mem::replace(v, Value::Null))
@@ -160,7 +163,7 @@ fn feed(acc: &mut Acc, star: bool, args: &mut [Value]) -> PgResult<()> {
             }
         }
         Acc::ArrayAgg(items) => items.push(first),
-        Acc::More(state) => state.feed(args)?,
+        Acc::More(_) => {}
         _ if first.is_null() => {}
         Acc::Sum {
             int,
