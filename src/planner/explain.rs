@@ -201,7 +201,7 @@ fn select_plan(
     opts: Options,
 ) -> PgResult<PlanNode> {
     let Options { all, verbose } = opts;
-    let mut query = query.clone();
+    let mut query = super::views::inline_views(query, cluster.node_db(COORDINATOR)?);
     if !super::citus_relations(&query, &cluster.catalog).is_empty() {
         super::expand_wildcards(&mut query, cluster.node_db(COORDINATOR)?)?;
     }

@@ -12,6 +12,7 @@ pub mod node_plan;
 pub mod prune;
 pub mod relations;
 pub mod split;
+pub mod views;
 pub mod window;
 pub mod worker_sql;
 
