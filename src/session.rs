@@ -159,6 +159,18 @@ pub struct Session {
     pub current_sql: String,
     /// Its server went away; the client has not been told yet.
     pub lost: bool,
+    /// PREPAREd statements by name (they live as long as the session).
+    pub prepared_statements: BTreeMap<String, PreparedStatement>,
+}
+
+/// A statement PREPAREd in a session.
+#[derive(Clone, Debug)]
+pub struct PreparedStatement {
+    /// The declared parameter types (fewer than the parameters when some are inferred).
+    pub param_types: Vec<sqlparser::ast::DataType>,
+    /// How many arguments EXECUTE must pass.
+    pub param_count: usize,
+    pub statement: sqlparser::ast::Statement,
 }
 
 impl Session {
@@ -176,6 +188,7 @@ impl Session {
             notices: Vec::new(),
             current_sql: String::new(),
             lost: false,
+            prepared_statements: BTreeMap::new(),
         }
     }
 

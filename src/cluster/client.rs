@@ -236,6 +236,27 @@ impl Cluster {
         };
         let mut last = Reply::done(Ok(ExecOutput::command("")));
         for (index, stmt) in statements.iter().enumerate() {
+            if let Some(step) = self.prepared_step(s, stmt) {
+                last = match step {
+                    super::prepared::PreparedStep::Done(result) => Reply::done(result),
+                    super::prepared::PreparedStep::Run(bound) => {
+                        let text = bound.to_string();
+                        self.client_statement(
+                            s,
+                            &text,
+                            StatementSource::Parsed {
+                                stmt: &bound,
+                                input: &text,
+                                index: 0,
+                            },
+                        )
+                    }
+                };
+                if !matches!(last.completion, Completion::Done(Ok(_))) {
+                    break;
+                }
+                continue;
+            }
             let text = stmt.to_string();
             last = self.client_statement(
                 s,

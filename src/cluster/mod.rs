@@ -6,6 +6,7 @@
 
 mod client;
 mod lifecycle;
+mod prepared;
 
 use crate::error::{PgError, PgResult};
 use crate::executor::host::ShardSizes;

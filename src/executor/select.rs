@@ -119,7 +119,7 @@ impl Cluster {
         session: &mut Session,
         query: &Query,
     ) -> PgResult<ResultSet> {
-        let mut query = query.clone();
+        let mut query = planner::views::inline_views(query, self.node_db(COORDINATOR)?);
         let mut results = IntermediateResults::new();
         if !planner::citus_relations(&query, &self.catalog).is_empty() {
             planner::expand_wildcards(&mut query, self.node_db(COORDINATOR)?)?;

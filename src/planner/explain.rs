@@ -213,7 +213,7 @@ fn select_plan(
     query: &Query,
     opts: Options,
 ) -> PgResult<PlanNode> {
-    let mut query = query.clone();
+    let mut query = super::views::inline_views(query, cluster.node_db(COORDINATOR)?);
     let mut subplans = Vec::new();
     if !super::citus_relations(&query, &cluster.catalog).is_empty() {
         super::expand_wildcards(&mut query, cluster.node_db(COORDINATOR)?)?;

@@ -13,6 +13,7 @@ pub mod prune;
 pub mod recursive;
 pub mod relations;
 pub mod split;
+pub mod views;
 pub mod window;
 pub mod worker_sql;
 

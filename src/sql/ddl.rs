@@ -5,8 +5,10 @@ mod alter;
 mod create;
 mod drop;
 mod index;
+pub(crate) mod like;
 pub mod names;
 mod to_sql;
+mod view;
 
 pub use create::{build_table_def, parse_expr, table_def_from_create, SerialSeq};
 pub use to_sql::{ident, index_defs_to_sql, quote_ident, table_def_to_sql};
@@ -31,11 +33,20 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
             ObjectType::Table => drop::drop_tables(db, names, *if_exists, *cascade),
             ObjectType::Index => drop::drop_indexes(db, names, *if_exists),
             ObjectType::Sequence => drop::drop_sequences(db, names, *if_exists),
+            ObjectType::View => view::drop_views(db, names, *if_exists),
             other => Err(PgError::unsupported(format!(
                 "DROP {other} is not supported"
             ))),
         },
         Statement::CreateIndex(ci) => index::create_index(db, ci),
+        Statement::CreateView {
+            or_replace,
+            materialized: false,
+            name,
+            columns,
+            query,
+            ..
+        } => view::create_view(db, name, *or_replace, columns, query, host),
         Statement::AlterTable {
             name,
             if_exists,

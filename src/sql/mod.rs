@@ -187,6 +187,15 @@ pub struct Database {
     /// Sequences each open transaction created or dropped, with what was there before, so a
     /// rollback takes them back (`nextval` itself is never rolled back, as in PostgreSQL).
     sequence_log: BTreeMap<storage::Xid, Vec<(String, Option<Sequence>)>>,
+    /// Views: their defining query and the columns it returns.
+    pub views: BTreeMap<String, ViewDef>,
+}
+
+/// A view's definition.
+#[derive(Clone, Debug)]
+pub struct ViewDef {
+    pub query: Query,
+    pub columns: Vec<Column>,
 }
 
 /// Parses SQL text as PostgreSQL, with parser errors as PostgreSQL's syntax errors (their
@@ -216,6 +225,7 @@ pub fn pg_tokens(sql: &str) -> Result<Vec<TokenWithLocation>, ParserError> {
             t.token = Token::RArrow;
         }
     }
+    ddl::like::rewrite_like_tokens(&mut tokens);
     Ok(tokens)
 }
 

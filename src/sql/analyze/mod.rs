@@ -108,6 +108,14 @@ impl<'a> Analyzer<'a> {
         if let Some(def) = self.db.table(&table) {
             return Ok((table, Columns::Table(&def.columns)));
         }
+        if let Some(view) = self.db.views.get(&table) {
+            let columns = view
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect();
+            return Ok((table, Columns::Named(columns)));
+        }
         if let Some(rs) = self.host.virtual_table(&table) {
             let columns = rs.columns.into_iter().map(|c| (c.name, c.ty)).collect();
             return Ok((table, Columns::Named(columns)));

@@ -41,6 +41,20 @@ pub fn build_table_def(db: &Database, ct: &CreateTable) -> PgResult<(TableDef, V
     let mut pending = Vec::new();
     let mut serials = Vec::new();
     for col in &ct.columns {
+        if let Some(options) = super::like::like_options(&col.name) {
+            let (columns, mut cons) = super::like::expand(db, &col.data_type, &options)?;
+            for column in columns {
+                if def.column(&column.name).is_some() {
+                    return Err(PgError::new(
+                        "42701",
+                        format!("column \"{}\" specified more than once", column.name),
+                    ));
+                }
+                def.columns.push(column);
+            }
+            pending.append(&mut cons);
+            continue;
+        }
         let (column, mut cons, serial) = column_from_ast(db, &table, col, &serials)?;
         if def.column(&column.name).is_some() {
             return Err(PgError::new(

@@ -24,6 +24,7 @@ pub fn object_name(name: &ObjectName) -> String {
 /// Whether a relation (table, index, constraint index or sequence) is called `name`.
 pub fn relation_exists(db: &Database, name: &str) -> bool {
     db.storage.tables.contains_key(name)
+        || db.views.contains_key(name)
         || db.sequences.borrow().contains_key(name)
         || db.storage.tables.values().any(|t| {
             t.indexes.iter().any(|i| i.name == name)

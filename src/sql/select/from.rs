@@ -70,6 +70,11 @@ pub fn named_relation(exec: &Executor, name: &str, alias: Option<&TableAlias>) -
     if let Some(rs) = exec.host.virtual_table(name) {
         return with_alias(rs, name, alias);
     }
+    if let Some(view) = exec.db.views.get(name) {
+        let mut rs = Executor::new(exec.db, exec.host).query(&view.query, None)?;
+        rs.columns = view.columns.clone();
+        return with_alias(rs, name, alias);
+    }
     Err(PgError::undefined_table(name))
 }
 
