@@ -584,42 +584,8 @@ impl Cluster {
 
 /// The relations an UPDATE or DELETE names at its own level: its target, then FROM/USING.
 fn modify_outer_relations(stmt: &Statement) -> Vec<RelationRef> {
-    use sqlparser::ast::{FromTable, TableWithJoins};
-    let factors: Vec<&TableWithJoins> = match stmt {
-        Statement::Update { table, from, .. } => {
-            std::iter::once(table).chain(from.iter()).collect()
-        }
-        Statement::Delete(d) => {
-            let from = match &d.from {
-                FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t,
-            };
-            from.iter().chain(d.using.iter().flatten()).collect()
-        }
-        _ => Vec::new(),
-    };
-    let mut out = Vec::new();
-    for twj in factors {
-        for factor in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
-            if let sqlparser::ast::TableFactor::Table {
-                name,
-                alias,
-                args: None,
-                ..
-            } = factor
-            {
-                let table = object_name(name);
-                let reference = alias
-                    .as_ref()
-                    .map(|a| normalize_ident(&a.name))
-                    .unwrap_or_else(|| table.clone());
-                out.push(RelationRef {
-                    name: table,
-                    reference,
-                });
-            }
-        }
-    }
-    out
+    let (target, others) = super::modify_join::listed_relations(stmt);
+    target.into_iter().chain(others).collect()
 }
 
 /// The WHERE clause of an UPDATE or DELETE.

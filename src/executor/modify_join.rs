@@ -7,36 +7,14 @@ use crate::cluster::Cluster;
 use crate::error::{PgError, PgResult};
 use crate::metadata::TableKind;
 use crate::planner::prune;
-use crate::planner::relations::{normalize_ident, object_name, RelationRef};
+use crate::planner::relations::{table_relation, RelationRef};
 use sqlparser::ast::{BinaryOperator, Expr, FromTable, Statement, TableFactor, TableWithJoins};
-
-fn complex_joins() -> PgError {
-    PgError::unsupported(
-        "complex joins are only supported when all distributed tables are co-located and joined on their distribution columns",
-    )
-}
 
 /// The tables an UPDATE / DELETE names in its target and FROM / USING lists (subqueries are
 /// planned elsewhere).
-fn listed_relations(stmt: &Statement) -> (Option<RelationRef>, Vec<RelationRef>) {
+pub(crate) fn listed_relations(stmt: &Statement) -> (Option<RelationRef>, Vec<RelationRef>) {
     fn push(factor: &TableFactor, out: &mut Vec<RelationRef>) {
-        if let TableFactor::Table {
-            name,
-            alias,
-            args: None,
-            ..
-        } = factor
-        {
-            let table = object_name(name);
-            let reference = alias
-                .as_ref()
-                .map(|a| normalize_ident(&a.name))
-                .unwrap_or_else(|| table.clone());
-            out.push(RelationRef {
-                name: table,
-                reference,
-            });
-        }
+        out.extend(table_relation(factor));
     }
     fn push_all(list: &[TableWithJoins], out: &mut Vec<RelationRef>) {
         for twj in list {
@@ -138,7 +116,7 @@ impl Cluster {
                 .is_some_and(|t| t.colocation_id == target_table.colocation_id)
         });
         if !colocated || !joined_on_distribution_columns(&all, &conds, self) {
-            return Err(complex_joins());
+            return Err(crate::planner::recursive::complex_joins_error());
         }
         Ok(())
     }

@@ -29,6 +29,28 @@ pub fn normalize_ident(ident: &Ident) -> String {
     }
 }
 
+/// The relation a plain table factor names (not a table function or a derived table).
+pub fn table_relation(factor: &TableFactor) -> Option<RelationRef> {
+    let TableFactor::Table {
+        name,
+        alias,
+        args: None,
+        ..
+    } = factor
+    else {
+        return None;
+    };
+    let table = object_name(name);
+    let reference = alias
+        .as_ref()
+        .map(|a| normalize_ident(&a.name))
+        .unwrap_or_else(|| table.clone());
+    Some(RelationRef {
+        name: table,
+        reference,
+    })
+}
+
 struct Collector {
     out: Vec<RelationRef>,
 }
@@ -37,23 +59,7 @@ impl Visitor for Collector {
     type Break = ();
 
     fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
-        if let TableFactor::Table {
-            name,
-            alias,
-            args: None,
-            ..
-        } = factor
-        {
-            let table = object_name(name);
-            let reference = alias
-                .as_ref()
-                .map(|a| normalize_ident(&a.name))
-                .unwrap_or_else(|| table.clone());
-            self.out.push(RelationRef {
-                name: table,
-                reference,
-            });
-        }
+        self.out.extend(table_relation(factor));
         ControlFlow::Continue(())
     }
 }
