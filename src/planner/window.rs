@@ -37,6 +37,21 @@ pub fn window_calls<'e>(exprs: impl IntoIterator<Item = &'e Expr>) -> Vec<&'e Fu
 }
 
 /// A window's sort: PARTITION BY keys ascending, then its ORDER BY.
+/// One entry per distinct window (its sort keys) with how many calls use it; longer sort keys
+/// first, so that a window whose keys are a prefix of another's reuses its sort.
+pub fn distinct_windows(calls: &[&Function]) -> Vec<(Vec<OrderByExpr>, usize)> {
+    let mut windows: Vec<(Vec<OrderByExpr>, usize)> = Vec::new();
+    for call in calls {
+        let keys = window_keys(call);
+        match windows.iter_mut().find(|(k, _)| *k == keys) {
+            Some((_, n)) => *n += 1,
+            None => windows.push((keys, 1)),
+        }
+    }
+    windows.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    windows
+}
+
 pub fn window_keys(f: &Function) -> Vec<OrderByExpr> {
     let Some(WindowType::WindowSpec(spec)) = &f.over else {
         return Vec::new();
@@ -374,15 +389,7 @@ pub fn combine_windows(
         return Vec::new();
     }
     let calls = window_calls(query_exprs(query, select));
-    let mut windows: Vec<(Vec<OrderByExpr>, usize)> = Vec::new();
-    for call in &calls {
-        let keys = window_keys(call);
-        match windows.iter_mut().find(|(k, _)| *k == keys) {
-            Some((_, n)) => *n += 1,
-            None => windows.push((keys, 1)),
-        }
-    }
-    windows.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    let windows = distinct_windows(&calls);
     let mut sorted: Vec<String> = Vec::new();
     for (keys, functions) in windows {
         let shown: Vec<String> = keys

@@ -4,7 +4,7 @@
 use super::{NodePlanner, Path, Rels, Upper};
 use crate::planner::cost::{self, Cost, CPU_OPERATOR_COST, CPU_TUPLE_COST};
 use crate::planner::explain::PlanNode;
-use crate::planner::window::{window_calls, window_keys};
+use crate::planner::window::{distinct_windows, window_calls};
 use sqlparser::ast::OrderByExpr;
 
 impl NodePlanner<'_> {
@@ -26,17 +26,8 @@ impl NodePlanner<'_> {
         if calls.is_empty() {
             return Vec::new();
         }
-        // One WindowAgg per distinct window; longer sort keys first, so that a window whose
-        // keys are a prefix of another's reuses its sort.
-        let mut windows: Vec<(Vec<OrderByExpr>, usize)> = Vec::new();
-        for call in &calls {
-            let keys = window_keys(call);
-            match windows.iter_mut().find(|(k, _)| *k == keys) {
-                Some((_, n)) => *n += 1,
-                None => windows.push((keys, 1)),
-            }
-        }
-        windows.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+        // One WindowAgg per distinct window.
+        let windows = distinct_windows(&calls);
         let mut sorted: Vec<String> = Vec::new();
         for (keys, functions) in windows {
             let shown: Vec<String> = keys
