@@ -424,11 +424,7 @@ impl Cluster {
             .table(table)
             .ok_or_else(|| PgError::undefined_table(table))?;
         Ok(ResultSet {
-            columns: def
-                .columns
-                .iter()
-                .map(|c| crate::sql::Column::new(c.name.clone(), c.ty.clone()))
-                .collect(),
+            columns: def.result_columns(),
             rows: db.storage.scan(table)?,
         })
     }

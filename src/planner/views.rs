@@ -4,6 +4,7 @@
 //! view's tables and both WHERE clauses; any other view becomes a subquery in FROM.
 
 use super::relations::{normalize_ident, object_name};
+use crate::sql::select::access::single_table;
 use crate::sql::select::children;
 use crate::sql::{Database, ViewDef};
 use sqlparser::ast::{
@@ -106,21 +107,10 @@ fn merge_single_view(q: &Query, db: &Database) -> Option<Query> {
     let SetExpr::Select(outer) = q.body.as_ref() else {
         return None;
     };
-    let [twj] = outer.from.as_slice() else {
-        return None;
-    };
-    if !twj.joins.is_empty() || q.with.is_some() {
+    if q.with.is_some() {
         return None;
     }
-    let TableFactor::Table {
-        name,
-        alias,
-        args: None,
-        ..
-    } = &twj.relation
-    else {
-        return None;
-    };
+    let (name, alias) = single_table(outer)?;
     let view_name = object_name(name);
     let view = db.views.get(&view_name)?;
     let inner = simple_select(view)?;
@@ -249,22 +239,10 @@ fn expand_view_wildcard(q: &mut Query, db: &Database) {
     let SetExpr::Select(sel) = q.body.as_mut() else {
         return;
     };
-    let [twj] = sel.from.as_slice() else {
+    let Some((name, alias)) = single_table(sel).map(|(n, a)| (n.clone(), a.cloned())) else {
         return;
     };
-    let TableFactor::Table {
-        name,
-        alias,
-        args: None,
-        ..
-    } = &twj.relation
-    else {
-        return;
-    };
-    if !twj.joins.is_empty() {
-        return;
-    }
-    let table = object_name(name);
+    let table = object_name(&name);
     let Some(view) = db.views.get(&table) else {
         return;
     };

@@ -62,6 +62,14 @@ pub struct TableDef {
 }
 
 impl TableDef {
+    /// The table's columns as a result's columns (names and types).
+    pub fn result_columns(&self) -> Vec<super::Column> {
+        self.columns
+            .iter()
+            .map(|c| super::Column::new(c.name.clone(), c.ty.clone()))
+            .collect()
+    }
+
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }

@@ -6,40 +6,44 @@ use super::from::{column_index, conjuncts, relation_name, with_alias};
 use super::{Executor, Rel};
 use crate::error::PgResult;
 use crate::sql::eval::{eval, Scope, ScopeColumn};
-use crate::sql::{Column, ResultSet};
+use crate::sql::ResultSet;
 use crate::types::{SqlType, Value};
-use sqlparser::ast::{BinaryOperator, Expr, Select, TableFactor};
+use sqlparser::ast::{BinaryOperator, Expr, ObjectName, Select, TableAlias, TableFactor};
+
+/// The one plain table a SELECT reads, when its FROM is exactly that (no joins, no functions).
+pub fn single_table(sel: &Select) -> Option<(&ObjectName, Option<&TableAlias>)> {
+    let [twj] = sel.from.as_slice() else {
+        return None;
+    };
+    if !twj.joins.is_empty() {
+        return None;
+    }
+    match &twj.relation {
+        TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            ..
+        } => Some((name, alias.as_ref())),
+        _ => None,
+    }
+}
 
 /// The candidate rows of `sel` through a unique index, or `None` when no index applies (the
 /// caller scans). WHERE is still applied to the rows returned.
 pub fn index_lookup(exec: &Executor, sel: &Select) -> Option<PgResult<Rel>> {
-    let [twj] = sel.from.as_slice() else {
-        return None;
-    };
-    let TableFactor::Table {
-        name,
-        alias,
-        args: None,
-        ..
-    } = &twj.relation
-    else {
-        return None;
-    };
+    let (name, alias) = single_table(sel)?;
     let table = relation_name(name);
-    if !twj.joins.is_empty() || exec.cte(&table).is_some() {
+    if exec.cte(&table).is_some() {
         return None;
     }
     let def = exec.db.table(&table)?;
     let where_clause = sel.selection.as_ref()?;
     let columns = ResultSet {
-        columns: def
-            .columns
-            .iter()
-            .map(|c| Column::new(c.name.clone(), c.ty.clone()))
-            .collect(),
+        columns: def.result_columns(),
         rows: Vec::new(),
     };
-    let mut rel = match with_alias(columns, &table, alias.as_ref()) {
+    let mut rel = match with_alias(columns, &table, alias) {
         Ok(rel) => rel,
         Err(e) => return Some(Err(e)),
     };

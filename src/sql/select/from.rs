@@ -58,11 +58,7 @@ pub fn named_relation(exec: &Executor, name: &str, alias: Option<&TableAlias>) -
     if let Some(def) = exec.db.table(name) {
         let rows = exec.db.storage.scan(name)?;
         let rs = ResultSet {
-            columns: def
-                .columns
-                .iter()
-                .map(|c| Column::new(c.name.clone(), c.ty.clone()))
-                .collect(),
+            columns: def.result_columns(),
             rows,
         };
         return with_alias(rs, name, alias);
@@ -91,11 +87,7 @@ fn stored_relation(
     }
     let def = exec.db.table(name)?;
     let shape = ResultSet {
-        columns: def
-            .columns
-            .iter()
-            .map(|c| Column::new(c.name.clone(), c.ty.clone()))
-            .collect(),
+        columns: def.result_columns(),
         rows: Vec::new(),
     };
     let mut rel = match with_alias(shape, name, alias) {
