@@ -52,12 +52,22 @@ fn le_word(bytes: &[u8]) -> u32 {
         .fold(0u32, |acc, (i, b)| acc | ((*b as u32) << (8 * i)))
 }
 
-/// PostgreSQL's `hash_bytes`.
-pub fn hash_bytes(key: &[u8]) -> u32 {
-    let init = 0x9e37_79b9u32
-        .wrapping_add(key.len() as u32)
-        .wrapping_add(3_923_095);
+/// lookup3's initial state for a key of `len` bytes, with the seed of the `_extended` variants
+/// mixed in (a zero seed leaves it as the 32-bit functions start).
+fn initial_state(len: u32, seed: u64) -> (u32, u32, u32) {
+    let init = 0x9e37_79b9u32.wrapping_add(len).wrapping_add(3_923_095);
     let (mut a, mut b, mut c) = (init, init, init);
+    if seed != 0 {
+        a = a.wrapping_add((seed >> 32) as u32);
+        b = b.wrapping_add(seed as u32);
+        mix(&mut a, &mut b, &mut c);
+    }
+    (a, b, c)
+}
+
+/// lookup3 over `key` from the given state: the final (a, b, c).
+fn hash_bytes_state(key: &[u8], seed: u64) -> (u32, u32, u32) {
+    let (mut a, mut b, mut c) = initial_state(key.len() as u32, seed);
     let mut chunks = key.chunks_exact(12);
     for chunk in &mut chunks {
         a = a.wrapping_add(le_word(&chunk[0..4]));
@@ -76,7 +86,26 @@ pub fn hash_bytes(key: &[u8]) -> u32 {
         c = c.wrapping_add(le_word(&rest[8..n]) << 8);
     }
     final_mix(&mut a, &mut b, &mut c);
-    c
+    (a, b, c)
+}
+
+/// PostgreSQL's `hash_bytes`.
+pub fn hash_bytes(key: &[u8]) -> u32 {
+    hash_bytes_state(key, 0).2
+}
+
+/// PostgreSQL's `hash_bytes_extended`: 64 bits, seeded.
+pub fn hash_bytes_extended(key: &[u8], seed: u64) -> u64 {
+    let (_, b, c) = hash_bytes_state(key, seed);
+    ((b as u64) << 32) | c as u64
+}
+
+/// PostgreSQL's `hash_bytes_uint32_extended`.
+pub fn hash_bytes_uint32_extended(k: u32, seed: u64) -> u64 {
+    let (mut a, mut b, mut c) = initial_state(4, seed);
+    a = a.wrapping_add(k);
+    final_mix(&mut a, &mut b, &mut c);
+    ((b as u64) << 32) | c as u64
 }
 
 /// PostgreSQL's `hash_bytes_uint32`.
@@ -93,10 +122,80 @@ pub fn hashint4(v: i32) -> i32 {
 
 /// int8 folds its high half into the low half so values in the int4 range hash like int4.
 pub fn hashint8(v: i64) -> i32 {
+    hash_bytes_uint32(fold_int8(v)) as i32
+}
+
+/// int8's hash input: the high half folded into the low half, so values in the int4 range hash
+/// like int4.
+fn fold_int8(v: i64) -> u32 {
     let lo = v as u32;
     let hi = (v >> 32) as u32;
-    let folded = lo ^ if v >= 0 { hi } else { !hi };
-    hash_bytes_uint32(folded) as i32
+    lo ^ if v >= 0 { hi } else { !hi }
+}
+
+/// The seed PostgreSQL's hash partitioning gives every key column's extended hash.
+const HASH_PARTITION_SEED: u64 = 0x7A5B_2236_7996_DCFD;
+
+/// PostgreSQL's `hash_combine64`.
+fn hash_combine64(a: u64, h: u64) -> u64 {
+    a ^ h
+        .wrapping_add(0x49a0_f4dd_15e5_a8e3)
+        .wrapping_add(a << 54)
+        .wrapping_add(a >> 7)
+}
+
+/// The hash a row of a hash-partitioned table is placed by (PostgreSQL's
+/// `compute_partition_hash_value`): each non-NULL key column's extended hash, combined. The
+/// row belongs to the partition whose remainder is this value modulo its modulus.
+pub fn partition_hash(key: &[(&Value, &SqlType)]) -> PgResult<u64> {
+    let mut row_hash = 0u64;
+    for (value, ty) in key {
+        if value.is_null() {
+            continue;
+        }
+        let h = extended_hash(value, ty, HASH_PARTITION_SEED)?;
+        row_hash = hash_combine64(row_hash, h);
+    }
+    Ok(row_hash)
+}
+
+/// A type's extended hash function (`hashint4extended`, `hashtextextended`, ...).
+fn extended_hash(value: &Value, ty: &SqlType, seed: u64) -> PgResult<u64> {
+    let unsupported = || {
+        PgError::unsupported(format!(
+            "hash partitioning on a column of type {} is not supported in ShardScope",
+            ty.pg_name()
+        ))
+    };
+    let pg_epoch = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).ok_or_else(unsupported)?;
+    match (value, ty) {
+        (Value::Bool(b), _) => Ok(hash_bytes_uint32_extended(*b as u32, seed)),
+        (_, SqlType::Int2 | SqlType::Int4) => {
+            let v = value.as_i64().ok_or_else(unsupported)?;
+            Ok(hash_bytes_uint32_extended(v as i32 as u32, seed))
+        }
+        (_, SqlType::Int8) => {
+            let v = value.as_i64().ok_or_else(unsupported)?;
+            Ok(hash_bytes_uint32_extended(fold_int8(v), seed))
+        }
+        (Value::Text(s), SqlType::Char(_)) => {
+            Ok(hash_bytes_extended(s.trim_end_matches(' ').as_bytes(), seed))
+        }
+        (Value::Text(s), _) => Ok(hash_bytes_extended(s.as_bytes(), seed)),
+        // date is an int4 of days since 2000-01-01; timestamps an int8 of microseconds.
+        (Value::Date(d), _) => {
+            let days = d.signed_duration_since(pg_epoch).num_days();
+            Ok(hash_bytes_uint32_extended(days as i32 as u32, seed))
+        }
+        (Value::Timestamp(ts), _) => {
+            let micros = ts
+                .signed_duration_since(pg_epoch.and_time(chrono::NaiveTime::MIN))
+                .num_microseconds()
+                .ok_or_else(unsupported)?;
+            Ok(hash_bytes_uint32_extended(fold_int8(micros), seed))
+        }
+        _ => Err(unsupported()),
+    }
 }
 
 pub fn hashtext(s: &str) -> i32 {

@@ -5,6 +5,7 @@ pub mod constraints;
 mod insert;
 pub mod literal_insert;
 mod modify;
+mod partitioned;
 pub mod referenced;
 pub mod returning;
 mod upsert;
@@ -20,6 +21,9 @@ use crate::error::{PgError, PgResult};
 use sqlparser::ast::{FromTable, Statement};
 
 pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult<ExecOutput> {
+    if let Some(out) = partitioned::execute(db, stmt, host)? {
+        return Ok(out);
+    }
     match stmt {
         Statement::Insert(ins) => {
             let (n, returned) = insert::execute_insert(db, ins, host)?;
@@ -41,6 +45,7 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
                 from: from.as_ref(),
                 selection: selection.as_ref(),
                 returning: returning.as_deref(),
+                moved: None,
             },
             host,
         ),

@@ -12,6 +12,7 @@ pub mod eval;
 pub mod functions;
 pub mod locate;
 mod modify_syntax;
+pub mod partition;
 pub mod schema;
 pub mod select;
 pub mod storage;
@@ -225,6 +226,7 @@ pub fn pg_tokens(sql: &str) -> Result<Vec<TokenWithLocation>, ParserError> {
             t.token = Token::RArrow;
         }
     }
+    let mut tokens = partition::syntax::rewrite_partition_tokens(tokens);
     ddl::like::rewrite_like_tokens(&mut tokens);
     Ok(tokens)
 }

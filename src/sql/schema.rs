@@ -6,6 +6,8 @@ use crate::types::SqlType;
 use serde::{Deserialize, Serialize};
 use sqlparser::ast::Expr;
 
+pub use super::partition::{Bound, PartitionKey, PartitionOf, RangeDatum, Strategy};
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnDef {
     pub name: String,
@@ -59,9 +61,29 @@ pub struct TableDef {
     pub columns: Vec<ColumnDef>,
     pub constraints: Vec<Constraint>,
     pub indexes: Vec<IndexDef>,
+    /// `PARTITION BY ...`: a partitioned table, whose rows live in its partitions.
+    pub partition_key: Option<PartitionKey>,
+    /// `PARTITION OF parent FOR VALUES ...`: a partition, with its bound.
+    pub partition_of: Option<PartitionOf>,
 }
 
 impl TableDef {
+    /// A table with these columns and nothing else.
+    pub fn new(name: impl Into<String>, columns: Vec<ColumnDef>) -> Self {
+        TableDef {
+            name: name.into(),
+            columns,
+            constraints: Vec::new(),
+            indexes: Vec::new(),
+            partition_key: None,
+            partition_of: None,
+        }
+    }
+
+    pub fn is_partitioned(&self) -> bool {
+        self.partition_key.is_some()
+    }
+
     /// The table's columns as a result's columns (names and types).
     pub fn result_columns(&self) -> Vec<super::Column> {
         self.columns

@@ -58,6 +58,8 @@ fn users() -> TableDef {
             kind: ConstraintKind::PrimaryKey(vec!["user_id".into()]),
         }],
         indexes: vec![],
+        partition_key: None,
+        partition_of: None,
     }
 }
 
@@ -81,6 +83,8 @@ fn orders() -> TableDef {
             },
         }],
         indexes: vec![],
+        partition_key: None,
+        partition_of: None,
     }
 }
 

@@ -97,6 +97,13 @@ impl<'a> Item<'a> {
     fn reachable(&self) -> bool {
         !self.lateral_only
     }
+
+    /// How many columns of this name the item has, counting the system column `tableoid`
+    /// every stored relation has; `None` when its columns are unknown.
+    fn count(&self, name: &str) -> Option<usize> {
+        let system = usize::from(self.table.is_some() && !self.join && name == "tableoid");
+        self.columns.count(name).map(|n| n + system)
+    }
 }
 
 /// A CTE in scope: its name and output columns.
@@ -189,7 +196,7 @@ impl<'a, 'p> Level<'a, 'p> {
                 .iter()
                 .filter(|i| i.cols_visible && i.reachable())
             {
-                match item.columns.count(name) {
+                match item.count(name) {
                     Some(n) => hits += n,
                     None => unknown = true,
                 }
@@ -227,7 +234,7 @@ impl<'a, 'p> Level<'a, 'p> {
         match self.item_named(q) {
             // two FROM items of one name: left for the engine to report
             Some(Err(())) => Resolved::Column,
-            Some(Ok(item)) => match item.columns.count(name) {
+            Some(Ok(item)) => match item.count(name) {
                 None | Some(1) => Resolved::Column,
                 Some(0) => Resolved::Missing(self.missing_column(Some(q), name)),
                 Some(_) => Resolved::Missing(ambiguous(name)),

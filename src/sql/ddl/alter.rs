@@ -67,6 +67,17 @@ fn apply(
     notices: &mut Vec<Notice>,
 ) -> PgResult<()> {
     let t = table.clone();
+    if let Some(cmd) = crate::sql::partition::syntax::partition_command(op) {
+        use crate::sql::partition::syntax::PartitionCommand;
+        return match cmd {
+            PartitionCommand::Attach { child, bound } => {
+                crate::sql::partition::ddl::attach(db, &t, &child, bound)
+            }
+            PartitionCommand::Detach { child } => {
+                crate::sql::partition::ddl::detach(db, &t, &child)
+            }
+        };
+    }
     match op {
         AlterTableOperation::AddColumn {
             if_not_exists,

@@ -32,12 +32,7 @@ pub fn build_table_def(db: &Database, ct: &CreateTable) -> PgResult<(TableDef, V
         ));
     }
     let table = object_name(&ct.name);
-    let mut def = TableDef {
-        name: table.clone(),
-        columns: Vec::new(),
-        constraints: Vec::new(),
-        indexes: Vec::new(),
-    };
+    let mut def = TableDef::new(table.clone(), Vec::new());
     let mut pending = Vec::new();
     let mut serials = Vec::new();
     for col in &ct.columns {
@@ -70,6 +65,7 @@ pub fn build_table_def(db: &Database, ct: &CreateTable) -> PgResult<(TableDef, V
         pending.push(table_constraint(tc)?);
     }
     add_constraints(db, &mut def, pending)?;
+    crate::sql::partition::ddl::apply_create(db, ct, &mut def)?;
     Ok((def, serials))
 }
 

@@ -87,6 +87,16 @@ pub fn drop_tables(
             ));
         }
     }
+    // A partitioned table's partitions go with it.
+    let mut i = 0;
+    while let Some(t) = targets.get(i).cloned() {
+        i += 1;
+        for p in crate::sql::partition::partitions(db, &t) {
+            if !targets.contains(&p.name) {
+                targets.push(p.name.clone());
+            }
+        }
+    }
     let mut deps = Vec::new();
     for t in &targets {
         for (con, on) in referencing_fks(db, t, &targets) {

@@ -330,6 +330,12 @@ fn store_rows(
     let def = db
         .table(table)
         .ok_or_else(|| PgError::undefined_table(table))?;
+    if def.is_partitioned() {
+        return store_routed(db, def.clone(), coerced, host);
+    }
+    for row in &coerced {
+        crate::sql::partition::check_partition_constraint(db, def, row)?;
+    }
     // On failure: the error, and the rows a duplicate key would have failed first in.
     let failed = match check_rows(db, def, &coerced, host) {
         Err((n, e)) => Some((coerced.get(..n).unwrap_or(&[]), e)),
@@ -343,6 +349,48 @@ fn store_rows(
         return Err(e);
     }
     db.storage.insert(table, coerced)
+}
+
+/// Rows for a partitioned table go to the partitions their keys belong to (all are routed
+/// before any is stored, so a row no partition takes stores nothing).
+fn store_routed(
+    db: &mut Database,
+    parent: crate::sql::TableDef,
+    rows: Vec<Vec<Value>>,
+    host: &dyn Host,
+) -> PgResult<usize> {
+    let mut groups: Vec<(String, Vec<Vec<Value>>)> = Vec::new();
+    for row in rows {
+        let leaf = crate::sql::partition::route(db, &parent, &row)?;
+        let leaf_def = db
+            .table(&leaf)
+            .ok_or_else(|| PgError::undefined_table(&leaf))?;
+        // Partitions share the parent's columns by name (an attached table may order them
+        // differently).
+        let row = if leaf_def.columns.iter().map(|c| &c.name).eq(parent.columns.iter().map(|c| &c.name)) {
+            row
+        } else {
+            leaf_def
+                .columns
+                .iter()
+                .map(|c| {
+                    parent
+                        .column_index(&c.name)
+                        .and_then(|i| row.get(i).cloned())
+                        .unwrap_or(Value::Null)
+                })
+                .collect()
+        };
+        match groups.iter_mut().find(|(l, _)| *l == leaf) {
+            Some((_, g)) => g.push(row),
+            None => groups.push((leaf, vec![row])),
+        }
+    }
+    let mut n = 0;
+    for (leaf, rows) in groups {
+        n += store_rows(db, &leaf, rows, host)?;
+    }
+    Ok(n)
 }
 
 /// Runs an INSERT: the number of rows inserted (or updated by ON CONFLICT DO UPDATE), and the

@@ -76,6 +76,9 @@ pub struct UpdateParts<'a> {
     pub from: Option<&'a TableWithJoins>,
     pub selection: Option<&'a Expr>,
     pub returning: Option<&'a [SelectItem]>,
+    /// Updating a partition through its partitioned ancestor: rows whose new key belongs
+    /// elsewhere leave the partition and are collected here, to be routed again.
+    pub moved: Option<&'a std::cell::RefCell<Vec<Vec<Value>>>>,
 }
 
 /// The rows of the target a statement with FROM / USING changes: each matching target row
@@ -250,8 +253,31 @@ pub fn execute_update(
         }
         None => None,
     };
-    let effects = plan_update(db, host, &name, &changes)?;
     let count = changes.len();
+    let mut changes = changes;
+    if def.partition_of.is_some() {
+        let mut leaving = Vec::new();
+        let mut staying = Vec::with_capacity(changes.len());
+        for change in changes {
+            let fits = crate::sql::partition::check_partition_constraint(db, &def, &change.2);
+            match (fits, parts.moved) {
+                (Ok(()), _) => staying.push(change),
+                (Err(_), Some(_)) => leaving.push(change),
+                (Err(e), None) => return Err(e),
+            }
+        }
+        changes = staying;
+        if let Some(moved) = parts.moved {
+            if !leaving.is_empty() {
+                let rows = leaving.iter().map(|(id, r, _)| (*id, r.clone())).collect();
+                plan_delete(db, host, &name, rows)?.apply(db)?;
+                moved
+                    .borrow_mut()
+                    .extend(leaving.into_iter().map(|(_, _, n)| n));
+            }
+        }
+    }
+    let effects = plan_update(db, host, &name, &changes)?;
     db.storage.update(
         &name,
         changes.into_iter().map(|(id, _, n)| (id, n)).collect(),
@@ -353,6 +379,15 @@ pub fn execute_truncate(
         }
     }
     let restart = matches!(identity, Some(TruncateIdentityOption::Restart));
+    // A partitioned table is emptied by emptying its partitions.
+    let names: Vec<String> = names
+        .iter()
+        .flat_map(|n| {
+            let mut all = vec![n.clone()];
+            all.extend(crate::sql::partition::leaves(db, n).into_iter().filter(|l| l != n));
+            all
+        })
+        .collect();
     for name in &names {
         db.storage.truncate(name)?;
         if restart {

@@ -56,6 +56,15 @@ pub fn named_relation(exec: &Executor, name: &str, alias: Option<&TableAlias>) -
         return with_alias((*rs).clone(), name, alias);
     }
     if let Some(def) = exec.db.table(name) {
+        if def.is_partitioned() {
+            let shape = ResultSet {
+                columns: def.result_columns(),
+                rows: Vec::new(),
+            };
+            let mut rel = with_alias(shape, name, alias)?;
+            super::partitioned::read(exec.db, name, &mut rel, None, false)?;
+            return Ok(rel);
+        }
         let rows = exec.db.storage.scan(name)?;
         let rs = ResultSet {
             columns: def.result_columns(),
@@ -100,7 +109,18 @@ fn stored_relation(
         .and_then(|c| c.qualifier.clone())
         .unwrap_or_else(|| name.to_string());
     let names: Vec<String> = rel.columns.iter().map(|c| c.name.clone()).collect();
-    let rows = match used.needed(&qualifier, &names) {
+    let needed = used.needed(&qualifier, &names);
+    if super::partitioned::special(exec.db, name, used.tableoid()) {
+        let read = super::partitioned::read(
+            exec.db,
+            name,
+            &mut rel,
+            needed.as_deref(),
+            used.tableoid(),
+        );
+        return Some(read.map(|_| rel));
+    }
+    let rows = match needed {
         Some(needed) => exec.db.storage.scan_columns(name, &needed),
         None => exec.db.storage.scan(name),
     };

@@ -7,6 +7,7 @@ mod from;
 mod keys;
 mod names;
 mod order;
+mod partitioned;
 mod project;
 mod setops;
 pub(crate) mod used;

@@ -153,9 +153,14 @@ pub fn run_select(
 ) -> PgResult<(ResultSet, Option<Vec<Vec<Value>>>)> {
     let ctx = exec.ctx();
     window::check_clauses(sel)?;
-    let mut rel = match super::access::index_lookup(exec, sel) {
+    let used = used_names(sel, order);
+    let lookup = match used.tableoid() {
+        true => None,
+        false => super::access::index_lookup(exec, sel),
+    };
+    let mut rel = match lookup {
         Some(rel) => rel?,
-        None => build_from(exec, &sel.from, outer, &used_names(sel, order))?,
+        None => build_from(exec, &sel.from, outer, &used)?,
     };
     if let Some(w) = &sel.selection {
         if has_aggregates(w) {

@@ -11,12 +11,18 @@ use sqlparser::ast::{
 use std::collections::HashSet;
 use std::ops::ControlFlow;
 
-/// The identifiers a block names; `None` when it may read every column of its inputs.
-pub struct UsedNames(Option<HashSet<String>>);
+/// The identifiers a block names (`None` when it may read every column of its inputs), and
+/// whether it names the system column `tableoid`.
+pub struct UsedNames(Option<HashSet<String>>, bool);
 
 impl UsedNames {
     /// Everything may be read.
-    pub const ALL: UsedNames = UsedNames(None);
+    pub const ALL: UsedNames = UsedNames(None, false);
+
+    /// Whether the block reads `tableoid` (scans then add it as a hidden column).
+    pub fn tableoid(&self) -> bool {
+        self.1
+    }
 
     /// Which of `columns` (named after any alias) a relation called `qualifier` must supply;
     /// `None`: all of them.
@@ -112,8 +118,13 @@ pub fn used_names(sel: &Select, order: &[OrderByExpr]) -> UsedNames {
             SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
         )
     });
+    let mut system = SystemColumn(false);
+    let _ = sel.visit(&mut system);
+    for o in order {
+        let _ = o.visit(&mut system);
+    }
     if star {
-        return UsedNames::ALL;
+        return UsedNames(None, system.0);
     }
     let mut c = Collector::default();
     joins(&sel.from, &mut c);
@@ -122,8 +133,28 @@ pub fn used_names(sel: &Select, order: &[OrderByExpr]) -> UsedNames {
         let _ = o.visit(&mut c);
     }
     if c.everything {
-        UsedNames::ALL
+        UsedNames(None, system.0)
     } else {
-        UsedNames(Some(c.names))
+        UsedNames(Some(c.names), system.0)
+    }
+}
+
+/// Finds a reference to `tableoid`.
+struct SystemColumn(bool);
+
+impl Visitor for SystemColumn {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        let named = match e {
+            Expr::Identifier(id) => ident_name(id) == "tableoid",
+            Expr::CompoundIdentifier(ids) => ids.last().is_some_and(|id| ident_name(id) == "tableoid"),
+            _ => false,
+        };
+        if named {
+            self.0 = true;
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
     }
 }

@@ -258,6 +258,10 @@ pub fn describe_key<'a>(
 
 /// The unique indexes a definition implies, empty; rows are added by the caller.
 pub fn indexes_for(def: &TableDef) -> Vec<UniqueIndex> {
+    // A partitioned table's keys are enforced by its partitions' own indexes.
+    if def.is_partitioned() {
+        return Vec::new();
+    }
     let mut out: Vec<UniqueIndex> = def
         .unique_keys()
         .map(|(name, cols)| make(def, name, cols))
