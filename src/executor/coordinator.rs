@@ -96,6 +96,24 @@ pub fn execute(
             ..
         } => crate::operations::ddl::drop_tables(cluster, s, stmt, text, names),
         Statement::AlterTable { name, .. }
+            if crate::operations::partitioning::is_partition_alter(stmt) =>
+        {
+            crate::operations::partitioning::alter_partition(
+                cluster,
+                s,
+                stmt,
+                text,
+                &object_name(name),
+            )
+        }
+        Statement::CreateTable(ct) if ct.partition_by.is_some() => {
+            let mut out = local(cluster, s, stmt, text)?;
+            let name = object_name(&ct.name);
+            let notices = crate::operations::partitioning::after_create(cluster, s, &name)?;
+            out.notices.extend(notices);
+            Ok(out)
+        }
+        Statement::AlterTable { name, .. }
             if cluster.catalog.table(&object_name(name)).is_some() =>
         {
             crate::operations::ddl::alter_table(cluster, s, stmt, text, &object_name(name))

@@ -95,9 +95,19 @@ pub fn drop_tables(
     text: &str,
     names: &[ObjectName],
 ) -> PgResult<ExecOutput> {
+    // A partitioned table's partitions are dropped with it.
+    let mut tables: Vec<String> = names.iter().map(object_name).collect();
+    let mut i = 0;
+    while let Some(t) = tables.get(i).cloned() {
+        i += 1;
+        for p in super::partitioning::partitions_of(cluster, &t)? {
+            if !tables.contains(&p) {
+                tables.push(p);
+            }
+        }
+    }
     let out = local(cluster, s, stmt, text)?;
-    for name in names {
-        let table = object_name(name);
+    for table in tables {
         if cluster.catalog.table(&table).is_some() {
             drop_shards(cluster, s, &table)?;
         }

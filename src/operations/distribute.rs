@@ -165,7 +165,13 @@ fn create_shards(
         }
     }
     for shard in &shards {
-        let sdef = shard_def(cluster, def, shard)?;
+        let mut sdef = shard_def(cluster, def, shard)?;
+        // A partition's shard is created on its own, then attached to the parent's shard of
+        // the same index (as Citus does).
+        let attach = match sdef.partition_of.take() {
+            Some(_) => super::partitioning::attach_shard_sql(cluster, def, shard)?,
+            None => None,
+        };
         let sql = crate::sql::ddl::table_def_to_sql(&sdef);
         let nodes: Vec<String> = cluster
             .catalog
@@ -174,7 +180,10 @@ fn create_shards(
             .map(|(_, n)| n.name.clone())
             .collect();
         for node in nodes {
-            super::ddl::ddl_task(cluster, s, node, shard.shard_id, sql.clone())?;
+            super::ddl::ddl_task(cluster, s, node.clone(), shard.shard_id, sql.clone())?;
+            if let Some(attach) = &attach {
+                super::ddl::ddl_task(cluster, s, node, shard.shard_id, attach.clone())?;
+            }
         }
     }
     Ok(())
@@ -225,7 +234,7 @@ pub fn create_distributed_table(
     let column = args
         .text("distribution_column", 1)
         .ok_or_else(|| PgError::new("22004", "distribution column cannot be NULL"))?;
-    let def = shell_def(cluster, &table)?;
+    shell_def(cluster, &table)?;
     if let Some(method) = args.text("distribution_type", 2) {
         if method != "hash" {
             return Err(PgError::unsupported(format!(
@@ -236,6 +245,25 @@ pub fn create_distributed_table(
     let colocate_with = args
         .text("colocate_with", 3)
         .unwrap_or_else(|| "default".into());
+    let shard_count_arg = args.get("shard_count", 4).and_then(|v| v.as_i64());
+    distribute_table(cluster, session, &table, &column, &colocate_with, shard_count_arg)
+}
+
+/// Distributes `table` by `column`: metadata, shards, existing rows moved into them; a
+/// partitioned table's partitions are distributed with it, co-located.
+pub(crate) fn distribute_table(
+    cluster: &mut Cluster,
+    session: &mut Session,
+    table: &str,
+    column: &str,
+    colocate_with: &str,
+    shard_count_arg: Option<i64>,
+) -> PgResult<Vec<Notice>> {
+    let table = table.to_string();
+    let column = column.to_string();
+    let colocate_with = colocate_with.to_string();
+    let def = shell_def(cluster, &table)?;
+    super::partitioning::check_distributable(cluster, &def)?;
     ensure_not_distributed(cluster, &table)?;
     cluster.catalog_will_change(session);
     let attnum = def.column_index(&column).ok_or_else(|| {
@@ -259,16 +287,8 @@ pub fn create_distributed_table(
             ty.pg_name()
         )));
     }
-    for (_, cols) in def.unique_keys() {
-        if !cols.contains(&column) {
-            return Err(PgError::new("0A000", format!("cannot create constraint on \"{table}\"")).with_detail(
-                "Distributed relations cannot have UNIQUE, EXCLUDE, or PRIMARY KEY constraints that do not include the partition column (with an equality operator if EXCLUDE).",
-            ));
-        }
-    }
     let replication = settings::get_i64(session, "citus.shard_replication_factor").unwrap_or(1);
     let collation = if ty.is_textual() { 100 } else { 0 };
-    let shard_count_arg = args.get("shard_count", 4).and_then(|v| v.as_i64());
 
     // Pick or create the co-location group.
     let (colocation_id, shard_count, copy_from) = match colocate_with.to_lowercase().as_str() {
@@ -345,6 +365,15 @@ pub fn create_distributed_table(
     } else {
         colocation_id
     };
+    // Checked after the co-location group is taken, as Citus does: a table refused here
+    // still uses up a co-location id (ids come from a sequence, which no rollback undoes).
+    for (_, cols) in def.unique_keys() {
+        if !cols.contains(&column) {
+            return Err(PgError::new("0A000", format!("cannot create constraint on \"{table}\"")).with_detail(
+                "Distributed relations cannot have UNIQUE, EXCLUDE, or PRIMARY KEY constraints that do not include the partition column (with an equality operator if EXCLUDE).",
+            ));
+        }
+    }
 
     let workers: Vec<i32> = cluster
         .catalog
@@ -391,12 +420,22 @@ pub fn create_distributed_table(
     cluster.catalog_will_change(session);
     cluster.catalog.tables.push(DistTable {
         name: table.clone(),
-        kind: TableKind::Distributed { column, attnum, ty },
+        kind: TableKind::Distributed {
+            column: column.clone(),
+            attnum,
+            ty,
+        },
         colocation_id,
     });
     // A failure rolls the transaction back, and the metadata with it.
     create_shards(cluster, session, &def, shards, placements)?;
-    move_local_rows(cluster, session, &table)
+    let mut notices = move_local_rows(cluster, session, &table)?;
+    for partition in super::partitioning::partitions_of(cluster, &table)? {
+        notices.extend(distribute_table(
+            cluster, session, &partition, &column, &table, None,
+        )?);
+    }
+    Ok(notices)
 }
 
 pub fn create_reference_table(

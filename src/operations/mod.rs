@@ -4,6 +4,7 @@
 pub mod ddl;
 pub mod distribute;
 pub mod nodes;
+pub mod partitioning;
 
 use crate::cluster::Cluster;
 use crate::error::PgResult;

@@ -638,6 +638,18 @@ const OTHER: &[Proc] = &[
     ),
     citus("citus_version", &[], "text", CITUS),
     citus(
+        "column_to_column_name",
+        &["table_name regclass", "column_var_text text"],
+        "text",
+        CITUS,
+    ),
+    citus(
+        "shard_name",
+        &["object_name regclass", "shard_id bigint"],
+        "text",
+        CITUS,
+    ),
+    citus(
         "get_shard_id_for_distribution_column",
         &[
             "table_name regclass",

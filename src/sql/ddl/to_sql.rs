@@ -155,8 +155,12 @@ pub fn table_def_to_sql(def: &TableDef) -> String {
         };
         items.push(format!("CONSTRAINT {} {body}", quote_ident(&c.name)));
     }
+    let partition_by = match &def.partition_key {
+        Some(key) => format!(" PARTITION BY {}", crate::sql::partition::key_sql(key)),
+        None => String::new(),
+    };
     format!(
-        "CREATE TABLE {} ({})",
+        "CREATE TABLE {} ({}){partition_by}",
         quote_ident(&def.name),
         items.join(", ")
     )

@@ -265,6 +265,7 @@ fn function_type(f: &sqlparser::ast::Function, columns: &[ScopeColumn], ctx: &Ev
         // Host functions: the type of the value they return for NULL-free arguments is unknown
         // statically; Citus functions mostly return bigint or text.
         "get_shard_id_for_distribution_column" => SqlType::Int8,
+        "column_to_column_name" | "shard_name" => SqlType::Text,
         _ => SqlType::Unknown,
     }
 }
