@@ -66,6 +66,8 @@ fn users_orders(on_delete: ReferentialAction) -> Database {
             kind: ConstraintKind::PrimaryKey(vec!["user_id".into()]),
         }],
         indexes: vec![],
+        partition_key: None,
+        partition_of: None,
     };
     let orders = TableDef {
         name: "orders".into(),
@@ -90,6 +92,8 @@ fn users_orders(on_delete: ReferentialAction) -> Database {
             },
         ],
         indexes: vec![],
+        partition_key: None,
+        partition_of: None,
     };
     for def in [users, orders] {
         if let Err(e) = db.storage.create_table(def) {

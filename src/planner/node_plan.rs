@@ -837,6 +837,74 @@ impl<'a> NodePlanner<'a> {
             .fold(QualCost::default(), |acc, q| acc.add(rels.eval_cost(q)))
     }
 
+    /// The scan of a partitioned table: its partitions that survive pruning, each read by a
+    /// Seq Scan under the table's alias (numbered when there are several), below an Append.
+    fn partitioned_scan(
+        &self,
+        rels: &Rels,
+        rel: &Rel,
+        rels_set: BTreeSet<usize>,
+        quals: &[Expr],
+        width: i64,
+        target: QualCost,
+    ) -> Option<Path> {
+        let db = self.db();
+        let def = db.table(&rel.name)?;
+        if !def.is_partitioned() {
+            return None;
+        }
+        let kept = crate::sql::partition::prune_by_quals(db, def, &rel.reference, quals);
+        let selectivity = if rel.tuples > 0.0 {
+            rel.rows / rel.tuples
+        } else {
+            1.0
+        };
+        let qual_cost = Self::qual_cost(rels, quals);
+        let several = kept.len() > 1;
+        let mut scans = Vec::new();
+        for (i, part) in kept.iter().enumerate() {
+            let child = table_rel(db, &part.name, &part.name)?;
+            let rows = (child.tuples * selectivity).max(1.0).round();
+            let c = cost::seq_scan(child.pages, child.tuples, rows, qual_cost, target, width);
+            let relation = if self.verbose {
+                format!("public.{}", crate::sql::ddl::quote_ident(&part.name))
+            } else {
+                part.name.clone()
+            };
+            let alias = if several {
+                format!("{}_{}", rel.reference, i + 1)
+            } else {
+                rel.reference.clone()
+            };
+            let mut node = PlanNode::new(format!("Seq Scan on {relation} {alias}"));
+            if !quals.is_empty() {
+                node = node.prop(format!(
+                    "Filter: {}",
+                    self.quals_text(rels, quals, self.verbose)
+                ));
+            }
+            scans.push((node, c));
+        }
+        if !several {
+            let (node, c) = scans.pop()?;
+            return Some(Path::new(node, c, rels_set));
+        }
+        let rows: f64 = scans.iter().map(|(_, c)| c.rows).sum();
+        let startup = scans.first().map_or(0.0, |(_, c)| c.startup);
+        // PostgreSQL charges an Append half a cpu_tuple_cost per row it passes on.
+        let total: f64 =
+            scans.iter().map(|(_, c)| c.total).sum::<f64>() + 0.5 * cost::CPU_TUPLE_COST * rows;
+        let mut append = PlanNode::new("Append");
+        for (node, c) in scans {
+            append = append.child(node.with_cost(c));
+        }
+        Some(Path::new(
+            append,
+            Cost::new(startup, total, rows, width),
+            rels_set,
+        ))
+    }
+
     /// The scan of one relation: through a unique index when its filters fix every key
     /// column, sequential otherwise.
     fn scan(
@@ -902,6 +970,12 @@ impl<'a> NodePlanner<'a> {
         }
         let Some(ix) = index else {
             let quals = Self::ordered(rels, quals);
+            if let Some(mut path) =
+                self.partitioned_scan(rels, rel, rels_set.clone(), &quals, width, target)
+            {
+                path.physical = Some(all_columns);
+                return path;
+            }
             let c = cost::seq_scan(
                 rel.pages,
                 rel.tuples,

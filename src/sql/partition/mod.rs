@@ -366,7 +366,7 @@ pub fn prune<'a>(
                 })
             })
     });
-    if equal_in_sibling {
+    if equal_in_sibling || range_covered(&parts, &conds) {
         kept.retain(|p| !matches!(p.partition_of, Some(PartitionOf { bound: Bound::Default, .. })));
     }
     kept
@@ -429,4 +429,138 @@ fn satisfies(key: &Value, op: Ordering, inclusive: bool, v: &Value) -> bool {
         Ok(c) => c == op || (inclusive && c == Ordering::Equal && op != Ordering::Equal),
         Err(_) => true,
     }
+}
+
+/// The partitions of `parent` a scan with these filters must read, PostgreSQL's partition
+/// pruning for `key op constant` conditions (`reference` is the name the query gives the
+/// table; `BETWEEN` arrives as its two comparisons).
+pub fn prune_by_quals<'a>(
+    db: &'a Database,
+    parent: &TableDef,
+    reference: &str,
+    quals: &[sqlparser::ast::Expr],
+) -> Vec<&'a TableDef> {
+    let fixed: Vec<(String, Ordering, bool, Value)> = quals
+        .iter()
+        .filter_map(|q| comparison(db, parent, reference, q))
+        .collect();
+    prune(db, parent, &fixed)
+}
+
+/// `column op constant` (either way round) on a column of `parent`.
+fn comparison(
+    db: &Database,
+    parent: &TableDef,
+    reference: &str,
+    q: &sqlparser::ast::Expr,
+) -> Option<(String, Ordering, bool, Value)> {
+    use sqlparser::ast::{BinaryOperator as Op, Expr};
+    let Expr::BinaryOp { left, op, right } = q else {
+        return None;
+    };
+    let column_of = |e: &Expr| -> Option<String> {
+        match e {
+            Expr::Identifier(id) => Some(crate::sql::eval::resolve::ident_name(id)),
+            Expr::CompoundIdentifier(ids) => match ids.as_slice() {
+                [q, c] if crate::sql::eval::resolve::ident_name(q) == reference => {
+                    Some(crate::sql::eval::resolve::ident_name(c))
+                }
+                _ => None,
+            },
+            Expr::Nested(inner) => match inner.as_ref() {
+                Expr::Identifier(id) => Some(crate::sql::eval::resolve::ident_name(id)),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let (column, constant, flipped) = match (column_of(left), column_of(right)) {
+        (Some(c), None) => (c, right.as_ref(), false),
+        (None, Some(c)) => (c, left.as_ref(), true),
+        _ => return None,
+    };
+    let ty = parent.column(&column)?.ty.clone();
+    let (ord, inclusive) = match (op, flipped) {
+        (Op::Eq, _) => (Ordering::Equal, true),
+        (Op::Lt, false) | (Op::Gt, true) => (Ordering::Less, false),
+        (Op::LtEq, false) | (Op::GtEq, true) => (Ordering::Less, true),
+        (Op::Gt, false) | (Op::Lt, true) => (Ordering::Greater, false),
+        (Op::GtEq, false) | (Op::LtEq, true) => (Ordering::Greater, true),
+        _ => return None,
+    };
+    let host = crate::sql::PlainHost {
+        now: chrono::NaiveDateTime::default(),
+    };
+    let ctx = crate::sql::eval::EvalCtx {
+        host: &host,
+        db,
+        subqueries: None,
+    };
+    let value = crate::sql::eval::eval(constant, &crate::sql::eval::Scope::EMPTY, &ctx).ok()?;
+    let value = crate::sql::cast::cast(value, &ty).ok()?;
+    if value.is_null() {
+        return None;
+    }
+    Some((column, ord, inclusive, value))
+}
+
+/// Whether the key range the conditions allow lies wholly inside the (non-DEFAULT) range
+/// partitions, so that the DEFAULT partition can hold none of the rows.
+fn range_covered(parts: &[&TableDef], conds: &[&(String, Ordering, bool, Value)]) -> bool {
+    let mut lo: Option<&Value> = None;
+    let mut hi: Option<(&Value, bool)> = None;
+    for (_, o, inclusive, v) in conds {
+        let (lower, upper) = match o {
+            Ordering::Equal => (Some(v), Some((v, true))),
+            Ordering::Greater => (Some(v), None),
+            Ordering::Less => (None, Some((v, *inclusive))),
+        };
+        if let Some(l) = lower {
+            if lo.is_none_or(|cur| compare(l, cur) == Ok(Ordering::Greater)) {
+                lo = Some(l);
+            }
+        }
+        if let Some((h, inc)) = upper {
+            if hi.is_none_or(|(cur, _)| compare(h, cur) == Ok(Ordering::Less)) {
+                hi = Some((h, inc));
+            }
+        }
+    }
+    let (Some(lo), Some((hi, hi_inclusive))) = (lo, hi) else {
+        return false;
+    };
+    let ranges: Vec<(&RangeDatum, &RangeDatum)> = parts
+        .iter()
+        .filter_map(|p| match &p.partition_of {
+            Some(PartitionOf {
+                bound: Bound::Range { from, to },
+                ..
+            }) => Some((from.first()?, to.first()?)),
+            _ => None,
+        })
+        .collect();
+    let mut cur = RangeDatum::Value(lo.clone());
+    for _ in 0..=ranges.len() {
+        let done = match &cur {
+            RangeDatum::MaxValue => true,
+            RangeDatum::MinValue => false,
+            RangeDatum::Value(c) => match compare(c, hi) {
+                Ok(Ordering::Greater) => true,
+                Ok(Ordering::Equal) => !hi_inclusive,
+                _ => false,
+            },
+        };
+        if done {
+            return true;
+        }
+        let next = ranges.iter().find(|(from, to)| {
+            range_cmp(std::slice::from_ref(*from), std::slice::from_ref(&cur)) != Ordering::Greater
+                && range_cmp(std::slice::from_ref(&cur), std::slice::from_ref(*to)) == Ordering::Less
+        });
+        match next {
+            Some((_, to)) => cur = (*to).clone(),
+            None => return false,
+        }
+    }
+    false
 }
