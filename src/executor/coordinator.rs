@@ -106,6 +106,11 @@ pub fn execute(
                 &object_name(name),
             )
         }
+        Statement::Call(f)
+            if crate::planner::relations::object_name(&f.name) == "drop_old_time_partitions" =>
+        {
+            crate::operations::partitioning::drop_old_time_partitions(cluster, s, f)
+        }
         Statement::CreateTable(ct) if ct.partition_by.is_some() => {
             let mut out = local(cluster, s, stmt, text)?;
             let name = object_name(&ct.name);

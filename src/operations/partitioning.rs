@@ -203,3 +203,98 @@ fn shard_nodes(cluster: &Cluster, shard_id: i64) -> Vec<String> {
         .map(|(_, n)| n.name.clone())
         .collect()
 }
+
+/// Runs one statement on the coordinator as if the client had sent it.
+fn run_statement(cluster: &mut Cluster, s: &mut Session, sql: &str) -> PgResult<ExecOutput> {
+    let mut out = None;
+    for stmt in crate::sql::parse_sql(sql)? {
+        out = Some(crate::executor::coordinator::execute(cluster, s, &stmt, sql)?);
+    }
+    out.ok_or_else(|| PgError::internal("empty statement"))
+}
+
+/// `create_time_partitions(table, interval, end_at, start_from)`: creates the missing
+/// partitions (distributed with the table when it is), true when it created any.
+pub fn create_time_partitions(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    args: &super::CallArgs,
+) -> PgResult<crate::types::Value> {
+    use crate::sql::partition::time::{interval_arg, missing_ranges, timestamp_arg};
+    use crate::types::Value;
+    let table = args.relation("table_name", 0)?;
+    let iv = interval_arg(args.get("partition_interval", 1).unwrap_or(&Value::Null))?;
+    let end = timestamp_arg(args.get("end_at", 2).unwrap_or(&Value::Null), "end_at")?;
+    let start = match args.get("start_from", 3) {
+        Some(v) => timestamp_arg(v, "start_from")?,
+        None => cluster.now(),
+    };
+    if start >= end {
+        let text = |t: chrono::NaiveDateTime| {
+            format!("{}+00", Value::Timestamp(t).to_pg_text().unwrap_or_default())
+        };
+        return Err(PgError::new(
+            "P0001",
+            format!(
+                "start_from ({}) must be older than end_at ({})",
+                text(start),
+                text(end)
+            ),
+        ));
+    }
+    let ranges = missing_ranges(cluster.node_db(COORDINATOR)?, &table, &iv, end, start)?;
+    for (name, from, to) in &ranges {
+        let sql = format!(
+            "CREATE TABLE {} PARTITION OF {} FOR VALUES FROM ('{from}') TO ('{to}')",
+            crate::sql::ddl::quote_ident(name),
+            crate::sql::ddl::quote_ident(&table)
+        );
+        run_statement(cluster, s, &sql)?;
+    }
+    Ok(Value::Bool(!ranges.is_empty()))
+}
+
+/// `CALL drop_old_time_partitions(table, older_than)`: drops every partition whose range ends
+/// at or before `older_than`.
+pub fn drop_old_time_partitions(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    f: &sqlparser::ast::Function,
+) -> PgResult<ExecOutput> {
+    use crate::types::Value;
+    let exprs = match &f.args {
+        sqlparser::ast::FunctionArguments::List(list) => crate::sql::eval::arg_exprs(&list.args),
+        _ => Vec::new(),
+    };
+    let values: Vec<Value> = exprs
+        .iter()
+        .map(|e| cluster.eval_expr(e))
+        .collect::<PgResult<_>>()?;
+    let table = crate::sql::cast::regclass::relation_name(
+        &values
+            .first()
+            .and_then(Value::to_pg_text)
+            .ok_or_else(|| PgError::new("22004", "table_name cannot be NULL"))?,
+    )?;
+    let older_than = crate::sql::partition::time::timestamp_arg(
+        values.get(1).unwrap_or(&Value::Null),
+        "older_than",
+    )?;
+    let old = crate::sql::partition::time::partitions_older_than(
+        cluster.node_db(COORDINATOR)?,
+        &table,
+        older_than,
+    );
+    let mut out = ExecOutput::command("CALL");
+    for (name, from, to) in old {
+        out.notices.push(Notice::new(format!(
+            "dropping {name} with start time {from} and end time {to}"
+        )));
+        run_statement(
+            cluster,
+            s,
+            &format!("DROP TABLE {}", crate::sql::ddl::quote_ident(&name)),
+        )?;
+    }
+    Ok(out)
+}

@@ -4,6 +4,7 @@
 use super::width::{format_lines, Line};
 use crate::error::{Notice, PgError};
 use crate::sql::ResultSet;
+use crate::types::{SqlType, Value};
 
 /// A table as psql's printer sees it: text cells (NULL already turned into the null display).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -31,9 +32,15 @@ impl Table {
                 .map(|row| {
                     (0..ncols)
                         .map(|i| {
-                            row.get(i)
-                                .and_then(|v| v.to_pg_text())
-                                .unwrap_or_else(|| null_display.to_string())
+                            let text = row.get(i).and_then(|v| v.to_pg_text());
+                            match (text, &rs.columns[i].ty, row.get(i)) {
+                                // The cluster's time zone is UTC: timestamptz prints `+00`.
+                                (Some(t), SqlType::TimestampTz, Some(Value::Timestamp(_))) => {
+                                    format!("{t}+00")
+                                }
+                                (Some(t), ..) => t,
+                                (None, ..) => null_display.to_string(),
+                            }
                         })
                         .collect()
                 })

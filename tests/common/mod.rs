@@ -49,6 +49,8 @@ pub fn add_table(db: &mut Database, name: &str, cols: &[(&str, SqlType)], rows: 
             .collect(),
         constraints: Vec::new(),
         indexes: Vec::new(),
+        partition_key: None,
+        partition_of: None,
     };
     db.storage.tables.insert(name.to_string(), def);
     let mut map = BTreeMap::new();

@@ -116,7 +116,9 @@ impl<'a> Analyzer<'a> {
                 .collect();
             return Ok((table, Columns::Named(columns)));
         }
-        if let Some(rs) = self.host.virtual_table(&table) {
+        if let Some(rs) = crate::sql::partition::time::system_relation(self.db, &table)
+            .or_else(|| self.host.virtual_table(&table))
+        {
             let columns = rs.columns.into_iter().map(|c| (c.name, c.ty)).collect();
             return Ok((table, Columns::Named(columns)));
         }

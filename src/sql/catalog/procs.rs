@@ -638,6 +638,28 @@ const OTHER: &[Proc] = &[
     ),
     citus("citus_version", &[], "text", CITUS),
     citus(
+        "create_time_partitions",
+        &[
+            "table_name regclass",
+            "partition_interval interval",
+            "end_at timestamp with time zone",
+            "start_from timestamp with time zone DEFAULT now()",
+        ],
+        "boolean",
+        COORD,
+    ),
+    citus(
+        "get_missing_time_partition_ranges",
+        &[
+            "table_name regclass",
+            "partition_interval interval",
+            "to_value timestamp with time zone",
+            "from_value timestamp with time zone DEFAULT now()",
+        ],
+        "TABLE(partition_name text, range_from_value text, range_to_value text)",
+        CITUS,
+    ),
+    citus(
         "column_to_column_name",
         &["table_name regclass", "column_var_text text"],
         "text",

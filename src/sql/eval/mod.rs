@@ -6,7 +6,7 @@ mod ops;
 pub mod resolve;
 mod typing;
 
-pub use ops::{arith, compare, like, numeric_div};
+pub use ops::{add_interval, arith, compare, like, numeric_div};
 
 /// SQL equality of two non-NULL values.
 pub fn ops_eq(l: &Value, r: &Value) -> PgResult<bool> {

@@ -295,7 +295,7 @@ pub fn numeric_div(x: Decimal, y: Decimal) -> PgResult<Decimal> {
     Ok(q)
 }
 
-fn add_interval(ts: NaiveDateTime, iv: &Interval, sign: i64) -> PgResult<NaiveDateTime> {
+pub fn add_interval(ts: NaiveDateTime, iv: &Interval, sign: i64) -> PgResult<NaiveDateTime> {
     let overflow = || PgError::new("22008", "timestamp out of range");
     let months = iv.months as i64 * sign;
     let ts = if months >= 0 {

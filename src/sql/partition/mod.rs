@@ -6,6 +6,7 @@
 mod bound;
 pub mod ddl;
 pub mod syntax;
+pub mod time;
 
 pub use bound::{bound_sql, key_sql};
 

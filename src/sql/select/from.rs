@@ -72,6 +72,9 @@ pub fn named_relation(exec: &Executor, name: &str, alias: Option<&TableAlias>) -
         };
         return with_alias(rs, name, alias);
     }
+    if let Some(rs) = crate::sql::partition::time::system_relation(exec.db, name) {
+        return with_alias(rs, name, alias);
+    }
     if let Some(rs) = exec.host.virtual_table(name) {
         return with_alias(rs, name, alias);
     }
@@ -314,6 +317,9 @@ pub fn srf(
                 columns: vec![Column::new(fname, ty)],
                 rows: values.into_iter().map(|v| vec![v]).collect(),
             })
+        }
+        "get_missing_time_partition_ranges" => {
+            crate::sql::partition::time::missing_ranges_result(exec.db, &args, exec.host.now())
         }
         _ => match exec.host.call_table(fname, &args) {
             Some(r) => r,
