@@ -644,3 +644,48 @@ fn analysis_errors_stay_on_the_coordinator() {
         .context
         .is_some_and(|c| c.starts_with("while executing command on")));
 }
+
+/// A client connected to a worker: a multi-shard count is fanned out from that worker, to the
+/// other worker and to itself over a connection of its own, and an INSERT lands in the shard.
+#[test]
+fn a_worker_plans_and_routes_queries_on_distributed_tables() {
+    let mut c = Cluster::new();
+    let s = c.session();
+    run(
+        &mut c,
+        s,
+        "CREATE TABLE citus_demo (id int PRIMARY KEY, v text)",
+    );
+    run(
+        &mut c,
+        s,
+        "SELECT create_distributed_table('citus_demo', 'id')",
+    );
+    run(
+        &mut c,
+        s,
+        "INSERT INTO citus_demo VALUES (1, 'a'), (2, 'b')",
+    );
+    c.connect(s, "worker-1").unwrap();
+    let count = rows(&mut c, s, "SELECT count(*) FROM citus_demo");
+    assert_eq!(count.rows, vec![vec![Value::Int8(2)]]);
+    let tasks: Vec<(String, String)> = c
+        .last_statement_events()
+        .into_iter()
+        .filter(|e| e.kind == MessageKind::Task)
+        .map(|e| (e.from, e.to))
+        .collect();
+    assert_eq!(tasks.len(), 32);
+    assert!(tasks.iter().all(|(from, _)| from == "worker-1"));
+    for to in ["worker-1", "worker-2"] {
+        assert!(tasks.iter().any(|(_, t)| t == to), "no task to {to}");
+    }
+    run(&mut c, s, "INSERT INTO citus_demo VALUES (5, 'e')");
+    let router = rows(&mut c, s, "SELECT v FROM citus_demo WHERE id = 5");
+    assert_eq!(router.rows, vec![vec![Value::Text("e".into())]]);
+    let e = err(&mut c, s, "ALTER TABLE citus_demo ADD COLUMN w int");
+    assert_eq!(e.message, "operation is not allowed on this node");
+    c.connect(s, "coordinator").unwrap();
+    let all = rows(&mut c, s, "SELECT count(*) FROM citus_demo");
+    assert_eq!(all.rows, vec![vec![Value::Int8(3)]]);
+}

@@ -125,9 +125,7 @@ impl Cluster {
     /// The client hangs up: its transaction rolls back everywhere, its connections close.
     fn close_session_connection(&mut self, s: &mut Session) {
         s.waiting = None;
-        if s.node == COORDINATOR {
-            self.abort_txn(s);
-        }
+        self.abort_txn(s);
         for c in std::mem::take(&mut s.connections) {
             self.network.disconnect(&c.node, c.backend);
         }
@@ -140,7 +138,9 @@ impl Cluster {
 
     /// psql's transaction status for the session.
     pub(crate) fn block_state(&self, s: &Session) -> BlockState {
-        if s.node == COORDINATOR {
+        // A worker's session has a distributed transaction only while a statement on Citus
+        // tables runs (or waits) there.
+        if s.node == COORDINATOR || s.txn.is_some() {
             return match &s.txn {
                 Some(t) if t.explicit && t.failed => BlockState::Failed,
                 Some(t) if t.explicit => BlockState::InBlock,
@@ -316,6 +316,13 @@ impl Cluster {
         let deadline =
             crate::sql::deadline::arm(crate::executor::settings::statement_timeout_ms(s));
         if s.node != COORDINATOR {
+            if let StatementSource::Parsed { stmt, input, index } = &source {
+                if let Some(reply) = self.statement_from_worker(s, stmt, text, input, *index, &env)
+                {
+                    drop(deadline);
+                    return reply;
+                }
+            }
             return self.node_statement(s, text, source, env);
         }
         // The answer travels back with the same envelope, not the statement's text.
@@ -329,7 +336,7 @@ impl Cluster {
     }
 
     /// The answer going back to the client, in the trace.
-    fn note_client_result(&mut self, s: &Session, reply: &Reply, env: Envelope) {
+    pub(super) fn note_client_result(&mut self, s: &Session, reply: &Reply, env: Envelope) {
         let (kind, text, rows) = match &reply.completion {
             Completion::Done(Ok(out)) => (
                 MessageKind::ClientResult,
@@ -348,7 +355,11 @@ impl Cluster {
 
     /// Turns a statement's result into the reply: a failure ends (or fails) the transaction
     /// after the error is sent, a lock wait leaves everything open.
-    fn finish_statement(&mut self, s: &mut Session, result: PgResult<ExecOutput>) -> Reply {
+    pub(super) fn finish_statement(
+        &mut self,
+        s: &mut Session,
+        result: PgResult<ExecOutput>,
+    ) -> Reply {
         let result = match result {
             Err(e) if e.wait.is_some() => {
                 if s.waiting.is_some() {
@@ -371,7 +382,7 @@ impl Cluster {
             other => other,
         };
         let before_len = s.notices.len();
-        if result.is_err() && s.node == COORDINATOR {
+        if result.is_err() {
             match s.txn.as_ref() {
                 Some(t) if t.explicit => self.fail_txn(s),
                 Some(_) => self.abort_txn(s),
@@ -617,7 +628,7 @@ impl Cluster {
     }
 
     /// Runs one parsed statement on the coordinator.
-    fn execute_statement(
+    pub(super) fn execute_statement(
         &mut self,
         s: &mut Session,
         stmt: &Statement,

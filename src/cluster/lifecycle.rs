@@ -83,12 +83,11 @@ impl Cluster {
             }
             self.sessions.insert(id, s);
         }
-        if node == COORDINATOR {
-            // The coordinator's connections die with it: the workers roll back what they had
-            // open for it (prepared branches stay).
-            for n in self.network.nodes_mut() {
-                n.drop_connections_from(COORDINATOR);
-            }
+        // Its connections die with it (the coordinator's, or a worker's that ran distributed
+        // statements): the other nodes roll back what they had open for it (prepared branches
+        // stay).
+        for n in self.network.nodes_mut() {
+            n.drop_connections_from(node);
         }
     }
 

@@ -5,6 +5,7 @@
 //! network and nodes live in their own modules.
 
 mod client;
+mod from_worker;
 mod lifecycle;
 mod prepared;
 
@@ -202,7 +203,6 @@ impl Cluster {
             system_settings: BTreeMap::new(),
         };
         cluster.add_node_internal(COORDINATOR, "127.0.0.1", 9700, true);
-        crate::transaction::recovery::create_records_table(&mut cluster);
         for i in 0..workers {
             let name = format!("worker-{}", i + 1);
             cluster.add_node_internal(&name, "127.0.0.1", 9701 + i as u16, false);
@@ -237,6 +237,7 @@ impl Cluster {
             should_have_shards: !coordinator,
         });
         self.network.add_node(name);
+        crate::transaction::recovery::create_records_table(self, name);
         node_id
     }
 
@@ -363,7 +364,8 @@ impl Cluster {
     }
 
     /// The relations `\d` lists on the session's node (shards and Citus's catalog stay
-    /// hidden, as they are in pg_catalog or hidden by Citus).
+    /// hidden, as they are in pg_catalog or hidden by Citus). A worker lists the shell tables
+    /// of distributed and reference tables too: it holds the metadata.
     pub fn list_relations(&self, session: SessionId) -> Vec<RelationInfo> {
         let Some(node) = self.sessions.get(&session).map(|s| s.node.clone()) else {
             return Vec::new();
@@ -383,6 +385,18 @@ impl Cluster {
                 kind: "table".into(),
             })
             .collect();
+        if node != COORDINATOR {
+            out.extend(
+                self.catalog
+                    .tables
+                    .iter()
+                    .filter(|t| db.table(&t.name).is_none())
+                    .map(|t| RelationInfo {
+                        name: t.name.clone(),
+                        kind: "table".into(),
+                    }),
+            );
+        }
         out.extend(db.sequences.borrow().keys().map(|s| RelationInfo {
             name: s.clone(),
             kind: "sequence".into(),
@@ -392,6 +406,7 @@ impl Cluster {
     }
 
     /// A table's definition on the session's node, for `\d TABLE`; `None` if there is none.
+    /// A worker describes a Citus table from its shell's definition (the coordinator's).
     pub fn describe_table(
         &self,
         session: SessionId,
@@ -402,7 +417,11 @@ impl Cluster {
             .get(&session)
             .map(|s| s.node.clone())
             .unwrap_or_else(|| COORDINATOR.to_string());
-        Ok(self.node_db(&node)?.table(name).cloned())
+        let own = self.node_db(&node)?.table(name).cloned();
+        if own.is_none() && self.catalog.table(name).is_some() {
+            return Ok(self.node_db(COORDINATOR)?.table(name).cloned());
+        }
+        Ok(own)
     }
 
     /// The whole trace.

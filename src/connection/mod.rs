@@ -2,7 +2,7 @@
 //! cached across transactions, and the only way a command reaches another node. Network
 //! failures become the errors Citus reports; `citus.log_remote_commands` shows each command.
 
-use crate::cluster::{Cluster, COORDINATOR};
+use crate::cluster::Cluster;
 use crate::error::{Notice, PgError, PgResult};
 use crate::executor::host::ClusterHost;
 use crate::network::NetError;
@@ -125,7 +125,7 @@ impl Cluster {
         }
         let backend = self
             .network
-            .connect(COORDINATOR, node)
+            .connect(&s.node, node)
             .map_err(|e| open_error(self, node, e))?;
         let id = s.next_connection_id;
         s.next_connection_id += 1;
@@ -181,7 +181,7 @@ impl Cluster {
             Some(d) => d,
             None => self.command_text(command),
         };
-        let mut env = Envelope::new(COORDINATOR, &conn.node, text)
+        let mut env = Envelope::new(&s.node, &conn.node, text)
             .session(s.id)
             .shard(send.shard)
             .rows(send.rows);

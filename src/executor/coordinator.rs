@@ -1,6 +1,6 @@
 //! What the coordinator does with each statement a client sends it.
 
-use crate::cluster::{Cluster, COORDINATOR};
+use crate::cluster::Cluster;
 use crate::error::{PgError, PgResult};
 use crate::executor::host::ClusterHost;
 use crate::executor::Resume;
@@ -156,7 +156,8 @@ pub fn local(
     let result = cluster.run_local_statement(s, stmt);
     if let Err(e) = &result {
         if e.wait.is_some() {
-            cluster.begin_wait(s, COORDINATOR, e, Resume::Statement(text.to_string()));
+            let node = s.node.clone();
+            cluster.begin_wait(s, &node, e, Resume::Statement(text.to_string()));
         }
     }
     result
@@ -183,8 +184,8 @@ impl Cluster {
         };
         let node = self
             .network
-            .node_mut(COORDINATOR)
-            .ok_or_else(|| PgError::internal("no coordinator"))?;
+            .node_mut(&s.node)
+            .ok_or_else(|| PgError::internal("no such node"))?;
         node.in_statement(backend, |db| db.execute(stmt, &host))
     }
 }

@@ -132,13 +132,12 @@ impl Host for ClusterHost<'_> {
     fn call_table(&self, name: &str, args: &[Value]) -> Option<PgResult<ResultSet>> {
         match name {
             _ if run_command::RUN_COMMAND_FUNCTIONS.contains(&name) => {
-                let Some(command) = args.first().and_then(Value::to_pg_text) else {
+                let Some(key) = run_command::result_key_of_values(name, args) else {
                     return Some(Ok(ResultSet {
                         columns: run_command::result_columns(name),
                         rows: Vec::new(),
                     }));
                 };
-                let key = run_command::result_key(name, &command);
                 Some(self.relations.get(&key).cloned().ok_or_else(|| {
                     PgError::new(
                         "0A000",

@@ -156,7 +156,7 @@ impl Cluster {
         blocks: bool,
         relations: &BTreeMap<String, ResultSet>,
     ) -> PgResult<ExecOutput> {
-        if task.node == COORDINATOR {
+        if task.node == COORDINATOR && s.node == COORDINATOR {
             let text = task.sql();
             let command = task.take_command();
             let result = self.run_local_task(s, task, &command, &text, relations);
@@ -350,8 +350,8 @@ impl Cluster {
         };
         let node = self
             .network
-            .node_mut(COORDINATOR)
-            .ok_or_else(|| PgError::internal("no coordinator"))?;
+            .node_mut(&s.node)
+            .ok_or_else(|| PgError::internal("no such node"))?;
         node.read_in(s.backend, |db| db.query(query, &host))
     }
 }

@@ -124,8 +124,7 @@ impl Cluster {
         let mut q = q.clone();
         if !map.is_empty() {
             rename_relations(&mut q, &map);
-            let env =
-                crate::trace::Envelope::new(COORDINATOR, COORDINATOR, q.to_string()).session(s.id);
+            let env = crate::trace::Envelope::new(&s.node, &s.node, q.to_string()).session(s.id);
             self.network.note(MessageKind::Combine, env);
         }
         self.run_on_coordinator(s, &q, &relations)
@@ -167,8 +166,8 @@ impl Cluster {
         let host = ClusterHost::new(&self.catalog, now, results);
         let node = self
             .network
-            .node_mut(COORDINATOR)
-            .ok_or_else(|| PgError::internal("no coordinator"))?;
+            .node_mut(&s.node)
+            .ok_or_else(|| PgError::internal("no such node"))?;
         node.in_statement(backend, |db| db.execute(stmt, &host))
     }
 }

@@ -1,8 +1,10 @@
-//! `run_command_on_workers(cmd)` and friends: the coordinator sends a command to each node as
-//! its own task and reports, per node, whether it succeeded and its one value or error text.
-//! The results are computed before the query runs and served to the node engine by name.
+//! `run_command_on_workers(cmd)` and friends: the node the client is connected to sends a
+//! command to each node (or, for `run_command_on_placements`, to each placement of a table,
+//! with `%s` in it replaced by the shard's name) as its own task and reports whether it
+//! succeeded and its one value or error text. The results are computed before the query runs
+//! and served to the node engine by name.
 
-use crate::cluster::{Cluster, COORDINATOR};
+use crate::cluster::Cluster;
 use crate::connection::{self, Send};
 use crate::error::{PgError, PgResult};
 use crate::node::Command;
@@ -19,11 +21,34 @@ pub const RUN_COMMAND_FUNCTIONS: &[&str] = &[
     "run_command_on_workers",
     "run_command_on_all_nodes",
     "run_command_on_coordinator",
+    PLACEMENTS,
 ];
 
-/// The name an intermediate result of `function(command)` is kept under.
-pub fn result_key(function: &str, command: &str) -> String {
-    format!("{function}({command})")
+const PLACEMENTS: &str = "run_command_on_placements";
+
+/// The arguments a call's rows depend on (`parallel` changes only how they are gathered).
+fn key_arguments(function: &str) -> std::ops::Range<usize> {
+    if function == PLACEMENTS {
+        0..2
+    } else {
+        0..1
+    }
+}
+
+/// The name the intermediate result of a call is kept under, from its arguments' text; `None`
+/// when one of them is NULL (the call returns no rows).
+pub fn result_key(function: &str, args: &[Option<String>]) -> Option<String> {
+    let mut parts = Vec::new();
+    for i in key_arguments(function) {
+        parts.push(args.get(i).cloned().flatten()?);
+    }
+    Some(format!("{function}({})", parts.join(", ")))
+}
+
+/// `result_key` for the arguments the engine evaluated.
+pub fn result_key_of_values(function: &str, args: &[Value]) -> Option<String> {
+    let texts: Vec<Option<String>> = args.iter().map(Value::to_pg_text).collect();
+    result_key(function, &texts)
 }
 
 /// The columns a `run_command_on_*` function returns: workers are named by address, every
@@ -34,6 +59,12 @@ pub fn result_columns(function: &str) -> Vec<Column> {
             Column::new("nodename", SqlType::Text),
             Column::new("nodeport", SqlType::Int4),
         ]
+    } else if function == PLACEMENTS {
+        vec![
+            Column::new("nodename", SqlType::Text),
+            Column::new("nodeport", SqlType::Int4),
+            Column::new("shardid", SqlType::Int8),
+        ]
     } else {
         vec![Column::new("nodeid", SqlType::Int4)]
     };
@@ -42,9 +73,14 @@ pub fn result_columns(function: &str) -> Vec<Column> {
     cols
 }
 
-/// `FROM run_command_on_*(expr)` calls in a query, with their argument expressions.
-fn calls(query: &Query) -> Vec<(String, Expr)> {
-    struct Collect(Vec<(String, Expr)>);
+/// Whether a query calls a `run_command_on_*` function in FROM.
+pub fn calls_any(query: &Query) -> bool {
+    !calls(query).is_empty()
+}
+
+/// `FROM run_command_on_*(...)` calls in a query, with their argument expressions.
+fn calls(query: &Query) -> Vec<(String, Vec<Expr>)> {
+    struct Collect(Vec<(String, Vec<Expr>)>);
     impl Visitor for Collect {
         type Break = ();
         fn pre_visit_table_factor(&mut self, tf: &TableFactor) -> ControlFlow<()> {
@@ -55,9 +91,9 @@ fn calls(query: &Query) -> Vec<(String, Expr)> {
             } = tf
             {
                 let fname = name.0.last().map(normalize_ident).unwrap_or_default();
-                let first = arg_exprs(&args.args).first().map(|e| (*e).clone());
-                if let (true, Some(e)) = (RUN_COMMAND_FUNCTIONS.contains(&fname.as_str()), first) {
-                    self.0.push((fname, e));
+                if RUN_COMMAND_FUNCTIONS.contains(&fname.as_str()) {
+                    let exprs = arg_exprs(&args.args).into_iter().cloned().collect();
+                    self.0.push((fname, exprs));
                 }
             }
             ControlFlow::Continue(())
@@ -85,16 +121,23 @@ impl Cluster {
         query: &Query,
     ) -> PgResult<BTreeMap<String, ResultSet>> {
         let mut results = BTreeMap::new();
-        for (function, arg) in calls(query) {
-            let command = match self.eval_expr(&arg)? {
-                Value::Null => continue,
-                v => v.to_pg_text().unwrap_or_default(),
+        for (function, exprs) in calls(query) {
+            let mut args = Vec::new();
+            for e in exprs.iter().take(key_arguments(&function).end) {
+                args.push(self.eval_expr(e)?.to_pg_text());
+            }
+            let Some(key) = result_key(&function, &args) else {
+                continue;
             };
-            let key = result_key(&function, &command);
             if results.contains_key(&key) {
                 continue;
             }
-            let rs = self.run_command_on(s, &function, &command);
+            let text = |i: usize| args.get(i).cloned().flatten().unwrap_or_default();
+            let rs = if function == PLACEMENTS {
+                self.run_command_on_placements(s, &text(0), &text(1))?
+            } else {
+                self.run_command_on(s, &function, &text(0))
+            };
             results.insert(key, rs);
         }
         Ok(results)
@@ -109,7 +152,7 @@ impl Cluster {
     ) -> PgResult<crate::sql::ExecOutput> {
         let backend = self
             .network
-            .connect(COORDINATOR, node)
+            .connect(&s.node, node)
             .map_err(|e| connection::open_error(self, node, e))?;
         let id = s.next_connection_id;
         s.next_connection_id += 1;
@@ -132,6 +175,50 @@ impl Cluster {
         s.connections.remove(i);
         self.network.disconnect(node, backend);
         result
+    }
+
+    /// `run_command_on_placements(table, command)`: the command, with the shard's name put in
+    /// by `format()`, on every placement of the table, by shard id and then node address.
+    fn run_command_on_placements(
+        &mut self,
+        s: &mut Session,
+        table: &str,
+        command: &str,
+    ) -> PgResult<ResultSet> {
+        let table = crate::sql::cast::regclass::relation_name(table)?;
+        if self.catalog.table(&table).is_none() && self.node_db(&s.node)?.table(&table).is_none() {
+            return Err(PgError::undefined_table(&table));
+        }
+        let mut targets: Vec<(i64, String, String, u16, String)> = Vec::new();
+        for shard in self.catalog.table_shards(&table) {
+            let sql = format_with(command, &shard.name())?;
+            for (_, node) in self.catalog.shard_placements(shard.shard_id) {
+                let n = (node.name.clone(), node.host.clone(), node.port);
+                targets.push((shard.shard_id, n.0, n.1, n.2, sql.clone()));
+            }
+        }
+        targets.sort_by(|a, b| (a.0, &a.2, a.3).cmp(&(b.0, &b.2, b.3)));
+        let rows = targets
+            .into_iter()
+            .map(|(shard_id, node, host, port, sql)| {
+                let outcome = self.one_off_command(s, &node, &sql);
+                let (success, result) = match outcome.and_then(|out| single_value(out.outcome)) {
+                    Ok(v) => (true, v),
+                    Err(e) => (false, error_result(&e)),
+                };
+                vec![
+                    Value::Text(host),
+                    Value::Int4(port as i32),
+                    Value::Int8(shard_id),
+                    Value::Bool(success),
+                    Value::Text(result),
+                ]
+            })
+            .collect();
+        Ok(ResultSet {
+            columns: result_columns(PLACEMENTS),
+            rows,
+        })
     }
 
     fn run_command_on(&mut self, s: &mut Session, function: &str, command: &str) -> ResultSet {
@@ -173,6 +260,45 @@ impl Cluster {
             rows,
         }
     }
+}
+
+/// PostgreSQL's `format(command, arg)` with its one argument: `%s`, `%I` (an identifier,
+/// quoted when needed), `%L` (a literal) and `%%`.
+fn format_with(command: &str, arg: &str) -> PgResult<String> {
+    let mut out = String::with_capacity(command.len() + arg.len());
+    let mut used = false;
+    let mut chars = command.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let spec = chars.next().ok_or_else(|| {
+            PgError::new("22023", "unterminated format() type specifier")
+                .with_hint("For a single \"%\" use \"%%\".")
+        })?;
+        if spec == '%' {
+            out.push('%');
+            continue;
+        }
+        if !matches!(spec, 's' | 'I' | 'L') {
+            return Err(PgError::new(
+                "22023",
+                format!("unrecognized format() type specifier \"{spec}\""),
+            )
+            .with_hint("For a single \"%\" use \"%%\"."));
+        }
+        if used {
+            return Err(PgError::new("22023", "too few arguments for format()"));
+        }
+        used = true;
+        match spec {
+            's' => out.push_str(arg),
+            'I' => out.push_str(&crate::sql::ddl::quote_ident(arg)),
+            _ => out.push_str(&format!("'{}'", arg.replace('\'', "''"))),
+        }
+    }
+    Ok(out)
 }
 
 /// A command's tag, or a query's single value; more than one row or column is an error.

@@ -197,7 +197,7 @@ impl Cluster {
     ) -> PgResult<ResultSet> {
         let rows = remote.rows.len();
         let combine_sql = crate::planner::split::fill_types(combine_sql, &remote.columns);
-        let env = crate::trace::Envelope::new(COORDINATOR, COORDINATOR, combine_sql.clone())
+        let env = crate::trace::Envelope::new(&s.node, &s.node, combine_sql.clone())
             .session(s.id)
             .rows(rows);
         self.network.note(MessageKind::Combine, env);
@@ -259,8 +259,7 @@ impl Cluster {
         }
         let mut q = query.clone();
         rename_relations(&mut q, &map);
-        let env =
-            crate::trace::Envelope::new(COORDINATOR, COORDINATOR, q.to_string()).session(s.id);
+        let env = crate::trace::Envelope::new(&s.node, &s.node, q.to_string()).session(s.id);
         self.network.note(MessageKind::Combine, env);
         self.run_on_coordinator(s, &q, &relations)
     }

@@ -287,7 +287,12 @@ pub fn truncate(
     text: &str,
     names: &[String],
 ) -> PgResult<ExecOutput> {
-    let out = local(cluster, s, stmt, text)?;
+    // A worker holds no shell table of its own to truncate: only the shards are.
+    let out = if s.node == COORDINATOR {
+        local(cluster, s, stmt, text)?
+    } else {
+        ExecOutput::command("TRUNCATE TABLE")
+    };
     for table in names {
         if cluster.catalog.table(table).is_none() {
             continue;

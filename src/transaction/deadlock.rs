@@ -163,12 +163,7 @@ impl Cluster {
             .map(|w| w.relation.clone())
             .unwrap_or_default();
         let mut context = format!("while updating tuple (0,1) in relation \"{relation}\"");
-        if node != COORDINATOR
-            && self
-                .sessions
-                .get(&victim)
-                .is_some_and(|s| s.node == COORDINATOR)
-        {
+        if node != COORDINATOR && self.sessions.get(&victim).is_some_and(|s| s.txn.is_some()) {
             context.push_str(&format!(
                 "\nwhile executing command on {}",
                 self.node_address(node)
@@ -201,7 +196,7 @@ impl Cluster {
         };
         let sql = s.waiting.take().map(|w| w.sql).unwrap_or_default();
         let mark = s.notices.len();
-        if s.node == COORDINATOR {
+        if s.txn.is_some() {
             match s.txn.as_ref() {
                 Some(t) if t.explicit => self.fail_txn(&mut s),
                 Some(_) => self.abort_txn(&mut s),

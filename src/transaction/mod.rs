@@ -9,7 +9,7 @@ pub mod control;
 pub mod deadlock;
 pub mod recovery;
 
-use crate::cluster::{Cluster, COORDINATOR};
+use crate::cluster::Cluster;
 pub use crate::connection::RemoteConnection;
 use crate::connection::{self, RemoteTxnState, Send};
 use crate::error::{Notice, PgError, PgResult};
@@ -132,8 +132,8 @@ impl Cluster {
         let host = crate::executor::host::ClusterHost::new(&self.catalog, now, &relations);
         let node = self
             .network
-            .node_mut(COORDINATOR)
-            .ok_or_else(|| PgError::internal("no coordinator"))?;
+            .node_mut(&s.node)
+            .ok_or_else(|| PgError::internal("no such node"))?;
         let out = node.run(backend, &Command::Control(c.clone()), &host);
         node.stamp_xact(backend, now);
         out
@@ -173,13 +173,14 @@ impl Cluster {
     /// BEGIN on connection `i` with the transaction's distributed id.
     fn remote_begin(&mut self, s: &mut Session, i: usize) -> PgResult<()> {
         let now = self.now();
+        let initiator = self.local_group(s);
         let number = &mut self.next_txn_number;
         let Some(txn) = s.txn.as_mut() else {
             return Ok(());
         };
         let id = *txn.id.get_or_insert_with(|| {
             let id = DistTxnId {
-                initiator: 0,
+                initiator,
                 number: *number,
                 timestamp: now,
             };
@@ -306,15 +307,16 @@ impl Cluster {
         started: &[usize],
         writers: &[usize],
     ) -> PgResult<()> {
-        if self.fault(COORDINATOR, FaultStep::BeforePrepare) {
+        if self.fault(&s.node.clone(), FaultStep::BeforePrepare) {
             return Err(self.coordinator_crashed_under(s));
         }
         let pid = self.session_pid(s);
+        let group = self.local_group(s);
         let number = s.txn.as_ref().and_then(|t| t.id).map_or(0, |id| id.number);
         // Every PREPARE is sent before any answer is read, as Citus does.
         let mut failure: Option<PgError> = None;
         for &i in writers {
-            let gid = format!("citus_0_{pid}_{number}_{}", s.prepared_count);
+            let gid = format!("citus_{group}_{pid}_{number}_{}", s.prepared_count);
             s.prepared_count += 1;
             let node = s.connections[i].node.clone();
             if let Some(group) = self.catalog.node_by_name(&node).map(|n| n.group_id) {
@@ -351,7 +353,7 @@ impl Cluster {
             // The abort runs after the error reaches the client, as in PostgreSQL.
             return Err(e);
         }
-        if self.fault(COORDINATOR, FaultStep::AfterPrepare) {
+        if self.fault(&s.node.clone(), FaultStep::AfterPrepare) {
             return Err(self.coordinator_crashed_under(s));
         }
         // The decision: the local commit makes the records durable.
@@ -364,7 +366,7 @@ impl Cluster {
             })
             .collect();
         self.note_decision(s, "COMMIT", Some(gids.join(", ")));
-        if self.fault(COORDINATOR, FaultStep::AfterCommitRecord) {
+        if self.fault(&s.node.clone(), FaultStep::AfterCommitRecord) {
             return Err(self.coordinator_crashed_under(s));
         }
         let mut sent = 0;
@@ -416,7 +418,8 @@ impl Cluster {
             }
             s.connections[i].txn = RemoteTxnState::Idle;
             sent += 1;
-            if sent == 1 && prepared && self.fault(COORDINATOR, FaultStep::DuringCommitPrepared) {
+            if sent == 1 && prepared && self.fault(&s.node.clone(), FaultStep::DuringCommitPrepared)
+            {
                 return Err(self.coordinator_crashed_under(s));
             }
         }
@@ -680,8 +683,8 @@ impl Cluster {
         ];
         let node = self
             .network
-            .node_mut(COORDINATOR)
-            .ok_or_else(|| PgError::internal("no coordinator"))?;
+            .node_mut(&s.node)
+            .ok_or_else(|| PgError::internal("no such node"))?;
         node.in_statement(backend, |db| {
             crate::sql::dml::insert_rows(db, recovery::RECORDS, vec![row])
                 .map(|n| ExecOutput::modified("INSERT 0", n as u64))
@@ -691,7 +694,7 @@ impl Cluster {
 
     /// The coordinator's own commit or rollback, as a step in the trace.
     fn note_decision(&mut self, s: &Session, what: &str, gids: Option<String>) {
-        let mut env = Envelope::new(COORDINATOR, COORDINATOR, what).session(s.id);
+        let mut env = Envelope::new(&s.node, &s.node, what).session(s.id);
         env.phase = Some("decision".into());
         env.gid = gids;
         self.network.note(MessageKind::Decision, env);
@@ -711,19 +714,26 @@ impl Cluster {
         true
     }
 
-    /// The coordinator crashed while this session committed: the client loses its connection.
+    /// The session's node (the coordinator, or a worker running a distributed statement)
+    /// crashed while this session committed: the client loses its connection.
     fn coordinator_crashed_under(&mut self, s: &mut Session) -> PgError {
-        self.crash_node(COORDINATOR);
+        self.crash_node(&s.node.clone());
         s.backend = None;
         s.txn = None;
         s.connections.clear();
         lost_connection()
     }
 
-    /// The process id of the session's backend on the coordinator (the gid's second number).
+    /// The group of the node the session is connected to: Citus's local group id, which names
+    /// the transactions it initiates (0 on the coordinator).
+    pub(crate) fn local_group(&self, s: &Session) -> i32 {
+        self.catalog.node_by_name(&s.node).map_or(0, |n| n.group_id)
+    }
+
+    /// The process id of the session's backend on the node it is connected to (the gid's second number).
     fn session_pid(&self, s: &Session) -> i32 {
         s.backend
-            .and_then(|b| self.network.node(COORDINATOR)?.backend(b).map(|b| b.pid))
+            .and_then(|b| self.network.node(&s.node)?.backend(b).map(|b| b.pid))
             .unwrap_or(0)
     }
 

@@ -22,13 +22,14 @@ pub fn is_catalog(name: &str) -> bool {
     name == RECORDS
 }
 
-/// Creates `pg_dist_transaction` on a fresh coordinator.
-pub fn create_records_table(cluster: &mut Cluster) {
+/// Creates `pg_dist_transaction` on a fresh node: every node records the two-phase commits
+/// it initiates (a worker does when a client connected to it writes to several nodes).
+pub fn create_records_table(cluster: &mut Cluster, node_name: &str) {
     let sql = "CREATE TABLE pg_dist_transaction (groupid integer NOT NULL, gid text NOT NULL, outer_xid bigint)";
     let now = cluster.now();
     if let (Ok(statements), Some(node)) = (
         crate::sql::parse_sql(sql),
-        cluster.network.node_mut(COORDINATOR),
+        cluster.network.node_mut(node_name),
     ) {
         let host = crate::sql::PlainHost { now };
         for stmt in &statements {
@@ -67,7 +68,7 @@ impl Cluster {
 
     /// The commit records for `group`, as the session's transaction sees them.
     fn records_for(&mut self, s: &Session, group: i32) -> Vec<String> {
-        let node = self.network.node_mut(COORDINATOR);
+        let node = self.network.node_mut(&s.node);
         let Some(node) = node else {
             return Vec::new();
         };
@@ -87,7 +88,7 @@ impl Cluster {
         if gids.is_empty() {
             return;
         }
-        let (Some(backend), Some(node)) = (s.backend, self.network.node_mut(COORDINATOR)) else {
+        let (Some(backend), Some(node)) = (s.backend, self.network.node_mut(&s.node)) else {
             return;
         };
         let _ = node.in_statement(backend, |db| {
@@ -132,22 +133,24 @@ impl Cluster {
     /// `recover_prepared_transactions()` in session `s`: returns how many prepared
     /// transactions it committed or rolled back.
     pub(crate) fn recover_prepared_transactions(&mut self, s: &mut Session) -> i64 {
-        let prefix = "citus_0_".to_string();
-        // Workers in address order, then the coordinator itself (over a connection too).
+        // Each node recovers the transactions it initiated (gids named after its group).
+        let prefix = format!("citus_{}_", self.local_group(s));
+        // The other nodes, workers in address order, then the node itself (over a connection
+        // too).
         let mut nodes: Vec<(String, i32)> = self
             .catalog
             .nodes
             .iter()
-            .filter(|n| n.is_active && !n.is_coordinator())
+            .filter(|n| n.is_active && n.name != s.node)
             .map(|n| (n.name.clone(), n.group_id))
             .collect();
         nodes.sort_by_key(|(name, _)| {
             self.catalog
                 .node_by_name(name)
-                .map(|n| (n.host.clone(), n.port))
+                .map(|n| (n.is_coordinator(), n.host.clone(), n.port))
         });
-        if let Some(c) = self.catalog.coordinator() {
-            nodes.push((c.name.clone(), c.group_id));
+        if let Some(own) = self.catalog.node_by_name(&s.node) {
+            nodes.push((own.name.clone(), own.group_id));
         }
         // Connections are opened first, outside any transaction.
         let mut conns = Vec::new();
@@ -254,20 +257,43 @@ impl Cluster {
     }
 }
 
-/// The maintenance daemon's recovery: its own session on the coordinator, messages to no one.
+/// The maintenance daemon's recovery: its own session on the coordinator, messages to no one;
+/// then the daemons of the workers that initiated two-phase commits (they keep records).
 pub fn daemon_recover(cluster: &mut Cluster) -> i64 {
-    let backend = cluster
-        .network
-        .connect(crate::cluster::CLIENT, COORDINATOR)
-        .ok();
-    let mut s = Session::new(0, COORDINATOR, backend);
     cluster.network.trace.begin_statement();
+    let mut n = daemon_recover_on(cluster, COORDINATOR);
+    let initiators: Vec<String> = cluster
+        .catalog
+        .nodes
+        .iter()
+        .filter(|node| !node.is_coordinator())
+        .map(|node| node.name.clone())
+        .filter(|name| {
+            cluster.network.node(name).is_some_and(|server| {
+                server.is_up()
+                    && server
+                        .db
+                        .storage
+                        .row_count(RECORDS)
+                        .is_ok_and(|rows| rows > 0)
+            })
+        })
+        .collect();
+    for node in initiators {
+        n += daemon_recover_on(cluster, &node);
+    }
+    n
+}
+
+fn daemon_recover_on(cluster: &mut Cluster, node: &str) -> i64 {
+    let backend = cluster.network.connect(crate::cluster::CLIENT, node).ok();
+    let mut s = Session::new(0, node, backend);
     let n = cluster.recover_prepared_transactions(&mut s);
     for c in std::mem::take(&mut s.connections) {
         cluster.network.disconnect(&c.node, c.backend);
     }
     if let Some(b) = backend {
-        cluster.network.disconnect(COORDINATOR, b);
+        cluster.network.disconnect(node, b);
     }
     n
 }

@@ -718,6 +718,21 @@ const OTHER: &[Proc] = &[
         CITUS,
     ),
     citus(
+        "run_command_on_placements",
+        &[
+            "table_name regclass",
+            "command text",
+            "parallel boolean DEFAULT true",
+            "OUT nodename text",
+            "OUT nodeport integer",
+            "OUT shardid bigint",
+            "OUT success boolean",
+            "OUT result text",
+        ],
+        "SETOF record",
+        CITUS,
+    ),
+    citus(
         "run_command_on_workers",
         &[
             "command text",
