@@ -231,7 +231,7 @@ fn eval_operator(
         }
         BinaryOperator::StringConcat => Value::Jsonb(concat(left, as_jsonb(r)?)?),
         BinaryOperator::Minus => Value::Jsonb(match r {
-            Value::Text(key) => delete_keys(left, &[key.clone()])?,
+            Value::Text(key) => delete_keys(left, std::slice::from_ref(key))?,
             Value::Array(_) => {
                 let keys: Vec<String> = text_list(r)?.into_iter().flatten().collect();
                 delete_keys(left, &keys)?
@@ -641,7 +641,7 @@ fn unary(name: &str, j: Jsonb, args: &[Value]) -> PgResult<Value> {
 }
 
 fn build_object(args: &[Value]) -> PgResult<Value> {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(
             PgError::new("22023", "argument list must have even number of elements").with_hint(
                 "The arguments of jsonb_build_object() must consist of alternating keys and values.",
@@ -662,6 +662,9 @@ fn build_object(args: &[Value]) -> PgResult<Value> {
     Ok(Value::Jsonb(Jsonb::object(pairs)))
 }
 
+/// A set-returning function's output columns and rows.
+pub type SetResult = (Vec<(&'static str, SqlType)>, Vec<Vec<Value>>);
+
 pub fn is_set_returning(name: &str) -> bool {
     matches!(
         name,
@@ -675,10 +678,7 @@ pub fn is_set_returning(name: &str) -> bool {
 
 /// The set-returning jsonb functions: their output columns and rows; `None` when `name` is
 /// not one.
-pub fn set_returning(
-    name: &str,
-    args: &[Value],
-) -> Option<PgResult<(Vec<(&'static str, SqlType)>, Vec<Vec<Value>>)>> {
+pub fn set_returning(name: &str, args: &[Value]) -> Option<PgResult<SetResult>> {
     let columns: Vec<(&'static str, SqlType)> = match name {
         "jsonb_object_keys" => vec![("jsonb_object_keys", SqlType::Text)],
         "jsonb_array_elements" => vec![("value", SqlType::Jsonb)],
