@@ -6,6 +6,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+pub mod jsonb;
+pub use jsonb::Jsonb;
+
 /// A column's declared type, with the modifiers PostgreSQL keeps (`varchar(20)`, `char(2)`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SqlType {
@@ -30,6 +33,10 @@ pub enum SqlType {
     /// A relation name cast with `::regclass`; prints as the name.
     Regclass,
     Array(Box<SqlType>),
+    /// `json`: the input text, kept as written.
+    Json,
+    /// `jsonb`: the parsed, normalised value.
+    Jsonb,
     /// An untyped literal such as `'abc'` before it is coerced; also a NULL of unknown type.
     Unknown,
 }
@@ -54,6 +61,8 @@ impl SqlType {
             SqlType::Interval => "interval".into(),
             SqlType::Regclass => "regclass".into(),
             SqlType::Array(inner) => format!("{}[]", inner.pg_name()),
+            SqlType::Json => "json".into(),
+            SqlType::Jsonb => "jsonb".into(),
             SqlType::Unknown => "unknown".into(),
         }
     }
@@ -109,6 +118,8 @@ impl SqlType {
             SqlType::Numeric { .. } => 1700,
             SqlType::Regclass => 2205,
             SqlType::Array(_) => 2277,
+            SqlType::Json => 114,
+            SqlType::Jsonb => 3802,
             SqlType::Unknown => 705,
         }
     }
@@ -143,6 +154,9 @@ pub enum Value {
     Timestamp(NaiveDateTime),
     Interval(Interval),
     Array(Vec<Value>),
+    /// A `json` value: its text as it was given.
+    Json(String),
+    Jsonb(Jsonb),
 }
 
 impl Value {
@@ -174,6 +188,8 @@ impl Value {
                     .map(Value::natural_type)
                     .unwrap_or(SqlType::Text),
             )),
+            Value::Json(_) => SqlType::Json,
+            Value::Jsonb(_) => SqlType::Jsonb,
         }
     }
 
@@ -209,6 +225,8 @@ impl Value {
             Value::Timestamp(ts) => format_timestamp(ts),
             Value::Interval(iv) => format_interval(iv),
             Value::Array(items) => format_array(items),
+            Value::Json(text) => text.clone(),
+            Value::Jsonb(j) => j.to_text(),
         })
     }
 
@@ -227,6 +245,8 @@ impl Value {
             (Date(a), Timestamp(b)) => a.and_time(chrono::NaiveTime::MIN).cmp(b),
             (Timestamp(a), Date(b)) => a.cmp(&b.and_time(chrono::NaiveTime::MIN)),
             (Interval(a), Interval(b)) => interval_micros(a).cmp(&interval_micros(b)),
+            (Jsonb(a), Jsonb(b)) => a.total_cmp(b),
+            (Json(a), Json(b)) => a.cmp(b),
             (Array(a), Array(b)) => {
                 for (x, y) in a.iter().zip(b.iter()) {
                     let c = x.pg_cmp(y);
@@ -284,6 +304,8 @@ impl Value {
             Value::Timestamp(_) => 7,
             Value::Interval(_) => 8,
             Value::Array(_) => 9,
+            Value::Json(_) => 10,
+            Value::Jsonb(_) => 11,
         }
     }
 
@@ -311,6 +333,8 @@ impl Value {
             Value::Timestamp(t) => GroupKey::Text(t.to_string()),
             Value::Interval(i) => GroupKey::Int(interval_micros(i) as i64),
             Value::Array(items) => GroupKey::Array(items.iter().map(Value::group_key).collect()),
+            Value::Json(text) => GroupKey::Json(text.clone()),
+            Value::Jsonb(j) => GroupKey::Json(j.canonical()),
         }
     }
 }
@@ -325,6 +349,7 @@ pub enum GroupKey {
     Float(u64),
     Text(String),
     Array(Vec<GroupKey>),
+    Json(String),
 }
 
 fn interval_micros(iv: &Interval) -> i128 {

@@ -218,7 +218,13 @@ impl<'a> Deparser<'a> {
     }
 
     fn binary(&self, left: &Expr, op: &BinaryOperator, right: &Expr) -> String {
-        let (lt, rt) = (self.context(left), self.context(right));
+        let (mut lt, rt) = (self.context(left), self.context(right));
+        // json operators take a key, an index or a path on the right, not another json.
+        if matches!(lt, SqlType::Json | SqlType::Jsonb) {
+            if let Some(t) = crate::sql::functions::jsonb::right_operand_type(op) {
+                lt = t;
+            }
+        }
         format!(
             "({} {} {})",
             self.operand(left, &rt),

@@ -446,7 +446,9 @@ fn readable_type(ty: &SqlType) -> Option<SqlType> {
         | SqlType::Int8
         | SqlType::Float4
         | SqlType::Float8
-        | SqlType::Bool => Some(ty.clone()),
+        | SqlType::Bool
+        | SqlType::Json
+        | SqlType::Jsonb => Some(ty.clone()),
         SqlType::Numeric { .. } => Some(SqlType::Numeric {
             precision: None,
             scale: None,

@@ -8,7 +8,7 @@ pub mod regclass;
 pub use parse::{parse_interval, parse_text_as};
 
 use crate::error::{PgError, PgResult};
-use crate::types::{SqlType, Value};
+use crate::types::{Jsonb, SqlType, Value};
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::{Decimal, RoundingStrategy};
 use sqlparser::ast::{ArrayElemTypeDef, CharacterLength, DataType, ExactNumberInfo, TimezoneInfo};
@@ -59,8 +59,23 @@ fn cast_impl(value: Value, to: &SqlType, explicit: bool) -> PgResult<Value> {
             return parse_text_as(s, to);
         }
     }
+    if let Value::Jsonb(j) = &value {
+        if to.is_numeric() || matches!(to, SqlType::Bool) {
+            return jsonb_scalar_cast(j, to);
+        }
+    }
     match to {
         SqlType::Unknown => Ok(value),
+        SqlType::Json => match value {
+            Value::Json(text) => Ok(Value::Json(text)),
+            Value::Jsonb(j) => Ok(Value::Json(j.to_text())),
+            other => Err(cannot_cast(&other, to)),
+        },
+        SqlType::Jsonb => match value {
+            Value::Jsonb(j) => Ok(Value::Jsonb(j)),
+            Value::Json(text) => Jsonb::parse(&text).map(Value::Jsonb),
+            other => Err(cannot_cast(&other, to)),
+        },
         SqlType::Text => Ok(Value::Text(value.to_pg_text().unwrap_or_default())),
         SqlType::Regclass => match value {
             Value::Text(s) => regclass::normalize(&s).map(Value::Text),
@@ -158,6 +173,39 @@ fn cast_impl(value: Value, to: &SqlType, explicit: bool) -> PgResult<Value> {
     }
 }
 
+/// `jsonb::integer` and friends: a jsonb number or boolean to the SQL type, as PostgreSQL 15
+/// allows (`cannot cast jsonb string to type integer` otherwise).
+fn jsonb_scalar_cast(j: &Jsonb, to: &SqlType) -> PgResult<Value> {
+    let wrong = || {
+        let kind = match j {
+            Jsonb::Null => "null",
+            Jsonb::Bool(_) => "boolean",
+            Jsonb::Number(_) => "numeric",
+            Jsonb::String(_) => "string",
+            Jsonb::Array(_) => "array",
+            Jsonb::Object(_) => "object",
+        };
+        PgError::new(
+            "22023",
+            format!("cannot cast jsonb {kind} to type {}", to.pg_name()),
+        )
+    };
+    match (j, to) {
+        (Jsonb::Bool(b), SqlType::Bool) => Ok(Value::Bool(*b)),
+        (Jsonb::Number(n), t) if t.is_numeric() => {
+            let numeric = parse_text_as(
+                n,
+                &SqlType::Numeric {
+                    precision: None,
+                    scale: None,
+                },
+            )?;
+            cast_impl(numeric, to, true)
+        }
+        _ => Err(wrong()),
+    }
+}
+
 /// Explicit casts truncate silently; assignment errors unless only blanks are cut.
 fn limit_length(s: String, n: Option<u32>, ty: &SqlType, explicit: bool) -> PgResult<String> {
     let Some(n) = n else { return Ok(s) };
@@ -226,7 +274,9 @@ pub fn coerce_for_column(value: Value, ty: &SqlType) -> PgResult<Value> {
         | (Value::Float8(_), SqlType::Float8)
         | (Value::Date(_), SqlType::Date)
         | (Value::Timestamp(_), SqlType::Timestamp)
-        | (Value::Interval(_), SqlType::Interval) => Ok(value),
+        | (Value::Interval(_), SqlType::Interval)
+        | (Value::Json(_), SqlType::Json)
+        | (Value::Jsonb(_), SqlType::Jsonb) => Ok(value),
         // Numbers, dates and booleans are not assignable to text columns' siblings implicitly in
         // PostgreSQL, but their text form is what an INSERT of a literal would store.
         _ => cast_impl(value, ty, false),
@@ -284,6 +334,8 @@ pub fn sqltype_from_ast(dt: &DataType) -> PgResult<SqlType> {
         DataType::Timestamp(_, _) => SqlType::Timestamp,
         DataType::Interval => SqlType::Interval,
         DataType::Regclass => SqlType::Regclass,
+        DataType::JSON => SqlType::Json,
+        DataType::JSONB => SqlType::Jsonb,
         DataType::Array(ArrayElemTypeDef::SquareBracket(inner, _))
         | DataType::Array(ArrayElemTypeDef::AngleBracket(inner))
         | DataType::Array(ArrayElemTypeDef::Parenthesis(inner)) => {
@@ -306,6 +358,8 @@ pub fn sqltype_from_ast(dt: &DataType) -> PgResult<SqlType> {
                 "oid" => SqlType::Int8,
                 "bpchar" => SqlType::Char(mods.first().and_then(|m| m.parse().ok()).unwrap_or(1)),
                 "name" => SqlType::Text,
+                "json" => SqlType::Json,
+                "jsonb" => SqlType::Jsonb,
                 _ => return Err(undefined_type(n)),
             }
         }

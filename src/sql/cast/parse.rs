@@ -51,6 +51,8 @@ pub fn parse_text_as(s: &str, ty: &SqlType) -> PgResult<Value> {
             parse_timestamp(t).map(Value::Timestamp).ok_or_else(bad)
         }
         SqlType::Interval => parse_interval(t).map(Value::Interval).ok_or_else(bad),
+        SqlType::Json => crate::types::jsonb::validate_json(s).map(|_| Value::Json(s.to_string())),
+        SqlType::Jsonb => crate::types::Jsonb::parse(s).map(Value::Jsonb),
         SqlType::Array(inner) => parse_array(t, inner)
             .ok_or_else(|| PgError::new("22P02", format!("malformed array literal: \"{s}\"")))?,
         _ => cast(Value::Text(s.to_string()), ty),

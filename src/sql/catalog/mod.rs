@@ -214,7 +214,7 @@ fn arg_type(arg: &'static str) -> &'static str {
     arg.split_once(' ').map(|(_, t)| t).unwrap_or(arg)
 }
 
-/// The engine's type for a catalog type name; json values are kept as their text.
+/// The engine's type for a catalog type name.
 pub fn type_named(name: &str) -> SqlType {
     match name {
         "boolean" => SqlType::Bool,
@@ -227,7 +227,9 @@ pub fn type_named(name: &str) -> SqlType {
         },
         "real" => SqlType::Float4,
         "double precision" => SqlType::Float8,
-        "text" | "json" | "name" | "regtype" | "cstring" | "character varying" => SqlType::Text,
+        "text" | "name" | "regtype" | "cstring" | "character varying" => SqlType::Text,
+        "json" => SqlType::Json,
+        "jsonb" => SqlType::Jsonb,
         "date" => SqlType::Date,
         "timestamp without time zone" => SqlType::Timestamp,
         "timestamp with time zone" => SqlType::TimestampTz,

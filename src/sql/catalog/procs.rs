@@ -91,6 +91,7 @@ const ADD_NODE: &[&str] = &[
     "nodecluster name DEFAULT 'default'::name",
 ];
 const REMOVE_NODE: &[&str] = &["nodename text", "nodeport integer"];
+const JSONB_ELEMENTS: &[&str] = &["from_json jsonb", "OUT value jsonb"];
 const ACTIVE_WORKERS: &[&str] = &["OUT node_name text", "OUT node_port bigint"];
 
 /// Statistics aggregates: numeric for integer and numeric input, double precision for float.
@@ -266,6 +267,24 @@ const OTHER: &[Proc] = &[
         true,
         8192.0,
     ),
+    agg(
+        0,
+        "jsonb_agg",
+        &["anyelement"],
+        "jsonb",
+        Concatenate("jsonb_cat_agg"),
+        true,
+        8192.0,
+    ),
+    agg(
+        0,
+        "jsonb_object_agg",
+        &["\"any\"", "\"any\""],
+        "jsonb",
+        Concatenate("jsonb_cat_agg"),
+        true,
+        8192.0,
+    ),
     // PostgreSQL 15's string_agg has no combine function: Citus gathers the rows.
     agg(
         0,
@@ -312,6 +331,7 @@ const OTHER: &[Proc] = &[
         "anyelement",
     ),
     citus_agg("json_cat_agg", &["json"], "json"),
+    citus_agg("jsonb_cat_agg", &["jsonb"], "jsonb"),
     citus_agg("worker_partial_agg", &["oid", "anyelement"], "cstring"),
     // Functions.
     func("abs", &["bigint"], "bigint", Immutable),
@@ -461,6 +481,50 @@ const OTHER: &[Proc] = &[
     func("hashint8", &["bigint"], "integer", Immutable),
     func("hashtext", &["text"], "integer", Immutable),
     func("initcap", &["text"], "text", Immutable),
+    func(
+        "jsonb_array_elements",
+        JSONB_ELEMENTS,
+        "SETOF jsonb",
+        Immutable,
+    ),
+    func(
+        "jsonb_array_elements_text",
+        &["from_json jsonb", "OUT value text"],
+        "SETOF text",
+        Immutable,
+    ),
+    func("jsonb_array_length", &["jsonb"], "integer", Immutable),
+    func("jsonb_build_array", &[], "jsonb", Stable),
+    func("jsonb_build_array", &["VARIADIC \"any\""], "jsonb", Stable),
+    func("jsonb_build_object", &[], "jsonb", Stable),
+    func("jsonb_build_object", &["VARIADIC \"any\""], "jsonb", Stable),
+    func(
+        "jsonb_each",
+        &["from_json jsonb", "OUT key text", "OUT value jsonb"],
+        "SETOF record",
+        Immutable,
+    ),
+    func(
+        "jsonb_each_text",
+        &["from_json jsonb", "OUT key text", "OUT value text"],
+        "SETOF record",
+        Immutable,
+    ),
+    func("jsonb_object_keys", &["jsonb"], "SETOF text", Immutable),
+    func("jsonb_pretty", &["jsonb"], "text", Immutable),
+    func(
+        "jsonb_set",
+        &[
+            "jsonb_in jsonb",
+            "path text[]",
+            "replacement jsonb",
+            "create_if_missing boolean DEFAULT true",
+        ],
+        "jsonb",
+        Immutable,
+    ),
+    func("jsonb_strip_nulls", &["jsonb"], "jsonb", Immutable),
+    func("jsonb_typeof", &["jsonb"], "text", Immutable),
     func("left", &["text", "integer"], "text", Immutable),
     func("length", &["text"], "integer", Immutable),
     func("ln", &["double precision"], "double precision", Immutable),
@@ -575,6 +639,7 @@ const OTHER: &[Proc] = &[
     ),
     func("trunc", &["numeric"], "numeric", Immutable),
     func("trunc", &["numeric", "integer"], "numeric", Immutable),
+    func("to_jsonb", &["anyelement"], "jsonb", Stable),
     func("unnest", &["anyarray"], "SETOF anyelement", Immutable),
     func("upper", &["text"], "text", Immutable),
     func("version", &[], "text", Stable),

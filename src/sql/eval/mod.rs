@@ -661,6 +661,9 @@ fn eval_binary(
         BinaryOperator::StringConcat => {
             let l = eval(left, scope, ctx)?;
             let r = eval(right, scope, ctx)?;
+            if let Some(v) = json_operator(&l, op, &r, left, right) {
+                return v;
+            }
             Ok(match (l, r) {
                 (Value::Null, _) | (_, Value::Null) => Value::Null,
                 (Value::Array(mut a), Value::Array(b)) => {
@@ -681,11 +684,31 @@ fn eval_binary(
         _ => {
             let l = eval(left, scope, ctx)?;
             let r = eval(right, scope, ctx)?;
+            if let Some(v) = json_operator(&l, op, &r, left, right) {
+                return v;
+            }
             let (l, r) = coerce_pair(l, r, left, right)?;
             // Two untyped literals in arithmetic: PostgreSQL cannot pick an operator either.
             ops::binary(&l, op, &r)
         }
     }
+}
+
+/// A json or jsonb operator, when `op` is one for these operands.
+fn json_operator(
+    l: &Value,
+    op: &BinaryOperator,
+    r: &Value,
+    left: &Expr,
+    right: &Expr,
+) -> Option<PgResult<Value>> {
+    functions::jsonb::operator(
+        l,
+        op,
+        r,
+        literal_text(left).is_some(),
+        literal_text(right).is_some(),
+    )
 }
 
 fn check_bool(op: &str, v: &Value) -> PgResult<()> {

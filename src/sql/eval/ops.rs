@@ -80,6 +80,7 @@ pub fn compare(l: &Value, r: &Value) -> PgResult<Ordering> {
             | (Value::Text(_), Value::Text(_))
             | (Value::Interval(_), Value::Interval(_))
             | (Value::Array(_), Value::Array(_))
+            | (Value::Jsonb(_), Value::Jsonb(_))
             | (
                 Value::Date(_) | Value::Timestamp(_),
                 Value::Date(_) | Value::Timestamp(_)

@@ -124,6 +124,9 @@ pub fn expr_type(expr: &Expr, columns: &[ScopeColumn], ctx: &EvalCtx) -> SqlType
         }
         Expr::Interval(_) => SqlType::Interval,
         Expr::BinaryOp { left, op, right } => match op {
+            _ if json_operator_type(left, op, right, &ty).is_some() => {
+                json_operator_type(left, op, right, &ty).unwrap_or(SqlType::Unknown)
+            }
             BinaryOperator::Plus
             | BinaryOperator::Minus
             | BinaryOperator::Multiply
@@ -186,6 +189,20 @@ pub fn expr_type(expr: &Expr, columns: &[ScopeColumn], ctx: &EvalCtx) -> SqlType
         Expr::Function(f) => function_type(f, columns, ctx),
         _ => SqlType::Bool,
     }
+}
+
+/// The type of a json operator's result (an untyped literal operand counts as `unknown`).
+fn json_operator_type(
+    left: &Expr,
+    op: &BinaryOperator,
+    right: &Expr,
+    ty: &dyn Fn(&Expr) -> SqlType,
+) -> Option<SqlType> {
+    let operand = |e: &Expr| match super::literal_text(e) {
+        Some(_) => SqlType::Unknown,
+        None => ty(e),
+    };
+    crate::sql::functions::jsonb::operator_type(&operand(left), op, &operand(right))
 }
 
 fn function_type(f: &sqlparser::ast::Function, columns: &[ScopeColumn], ctx: &EvalCtx) -> SqlType {

@@ -1,11 +1,13 @@
 //! Aggregates beyond the executor's core ones: the statistics family (stddev, variance and
 //! their _samp/_pop forms), json_agg, and the Citus aggregates distributed plans run
 //! (`worker_partial_agg`/`coord_combine_agg` for transition states, `array_cat_agg`,
-//! `json_cat_agg`).
+//! `json_cat_agg`), and jsonb_agg/jsonb_object_agg with Citus's `jsonb_cat_agg`, which joins
+//! the workers' results with jsonb `||`.
 
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::numeric_div;
-use crate::types::{format_float8, format_timestamp, Value};
+use crate::sql::functions::jsonb::{concat, key_text, to_jsonb};
+use crate::types::{format_float8, format_timestamp, Jsonb, Value};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -20,6 +22,12 @@ pub enum State {
     Json(Vec<String>),
     JsonCat(Vec<String>),
     ArrayCat(Option<Vec<Value>>),
+    /// jsonb_agg: the elements; `None` before the first row (no rows give NULL).
+    JsonbAgg(Option<Vec<Jsonb>>),
+    /// jsonb_object_agg: the pairs in input order (a later key wins).
+    JsonbObjectAgg(Option<Vec<(String, Jsonb)>>),
+    /// jsonb_cat_agg: the workers' results joined with `||`.
+    JsonbCat(Option<Jsonb>),
 }
 
 /// Which statistic: sample or population, variance or its square root.
@@ -315,6 +323,9 @@ impl State {
             "json_agg" => State::Json(Vec::new()),
             "json_cat_agg" => State::JsonCat(Vec::new()),
             "array_cat_agg" => State::ArrayCat(None),
+            "jsonb_agg" => State::JsonbAgg(None),
+            "jsonb_object_agg" => State::JsonbObjectAgg(None),
+            "jsonb_cat_agg" => State::JsonbCat(None),
             "worker_partial_agg" => State::Partial(Moments::Empty),
             "coord_combine_agg" => State::Combine(None, Moments::Empty),
             _ => State::Stat(Stat::named(name)?, Moments::Empty),
@@ -345,6 +356,24 @@ impl State {
                     items.push(text);
                 }
             }
+            State::JsonbAgg(items) => items.get_or_insert_with(Vec::new).push(to_jsonb(first)?),
+            State::JsonbObjectAgg(pairs) => {
+                if first.is_null() {
+                    return Err(PgError::new("22023", "field name must not be null"));
+                }
+                let value = to_jsonb(args.get(1).unwrap_or(&Value::Null))?;
+                pairs
+                    .get_or_insert_with(Vec::new)
+                    .push((key_text(first)?, value));
+            }
+            State::JsonbCat(acc) => {
+                if let Some(more) = crate::sql::functions::jsonb::jsonb_arg(first)? {
+                    *acc = Some(match acc.take() {
+                        None => more,
+                        Some(sofar) => concat(sofar, more)?,
+                    });
+                }
+            }
             State::ArrayCat(acc) => {
                 if let Value::Array(more) = first {
                     acc.get_or_insert_with(Vec::new)
@@ -364,17 +393,24 @@ impl State {
                 None => Value::Null,
             },
             State::Json(items) if items.is_empty() => Value::Null,
-            State::Json(items) => Value::Text(format!("[{}]", items.join(", "))),
+            State::Json(items) => Value::Json(format!("[{}]", items.join(", "))),
             State::JsonCat(mut items) => match items.len() {
                 0 => Value::Null,
                 // One worker's array is kept as it came.
-                1 => Value::Text(items.remove(0)),
+                1 => Value::Json(items.remove(0)),
                 _ => {
                     let all: Vec<String> = items.iter().flat_map(|t| json_elements(t)).collect();
-                    Value::Text(format!("[{}]", all.join(", ")))
+                    Value::Json(format!("[{}]", all.join(", ")))
                 }
             },
             State::ArrayCat(acc) => acc.map(Value::Array).unwrap_or(Value::Null),
+            State::JsonbAgg(items) => items
+                .map(|i| Value::Jsonb(Jsonb::Array(i)))
+                .unwrap_or(Value::Null),
+            State::JsonbObjectAgg(pairs) => pairs
+                .map(|p| Value::Jsonb(Jsonb::object(p)))
+                .unwrap_or(Value::Null),
+            State::JsonbCat(acc) => acc.map(Value::Jsonb).unwrap_or(Value::Null),
         })
     }
 }
@@ -451,11 +487,26 @@ mod tests {
     }
 
     #[test]
+    fn jsonb_cat_agg_joins_worker_results() {
+        let parts = |texts: &[&str]| -> Vec<Value> {
+            texts
+                .iter()
+                .map(|t| Value::Jsonb(Jsonb::parse(t).unwrap_or(Jsonb::Null)))
+                .collect()
+        };
+        let arrays = run("jsonb_cat_agg", &parts(&["[1, 2]", "[3]"]));
+        assert_eq!(arrays.to_pg_text().as_deref(), Some("[1, 2, 3]"));
+        let objects = run("jsonb_cat_agg", &parts(&[r#"{"b": 1}"#, r#"{"a": 2}"#]));
+        assert_eq!(objects.to_pg_text().as_deref(), Some(r#"{"a": 2, "b": 1}"#));
+        assert_eq!(run("jsonb_agg", &[]), Value::Null);
+    }
+
+    #[test]
     fn json_agg_writes_postgres_json() {
         let v = vec![Value::Int4(1), Value::Null, Value::Text("a\"b".into())];
         assert_eq!(
             run("json_agg", &v),
-            Value::Text("[1, null, \"a\\\"b\"]".into())
+            Value::Json("[1, null, \"a\\\"b\"]".into())
         );
         let cat = vec![
             Value::Text("[1, 2]".into()),
@@ -463,7 +514,7 @@ mod tests {
         ];
         assert_eq!(
             run("json_cat_agg", &cat),
-            Value::Text("[1, 2, \"x,y\"]".into())
+            Value::Json("[1, 2, \"x,y\"]".into())
         );
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod aggregates;
 mod datetime;
+pub mod jsonb;
 mod math;
 mod text;
 
@@ -198,6 +199,9 @@ pub fn call_builtin(name: &str, args: Vec<Value>, ctx: &EvalCtx) -> Option<PgRes
         return Some(r);
     }
     if let Some(r) = datetime::call(name, &args, ctx) {
+        return Some(r);
+    }
+    if let Some(r) = jsonb::call(name, &args) {
         return Some(r);
     }
     let strict_null = args.iter().any(Value::is_null);

@@ -321,6 +321,17 @@ pub fn srf(
         "get_missing_time_partition_ranges" => {
             crate::sql::partition::time::missing_ranges_result(exec.db, &args, exec.host.now())
         }
+        _ if crate::sql::functions::jsonb::is_set_returning(fname) => {
+            let (columns, rows) = crate::sql::functions::jsonb::set_returning(fname, &args)
+                .unwrap_or_else(|| Ok((Vec::new(), Vec::new())))?;
+            Ok(ResultSet {
+                columns: columns
+                    .into_iter()
+                    .map(|(n, t)| Column::new(n, t))
+                    .collect(),
+                rows,
+            })
+        }
         _ => match exec.host.call_table(fname, &args) {
             Some(r) => r,
             None => {
@@ -720,8 +731,15 @@ pub fn is_srf_call(e: &Expr) -> Option<(String, Vec<&Expr>)> {
     match e {
         Expr::Function(f) => {
             let name = crate::sql::functions::function_name(f);
-            matches!(name.as_str(), "generate_series" | "unnest")
-                .then(|| (name, function_args(&f.args)))
+            matches!(
+                name.as_str(),
+                "generate_series"
+                    | "unnest"
+                    | "jsonb_object_keys"
+                    | "jsonb_array_elements"
+                    | "jsonb_array_elements_text"
+            )
+            .then(|| (name, function_args(&f.args)))
         }
         _ => None,
     }

@@ -135,6 +135,12 @@ fn window_targets<'a>(items: &'a mut [Item], sources: &'a mut [KeySource]) -> Ve
 fn srf_values(name: &str, args: Vec<Value>) -> PgResult<Vec<Value>> {
     match name {
         "generate_series" => generate_series(&args),
+        "jsonb_object_keys" | "jsonb_array_elements" | "jsonb_array_elements_text" => {
+            match crate::sql::functions::jsonb::set_returning(name, &args) {
+                Some(r) => Ok(r?.1.into_iter().flat_map(|row| row.into_iter()).collect()),
+                None => Ok(Vec::new()),
+            }
+        }
         _ => match args.into_iter().next() {
             Some(Value::Array(items)) => Ok(items),
             _ => Ok(Vec::new()),

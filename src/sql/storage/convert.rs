@@ -24,7 +24,20 @@ pub fn to_glue(v: Value) -> GValue {
             ("micros".to_string(), GValue::I64(iv.micros)),
         ])),
         Value::Array(items) => GValue::List(items.into_iter().map(to_glue).collect()),
+        // json and jsonb are kept as their text behind a tag byte (no other value is bytea).
+        Value::Json(text) => tagged(JSON_TAG, &text),
+        Value::Jsonb(j) => tagged(JSONB_TAG, &j.to_text()),
     }
+}
+
+const JSON_TAG: u8 = b'j';
+const JSONB_TAG: u8 = b'b';
+
+fn tagged(tag: u8, text: &str) -> GValue {
+    let mut bytes = Vec::with_capacity(text.len() + 1);
+    bytes.push(tag);
+    bytes.extend_from_slice(text.as_bytes());
+    GValue::Bytea(bytes)
 }
 
 /// Reads a stored value back.
@@ -58,6 +71,16 @@ pub fn from_glue(v: &GValue) -> Value {
             })
         }
         GValue::List(items) => Value::Array(items.iter().map(from_glue).collect()),
+        GValue::Bytea(bytes) => {
+            let text = String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned();
+            match bytes.first() {
+                Some(&JSONB_TAG) => match crate::types::Jsonb::parse(&text) {
+                    Ok(j) => Value::Jsonb(j),
+                    Err(_) => Value::Text(text),
+                },
+                _ => Value::Json(text),
+            }
+        }
         // Never written by us; shown as text rather than failing.
         other => Value::Text(format!("{other:?}")),
     }
@@ -89,6 +112,11 @@ mod tests {
                 micros: -5,
             }),
             Value::Array(vec![Value::Int4(1), Value::Null]),
+            Value::Json("{\"b\":1,  \"a\":2}".into()),
+            Value::Jsonb(
+                crate::types::Jsonb::parse("{\"b\": [1.50, null], \"a\": \"x\"}")
+                    .unwrap_or(crate::types::Jsonb::Null),
+            ),
         ];
         for v in values {
             assert_eq!(from_glue(&to_glue(v.clone())), v);
