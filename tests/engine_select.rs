@@ -476,6 +476,21 @@ fn joins_of_stored_tables_keep_the_columns_the_query_reads() {
         ),
         vec!["1|10|x", "2|20|y", "2|20|z", "2|21|y", "2|21|z", "4|40|", "5||q", "|30|", "||n"]
     );
+    // Comma-separated items joined by WHERE equalities: the same rows as JOIN ... ON.
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT l.v, r.w FROM l, r WHERE l.id = r.id AND r.w <> 'z'"
+        ),
+        vec!["10|x", "20|y", "21|y"]
+    );
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*) FROM l, r, r r2 WHERE l.id = r.f AND r2.w = r.w"
+        ),
+        "3"
+    );
     assert_eq!(
         rows(&db, "SELECT r.* FROM l JOIN r ON l.t = r.t WHERE l.v = 10"),
         vec!["1|1|1|a|x|1"]

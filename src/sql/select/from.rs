@@ -1,7 +1,7 @@
 //! FROM: stored tables, CTEs, host relations, subqueries, set-returning functions and joins
 //! (see `join`).
 
-use super::join::{join, Input, JoinKind};
+use super::join::{join, where_join_condition, Input, JoinKind};
 use super::used::UsedNames;
 use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
@@ -10,8 +10,8 @@ use crate::sql::eval::{arg_exprs, eval, expr_type, function_args, Scope, ScopeCo
 use crate::sql::{Column, ResultSet};
 use crate::types::{SqlType, Value};
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, Ident, JoinOperator, ObjectName, TableAlias, TableFactor,
-    TableWithJoins,
+    BinaryOperator, Expr, FunctionArg, Ident, JoinConstraint, JoinOperator, ObjectName, TableAlias,
+    TableFactor, TableWithJoins,
 };
 
 /// Renames the first columns of a result (`AS d(id)`, `WITH x(a, b) AS ...`).
@@ -124,15 +124,38 @@ pub fn build_from(
     outer: Option<&Scope>,
     used: &UsedNames,
 ) -> PgResult<Rel> {
+    build_from_where(exec, from, None, outer, used)
+}
+
+/// `build_from` for a block with a WHERE clause, whose equalities between comma-separated
+/// items join them by hashing.
+pub fn build_from_where(
+    exec: &Executor,
+    from: &[TableWithJoins],
+    where_clause: Option<&Expr>,
+    outer: Option<&Scope>,
+    used: &UsedNames,
+) -> PgResult<Rel> {
     let mut acc: Option<Rel> = None;
     for twj in from {
         let rel = table_with_joins(exec, twj, outer, used)?;
         acc = Some(match acc {
             None => rel,
             Some(left) => {
+                let on = where_clause
+                    .and_then(|w| where_join_condition(w, &left.columns, &rel.columns))
+                    .map(JoinConstraint::On);
                 let (left, right) = (Input::from_rel(left), Input::from_rel(rel));
                 let reads = used.beyond_on();
-                join(exec, left, right, JoinKind::Inner, None, outer, reads)?
+                join(
+                    exec,
+                    left,
+                    right,
+                    JoinKind::Inner,
+                    on.as_ref(),
+                    outer,
+                    reads,
+                )?
             }
         });
     }

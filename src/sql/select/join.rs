@@ -189,6 +189,44 @@ fn hash_comparable(a: &SqlType, b: &SqlType) -> bool {
     (exact(a) && exact(b)) || (float(a) && float(b)) || (a.is_textual() && b.is_textual()) || a == b
 }
 
+/// The equalities of a WHERE clause that join two comma-separated FROM items, as a join
+/// condition: qualified columns, one of each input, of types a hash join compares as `=`
+/// does (PostgreSQL's planner hash joins them too, rather than filtering a cross product).
+/// WHERE still applies to the joined rows.
+pub fn where_join_condition(
+    where_clause: &Expr,
+    left: &[ScopeColumn],
+    right: &[ScopeColumn],
+) -> Option<Expr> {
+    let mut parts = Vec::new();
+    conjuncts(where_clause, &mut parts);
+    let side = |e: &Expr| match e {
+        Expr::CompoundIdentifier(_) => (column_index(e, left), column_index(e, right)),
+        _ => (None, None),
+    };
+    parts
+        .into_iter()
+        .filter(|p| match p {
+            Expr::BinaryOp {
+                left: a,
+                op: BinaryOperator::Eq,
+                right: b,
+            } => match (side(a), side(b)) {
+                ((Some(l), None), (None, Some(r))) | ((None, Some(r)), (Some(l), None)) => {
+                    hash_comparable(&left[l].ty, &right[r].ty)
+                }
+                _ => false,
+            },
+            _ => false,
+        })
+        .cloned()
+        .reduce(|a, b| Expr::BinaryOp {
+            left: Box::new(a),
+            op: BinaryOperator::And,
+            right: Box::new(b),
+        })
+}
+
 /// Equality pairs `(left column, right column)` a hash join can use, and whether other
 /// conditions remain to be checked per pair.
 fn equi_keys(

@@ -2,7 +2,7 @@
 //! functions), DISTINCT [ON] and ORDER BY.
 
 use super::aggregate::{check_grouped, group, has_aggregates};
-use super::from::{build_from, column_index, generate_series, is_srf_call};
+use super::from::{build_from_where, column_index, generate_series, is_srf_call};
 use super::order::{cmp_keys, key_sources, regclass_keys_by_oid, KeySource};
 use super::used::used_names;
 use super::{names::output_name, window, Executor, Rel};
@@ -155,7 +155,13 @@ pub fn run_select(
     window::check_clauses(sel)?;
     let mut rel = match super::access::index_lookup(exec, sel) {
         Some(rel) => rel?,
-        None => build_from(exec, &sel.from, outer, &used_names(sel, order))?,
+        None => build_from_where(
+            exec,
+            &sel.from,
+            sel.selection.as_ref(),
+            outer,
+            &used_names(sel, order),
+        )?,
     };
     if let Some(w) = &sel.selection {
         if has_aggregates(w) {
