@@ -178,9 +178,10 @@ fn extended_hash(value: &Value, ty: &SqlType, seed: u64) -> PgResult<u64> {
             let v = value.as_i64().ok_or_else(unsupported)?;
             Ok(hash_bytes_uint32_extended(fold_int8(v), seed))
         }
-        (Value::Text(s), SqlType::Char(_)) => {
-            Ok(hash_bytes_extended(s.trim_end_matches(' ').as_bytes(), seed))
-        }
+        (Value::Text(s), SqlType::Char(_)) => Ok(hash_bytes_extended(
+            s.trim_end_matches(' ').as_bytes(),
+            seed,
+        )),
         (Value::Text(s), _) => Ok(hash_bytes_extended(s.as_bytes(), seed)),
         // date is an int4 of days since 2000-01-01; timestamps an int8 of microseconds.
         (Value::Date(d), _) => {

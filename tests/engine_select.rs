@@ -356,3 +356,143 @@ fn point_lookups_through_unique_keys_mean_what_equality_means() {
         "invalid input syntax for type bigint: \"abc\""
     );
 }
+
+/// Two stored tables with duplicate and NULL keys, and key columns of different types.
+fn join_pair_db() -> shardscope::sql::Database {
+    let mut db = demo_db();
+    db.execute_sql(
+        "CREATE TABLE l (id int, k bigint, n numeric, t text, v int); \
+         CREATE TABLE r (id bigint, k int, n int, t text, w text, f float8); \
+         INSERT INTO l VALUES (1, 1, 1.0, 'a', 10), (2, 2, 2.5, 'b', 20), (2, 2, 2, 'b', 21), \
+           (NULL, NULL, NULL, NULL, 30), (4, 4, 4, 'd', 40); \
+         INSERT INTO r VALUES (1, 1, 1, 'a', 'x', 1.0), (2, 2, 2, 'b', 'y', 2.0), \
+           (2, 2, 2, 'c', 'z', 2.5), (NULL, NULL, NULL, NULL, 'n', NULL), (5, 5, 5, 'e', 'q', 5)",
+        &host(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    db
+}
+
+#[test]
+fn joins_of_stored_tables_match_keys_as_postgres_does() {
+    let db = join_pair_db();
+    // NULL keys never match; duplicate keys multiply; int4 = int8.
+    assert_eq!(
+        one(&db, "SELECT count(*) FROM l JOIN r ON l.id = r.id"),
+        "5"
+    );
+    assert_eq!(
+        one(&db, "SELECT count(*) FROM l LEFT JOIN r ON l.id = r.id"),
+        "7"
+    );
+    assert_eq!(
+        one(&db, "SELECT count(*) FROM l RIGHT JOIN r ON r.id = l.id"),
+        "7"
+    );
+    assert_eq!(
+        one(&db, "SELECT count(*) FROM l FULL JOIN r ON l.id = r.id"),
+        "9"
+    );
+    assert_eq!(one(&db, "SELECT count(*) FROM l JOIN r USING (id)"), "5");
+    // Rows come in the left input's order, each one's matches in the right input's order.
+    assert_eq!(
+        rows(&db, "SELECT l.v, r.w FROM l JOIN r ON l.id = r.id"),
+        vec!["10|x", "20|y", "20|z", "21|y", "21|z"]
+    );
+    // Multi-column keys.
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT l.v, r.w FROM l JOIN r ON l.id = r.id AND l.t = r.t ORDER BY 1, 2"
+        ),
+        vec!["10|x", "20|y", "21|y"]
+    );
+    // numeric = int compares values: 1.0 = 1, 2.5 matches nothing.
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT l.v, r.w FROM l JOIN r ON l.n = r.n ORDER BY 1, 2"
+        ),
+        vec!["10|x", "21|y", "21|z"]
+    );
+    // int = float8 and numeric = float8 compare as floats.
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT l.v, r.w FROM l JOIN r ON l.id = r.f ORDER BY 1, 2"
+        ),
+        vec!["10|x", "20|y", "21|y"]
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT l.v, r.w FROM l JOIN r ON l.n = r.f ORDER BY 1, 2"
+        ),
+        vec!["10|x", "20|z", "21|y"]
+    );
+    assert_eq!(
+        err(&db, "SELECT count(*) FROM l JOIN r ON l.id = r.t"),
+        "operator does not exist: integer = text"
+    );
+}
+
+#[test]
+fn joins_of_stored_tables_keep_the_columns_the_query_reads() {
+    let db = join_pair_db();
+    // A condition beyond the keys; the outer join keeps the left rows it rejects.
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT l.v, r.w FROM l LEFT JOIN r ON l.id = r.id AND r.w <> 'y' ORDER BY 1, 2"
+        ),
+        vec!["10|x", "20|z", "21|z", "30|", "40|"]
+    );
+    // Columns read only by WHERE, or by a later join's condition, survive the first join.
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*) FROM l JOIN r ON l.id = r.id WHERE r.w = 'y'"
+        ),
+        "2"
+    );
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*), sum(r2.k) FROM l JOIN r ON l.id = r.id JOIN r r2 ON r2.w = r.w"
+        ),
+        "5|9"
+    );
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*) FROM l JOIN (r JOIN l l2 ON l2.v = r.k * 10) ON l.id = r.id"
+        ),
+        "5"
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT id, v, w FROM l FULL JOIN r USING (id) ORDER BY 1, 2, 3"
+        ),
+        vec!["1|10|x", "2|20|y", "2|20|z", "2|21|y", "2|21|z", "4|40|", "5||q", "|30|", "||n"]
+    );
+    // Comma-separated items joined by WHERE equalities: the same rows as JOIN ... ON.
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT l.v, r.w FROM l, r WHERE l.id = r.id AND r.w <> 'z'"
+        ),
+        vec!["10|x", "20|y", "21|y"]
+    );
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*) FROM l, r, r r2 WHERE l.id = r.f AND r2.w = r.w"
+        ),
+        "3"
+    );
+    assert_eq!(
+        rows(&db, "SELECT r.* FROM l JOIN r ON l.t = r.t WHERE l.v = 10"),
+        vec!["1|1|1|a|x|1"]
+    );
+}

@@ -107,23 +107,27 @@ impl Host for ClusterHost<'_> {
                     .and_then(|rest| rest.split_whitespace().next())
                     .and_then(|n| n.parse::<usize>().ok());
                 match self.catalog.table(&table).map(|t| &t.kind) {
-                    Some(crate::metadata::TableKind::Distributed { column, attnum: a, .. })
-                        if Some(*a) == attnum =>
-                    {
-                        Ok(Value::Text(column.clone()))
-                    }
+                    Some(crate::metadata::TableKind::Distributed {
+                        column, attnum: a, ..
+                    }) if Some(*a) == attnum => Ok(Value::Text(column.clone())),
                     _ => Err(PgError::new("XX000", "not a valid column")),
                 }
             })()),
             "shard_name" => Some((|| {
                 let table = crate::sql::cast::regclass::relation_name(&text_arg(args, 0)?)?;
-                let id = args.get(1).and_then(Value::as_i64).ok_or_else(|| {
-                    PgError::new("22023", "shard_id cannot be null")
-                })?;
+                let id = args
+                    .get(1)
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| PgError::new("22023", "shard_id cannot be null"))?;
                 if id <= 0 {
-                    return Err(PgError::new("22023", "shard_id cannot be zero or negative value"));
+                    return Err(PgError::new(
+                        "22023",
+                        "shard_id cannot be zero or negative value",
+                    ));
                 }
-                Ok(Value::Text(crate::sql::ddl::quote_ident(&format!("{table}_{id}"))))
+                Ok(Value::Text(crate::sql::ddl::quote_ident(&format!(
+                    "{table}_{id}"
+                ))))
             })()),
             _ => None,
         }

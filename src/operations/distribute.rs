@@ -246,7 +246,14 @@ pub fn create_distributed_table(
         .text("colocate_with", 3)
         .unwrap_or_else(|| "default".into());
     let shard_count_arg = args.get("shard_count", 4).and_then(|v| v.as_i64());
-    distribute_table(cluster, session, &table, &column, &colocate_with, shard_count_arg)
+    distribute_table(
+        cluster,
+        session,
+        &table,
+        &column,
+        &colocate_with,
+        shard_count_arg,
+    )
 }
 
 /// Distributes `table` by `column`: metadata, shards, existing rows moved into them; a

@@ -37,7 +37,9 @@ pub fn check_distributable(cluster: &Cluster, def: &TableDef) -> PgResult<()> {
             def.name, of.parent
         ),
     )
-    .with_detail("Citus does not support distributing partitions if their parent is not distributed table.")
+    .with_detail(
+        "Citus does not support distributing partitions if their parent is not distributed table.",
+    )
     .with_hint(format!(
         "Distribute the partitioned table \"{}\" instead.",
         of.parent
@@ -46,7 +48,11 @@ pub fn check_distributable(cluster: &Cluster, def: &TableDef) -> PgResult<()> {
 
 /// `ALTER TABLE <parent shard> ATTACH PARTITION <shard> FOR VALUES ...` for the shard of a
 /// partition (`None` when the parent is not distributed).
-pub fn attach_shard_sql(cluster: &Cluster, def: &TableDef, shard: &Shard) -> PgResult<Option<String>> {
+pub fn attach_shard_sql(
+    cluster: &Cluster,
+    def: &TableDef,
+    shard: &Shard,
+) -> PgResult<Option<String>> {
     let Some(of) = &def.partition_of else {
         return Ok(None);
     };
@@ -54,10 +60,7 @@ pub fn attach_shard_sql(cluster: &Cluster, def: &TableDef, shard: &Shard) -> PgR
         return Ok(None);
     };
     let db = cluster.node_db(COORDINATOR)?;
-    let types = db
-        .table(&of.parent)
-        .map(key_types)
-        .unwrap_or_default();
+    let types = db.table(&of.parent).map(key_types).unwrap_or_default();
     Ok(Some(format!(
         "ALTER TABLE {} ATTACH PARTITION {} {}",
         crate::sql::ddl::quote_ident(&parent_shard.name()),
@@ -94,7 +97,9 @@ pub fn after_create(cluster: &mut Cluster, s: &mut Session, table: &str) -> PgRe
         }
     };
     match distribution_column(cluster, &parent) {
-        Some(column) => super::distribute::distribute_table(cluster, s, table, &column, &parent, None),
+        Some(column) => {
+            super::distribute::distribute_table(cluster, s, table, &column, &parent, None)
+        }
         None => Ok(Vec::new()),
     }
 }
@@ -165,7 +170,13 @@ pub fn alter_partition(
                     .table(&child)
                     .cloned()
                     .ok_or_else(|| PgError::undefined_table(&child))?;
-                for shard in cluster.catalog.table_shards(&child).into_iter().cloned().collect::<Vec<_>>() {
+                for shard in cluster
+                    .catalog
+                    .table_shards(&child)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                {
                     if let Some(sql) = attach_shard_sql(cluster, &def, &shard)? {
                         for node in shard_nodes(cluster, shard.shard_id) {
                             ddl_task(cluster, s, node, shard.shard_id, sql.clone())?;
@@ -174,8 +185,15 @@ pub fn alter_partition(
                 }
             }
             Some(PartitionCommand::Detach { child }) => {
-                for shard in cluster.catalog.table_shards(&child).into_iter().cloned().collect::<Vec<_>>() {
-                    let Some(parent_shard) = cluster.catalog.shard_at(parent, shard.index).cloned() else {
+                for shard in cluster
+                    .catalog
+                    .table_shards(&child)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                {
+                    let Some(parent_shard) = cluster.catalog.shard_at(parent, shard.index).cloned()
+                    else {
                         continue;
                     };
                     let sql = format!(
@@ -208,7 +226,9 @@ fn shard_nodes(cluster: &Cluster, shard_id: i64) -> Vec<String> {
 fn run_statement(cluster: &mut Cluster, s: &mut Session, sql: &str) -> PgResult<ExecOutput> {
     let mut out = None;
     for stmt in crate::sql::parse_sql(sql)? {
-        out = Some(crate::executor::coordinator::execute(cluster, s, &stmt, sql)?);
+        out = Some(crate::executor::coordinator::execute(
+            cluster, s, &stmt, sql,
+        )?);
     }
     out.ok_or_else(|| PgError::internal("empty statement"))
 }
@@ -231,7 +251,10 @@ pub fn create_time_partitions(
     };
     if start >= end {
         let text = |t: chrono::NaiveDateTime| {
-            format!("{}+00", Value::Timestamp(t).to_pg_text().unwrap_or_default())
+            format!(
+                "{}+00",
+                Value::Timestamp(t).to_pg_text().unwrap_or_default()
+            )
         };
         return Err(PgError::new(
             "P0001",

@@ -396,6 +396,18 @@ impl NodeStorage {
             .collect())
     }
 
+    /// The stored rows as they are, when the current transaction sees exactly them (no other
+    /// open transaction changed the table; `None` otherwise): a join hashes its keys and
+    /// converts the columns it returns straight from them, without converting whole rows.
+    pub fn stored_rows(&self, table: &str) -> PgResult<Option<Vec<&[GValue]>>> {
+        if self.foreign_rows(table) {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.rows(table)?.values().map(Vec::as_slice).collect(),
+        ))
+    }
+
     /// All rows with their ids, for UPDATE and DELETE.
     pub fn scan_with_ids(&self, table: &str) -> PgResult<Vec<(RowId, Vec<Value>)>> {
         self.visible(table)

@@ -367,7 +367,12 @@ fn store_routed(
             .ok_or_else(|| PgError::undefined_table(&leaf))?;
         // Partitions share the parent's columns by name (an attached table may order them
         // differently).
-        let row = if leaf_def.columns.iter().map(|c| &c.name).eq(parent.columns.iter().map(|c| &c.name)) {
+        let row = if leaf_def
+            .columns
+            .iter()
+            .map(|c| &c.name)
+            .eq(parent.columns.iter().map(|c| &c.name))
+        {
             row
         } else {
             leaf_def

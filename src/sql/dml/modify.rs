@@ -384,7 +384,11 @@ pub fn execute_truncate(
         .iter()
         .flat_map(|n| {
             let mut all = vec![n.clone()];
-            all.extend(crate::sql::partition::leaves(db, n).into_iter().filter(|l| l != n));
+            all.extend(
+                crate::sql::partition::leaves(db, n)
+                    .into_iter()
+                    .filter(|l| l != n),
+            );
             all
         })
         .collect();

@@ -45,7 +45,11 @@ fn merge(acc: &mut Option<ResultSet>, more: Option<ResultSet>) {
 }
 
 /// Runs an UPDATE or DELETE whose target is partitioned; `None` for any other statement.
-pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult<Option<ExecOutput>> {
+pub fn execute(
+    db: &mut Database,
+    stmt: &Statement,
+    host: &dyn Host,
+) -> PgResult<Option<ExecOutput>> {
     match stmt {
         Statement::Update {
             table,
@@ -80,7 +84,9 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
             if !rows.is_empty() {
                 super::insert_rows_with(db, &parent, rows, host)?;
             }
-            Ok(Some(ExecOutput::modified_returning("UPDATE", count, returned)))
+            Ok(Some(ExecOutput::modified_returning(
+                "UPDATE", count, returned,
+            )))
         }
         Statement::Delete(del) => {
             let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &del.from;
@@ -97,7 +103,9 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
                 count += out.affected.unwrap_or(0);
                 merge(&mut returned, out.returned);
             }
-            Ok(Some(ExecOutput::modified_returning("DELETE", count, returned)))
+            Ok(Some(ExecOutput::modified_returning(
+                "DELETE", count, returned,
+            )))
         }
         _ => Ok(None),
     }

@@ -92,13 +92,11 @@ fn range_datums(
         .into_iter()
         .zip(types)
         .map(|(item, ty)| match item {
-            Expr::Identifier(id) if id.quote_style.is_none() => {
-                match ident_name(id).as_str() {
-                    "minvalue" => Ok(RangeDatum::MinValue),
-                    "maxvalue" => Ok(RangeDatum::MaxValue),
-                    _ => bound_value(db, item, ty).map(RangeDatum::Value),
-                }
-            }
+            Expr::Identifier(id) if id.quote_style.is_none() => match ident_name(id).as_str() {
+                "minvalue" => Ok(RangeDatum::MinValue),
+                "maxvalue" => Ok(RangeDatum::MaxValue),
+                _ => bound_value(db, item, ty).map(RangeDatum::Value),
+            },
             _ => bound_value(db, item, ty).map(RangeDatum::Value),
         })
         .collect()
@@ -171,12 +169,10 @@ pub fn parse_bound(db: &Database, parent: &TableDef, e: &Expr) -> PgResult<Bound
                     }
                 }
             }
-            let modulus = modulus.ok_or_else(|| {
-                PgError::syntax("modulus for hash partition must be specified")
-            })?;
-            let remainder = remainder.ok_or_else(|| {
-                PgError::syntax("remainder for hash partition must be specified")
-            })?;
+            let modulus = modulus
+                .ok_or_else(|| PgError::syntax("modulus for hash partition must be specified"))?;
+            let remainder = remainder
+                .ok_or_else(|| PgError::syntax("remainder for hash partition must be specified"))?;
             if modulus <= 0 {
                 return Err(PgError::new(
                     "22023",

@@ -20,9 +20,8 @@ pub fn apply_create(db: &Database, ct: &CreateTable, def: &mut TableDef) -> PgRe
         return Ok(());
     };
     if marker(spec).is_some() {
-        let parent_name = partition_parent(ct).ok_or_else(|| {
-            PgError::syntax("syntax error at or near \"PARTITION\"")
-        })?;
+        let parent_name = partition_parent(ct)
+            .ok_or_else(|| PgError::syntax("syntax error at or near \"PARTITION\""))?;
         let parent = db
             .table(&parent_name)
             .ok_or_else(|| PgError::undefined_table(&parent_name))?;
@@ -138,7 +137,12 @@ fn check_unique_keys(def: &TableDef) -> PgResult<()> {
 
 /// A new partition's bound must not overlap a sibling's, and rows in the DEFAULT partition
 /// must not belong to it.
-pub fn check_new_bound(db: &Database, parent: &TableDef, name: &str, bound: &Bound) -> PgResult<()> {
+pub fn check_new_bound(
+    db: &Database,
+    parent: &TableDef,
+    name: &str,
+    bound: &Bound,
+) -> PgResult<()> {
     let overlap = |other: &str| {
         PgError::new(
             "42P17",
@@ -222,13 +226,20 @@ pub fn check_new_bound(db: &Database, parent: &TableDef, name: &str, bound: &Bou
         }
     }
     if !matches!(bound, Bound::Default) {
-        if let Some(default) = siblings
-            .iter()
-            .find(|s| matches!(s.partition_of, Some(PartitionOf { bound: Bound::Default, .. })))
-        {
+        if let Some(default) = siblings.iter().find(|s| {
+            matches!(
+                s.partition_of,
+                Some(PartitionOf {
+                    bound: Bound::Default,
+                    ..
+                })
+            )
+        }) {
             let key = parent.partition_key.as_ref();
             for leaf in super::leaves(db, &default.name) {
-                let Some(leaf_def) = db.table(&leaf) else { continue };
+                let Some(leaf_def) = db.table(&leaf) else {
+                    continue;
+                };
                 for row in db.storage.scan(&leaf)? {
                     let fits = match key {
                         Some(k) => holds(bound, &row_key(leaf_def, k, &row))?,
@@ -296,7 +307,11 @@ pub fn attach(db: &mut Database, parent_name: &str, child: &str, bound: &Expr) -
             _ => {}
         }
     }
-    if let Some(missing) = parent.columns.iter().find(|p| def.column(&p.name).is_none()) {
+    if let Some(missing) = parent
+        .columns
+        .iter()
+        .find(|p| def.column(&p.name).is_none())
+    {
         return Err(PgError::new(
             "42804",
             format!("child table is missing column \"{}\"", missing.name),
@@ -306,7 +321,9 @@ pub fn attach(db: &mut Database, parent_name: &str, child: &str, bound: &Expr) -
     check_new_bound(db, &parent, child, &bound)?;
     if let Some(key) = &parent.partition_key {
         for leaf in super::leaves(db, child) {
-            let Some(leaf_def) = db.table(&leaf) else { continue };
+            let Some(leaf_def) = db.table(&leaf) else {
+                continue;
+            };
             for row in db.storage.scan(&leaf)? {
                 let values = row_key(leaf_def, key, &row);
                 let fits = match &bound {
@@ -316,7 +333,9 @@ pub fn attach(db: &mut Database, parent_name: &str, child: &str, bound: &Expr) -
                 if !fits {
                     return Err(PgError::new(
                         "23514",
-                        format!("partition constraint of relation \"{leaf}\" is violated by some row"),
+                        format!(
+                            "partition constraint of relation \"{leaf}\" is violated by some row"
+                        ),
                     ));
                 }
             }
@@ -329,7 +348,11 @@ pub fn attach(db: &mut Database, parent_name: &str, child: &str, bound: &Expr) -
     db.storage.set_def(def)
 }
 
-fn sibling_holds(db: &Database, parent: &str, values: &[(Value, crate::types::SqlType)]) -> PgResult<bool> {
+fn sibling_holds(
+    db: &Database,
+    parent: &str,
+    values: &[(Value, crate::types::SqlType)],
+) -> PgResult<bool> {
     for p in partitions(db, parent) {
         if let Some(of) = &p.partition_of {
             if holds(&of.bound, values)? {

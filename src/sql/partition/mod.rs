@@ -241,7 +241,15 @@ pub fn route(db: &Database, parent: &TableDef, row: &[Value]) -> PgResult<String
     let chosen = chosen.or_else(|| {
         parts
             .iter()
-            .find(|p| matches!(p.partition_of, Some(PartitionOf { bound: Bound::Default, .. })))
+            .find(|p| {
+                matches!(
+                    p.partition_of,
+                    Some(PartitionOf {
+                        bound: Bound::Default,
+                        ..
+                    })
+                )
+            })
             .copied()
     });
     match chosen {
@@ -368,7 +376,15 @@ pub fn prune<'a>(
             })
     });
     if equal_in_sibling || range_covered(&parts, &conds) {
-        kept.retain(|p| !matches!(p.partition_of, Some(PartitionOf { bound: Bound::Default, .. })));
+        kept.retain(|p| {
+            !matches!(
+                p.partition_of,
+                Some(PartitionOf {
+                    bound: Bound::Default,
+                    ..
+                })
+            )
+        });
     }
     kept
 }
@@ -384,7 +400,10 @@ fn may_hold(bound: &Bound, conds: &[&(String, Ordering, bool, Value)], ty: &SqlT
                 || holds(bound, &[(v.clone(), ty.clone())]).unwrap_or(true)
         }),
         Bound::List(values) => values.iter().any(|lv| {
-            !lv.is_null() && conds.iter().all(|(_, o, inclusive, v)| satisfies(lv, *o, *inclusive, v))
+            !lv.is_null()
+                && conds
+                    .iter()
+                    .all(|(_, o, inclusive, v)| satisfies(lv, *o, *inclusive, v))
         }),
         Bound::Range { from, to } => {
             let (Some(lo), Some(hi)) = (from.first(), to.first()) else {
@@ -556,7 +575,8 @@ fn range_covered(parts: &[&TableDef], conds: &[&(String, Ordering, bool, Value)]
         }
         let next = ranges.iter().find(|(from, to)| {
             range_cmp(std::slice::from_ref(*from), std::slice::from_ref(&cur)) != Ordering::Greater
-                && range_cmp(std::slice::from_ref(&cur), std::slice::from_ref(*to)) == Ordering::Less
+                && range_cmp(std::slice::from_ref(&cur), std::slice::from_ref(*to))
+                    == Ordering::Less
         });
         match next {
             Some((_, to)) => cur = (*to).clone(),

@@ -55,7 +55,9 @@ fn range_partitions(db: &Database) -> Vec<(String, String, String, String, Strin
         let ([column], Strategy::Range) = (key.columns.as_slice(), key.strategy) else {
             continue;
         };
-        let ty = parent.column(column).map_or(SqlType::Unknown, |c| c.ty.clone());
+        let ty = parent
+            .column(column)
+            .map_or(SqlType::Unknown, |c| c.ty.clone());
         for p in partitions(db, &parent.name) {
             let (from, to) = match p.partition_of.as_ref().map(|o| &o.bound) {
                 Some(Bound::Range { from, to }) => match (from.first(), to.first()) {
@@ -125,7 +127,10 @@ fn truncate(ts: NaiveDateTime, unit: &str) -> NaiveDateTime {
     let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or(ts);
     let first_of = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).map_or(ts, midnight);
     match unit {
-        "minute" => ts.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(ts),
+        "minute" => ts
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(ts),
         "hour" => day.and_hms_opt(ts.hour(), 0, 0).unwrap_or(ts),
         "day" => midnight(day),
         "week" => midnight(day - Duration::days(day.weekday().num_days_from_monday() as i64)),
@@ -156,7 +161,10 @@ pub fn interval_arg(v: &Value) -> PgResult<Interval> {
 fn boundary_text(ts: NaiveDateTime, ty: &SqlType) -> String {
     match ty {
         SqlType::Date => ts.date().format("%Y-%m-%d").to_string(),
-        SqlType::TimestampTz => format!("{}+00", Value::Timestamp(ts).to_pg_text().unwrap_or_default()),
+        SqlType::TimestampTz => format!(
+            "{}+00",
+            Value::Timestamp(ts).to_pg_text().unwrap_or_default()
+        ),
         _ => Value::Timestamp(ts).to_pg_text().unwrap_or_default(),
     }
 }
@@ -208,8 +216,13 @@ pub fn missing_ranges(
             "partitioned tables with multiple partition columns are not supported",
         ));
     };
-    let ty = def.column(column).map_or(SqlType::Unknown, |c| c.ty.clone());
-    if !matches!(ty, SqlType::Date | SqlType::Timestamp | SqlType::TimestampTz) {
+    let ty = def
+        .column(column)
+        .map_or(SqlType::Unknown, |c| c.ty.clone());
+    if !matches!(
+        ty,
+        SqlType::Date | SqlType::Timestamp | SqlType::TimestampTz
+    ) {
         return Err(PgError::new(
             "P0001",
             format!("type of the partition column of the table {table} must be date, timestamp or timestamptz"),
@@ -316,7 +329,11 @@ pub fn partitions_older_than(
 }
 
 /// `get_missing_time_partition_ranges(...)` as a set-returning function.
-pub fn missing_ranges_result(db: &Database, args: &[Value], now: NaiveDateTime) -> PgResult<ResultSet> {
+pub fn missing_ranges_result(
+    db: &Database,
+    args: &[Value],
+    now: NaiveDateTime,
+) -> PgResult<ResultSet> {
     let table = crate::sql::cast::regclass::relation_name(
         &args
             .first()

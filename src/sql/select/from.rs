@@ -1,12 +1,12 @@
 //! FROM: stored tables, CTEs, host relations, subqueries, set-returning functions and joins
-//! (hash join for equality conditions, nested loop otherwise).
+//! (see `join`).
 
-use super::keys::{hash_key, same_group, KeyIndex};
+use super::join::{join, where_join_condition, Input, JoinKind};
 use super::used::UsedNames;
 use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::{find_column, ident_name};
-use crate::sql::eval::{arg_exprs, eval, expr_type, function_args, is_true, Scope, ScopeColumn};
+use crate::sql::eval::{arg_exprs, eval, expr_type, function_args, Scope, ScopeColumn};
 use crate::sql::{Column, ResultSet};
 use crate::types::{SqlType, Value};
 use sqlparser::ast::{
@@ -86,14 +86,9 @@ pub fn named_relation(exec: &Executor, name: &str, alias: Option<&TableAlias>) -
     Err(PgError::undefined_table(name))
 }
 
-/// A stored table read by a block that names only `used` columns: the others stay NULL
-/// (unconverted) in its rows.
-fn stored_relation(
-    exec: &Executor,
-    name: &str,
-    alias: Option<&TableAlias>,
-    used: &UsedNames,
-) -> Option<PgResult<Rel>> {
+/// A stored table's columns under its alias, without rows; `None` when `name` is a CTE or
+/// no stored table.
+fn stored_shape(exec: &Executor, name: &str, alias: Option<&TableAlias>) -> Option<PgResult<Rel>> {
     if exec.cte(name).is_some() {
         return None;
     }
@@ -102,7 +97,18 @@ fn stored_relation(
         columns: def.result_columns(),
         rows: Vec::new(),
     };
-    let mut rel = match with_alias(shape, name, alias) {
+    Some(with_alias(shape, name, alias))
+}
+
+/// A stored table read by a block that names only `used` columns: the others stay NULL
+/// (unconverted) in its rows.
+fn stored_relation(
+    exec: &Executor,
+    name: &str,
+    alias: Option<&TableAlias>,
+    used: &UsedNames,
+) -> Option<PgResult<Rel>> {
+    let mut rel = match stored_shape(exec, name, alias)? {
         Ok(rel) => rel,
         Err(e) => return Some(Err(e)),
     };
@@ -114,13 +120,8 @@ fn stored_relation(
     let names: Vec<String> = rel.columns.iter().map(|c| c.name.clone()).collect();
     let needed = used.needed(&qualifier, &names);
     if super::partitioned::special(exec.db, name, used.tableoid()) {
-        let read = super::partitioned::read(
-            exec.db,
-            name,
-            &mut rel,
-            needed.as_deref(),
-            used.tableoid(),
-        );
+        let read =
+            super::partitioned::read(exec.db, name, &mut rel, needed.as_deref(), used.tableoid());
         return Some(read.map(|_| rel));
     }
     let rows = match needed {
@@ -141,12 +142,39 @@ pub fn build_from(
     outer: Option<&Scope>,
     used: &UsedNames,
 ) -> PgResult<Rel> {
+    build_from_where(exec, from, None, outer, used)
+}
+
+/// `build_from` for a block with a WHERE clause, whose equalities between comma-separated
+/// items join them by hashing.
+pub fn build_from_where(
+    exec: &Executor,
+    from: &[TableWithJoins],
+    where_clause: Option<&Expr>,
+    outer: Option<&Scope>,
+    used: &UsedNames,
+) -> PgResult<Rel> {
     let mut acc: Option<Rel> = None;
     for twj in from {
         let rel = table_with_joins(exec, twj, outer, used)?;
         acc = Some(match acc {
             None => rel,
-            Some(left) => join(exec, left, rel, JoinKind::Inner, None, outer)?,
+            Some(left) => {
+                let on = where_clause
+                    .and_then(|w| where_join_condition(w, &left.columns, &rel.columns))
+                    .map(JoinConstraint::On);
+                let (left, right) = (Input::from_rel(left), Input::from_rel(rel));
+                let reads = used.beyond_on();
+                join(
+                    exec,
+                    left,
+                    right,
+                    JoinKind::Inner,
+                    on.as_ref(),
+                    outer,
+                    reads,
+                )?
+            }
         });
     }
     Ok(acc.unwrap_or_else(|| Rel::new(Vec::new(), vec![Vec::new()])))
@@ -158,9 +186,13 @@ fn table_with_joins(
     outer: Option<&Scope>,
     used: &UsedNames,
 ) -> PgResult<Rel> {
-    let mut left = factor(exec, &twj.relation, outer, used)?;
-    for j in &twj.joins {
-        let right = factor(exec, &j.relation, outer, used)?;
+    if twj.joins.is_empty() {
+        return factor(exec, &twj.relation, outer, used);
+    }
+    let outputs = used.join_outputs(&twj.joins);
+    let mut left = join_input(exec, &twj.relation, outer, used)?;
+    for (j, reads) in twj.joins.iter().zip(&outputs) {
+        let right = join_input(exec, &j.relation, outer, used)?;
         let (kind, constraint) = match &j.join_operator {
             JoinOperator::Inner(c) => (JoinKind::Inner, Some(c)),
             JoinOperator::LeftOuter(c) => (JoinKind::Left, Some(c)),
@@ -169,9 +201,36 @@ fn table_with_joins(
             JoinOperator::CrossJoin => (JoinKind::Inner, None),
             _ => return Err(PgError::unsupported("this join type is not supported")),
         };
-        left = join(exec, left, right, kind, constraint, outer)?;
+        let rel = join(exec, left, right, kind, constraint, outer, reads.as_ref())?;
+        left = Input::from_rel(rel);
     }
-    Ok(left)
+    Ok(left.into_rel())
+}
+
+/// One side of a join: a stored table is read in place, anything else as a relation.
+fn join_input<'a>(
+    exec: &Executor<'a>,
+    tf: &TableFactor,
+    outer: Option<&Scope>,
+    used: &UsedNames,
+) -> PgResult<Input<'a>> {
+    if let TableFactor::Table {
+        name,
+        alias,
+        args: None,
+        ..
+    } = tf
+    {
+        let name = relation_name(name);
+        // Partitioned tables and `tableoid` need the rows gathered from each partition.
+        let in_place = !super::partitioned::special(exec.db, &name, used.tableoid());
+        if let Some(shape) = stored_shape(exec, &name, alias.as_ref()).filter(|_| in_place) {
+            if let Some(rows) = exec.db.storage.stored_rows(&name)? {
+                return Ok(Input::stored(shape?, rows));
+            }
+        }
+    }
+    Ok(Input::from_rel(factor(exec, tf, outer, used)?))
 }
 
 fn factor(
@@ -221,7 +280,7 @@ fn factor(
             table_with_joins: nested,
             alias,
         } => {
-            let mut rel = table_with_joins(exec, nested, outer, used)?;
+            let mut rel = table_with_joins(exec, nested, outer, &used.nested())?;
             if let Some(a) = alias {
                 let q = ident_name(&a.name);
                 for (c, n) in rel
@@ -455,14 +514,6 @@ pub fn generate_series(args: &[Value]) -> PgResult<Vec<Value>> {
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-pub enum JoinKind {
-    Inner,
-    Left,
-    Right,
-    Full,
-}
-
 /// Splits an ON condition into AND-ed parts.
 pub(super) fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match e {
@@ -489,241 +540,6 @@ pub(super) fn column_index(e: &Expr, cols: &[ScopeColumn]) -> Option<usize> {
     };
     let (q, n) = crate::sql::eval::resolve::split_ident(&ids).ok()?;
     find_column(cols, q.as_deref(), &n).ok().flatten()
-}
-
-/// Equality pairs `(left column, right column)` a hash join can use, and whether other
-/// conditions remain to be checked per pair.
-fn equi_keys(
-    on: &Expr,
-    left: &[ScopeColumn],
-    right: &[ScopeColumn],
-) -> (Vec<(usize, usize)>, bool) {
-    let mut parts = Vec::new();
-    conjuncts(on, &mut parts);
-    let mut keys = Vec::new();
-    let mut residual = false;
-    for p in parts {
-        if let Expr::BinaryOp {
-            left: a,
-            op: BinaryOperator::Eq,
-            right: b,
-        } = p
-        {
-            // Each side must name a column of exactly one input (not both, not the outer query).
-            let (al, ar) = (column_index(a, left), column_index(a, right));
-            let (bl, br) = (column_index(b, left), column_index(b, right));
-            match (al, ar, bl, br) {
-                (Some(l), None, None, Some(r)) | (None, Some(r), Some(l), None) => {
-                    // Keys of different kinds (int = text) must still raise the operator error.
-                    let same_kind = left[l].ty.is_numeric() == right[r].ty.is_numeric();
-                    keys.push((l, r));
-                    residual |= !same_kind;
-                }
-                _ => residual = true,
-            }
-        } else {
-            residual = true;
-        }
-    }
-    (keys, residual)
-}
-
-fn join(
-    exec: &Executor,
-    left: Rel,
-    right: Rel,
-    kind: JoinKind,
-    constraint: Option<&JoinConstraint>,
-    outer: Option<&Scope>,
-) -> PgResult<Rel> {
-    let mut using: Vec<(usize, usize)> = Vec::new();
-    let mut on: Option<&Expr> = None;
-    match constraint {
-        Some(JoinConstraint::On(e)) => on = Some(e),
-        Some(JoinConstraint::Using(cols)) => {
-            for c in cols {
-                let n = ident_name(c);
-                let l = find_column(&left.columns, None, &n)?;
-                let r = find_column(&right.columns, None, &n)?;
-                match (l, r) {
-                    (Some(l), Some(r)) => using.push((l, r)),
-                    (None, _) => {
-                        return Err(PgError::new(
-                            "42703",
-                            format!("column \"{n}\" specified in USING clause does not exist in left table"),
-                        ))
-                    }
-                    (_, None) => {
-                        return Err(PgError::new(
-                            "42703",
-                            format!("column \"{n}\" specified in USING clause does not exist in right table"),
-                        ))
-                    }
-                }
-            }
-        }
-        Some(JoinConstraint::Natural) => {
-            for (l, c) in left.columns.iter().enumerate() {
-                if let Some(r) = right.columns.iter().position(|rc| rc.name == c.name) {
-                    using.push((l, r));
-                }
-            }
-        }
-        Some(JoinConstraint::None) | None => {}
-    }
-    let lw = left.columns.len();
-    let rw = right.columns.len();
-    let mut columns: Vec<ScopeColumn> = left.columns.clone();
-    columns.extend(right.columns.iter().cloned());
-    let ctx = exec.ctx();
-
-    let (keys, residual) = if !using.is_empty() {
-        (using.clone(), false)
-    } else if let Some(e) = on {
-        equi_keys(e, &left.columns, &right.columns)
-    } else {
-        (Vec::new(), false)
-    };
-
-    let mut out_rows: Vec<Vec<Value>> = Vec::new();
-    let mut right_matched = vec![false; right.rows.len()];
-    // Rows of a scan that reads no column are empty: pad each side to its width.
-    let combine = |l: &[Value], r: &[Value]| -> Vec<Value> {
-        let mut row = Vec::with_capacity(lw + rw);
-        row.extend_from_slice(l);
-        row.resize(lw, Value::Null);
-        row.extend_from_slice(r);
-        row.resize(lw + rw, Value::Null);
-        row
-    };
-    let matches = |row: &[Value]| -> PgResult<bool> {
-        match on {
-            None => Ok(true),
-            Some(e) => {
-                let scope = Scope {
-                    columns: &columns,
-                    row,
-                    outer,
-                };
-                Ok(is_true(&eval(e, &scope, &ctx)?))
-            }
-        }
-    };
-    if !keys.is_empty() {
-        // Build on the right input, probe with the left (NULL keys never match).
-        let key_hash = |row: &[Value], side: fn(&(usize, usize)) -> usize| -> Option<u64> {
-            let null = keys
-                .iter()
-                .any(|k| row.get(side(k)).is_none_or(Value::is_null));
-            (!null).then(|| hash_key(keys.iter().filter_map(|k| row.get(side(k)))))
-        };
-        let same_keys = |l: &[Value], r: &[Value]| {
-            keys.iter().all(|&(li, ri)| match (l.get(li), r.get(ri)) {
-                (Some(a), Some(b)) => same_group(a, b),
-                _ => false,
-            })
-        };
-        let mut table = KeyIndex::with_capacity(right.rows.len());
-        for (ri, r) in right.rows.iter().enumerate() {
-            if let Some(h) = key_hash(r, |k| k.1) {
-                table.insert(h, ri);
-            }
-        }
-        let mut cands: Vec<usize> = Vec::new();
-        for l in &left.rows {
-            crate::sql::deadline::check()?;
-            let mut matched = false;
-            if let Some(h) = key_hash(l, |k| k.0) {
-                // The chain runs newest first; right rows pair in their own order.
-                cands.clear();
-                cands.extend(table.candidates(h));
-                for &ri in cands.iter().rev() {
-                    let r = &right.rows[ri];
-                    if !same_keys(l, r) {
-                        continue;
-                    }
-                    let row = combine(l, r);
-                    if !residual || matches(&row)? {
-                        matched = true;
-                        right_matched[ri] = true;
-                        out_rows.push(row);
-                    }
-                }
-            }
-            if !matched && matches!(kind, JoinKind::Left | JoinKind::Full) {
-                out_rows.push(combine(l, &vec![Value::Null; rw]));
-            }
-        }
-    } else {
-        for l in &left.rows {
-            let mut matched = false;
-            for (ri, r) in right.rows.iter().enumerate() {
-                crate::sql::deadline::check()?;
-                let row = combine(l, r);
-                if matches(&row)? {
-                    matched = true;
-                    right_matched[ri] = true;
-                    out_rows.push(row);
-                }
-            }
-            if !matched && matches!(kind, JoinKind::Left | JoinKind::Full) {
-                out_rows.push(combine(l, &vec![Value::Null; rw]));
-            }
-        }
-    }
-    if matches!(kind, JoinKind::Right | JoinKind::Full) {
-        for (ri, r) in right.rows.iter().enumerate() {
-            if !right_matched[ri] {
-                out_rows.push(combine(&vec![Value::Null; lw], r));
-            }
-        }
-    }
-
-    let mut hidden = left.hidden.clone();
-    hidden.extend(right.hidden.iter().copied());
-    if using.is_empty() {
-        return Ok(Rel {
-            columns,
-            rows: out_rows,
-            hidden,
-        });
-    }
-    // USING: the merged columns come first, unqualified, as COALESCE(left, right); the
-    // per-side copies stay reachable by qualified name but are hidden from `*`.
-    let mut merged_cols: Vec<ScopeColumn> = using
-        .iter()
-        .map(|(l, _)| ScopeColumn {
-            qualifier: None,
-            name: left.columns[*l].name.clone(),
-            ty: left.columns[*l].ty.clone(),
-        })
-        .collect();
-    let mut merged_hidden = vec![false; using.len()];
-    for (l, r) in &using {
-        hidden[*l] = true;
-        hidden[lw + *r] = true;
-    }
-    merged_cols.extend(columns);
-    merged_hidden.extend(hidden);
-    let rows = out_rows
-        .into_iter()
-        .map(|row| {
-            let mut out: Vec<Value> = using
-                .iter()
-                .map(|(l, r)| match &row[*l] {
-                    Value::Null => row[lw + *r].clone(),
-                    v => v.clone(),
-                })
-                .collect();
-            out.extend(row);
-            out
-        })
-        .collect();
-    Ok(Rel {
-        columns: merged_cols,
-        rows,
-        hidden: merged_hidden,
-    })
 }
 
 /// Function names that return sets when used in the select list.

@@ -4,6 +4,7 @@
 
 use crate::sql::storage::FxBuild;
 use crate::types::{GroupKey, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 
@@ -54,6 +55,75 @@ pub fn hash_key<'v>(values: impl IntoIterator<Item = &'v Value>) -> u64 {
         hash_value(v, &mut h);
     }
     h.finish()
+}
+
+/// One value of a join key, read without copying: integers and text as themselves, other
+/// types converted. Hashes and compares exactly as `hash_key` and `same_group` do on the
+/// value it stands for.
+pub enum KeyPart<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    Other(Cow<'a, Value>),
+}
+
+impl<'a> KeyPart<'a> {
+    pub fn of_value(v: &'a Value) -> Self {
+        match v {
+            Value::Null => KeyPart::Null,
+            Value::Int2(i) => KeyPart::Int(*i as i64),
+            Value::Int4(i) => KeyPart::Int(*i as i64),
+            Value::Int8(i) => KeyPart::Int(*i),
+            Value::Text(s) => KeyPart::Text(s),
+            other => KeyPart::Other(Cow::Borrowed(other)),
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, KeyPart::Null)
+    }
+
+    fn hash(&self, h: &mut impl Hasher) {
+        match self {
+            KeyPart::Null => 3u8.hash(h),
+            KeyPart::Int(i) => hash_int(*i, h),
+            KeyPart::Text(s) => hash_text(s, h),
+            KeyPart::Other(v) => hash_value(v, h),
+        }
+    }
+
+    fn to_value(&self) -> Cow<'_, Value> {
+        match self {
+            KeyPart::Null => Cow::Owned(Value::Null),
+            KeyPart::Int(i) => Cow::Owned(Value::Int8(*i)),
+            KeyPart::Text(s) => Cow::Owned(Value::Text(s.to_string())),
+            KeyPart::Other(v) => Cow::Borrowed(v.as_ref()),
+        }
+    }
+
+    /// Whether two key values are equal as join keys (`same_group`); NULL equals nothing.
+    pub fn same(&self, other: &KeyPart) -> bool {
+        match (self, other) {
+            (KeyPart::Null, _) | (_, KeyPart::Null) => false,
+            (KeyPart::Int(a), KeyPart::Int(b)) => a == b,
+            (KeyPart::Text(a), KeyPart::Text(b)) => a == b,
+            (KeyPart::Int(_), KeyPart::Text(_)) | (KeyPart::Text(_), KeyPart::Int(_)) => false,
+            _ => same_group(&self.to_value(), &other.to_value()),
+        }
+    }
+}
+
+/// The hash of the key made of `parts` (equal to `hash_key` of the values they stand for);
+/// `None` when a part is NULL: such a key matches nothing.
+pub fn hash_parts<'p, 'v: 'p>(parts: impl IntoIterator<Item = &'p KeyPart<'v>>) -> Option<u64> {
+    let mut h = FxBuild::default().build_hasher();
+    for p in parts {
+        if p.is_null() {
+            return None;
+        }
+        p.hash(&mut h);
+    }
+    Some(h.finish())
 }
 
 /// A hash index from key hashes to entries (numbered by the caller), each hash's entries
@@ -118,6 +188,34 @@ mod tests {
         }
         assert!(!same_group(&Value::Int4(1), &Value::Text("1".into())));
         assert!(!same_group(&Value::Int4(1), &Value::Float8(1.0)));
+    }
+
+    #[test]
+    fn key_parts_hash_and_compare_as_their_values() {
+        let values = [
+            Value::Int2(5),
+            Value::Int4(5),
+            Value::Int8(5),
+            Value::Numeric(Decimal::new(50, 1)),
+            Value::Numeric(Decimal::new(51, 1)),
+            Value::Text("5".into()),
+            Value::Bool(true),
+        ];
+        for a in &values {
+            for b in &values {
+                let (pa, pb) = (KeyPart::of_value(a), KeyPart::of_value(b));
+                assert_eq!(pa.same(&pb), same_group(a, b), "{a:?} {b:?}");
+                if pa.same(&pb) {
+                    assert_eq!(hash_parts([&pa]), hash_parts([&pb]), "{a:?} {b:?}");
+                }
+            }
+            assert_eq!(hash_parts([&KeyPart::of_value(a)]), Some(hash_key([a])));
+        }
+        let null = Value::Null;
+        assert!(!KeyPart::of_value(&null).same(&KeyPart::of_value(&null)));
+        let one = Value::Int4(1);
+        let with_null = [KeyPart::of_value(&one), KeyPart::of_value(&null)];
+        assert_eq!(hash_parts(&with_null), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub(crate) mod access;
 mod aggregate;
 mod from;
+mod join;
 mod keys;
 mod names;
 mod order;

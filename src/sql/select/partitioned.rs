@@ -34,7 +34,9 @@ pub fn read(
             rows.extend(part.into_iter().map(|mut r| {
                 // A scan that converted nothing yields empty rows: pad to the table's width.
                 r.resize(width, Value::Null);
-                r.push(Value::Text(crate::sql::cast::regclass::regclass_text(&leaf)));
+                r.push(Value::Text(crate::sql::cast::regclass::regclass_text(
+                    &leaf,
+                )));
                 r
             }));
         } else {

@@ -2,7 +2,7 @@
 //! functions), DISTINCT [ON] and ORDER BY.
 
 use super::aggregate::{check_grouped, group, has_aggregates};
-use super::from::{build_from, column_index, generate_series, is_srf_call};
+use super::from::{build_from_where, column_index, generate_series, is_srf_call};
 use super::order::{cmp_keys, key_sources, regclass_keys_by_oid, KeySource};
 use super::used::used_names;
 use super::{names::output_name, window, Executor, Rel};
@@ -166,7 +166,7 @@ pub fn run_select(
     };
     let mut rel = match lookup {
         Some(rel) => rel?,
-        None => build_from(exec, &sel.from, outer, &used)?,
+        None => build_from_where(exec, &sel.from, sel.selection.as_ref(), outer, &used)?,
     };
     if let Some(w) = &sel.selection {
         if has_aggregates(w) {
