@@ -22,13 +22,15 @@ pub const RUN_COMMAND_FUNCTIONS: &[&str] = &[
     "run_command_on_all_nodes",
     "run_command_on_coordinator",
     PLACEMENTS,
+    SHARDS,
 ];
 
 const PLACEMENTS: &str = "run_command_on_placements";
+const SHARDS: &str = "run_command_on_shards";
 
 /// The arguments a call's rows depend on (`parallel` changes only how they are gathered).
 fn key_arguments(function: &str) -> std::ops::Range<usize> {
-    if function == PLACEMENTS {
+    if function == PLACEMENTS || function == SHARDS {
         0..2
     } else {
         0..1
@@ -65,6 +67,8 @@ pub fn result_columns(function: &str) -> Vec<Column> {
             Column::new("nodeport", SqlType::Int4),
             Column::new("shardid", SqlType::Int8),
         ]
+    } else if function == SHARDS {
+        vec![Column::new("shardid", SqlType::Int8)]
     } else {
         vec![Column::new("nodeid", SqlType::Int4)]
     };
@@ -135,6 +139,8 @@ impl Cluster {
             let text = |i: usize| args.get(i).cloned().flatten().unwrap_or_default();
             let rs = if function == PLACEMENTS {
                 self.run_command_on_placements(s, &text(0), &text(1))?
+            } else if function == SHARDS {
+                self.run_command_on_shards(s, &text(0), &text(1))?
             } else {
                 self.run_command_on(s, &function, &text(0))
             };
@@ -217,6 +223,29 @@ impl Cluster {
             .collect();
         Ok(ResultSet {
             columns: result_columns(PLACEMENTS),
+            rows,
+        })
+    }
+
+    /// `run_command_on_shards(table, command)`: the command, with the shard's name put in by
+    /// `format()`, on one placement of each shard of the table, by shard id.
+    fn run_command_on_shards(
+        &mut self,
+        s: &mut Session,
+        table: &str,
+        command: &str,
+    ) -> PgResult<ResultSet> {
+        let placements = self.run_command_on_placements(s, table, command)?;
+        let mut rows: Vec<Vec<Value>> = Vec::new();
+        for row in placements.rows {
+            let [_, _, shard_id, success, result] = <[Value; 5]>::try_from(row)
+                .map_err(|_| PgError::internal("placement row"))?;
+            if rows.last().and_then(|r| r.first()) != Some(&shard_id) {
+                rows.push(vec![shard_id, success, result]);
+            }
+        }
+        Ok(ResultSet {
+            columns: result_columns(SHARDS),
             rows,
         })
     }

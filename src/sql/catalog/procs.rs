@@ -798,6 +798,19 @@ const OTHER: &[Proc] = &[
         CITUS,
     ),
     citus(
+        "run_command_on_shards",
+        &[
+            "table_name regclass",
+            "command text",
+            "parallel boolean DEFAULT true",
+            "OUT shardid bigint",
+            "OUT success boolean",
+            "OUT result text",
+        ],
+        "SETOF record",
+        CITUS,
+    ),
+    citus(
         "run_command_on_workers",
         &[
             "command text",
