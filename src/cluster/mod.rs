@@ -378,11 +378,18 @@ impl Cluster {
         let mut out: Vec<RelationInfo> = db
             .storage
             .tables
-            .keys()
-            .filter(|t| !shard_names.contains(*t) && !crate::transaction::recovery::is_catalog(t))
-            .map(|t| RelationInfo {
+            .iter()
+            .filter(|(t, _)| {
+                !shard_names.contains(*t) && !crate::transaction::recovery::is_catalog(t)
+            })
+            .map(|(t, def)| RelationInfo {
                 name: t.clone(),
-                kind: "table".into(),
+                kind: if def.is_partitioned() {
+                    "partitioned table"
+                } else {
+                    "table"
+                }
+                .into(),
             })
             .collect();
         if node != COORDINATOR {

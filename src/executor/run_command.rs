@@ -238,8 +238,8 @@ impl Cluster {
         let placements = self.run_command_on_placements(s, table, command)?;
         let mut rows: Vec<Vec<Value>> = Vec::new();
         for row in placements.rows {
-            let [_, _, shard_id, success, result] = <[Value; 5]>::try_from(row)
-                .map_err(|_| PgError::internal("placement row"))?;
+            let [_, _, shard_id, success, result] =
+                <[Value; 5]>::try_from(row).map_err(|_| PgError::internal("placement row"))?;
             if rows.last().and_then(|r| r.first()) != Some(&shard_id) {
                 rows.push(vec![shard_id, success, result]);
             }

@@ -22,14 +22,14 @@ pub fn run<E: Executor>(
     let base = cmd.trim_end_matches('+');
     let pattern = args.first().map(String::as_str);
     match (base, pattern) {
-        ("d", Some(name)) => describe(exec, session, name),
+        ("d", Some(name)) => describe(exec, session, name, cmd.ends_with('+')),
         ("df" | "dfS", _) => Ok(functions(pattern, base == "dfS")),
         _ => {
             let kinds: &[&str] = match base {
-                "dt" => &["table"],
+                "dt" => &["table", "partitioned table"],
                 "dv" => &["view"],
                 "ds" => &["sequence"],
-                _ => &["table", "view", "sequence"],
+                _ => &["table", "partitioned table", "view", "sequence"],
             };
             list(exec, session, kinds, pattern)
         }
@@ -200,14 +200,19 @@ enum Described {
     Catalog(&'static CatalogRelation),
 }
 
-fn describe<E: Executor>(exec: &E, session: SessionId, pattern: &str) -> Result<String, String> {
+fn describe<E: Executor>(
+    exec: &E,
+    session: SessionId,
+    pattern: &str,
+    verbose: bool,
+) -> Result<String, String> {
     let pat = Pattern::parse(pattern);
     let mut names: Vec<String> = Vec::new();
     if pat.schema.is_none_or(|s| matches(s, PUBLIC)) {
         names = exec
             .list_relations(session)
             .into_iter()
-            .filter(|r| r.kind == "table" && matches(pat.name, &r.name))
+            .filter(|r| is_table(&r.kind) && matches(pat.name, &r.name))
             .map(|r| r.name)
             .collect();
         if names.is_empty() {
@@ -238,7 +243,7 @@ fn describe<E: Executor>(exec: &E, session: SessionId, pattern: &str) -> Result<
         let table = match rel {
             Described::User(def) => {
                 let all = others.get_or_insert_with(|| all_tables(exec, session));
-                table_layout(&def, all)
+                table_layout(&def, all, verbose)
             }
             Described::Catalog(rel) => catalog_layout(rel),
         };
@@ -250,9 +255,13 @@ fn describe<E: Executor>(exec: &E, session: SessionId, pattern: &str) -> Result<
 fn all_tables<E: Executor>(exec: &E, session: SessionId) -> Vec<TableDef> {
     exec.list_relations(session)
         .into_iter()
-        .filter(|r| r.kind == "table")
+        .filter(|r| is_table(&r.kind))
         .filter_map(|r| exec.describe_table(session, &r.name).ok().flatten())
         .collect()
+}
+
+fn is_table(kind: &str) -> bool {
+    kind == "table" || kind == "partitioned table"
 }
 
 /// psql's `Table "SCHEMA.NAME"` / `View "SCHEMA.NAME"` layout: one row per column, then the
@@ -300,7 +309,7 @@ fn named_lines(mut items: Vec<(String, String)>) -> Vec<String> {
 
 /// psql's `Table "public.NAME"` layout with its Indexes / Check / Foreign-key / Referenced by
 /// footers.
-pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
+pub fn table_layout(def: &TableDef, all: &[TableDef], verbose: bool) -> Table {
     let pk = def.primary_key().unwrap_or(&[]);
     let rows = def
         .columns
@@ -316,6 +325,24 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
         })
         .collect();
     let mut footers = Vec::new();
+    if let Some(of) = &def.partition_of {
+        let types = all
+            .iter()
+            .find(|t| t.name == of.parent)
+            .map(key_types)
+            .unwrap_or_default();
+        footers.push(format!(
+            "Partition of: {} {}",
+            crate::sql::ddl::quote_ident(&of.parent),
+            crate::sql::partition::bound_sql(&of.bound, &types)
+        ));
+    }
+    if let Some(key) = &def.partition_key {
+        footers.push(format!(
+            "Partition key: {}",
+            crate::sql::partition::key_sql(key)
+        ));
+    }
     section(&mut footers, "Indexes:", index_lines(def));
     let checks = def
         .constraints
@@ -349,7 +376,63 @@ pub fn table_layout(def: &TableDef, all: &[TableDef]) -> Table {
         .map(|(t, n, d)| format!("    TABLE \"{t}\" CONSTRAINT \"{n}\" {d}"))
         .collect();
     section(&mut footers, "Referenced by:", refs);
-    relation_table(format!("Table \"{PUBLIC}.{}\"", def.name), rows, footers)
+    let kind = if def.is_partitioned() {
+        footers.extend(partition_lines(def, all, verbose));
+        "Partitioned table"
+    } else {
+        "Table"
+    };
+    relation_table(format!("{kind} \"{PUBLIC}.{}\"", def.name), rows, footers)
+}
+
+fn key_types(parent: &TableDef) -> Vec<crate::types::SqlType> {
+    parent
+        .partition_key
+        .iter()
+        .flat_map(|k| k.columns.iter())
+        .filter_map(|c| parent.column(c).map(|c| c.ty.clone()))
+        .collect()
+}
+
+/// A partitioned table's partitions: their number, or with `\d+` each with its bound (the
+/// DEFAULT partition last, the others by name).
+fn partition_lines(def: &TableDef, all: &[TableDef], verbose: bool) -> Vec<String> {
+    let types = key_types(def);
+    let mut parts: Vec<(bool, String, String)> = all
+        .iter()
+        .filter_map(|t| {
+            let of = t.partition_of.as_ref().filter(|o| o.parent == def.name)?;
+            let bound = crate::sql::partition::bound_sql(&of.bound, &types);
+            Some((bound == "DEFAULT", t.name.clone(), bound))
+        })
+        .collect();
+    parts.sort();
+    if !verbose || parts.is_empty() {
+        let n = parts.len();
+        return vec![if n == 0 {
+            "Number of partitions: 0".to_string()
+        } else {
+            format!("Number of partitions: {n} (Use \\d+ to list them.)")
+        }];
+    }
+    let last = parts.len() - 1;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, (_, name, bound))| {
+            let lead = if i == 0 {
+                "Partitions: "
+            } else {
+                "            "
+            };
+            let end = if i == last { "" } else { "," };
+            format!(
+                "{lead}{}{} {bound}{end}",
+                crate::sql::ddl::quote_ident(name),
+                ""
+            )
+        })
+        .collect()
 }
 
 /// A Citus catalog relation in psql's layout, with its Indexes / Check / Triggers footers.

@@ -39,6 +39,10 @@ SELECT * FROM sales WHERE sale_date BETWEEN '2019-10-01' AND '2020-01-01';
 -- the parent holds no rows of its own; each partition holds its own
 SELECT tableoid::regclass, count(*) FROM sales GROUP BY 1 ORDER BY 1;
 SELECT count(*) FROM sales_2020_q1;
+\dt
+\d sales
+\d+ sales
+\d sales_2019_q4
 -- bounds are checked: overlaps, empty ranges, a second DEFAULT, the wrong kind of bound
 CREATE TABLE sales_late_2019 PARTITION OF sales FOR VALUES FROM ('2019-12-01') TO ('2020-02-01');
 CREATE TABLE sales_backwards PARTITION OF sales FOR VALUES FROM ('2021-01-01') TO ('2020-06-01');
