@@ -254,7 +254,6 @@ pub fn execute_update(
         None => None,
     };
     let count = changes.len();
-    let mut changes = changes;
     if def.partition_of.is_some() {
         let mut leaving = Vec::new();
         let mut staying = Vec::with_capacity(changes.len());

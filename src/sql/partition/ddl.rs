@@ -162,17 +162,14 @@ pub fn check_new_bound(
                     ),
                 ))
             }
-            (Bound::List(new), Bound::List(old)) => {
-                if new.iter().any(|v| old.contains(v)) {
-                    return Err(overlap(&s.name));
-                }
+            (Bound::List(new), Bound::List(old)) if new.iter().any(|v| old.contains(v)) => {
+                return Err(overlap(&s.name));
             }
-            (Bound::Range { from, to }, Bound::Range { from: f2, to: t2 }) => {
+            (Bound::Range { from, to }, Bound::Range { from: f2, to: t2 })
                 if super::range_cmp(from, t2) == Ordering::Less
-                    && super::range_cmp(f2, to) == Ordering::Less
-                {
-                    return Err(overlap(&s.name));
-                }
+                    && super::range_cmp(f2, to) == Ordering::Less =>
+            {
+                return Err(overlap(&s.name));
             }
             (
                 Bound::Hash { modulus, remainder },

@@ -413,7 +413,7 @@ fn may_hold(bound: &Bound, conds: &[&(String, Ordering, bool, Value)], ty: &SqlT
                 let above_lo = match lo {
                     RangeDatum::MinValue => true,
                     RangeDatum::MaxValue => false,
-                    RangeDatum::Value(l) => compare(v, l).map_or(true, |c| c != Ordering::Less),
+                    RangeDatum::Value(l) => compare(v, l) != Ok(Ordering::Less),
                 };
                 let below_hi = match hi {
                     RangeDatum::MaxValue => true,
@@ -585,3 +585,6 @@ fn range_covered(parts: &[&TableDef], conds: &[&(String, Ordering, bool, Value)]
     }
     false
 }
+
+#[cfg(test)]
+mod tests;
