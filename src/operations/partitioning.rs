@@ -60,22 +60,16 @@ pub fn attach_shard_sql(
         return Ok(None);
     };
     let db = cluster.node_db(COORDINATOR)?;
-    let types = db.table(&of.parent).map(key_types).unwrap_or_default();
+    let types = db
+        .table(&of.parent)
+        .map(TableDef::partition_key_types)
+        .unwrap_or_default();
     Ok(Some(format!(
         "ALTER TABLE {} ATTACH PARTITION {} {}",
         crate::sql::ddl::quote_ident(&parent_shard.name()),
         crate::sql::ddl::quote_ident(&shard.name()),
         partition::bound_sql(&of.bound, &types)
     )))
-}
-
-fn key_types(parent: &TableDef) -> Vec<crate::types::SqlType> {
-    parent
-        .partition_key
-        .iter()
-        .flat_map(|k| k.columns.iter())
-        .filter_map(|c| parent.column(c).map(|c| c.ty.clone()))
-        .collect()
 }
 
 /// The distribution column of a distributed table.
@@ -170,47 +164,49 @@ pub fn alter_partition(
                     .table(&child)
                     .cloned()
                     .ok_or_else(|| PgError::undefined_table(&child))?;
-                for shard in cluster
-                    .catalog
-                    .table_shards(&child)
-                    .into_iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                {
-                    if let Some(sql) = attach_shard_sql(cluster, &def, &shard)? {
-                        for node in shard_nodes(cluster, shard.shard_id) {
-                            ddl_task(cluster, s, node, shard.shard_id, sql.clone())?;
-                        }
-                    }
-                }
+                shard_ddl(cluster, s, &child, |c, shard| {
+                    attach_shard_sql(c, &def, shard)
+                })?;
             }
             Some(PartitionCommand::Detach { child }) => {
-                for shard in cluster
-                    .catalog
-                    .table_shards(&child)
-                    .into_iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                {
-                    let Some(parent_shard) = cluster.catalog.shard_at(parent, shard.index).cloned()
-                    else {
-                        continue;
-                    };
-                    let sql = format!(
-                        "ALTER TABLE {} DETACH PARTITION {}",
-                        crate::sql::ddl::quote_ident(&parent_shard.name()),
-                        crate::sql::ddl::quote_ident(&shard.name())
-                    );
-                    for node in shard_nodes(cluster, shard.shard_id) {
-                        ddl_task(cluster, s, node, shard.shard_id, sql.clone())?;
-                    }
-                }
+                shard_ddl(cluster, s, &child, |c, shard| {
+                    Ok(c.catalog.shard_at(parent, shard.index).map(|parent_shard| {
+                        format!(
+                            "ALTER TABLE {} DETACH PARTITION {}",
+                            crate::sql::ddl::quote_ident(&parent_shard.name()),
+                            crate::sql::ddl::quote_ident(&shard.name())
+                        )
+                    }))
+                })?;
             }
             None => {}
         }
     }
     out.notices.extend(notices);
     Ok(out)
+}
+
+/// Sends each shard of `table` its statement (when it has one), on every placement.
+fn shard_ddl(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    table: &str,
+    sql_for: impl Fn(&Cluster, &Shard) -> PgResult<Option<String>>,
+) -> PgResult<()> {
+    let shards: Vec<Shard> = cluster
+        .catalog
+        .table_shards(table)
+        .into_iter()
+        .cloned()
+        .collect();
+    for shard in shards {
+        if let Some(sql) = sql_for(cluster, &shard)? {
+            for node in shard_nodes(cluster, shard.shard_id) {
+                ddl_task(cluster, s, node, shard.shard_id, sql.clone())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn shard_nodes(cluster: &Cluster, shard_id: i64) -> Vec<String> {

@@ -329,7 +329,7 @@ pub fn table_layout(def: &TableDef, all: &[TableDef], verbose: bool) -> Table {
         let types = all
             .iter()
             .find(|t| t.name == of.parent)
-            .map(key_types)
+            .map(TableDef::partition_key_types)
             .unwrap_or_default();
         footers.push(format!(
             "Partition of: {} {}",
@@ -385,19 +385,10 @@ pub fn table_layout(def: &TableDef, all: &[TableDef], verbose: bool) -> Table {
     relation_table(format!("{kind} \"{PUBLIC}.{}\"", def.name), rows, footers)
 }
 
-fn key_types(parent: &TableDef) -> Vec<crate::types::SqlType> {
-    parent
-        .partition_key
-        .iter()
-        .flat_map(|k| k.columns.iter())
-        .filter_map(|c| parent.column(c).map(|c| c.ty.clone()))
-        .collect()
-}
-
 /// A partitioned table's partitions: their number, or with `\d+` each with its bound (the
 /// DEFAULT partition last, the others by name).
 fn partition_lines(def: &TableDef, all: &[TableDef], verbose: bool) -> Vec<String> {
-    let types = key_types(def);
+    let types = def.partition_key_types();
     let mut parts: Vec<(bool, String, String)> = all
         .iter()
         .filter_map(|t| {

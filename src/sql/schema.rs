@@ -84,6 +84,15 @@ impl TableDef {
         self.partition_key.is_some()
     }
 
+    /// The types of the partition key's columns (empty when not partitioned).
+    pub fn partition_key_types(&self) -> Vec<SqlType> {
+        self.partition_key
+            .iter()
+            .flat_map(|k| k.columns.iter())
+            .filter_map(|c| self.column(c).map(|c| c.ty.clone()))
+            .collect()
+    }
+
     /// The table's columns as a result's columns (names and types).
     pub fn result_columns(&self) -> Vec<super::Column> {
         self.columns

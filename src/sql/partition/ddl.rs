@@ -198,17 +198,7 @@ pub fn check_new_bound(
     }
     if let Bound::Range { from, to } = bound {
         if super::range_cmp(from, to) != Ordering::Less {
-            let types: Vec<_> = parent
-                .partition_key
-                .iter()
-                .flat_map(|k| k.columns.iter())
-                .map(|c| {
-                    parent
-                        .column(c)
-                        .map_or(crate::types::SqlType::Unknown, |c| c.ty.clone())
-                })
-                .collect();
-            let text = super::bound_sql(bound, &types);
+            let text = super::bound_sql(bound, &parent.partition_key_types());
             let (lo, hi) = text
                 .strip_prefix("FOR VALUES FROM ")
                 .and_then(|t| t.split_once(" TO "))
