@@ -88,6 +88,14 @@ SELECT count(*) FROM sales;
 DROP TABLE tags;
 SELECT count(*) FROM pg_inherits;
 SELECT inhrelid FROM pg_inherits WHERE inhparent = 'sales'::regclass ORDER BY 1;
+-- ALTER TABLE on a partitioned table changes every partition
+INSERT INTO sales VALUES (1, 'Lamp', 40, '2019-11-11'), (2, 'Desk', 90, '2020-02-02');
+ALTER TABLE sales ADD COLUMN channel text DEFAULT 'web';
+ALTER TABLE sales ADD CONSTRAINT amount_positive CHECK (amount > 0);
+INSERT INTO sales VALUES (3, 'Free', 0, '2020-03-03');
+ALTER TABLE sales RENAME COLUMN p_name TO product;
+SELECT tableoid::regclass, id, product, channel FROM sales ORDER BY id;
+\d sales_2020_q1
 
 -- A distributed partitioned table: each partition is distributed with it, co-located
 SET citus.shard_count TO 3;

@@ -35,8 +35,35 @@ pub fn alter_table(
     let mut table = table.to_string();
     for op in ops {
         apply(db, &mut table, op, host, &mut out.notices)?;
+        recurse_to_partitions(db, &table, op, host)?;
     }
     Ok(out)
+}
+
+/// A partitioned table's columns and constraints are its partitions' too: PostgreSQL applies
+/// the same change to every partition (not a rename of the table itself, nor ATTACH/DETACH).
+fn recurse_to_partitions(
+    db: &mut Database,
+    table: &str,
+    op: &AlterTableOperation,
+    host: &dyn Host,
+) -> PgResult<()> {
+    let recurses = !matches!(op, AlterTableOperation::RenameTable { .. })
+        && crate::sql::partition::syntax::partition_command(op).is_none();
+    if !recurses || !db.table(table).is_some_and(|d| d.is_partitioned()) {
+        return Ok(());
+    }
+    let children: Vec<String> = crate::sql::partition::partitions(db, table)
+        .into_iter()
+        .map(|p| p.name.clone())
+        .collect();
+    for child in children {
+        let mut name = child.clone();
+        let mut ignored = Vec::new();
+        apply(db, &mut name, op, host, &mut ignored)?;
+        recurse_to_partitions(db, &child, op, host)?;
+    }
+    Ok(())
 }
 
 fn no_column(col: &str, table: &str) -> PgError {
