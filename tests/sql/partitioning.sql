@@ -96,6 +96,15 @@ INSERT INTO sales VALUES (3, 'Free', 0, '2020-03-03');
 ALTER TABLE sales RENAME COLUMN p_name TO product;
 SELECT tableoid::regclass, id, product, channel FROM sales ORDER BY id;
 \d sales_2020_q1
+-- INSERT ... ON CONFLICT: each partition's own key decides
+CREATE TABLE stock (sku int, day date, qty int, PRIMARY KEY (sku, day)) PARTITION BY RANGE (day);
+CREATE TABLE stock_2024 PARTITION OF stock FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE stock_2025 PARTITION OF stock FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+INSERT INTO stock VALUES (1, '2024-02-02', 1), (2, '2025-02-02', 1);
+INSERT INTO stock VALUES (1, '2024-02-02', 5), (3, '2025-03-03', 1)
+  ON CONFLICT (sku, day) DO UPDATE SET qty = stock.qty + EXCLUDED.qty RETURNING *;
+INSERT INTO stock VALUES (2, '2025-02-02', 9) ON CONFLICT DO NOTHING;
+SELECT tableoid::regclass, * FROM stock ORDER BY sku;
 
 -- A distributed partitioned table: each partition is distributed with it, co-located
 SET citus.shard_count TO 3;

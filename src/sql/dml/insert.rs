@@ -359,20 +359,32 @@ fn store_routed(
     rows: Vec<Vec<Value>>,
     host: &dyn Host,
 ) -> PgResult<usize> {
+    let mut n = 0;
+    for (leaf, rows) in route_rows(db, &parent, rows)? {
+        n += store_rows(db, &leaf, rows, host)?;
+    }
+    Ok(n)
+}
+
+/// Groups a partitioned table's rows by the partition each belongs to, in the partition's
+/// column order (an attached table may order the parent's columns differently).
+fn route_rows(
+    db: &Database,
+    parent: &crate::sql::TableDef,
+    rows: Vec<Vec<Value>>,
+) -> PgResult<Vec<(String, Vec<Vec<Value>>)>> {
     let mut groups: Vec<(String, Vec<Vec<Value>>)> = Vec::new();
     for row in rows {
-        let leaf = crate::sql::partition::route(db, &parent, &row)?;
+        let leaf = crate::sql::partition::route(db, parent, &row)?;
         let leaf_def = db
             .table(&leaf)
             .ok_or_else(|| PgError::undefined_table(&leaf))?;
-        // Partitions share the parent's columns by name (an attached table may order them
-        // differently).
-        let row = if leaf_def
+        let same_order = leaf_def
             .columns
             .iter()
             .map(|c| &c.name)
-            .eq(parent.columns.iter().map(|c| &c.name))
-        {
+            .eq(parent.columns.iter().map(|c| &c.name));
+        let row = if same_order {
             row
         } else {
             leaf_def
@@ -391,11 +403,7 @@ fn store_routed(
             None => groups.push((leaf, vec![row])),
         }
     }
-    let mut n = 0;
-    for (leaf, rows) in groups {
-        n += store_rows(db, &leaf, rows, host)?;
-    }
-    Ok(n)
+    Ok(groups)
 }
 
 /// Runs an INSERT: the number of rows inserted (or updated by ON CONFLICT DO UPDATE), and the
@@ -419,7 +427,23 @@ pub fn execute_insert(
                 .cloned()
                 .ok_or_else(|| PgError::undefined_table(&table))?;
             let alias = insert.table_alias.as_ref();
-            let changed = super::upsert::upsert(db, &def, alias, oc, rows, host)?;
+            let changed = if def.is_partitioned() {
+                // Each partition's own unique indexes arbitrate; its rows answer to the
+                // parent's name.
+                let parent_name = Ident::new(def.name.clone());
+                let alias = alias.or(Some(&parent_name));
+                let mut changed = Vec::new();
+                for (leaf, rows) in route_rows(db, &def, rows)? {
+                    let leaf_def = db
+                        .table(&leaf)
+                        .cloned()
+                        .ok_or_else(|| PgError::undefined_table(&leaf))?;
+                    changed.extend(super::upsert::upsert(db, &leaf_def, alias, oc, rows, host)?);
+                }
+                changed
+            } else {
+                super::upsert::upsert(db, &def, alias, oc, rows, host)?
+            };
             (changed.len(), changed)
         }
         Some(_) => return Err(PgError::syntax("syntax error at or near \"ON\"")),
