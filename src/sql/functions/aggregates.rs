@@ -253,37 +253,19 @@ pub fn to_json(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Float8(f) if !f.is_finite() => quote_json(&format_float8(*f)),
+        Value::Float8(f) if !f.is_finite() => crate::types::jsonb::quote(&format_float8(*f)),
         Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Numeric(_) | Value::Float8(_) => {
             v.to_pg_text().unwrap_or_default()
         }
-        Value::Timestamp(ts) => quote_json(&format_timestamp(ts).replacen(' ', "T", 1)),
+        Value::Timestamp(ts) => {
+            crate::types::jsonb::quote(&format_timestamp(ts).replacen(' ', "T", 1))
+        }
         Value::Array(items) => {
             let parts: Vec<String> = items.iter().map(to_json).collect();
             format!("[{}]", parts.join(","))
         }
-        other => quote_json(&other.to_pg_text().unwrap_or_default()),
+        other => crate::types::jsonb::quote(&other.to_pg_text().unwrap_or_default()),
     }
-}
-
-fn quote_json(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The top-level elements of a json array's text, each as written.
