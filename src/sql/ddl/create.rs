@@ -39,25 +39,13 @@ pub fn build_table_def(db: &Database, ct: &CreateTable) -> PgResult<(TableDef, V
         if let Some(options) = super::like::like_options(&col.name) {
             let (columns, mut cons) = super::like::expand(db, &col.data_type, &options)?;
             for column in columns {
-                if def.column(&column.name).is_some() {
-                    return Err(PgError::new(
-                        "42701",
-                        format!("column \"{}\" specified more than once", column.name),
-                    ));
-                }
-                def.columns.push(column);
+                push_column(&mut def, column)?;
             }
             pending.append(&mut cons);
             continue;
         }
         let (column, mut cons, serial) = column_from_ast(db, &table, col, &serials)?;
-        if def.column(&column.name).is_some() {
-            return Err(PgError::new(
-                "42701",
-                format!("column \"{}\" specified more than once", column.name),
-            ));
-        }
-        def.columns.push(column);
+        push_column(&mut def, column)?;
         pending.append(&mut cons);
         serials.extend(serial);
     }
@@ -67,6 +55,18 @@ pub fn build_table_def(db: &Database, ct: &CreateTable) -> PgResult<(TableDef, V
     add_constraints(db, &mut def, pending)?;
     crate::sql::partition::ddl::apply_create(db, ct, &mut def)?;
     Ok((def, serials))
+}
+
+/// Adds a column, refusing a name the table already has.
+fn push_column(def: &mut TableDef, column: ColumnDef) -> PgResult<()> {
+    if def.column(&column.name).is_some() {
+        return Err(PgError::new(
+            "42701",
+            format!("column \"{}\" specified more than once", column.name),
+        ));
+    }
+    def.columns.push(column);
+    Ok(())
 }
 
 /// The definition a CREATE TABLE statement describes (serial sequences are not created).

@@ -331,13 +331,13 @@ pub fn leaves(db: &Database, name: &str) -> Vec<String> {
     }
 }
 
+/// `column op value` from a WHERE clause: `Equal` (=), `Less` (< or, inclusive, <=) or
+/// `Greater` (> or, inclusive, >=).
+type KeyCondition = (String, Ordering, bool, Value);
+
 /// The partitions that may hold rows whose key satisfies `fixed` (column, operator, value)
 /// conditions taken from a WHERE clause; every partition when nothing prunes.
-pub fn prune<'a>(
-    db: &'a Database,
-    parent: &TableDef,
-    fixed: &[(String, Ordering, bool, Value)],
-) -> Vec<&'a TableDef> {
+pub fn prune<'a>(db: &'a Database, parent: &TableDef, fixed: &[KeyCondition]) -> Vec<&'a TableDef> {
     let parts = partitions(db, &parent.name);
     let Some(key) = &parent.partition_key else {
         return parts;
@@ -345,8 +345,7 @@ pub fn prune<'a>(
     let [column] = key.columns.as_slice() else {
         return parts;
     };
-    let conds: Vec<&(String, Ordering, bool, Value)> =
-        fixed.iter().filter(|(c, ..)| c == column).collect();
+    let conds: Vec<&KeyCondition> = fixed.iter().filter(|(c, ..)| c == column).collect();
     if conds.is_empty() {
         return parts;
     }
@@ -391,7 +390,7 @@ pub fn prune<'a>(
 
 /// Whether a partition's bound may hold a key meeting every condition: `Equal` (=),
 /// `Less` (< or <= when inclusive), `Greater` (> or >=).
-fn may_hold(bound: &Bound, conds: &[&(String, Ordering, bool, Value)], ty: &SqlType) -> bool {
+fn may_hold(bound: &Bound, conds: &[&KeyCondition], ty: &SqlType) -> bool {
     match bound {
         Bound::Default => true,
         Bound::Hash { .. } => conds.iter().all(|(_, o, inclusive, v)| {
@@ -460,7 +459,7 @@ pub fn prune_by_quals<'a>(
     reference: &str,
     quals: &[sqlparser::ast::Expr],
 ) -> Vec<&'a TableDef> {
-    let fixed: Vec<(String, Ordering, bool, Value)> = quals
+    let fixed: Vec<KeyCondition> = quals
         .iter()
         .filter_map(|q| comparison(db, parent, reference, q))
         .collect();
@@ -473,7 +472,7 @@ fn comparison(
     parent: &TableDef,
     reference: &str,
     q: &sqlparser::ast::Expr,
-) -> Option<(String, Ordering, bool, Value)> {
+) -> Option<KeyCondition> {
     use sqlparser::ast::{BinaryOperator as Op, Expr};
     let Expr::BinaryOp { left, op, right } = q else {
         return None;
@@ -526,7 +525,7 @@ fn comparison(
 
 /// Whether the key range the conditions allow lies wholly inside the (non-DEFAULT) range
 /// partitions, so that the DEFAULT partition can hold none of the rows.
-fn range_covered(parts: &[&TableDef], conds: &[&(String, Ordering, bool, Value)]) -> bool {
+fn range_covered(parts: &[&TableDef], conds: &[&KeyCondition]) -> bool {
     let mut lo: Option<&Value> = None;
     let mut hi: Option<(&Value, bool)> = None;
     for (_, o, inclusive, v) in conds {

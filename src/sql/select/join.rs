@@ -450,21 +450,44 @@ impl Joined<'_, '_> {
                     if !Self::same_keys(key, right_key) {
                         continue;
                     }
-                    let row = self.row(Some(li), Some(ri));
-                    if self.passes(&row)? {
-                        matched = true;
-                        if let Some(m) = right_matched.get_mut(ri) {
-                            *m = true;
-                        }
-                        out.push(row);
-                    }
+                    matched |= self.try_pair(li, ri, right_matched, &mut out)?;
                 }
             }
-            if !matched && matches!(kind, JoinKind::Left | JoinKind::Full) {
-                out.push(self.row(Some(li), None));
-            }
+            self.keep_unmatched_left(kind, li, matched, &mut out);
         }
         Ok(out)
+    }
+
+    /// Adds the joined row of `li` and `ri` when the join condition holds; whether it did.
+    fn try_pair(
+        &self,
+        li: usize,
+        ri: usize,
+        right_matched: &mut [bool],
+        out: &mut Vec<Vec<Value>>,
+    ) -> PgResult<bool> {
+        let row = self.row(Some(li), Some(ri));
+        if !self.passes(&row)? {
+            return Ok(false);
+        }
+        if let Some(m) = right_matched.get_mut(ri) {
+            *m = true;
+        }
+        out.push(row);
+        Ok(true)
+    }
+
+    /// A LEFT or FULL join keeps a left row that matched nothing, NULL-extended.
+    fn keep_unmatched_left(
+        &self,
+        kind: JoinKind,
+        li: usize,
+        matched: bool,
+        out: &mut Vec<Vec<Value>>,
+    ) {
+        if !matched && matches!(kind, JoinKind::Left | JoinKind::Full) {
+            out.push(self.row(Some(li), None));
+        }
     }
 
     fn nested_loop(&self, kind: JoinKind, right_matched: &mut [bool]) -> PgResult<Vec<Vec<Value>>> {
@@ -473,18 +496,9 @@ impl Joined<'_, '_> {
             let mut matched = false;
             for ri in 0..self.right.len() {
                 crate::sql::deadline::check()?;
-                let row = self.row(Some(li), Some(ri));
-                if self.passes(&row)? {
-                    matched = true;
-                    if let Some(m) = right_matched.get_mut(ri) {
-                        *m = true;
-                    }
-                    out.push(row);
-                }
+                matched |= self.try_pair(li, ri, right_matched, &mut out)?;
             }
-            if !matched && matches!(kind, JoinKind::Left | JoinKind::Full) {
-                out.push(self.row(Some(li), None));
-            }
+            self.keep_unmatched_left(kind, li, matched, &mut out);
         }
         Ok(out)
     }
