@@ -185,9 +185,13 @@ impl Cluster {
         // Values print with the session's float precision, while it runs and as psql shows them.
         let float_digits =
             |s: &Session| crate::executor::settings::get_i64(s, "extra_float_digits");
+        let search_path =
+            |s: &Session| crate::executor::settings::get(s, "search_path").unwrap_or_default();
         crate::types::set_extra_float_digits(float_digits(&s));
+        crate::sql::namespace::set_search_path(&search_path(&s));
         let reply = self.client_input(&mut s, sql);
         crate::types::set_extra_float_digits(float_digits(&s));
+        crate::sql::namespace::set_search_path(&search_path(&s));
         self.sessions.insert(id, s);
         let reply = self.settle(id, reply);
         self.after_statement();
@@ -219,8 +223,10 @@ impl Cluster {
             };
         }
         if s.node == COORDINATOR {
-            if let Some(insert) =
-                literal_insert::parse(sql).filter(|ins| self.catalog.table(&ins.table).is_some())
+            // The fast path names tables as `public` stores them.
+            let plain_path = crate::sql::namespace::default_path();
+            if let Some(insert) = literal_insert::parse(sql)
+                .filter(|ins| plain_path && self.catalog.table(&ins.table).is_some())
             {
                 let text = sql.trim().trim_end_matches(';').to_string();
                 let mut reply = self.client_statement(s, &text, StatementSource::Literal(insert));
@@ -235,7 +241,16 @@ impl Cluster {
             Err(e) => return Reply::done(Err(e)),
         };
         let mut last = Reply::done(Ok(ExecOutput::command("")));
-        for (index, stmt) in statements.iter().enumerate() {
+        for (index, mut stmt) in statements.into_iter().enumerate() {
+            // Each statement finds its relations along the search path as it comes to run.
+            crate::sql::namespace::set_search_path(
+                &crate::executor::settings::get(s, "search_path").unwrap_or_default(),
+            );
+            if let Some(node) = self.network.node(&s.node) {
+                crate::sql::namespace::begin_statement(&node.db);
+                crate::sql::namespace::qualify(&node.db, &mut stmt);
+            }
+            let stmt = &stmt;
             if let Some(step) = self.prepared_step(s, stmt) {
                 last = match step {
                     super::prepared::PreparedStep::Done(result) => Reply::done(result),

@@ -95,6 +95,18 @@ pub fn execute(
             names,
             ..
         } => crate::operations::ddl::drop_tables(cluster, s, stmt, text, names),
+        Statement::CreateSchema { schema_name, .. } => crate::operations::schemas::create_schema(
+            cluster,
+            s,
+            stmt,
+            text,
+            &crate::sql::ddl::schemas::schema_name(schema_name),
+        ),
+        Statement::Drop {
+            object_type: ObjectType::Schema,
+            names,
+            ..
+        } => crate::operations::schemas::drop_schemas(cluster, s, stmt, text, names),
         Statement::AlterTable { name, .. }
             if crate::operations::partitioning::is_partition_alter(stmt) =>
         {

@@ -125,7 +125,7 @@ impl Host for ClusterHost<'_> {
                         "shard_id cannot be zero or negative value",
                     ));
                 }
-                Ok(Value::Text(crate::sql::ddl::quote_ident(&format!(
+                Ok(Value::Text(crate::sql::namespace::relation_sql(&format!(
                     "{table}_{id}"
                 ))))
             })()),

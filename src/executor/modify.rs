@@ -64,8 +64,8 @@ fn push_typed_string(out: &mut String, text: &str, type_name: &str) {
 /// `cap` rows, the first ones and a count.
 fn insert_sql(shard: &str, columns: &[InsertColumn], rows: &[Vec<Value>], cap: usize) -> String {
     let mut out = String::with_capacity(64 + 24 * columns.len() * rows.len().min(cap));
-    out.push_str("INSERT INTO public.");
-    out.push_str(shard);
+    out.push_str("INSERT INTO ");
+    out.push_str(&crate::sql::namespace::qualified_sql(shard));
     out.push(' ');
     if rows.len() > 1 {
         out.push_str("AS citus_table_alias ");

@@ -240,7 +240,7 @@ impl Cluster {
                     .unwrap_or_else(|| COORDINATOR.to_string());
                 let scan = parse_sql(&format!(
                     "SELECT * FROM {}",
-                    crate::sql::ddl::quote_ident(&shard.name())
+                    crate::sql::namespace::relation_sql(&shard.name())
                 ))?;
                 let Some(Statement::Query(q)) = scan.into_iter().next() else {
                     continue;

@@ -305,8 +305,9 @@ impl NodeServer {
         }
         let statements = parse_sql(sql)?;
         let mut last = ExecOutput::command("");
-        for stmt in &statements {
-            last = self.in_statement(id, |db| db.execute(stmt, host))?;
+        for mut stmt in statements {
+            crate::sql::namespace::qualify(&self.db, &mut stmt);
+            last = self.in_statement(id, |db| db.execute(&stmt, host))?;
         }
         Ok(last)
     }

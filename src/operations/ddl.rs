@@ -62,7 +62,10 @@ pub fn drop_shards(cluster: &mut Cluster, s: &mut Session, table: &str) -> PgRes
         cluster,
         s,
         crate::node::MetadataChange::RemoveShell(table.to_string()),
-        format!("SELECT worker_drop_distributed_table('public.{table}')"),
+        format!(
+            "SELECT worker_drop_distributed_table('{}')",
+            crate::sql::namespace::qualified_sql(table)
+        ),
     )
     .map_err(|e| {
         if e.sqlstate == "08006" && e.context.is_none() {
@@ -79,7 +82,7 @@ pub fn drop_shards(cluster: &mut Cluster, s: &mut Session, table: &str) -> PgRes
             shard_id,
             format!(
                 "DROP TABLE IF EXISTS {} CASCADE",
-                crate::sql::ddl::quote_ident(&name)
+                crate::sql::namespace::relation_sql(&name)
             ),
         )?;
     }
@@ -129,7 +132,7 @@ fn constraint_sql(c: &Constraint, shard_ref: Option<&str>) -> String {
         } => format!(
             "FOREIGN KEY ({}) REFERENCES {}({})",
             cols(columns),
-            shard_ref.unwrap_or(ref_table),
+            crate::sql::namespace::relation_sql(shard_ref.unwrap_or(ref_table)),
             cols(ref_columns)
         ),
     }
@@ -219,7 +222,7 @@ pub fn alter_table(
                 };
                 let sql = format!(
                     "ALTER TABLE {} ADD CONSTRAINT {} {}",
-                    crate::sql::ddl::quote_ident(&shard),
+                    crate::sql::namespace::relation_sql(&shard),
                     crate::sql::ddl::quote_ident(&format!("{}_{shard_id}", c.name)),
                     constraint_sql(c, shard_ref.as_deref())
                 );
@@ -303,7 +306,10 @@ pub fn truncate(
                 s,
                 node,
                 shard_id,
-                format!("TRUNCATE TABLE {}", crate::sql::ddl::quote_ident(&shard)),
+                format!(
+                    "TRUNCATE TABLE {}",
+                    crate::sql::namespace::relation_sql(&shard)
+                ),
             )?;
         }
     }

@@ -148,8 +148,8 @@ fn create_shards(
         s,
         MetadataChange::AddShell(Box::new(def.clone())),
         format!(
-            "SELECT citus_internal.add_partition_metadata('public.{}'::regclass, '{method}', {key}, {colocation}, '{repmodel}')",
-            def.name
+            "SELECT citus_internal.add_partition_metadata('{}'::regclass, '{method}', {key}, {colocation}, '{repmodel}')",
+            crate::sql::namespace::qualified_sql(&def.name)
         ),
     )?;
     for (shard, groups) in shards.iter().zip(placements.iter()) {
@@ -210,7 +210,8 @@ fn move_local_rows(cluster: &mut Cluster, s: &mut Session, table: &str) -> PgRes
     done.detail =
         Some("The local data in the table is no longer visible, but is still on disk.".into());
     done.hint = Some(format!(
-        "To remove the local data, run: SELECT truncate_local_data_after_distributing_table($$public.{table}$$)"
+        "To remove the local data, run: SELECT truncate_local_data_after_distributing_table($${}$$)",
+        crate::sql::namespace::qualified_sql(table)
     ));
     Ok(vec![Notice::new("Copying data from local table..."), done])
 }
@@ -338,6 +339,10 @@ pub(crate) fn distribute_table(
                     "Cannot use colocate_with with a table and shard_count at the same time",
                 ));
             }
+            // The name is read as a regclass is, along the search path.
+            let resolved = crate::sql::cast::regclass::relation_name(&colocate_with)
+                .unwrap_or_else(|_| other.to_string());
+            let other = resolved.as_str();
             let other_table = cluster.catalog.table(other).cloned().ok_or_else(|| {
                 PgError::new("XX000", format!("relation {other} is not distributed"))
             })?;
@@ -476,7 +481,7 @@ pub fn create_reference_table(
             id
         }
     };
-    let shard_id = next_shard_ids(cluster, None, 1);
+    let shard_id = next_shard_ids(cluster, Some(s), 1);
     let mut groups: Vec<(String, u16, i32)> = cluster
         .catalog
         .nodes
@@ -517,7 +522,7 @@ pub fn undistribute_table(
     }
     let query = crate::sql::parse_sql(&format!(
         "SELECT * FROM {}",
-        crate::sql::ddl::quote_ident(&table)
+        crate::sql::namespace::relation_sql(&table)
     ))?;
     let Some(sqlparser::ast::Statement::Query(q)) = query.first() else {
         return Err(PgError::internal("undistribute query"));
@@ -530,11 +535,11 @@ pub fn undistribute_table(
                 .map(|k| crate::sql::ExecOutput::modified("INSERT 0", k as u64))
         })?;
     }
-    let table = crate::sql::ddl::quote_ident(&table);
+    let table = crate::sql::namespace::qualified_sql(&table);
     Ok(vec![
-        Notice::new(format!("creating a new table for public.{table}")),
-        Notice::new(format!("moving the data of public.{table}")),
-        Notice::new(format!("dropping the old public.{table}")),
-        Notice::new(format!("renaming the new table to public.{table}")),
+        Notice::new(format!("creating a new table for {table}")),
+        Notice::new(format!("moving the data of {table}")),
+        Notice::new(format!("dropping the old {table}")),
+        Notice::new(format!("renaming the new table to {table}")),
     ])
 }

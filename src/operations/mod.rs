@@ -5,6 +5,7 @@ pub mod ddl;
 pub mod distribute;
 pub mod nodes;
 pub mod partitioning;
+pub mod schemas;
 
 use crate::cluster::Cluster;
 use crate::error::PgResult;

@@ -49,6 +49,7 @@ pub fn add_node(cluster: &mut Cluster, s: &mut Session, args: &CallArgs) -> PgRe
         .node_by_name(&name)
         .map(|n| n.group_id)
         .unwrap_or_default();
+    super::schemas::create_on_node(cluster, s, &name)?;
     // Reference tables get a placement on every node.
     let reference: Vec<String> = cluster
         .catalog
@@ -143,7 +144,8 @@ pub fn remove_node(cluster: &mut Cluster, s: &mut Session, args: &CallArgs) -> P
             ),
         )
         .with_detail(format!(
-            "One of the table(s) that prevents the operation complete successfully is public.{table}"
+            "One of the table(s) that prevents the operation complete successfully is {}",
+            crate::sql::namespace::qualified_sql(&table)
         ))
         .with_hint("To proceed, either drop the tables or use undistribute_table() function to convert them to local tables"));
     }

@@ -66,8 +66,8 @@ pub fn attach_shard_sql(
         .unwrap_or_default();
     Ok(Some(format!(
         "ALTER TABLE {} ATTACH PARTITION {} {}",
-        crate::sql::ddl::quote_ident(&parent_shard.name()),
-        crate::sql::ddl::quote_ident(&shard.name()),
+        crate::sql::namespace::relation_sql(&parent_shard.name()),
+        crate::sql::namespace::relation_sql(&shard.name()),
         partition::bound_sql(&of.bound, &types)
     )))
 }
@@ -173,8 +173,8 @@ pub fn alter_partition(
                     Ok(c.catalog.shard_at(parent, shard.index).map(|parent_shard| {
                         format!(
                             "ALTER TABLE {} DETACH PARTITION {}",
-                            crate::sql::ddl::quote_ident(&parent_shard.name()),
-                            crate::sql::ddl::quote_ident(&shard.name())
+                            crate::sql::namespace::relation_sql(&parent_shard.name()),
+                            crate::sql::namespace::relation_sql(&shard.name())
                         )
                     }))
                 })?;
@@ -265,8 +265,8 @@ pub fn create_time_partitions(
     for (name, from, to) in &ranges {
         let sql = format!(
             "CREATE TABLE {} PARTITION OF {} FOR VALUES FROM ('{from}') TO ('{to}')",
-            crate::sql::ddl::quote_ident(name),
-            crate::sql::ddl::quote_ident(&table)
+            crate::sql::namespace::relation_sql(name),
+            crate::sql::namespace::relation_sql(&table)
         );
         run_statement(cluster, s, &sql)?;
     }
@@ -312,7 +312,7 @@ pub fn drop_old_time_partitions(
         run_statement(
             cluster,
             s,
-            &format!("DROP TABLE {}", crate::sql::ddl::quote_ident(&name)),
+            &format!("DROP TABLE {}", crate::sql::namespace::relation_sql(&name)),
         )?;
     }
     Ok(out)

@@ -867,9 +867,9 @@ impl<'a> NodePlanner<'a> {
             let rows = (child.tuples * selectivity).max(1.0).round();
             let c = cost::seq_scan(child.pages, child.tuples, rows, qual_cost, target, width);
             let relation = if self.verbose {
-                format!("public.{}", crate::sql::ddl::quote_ident(&part.name))
+                crate::sql::namespace::qualified_sql(&part.name)
             } else {
-                part.name.clone()
+                crate::sql::namespace::relname(&part.name).to_string()
             };
             let alias = if several {
                 format!("{}_{}", rel.reference, i + 1)
@@ -924,11 +924,13 @@ impl<'a> NodePlanner<'a> {
             );
         };
         let relation = if self.verbose {
-            format!("public.{}", crate::sql::ddl::quote_ident(&rel.name))
+            crate::sql::namespace::qualified_sql(&rel.name)
         } else {
-            rel.name.clone()
+            crate::sql::namespace::relname(&rel.name).to_string()
         };
-        let target_name = if rel.reference == rel.name || rel.reference.is_empty() {
+        let target_name = if rel.reference == crate::sql::namespace::relname(&rel.name)
+            || rel.reference.is_empty()
+        {
             relation
         } else {
             format!("{relation} {}", rel.reference)

@@ -15,9 +15,10 @@ pub struct RelationRef {
     pub reference: String,
 }
 
-/// The last part of a possibly schema-qualified name (`public.users` → `users`).
+/// The stored name of a possibly schema-qualified name (`public.users` → `users`,
+/// `sales.orders` → `sales.orders`).
 pub fn object_name(name: &ObjectName) -> String {
-    name.0.last().map(normalize_ident).unwrap_or_default()
+    crate::sql::namespace::stored(name)
 }
 
 /// PostgreSQL folds unquoted identifiers to lower case.
@@ -98,11 +99,11 @@ impl VisitorMut for Renamer<'_> {
                 // Citus keeps the table name as alias so `table.column` references still resolve.
                 if alias.is_none() {
                     *alias = Some(TableAlias {
-                        name: crate::sql::ddl::ident(&table),
+                        name: crate::sql::ddl::ident(crate::sql::namespace::relname(&table)),
                         columns: Vec::new(),
                     });
                 }
-                *name = ObjectName(vec![crate::sql::ddl::ident(shard)]);
+                *name = crate::sql::namespace::object_name(shard);
             }
         }
         ControlFlow::Continue(())

@@ -58,7 +58,7 @@ fn relation(planner: &NodePlanner, factor: &TableFactor) -> String {
             intermediate_result(planner, &id, alias.as_deref())
         }
         TableFactor::Table { name, alias, .. } => {
-            let mut out = format!("public.{}", quote_ident(&object_name(name)));
+            let mut out = crate::sql::namespace::qualified_sql(&object_name(name));
             if let Some(a) = alias {
                 out.push(' ');
                 out.push_str(&quote_ident(&normalize_ident(&a.name)));

@@ -6,6 +6,7 @@ use super::format::{self, Table};
 use super::runner::Executor;
 use crate::metadata::relations::{CatalogRelation, IndexKind, RelKind, RELATIONS};
 use crate::session::SessionId;
+use crate::sql::namespace::split;
 use crate::sql::schema::ReferentialAction;
 use crate::sql::{ConstraintKind, TableDef};
 
@@ -23,6 +24,7 @@ pub fn run<E: Executor>(
     let pattern = args.first().map(String::as_str);
     match (base, pattern) {
         ("d", Some(name)) => describe(exec, session, name, cmd.ends_with('+')),
+        ("dn", _) => Ok(schemas(exec, session, pattern)),
         ("df" | "dfS", _) => Ok(functions(pattern, base == "dfS")),
         _ => {
             let kinds: &[&str] = match base {
@@ -110,10 +112,18 @@ fn list<E: Executor>(
     pattern: Option<&str>,
 ) -> Result<String, String> {
     let pat = pattern.map(Pattern::parse);
+    let visible = Visibility::of(exec, session);
     let mut rels: Vec<(String, String, String)> = exec
         .list_relations(session)
         .into_iter()
-        .map(|r| (PUBLIC.to_string(), r.name, r.kind))
+        .map(|r| {
+            let (schema, rel) = split(&r.name);
+            (schema.to_string(), rel.to_string(), r.kind)
+        })
+        .filter(|(schema, _, _)| {
+            // Without a schema in the pattern psql shows what the search path reaches.
+            pat.as_ref().is_some_and(|p| p.schema.is_some()) || visible.reaches(schema)
+        })
         .collect();
     // psql lists pg_catalog's relations only for a pattern
     if pat.is_some() {
@@ -194,6 +204,39 @@ fn functions(pattern: Option<&str>, system: bool) -> String {
     format::aligned(&table)
 }
 
+/// The schemas the session's search path reaches.
+struct Visibility(Vec<String>);
+
+impl Visibility {
+    fn of<E: Executor>(exec: &E, session: SessionId) -> Self {
+        Visibility(exec.search_path(session))
+    }
+
+    fn reaches(&self, schema: &str) -> bool {
+        self.0.iter().any(|s| s == schema)
+    }
+}
+
+/// `\dn`: the schemas, as psql lists pg_namespace without the system ones.
+fn schemas<E: Executor>(exec: &E, session: SessionId, pattern: Option<&str>) -> String {
+    let mut rows: Vec<Vec<String>> = vec![vec![PUBLIC.to_string(), "pg_database_owner".into()]];
+    rows.extend(
+        exec.schemas(session)
+            .into_iter()
+            .map(|s| vec![s, "postgres".to_string()]),
+    );
+    rows.retain(|r| pattern.is_none_or(|p| matches(p, &r[0])));
+    rows.sort();
+    let table = Table {
+        title: Some("List of schemas".into()),
+        headers: ["Name", "Owner"].map(String::from).to_vec(),
+        right: vec![false; 2],
+        rows,
+        footers: None,
+    };
+    format::aligned(&table)
+}
+
 /// A relation `\d` describes.
 enum Described {
     User(TableDef),
@@ -207,36 +250,48 @@ fn describe<E: Executor>(
     verbose: bool,
 ) -> Result<String, String> {
     let pat = Pattern::parse(pattern);
-    let mut names: Vec<String> = Vec::new();
-    if pat.schema.is_none_or(|s| matches(s, PUBLIC)) {
-        names = exec
-            .list_relations(session)
-            .into_iter()
-            .filter(|r| is_table(&r.kind) && matches(pat.name, &r.name))
-            .map(|r| r.name)
-            .collect();
-        if names.is_empty() {
-            // a table the listing does not know may still be describable by name
-            names.push(pat.name.to_string());
-        }
+    let visible = Visibility::of(exec, session);
+    let mut names: Vec<String> = exec
+        .list_relations(session)
+        .into_iter()
+        .filter(|r| {
+            let (schema, rel) = split(&r.name);
+            let schema_ok = match pat.schema {
+                Some(p) => matches(p, schema),
+                None => visible.reaches(schema),
+            };
+            is_table(&r.kind) && schema_ok && matches(pat.name, rel)
+        })
+        .map(|r| r.name)
+        .collect();
+    if names.is_empty() && pat.schema.is_none_or(|s| matches(s, PUBLIC)) {
+        // a table the listing does not know may still be describable by name
+        names.push(pat.name.to_string());
     }
-    let mut found: Vec<(&str, String, Described)> = names
+    let mut found: Vec<(String, String, Described)> = names
         .into_iter()
         .filter_map(|name| {
             let def = exec.describe_table(session, &name).ok().flatten()?;
-            Some((PUBLIC, name, Described::User(def)))
+            let (schema, rel) = split(&name);
+            Some((schema.to_string(), rel.to_string(), Described::User(def)))
         })
         .collect();
     found.extend(
         RELATIONS
             .iter()
             .filter(|r| pat.matches(r.schema, r.name))
-            .map(|r| (r.schema, r.name.to_string(), Described::Catalog(r))),
+            .map(|r| {
+                (
+                    r.schema.to_string(),
+                    r.name.to_string(),
+                    Described::Catalog(r),
+                )
+            }),
     );
     if found.is_empty() {
         return Err(format!("Did not find any relation named \"{pattern}\"."));
     }
-    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let mut others: Option<Vec<TableDef>> = None;
     let mut out = String::new();
     for (_, _, rel) in found {
@@ -382,7 +437,8 @@ pub fn table_layout(def: &TableDef, all: &[TableDef], verbose: bool) -> Table {
     } else {
         "Table"
     };
-    relation_table(format!("{kind} \"{PUBLIC}.{}\"", def.name), rows, footers)
+    let (schema, rel) = split(&def.name);
+    relation_table(format!("{kind} \"{schema}.{rel}\""), rows, footers)
 }
 
 /// A partitioned table's partitions: their number, or with `\d+` each with its bound (the

@@ -39,6 +39,14 @@ pub trait Executor {
     /// Cancels a session's waiting statement (psql's Ctrl-C); `false` when it was not waiting.
     fn cancel(&mut self, session: SessionId) -> bool;
     fn operate(&mut self, op: Operation) -> PgResult<String>;
+    /// The session's `search_path` schemas (for what `\dt` lists without a schema).
+    fn search_path(&self, _session: SessionId) -> Vec<String> {
+        vec![crate::sql::namespace::PUBLIC.to_string()]
+    }
+    /// The schemas created on the session's node besides `public`.
+    fn schemas(&self, _session: SessionId) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl Executor for Cluster {
@@ -76,6 +84,20 @@ impl Executor for Cluster {
     }
     fn cancel(&mut self, session: SessionId) -> bool {
         Cluster::cancel(self, session)
+    }
+    fn search_path(&self, session: SessionId) -> Vec<String> {
+        let setting = self
+            .sessions
+            .get(&session)
+            .and_then(|s| crate::executor::settings::get(s, "search_path"))
+            .unwrap_or_default();
+        crate::sql::namespace::parse_search_path(&setting)
+    }
+    fn schemas(&self, session: SessionId) -> Vec<String> {
+        self.session_node(session)
+            .and_then(|n| self.node_db(&n).ok())
+            .map(|db| db.schemas.iter().cloned().collect())
+            .unwrap_or_default()
     }
     fn operate(&mut self, op: Operation) -> PgResult<String> {
         match op {
@@ -499,7 +521,8 @@ impl<E: Executor> Runner<E> {
                 let help = super::help::text(self.expanded, self.timing);
                 self.out.push_str(&help);
             }
-            "d" | "d+" | "dt" | "dt+" | "ds" | "di" | "df" | "df+" | "dfS" | "dfS+" => {
+            "d" | "d+" | "dt" | "dt+" | "ds" | "di" | "df" | "df+" | "dfS" | "dfS+" | "dn"
+            | "dn+" => {
                 let out = match self.session {
                     Some(s) => super::describe::run(&self.exec, s, name, args),
                     None => Err("You are currently not connected to a database.".to_string()),

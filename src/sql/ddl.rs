@@ -7,6 +7,7 @@ mod drop;
 mod index;
 pub(crate) mod like;
 pub mod names;
+pub mod schemas;
 mod to_sql;
 mod view;
 
@@ -34,11 +35,16 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
             ObjectType::Index => drop::drop_indexes(db, names, *if_exists),
             ObjectType::Sequence => drop::drop_sequences(db, names, *if_exists),
             ObjectType::View => view::drop_views(db, names, *if_exists),
+            ObjectType::Schema => schemas::drop_schemas(db, names, *if_exists, *cascade),
             other => Err(PgError::unsupported(format!(
                 "DROP {other} is not supported"
             ))),
         },
         Statement::CreateIndex(ci) => index::create_index(db, ci),
+        Statement::CreateSchema {
+            schema_name,
+            if_not_exists,
+        } => schemas::create_schema(db, &schemas::schema_name(schema_name), *if_not_exists),
         Statement::CreateView {
             or_replace,
             materialized: false,
@@ -72,6 +78,7 @@ fn first_words(sql: &str) -> String {
 
 fn create_table(db: &mut Database, ct: &CreateTable) -> PgResult<ExecOutput> {
     let name = object_name(&ct.name);
+    crate::sql::namespace::check_schema_exists(db, &name)?;
     if relation_exists(db, &name) {
         if ct.if_not_exists {
             let mut out = ExecOutput::command("CREATE TABLE");
@@ -118,6 +125,7 @@ fn create_sequence(
     if_not_exists: bool,
     options: &[SequenceOptions],
 ) -> PgResult<ExecOutput> {
+    crate::sql::namespace::check_schema_exists(db, name)?;
     if relation_exists(db, name) {
         if if_not_exists {
             let mut out = ExecOutput::command("CREATE SEQUENCE");

@@ -12,6 +12,7 @@ pub mod eval;
 pub mod functions;
 pub mod locate;
 mod modify_syntax;
+pub mod namespace;
 pub mod partition;
 pub mod schema;
 pub mod select;
@@ -190,6 +191,8 @@ pub struct Database {
     sequence_log: BTreeMap<storage::Xid, Vec<(String, Option<Sequence>)>>,
     /// Views: their defining query and the columns it returns.
     pub views: BTreeMap<String, ViewDef>,
+    /// Schemas created on this node besides `public`.
+    pub schemas: std::collections::BTreeSet<String>,
 }
 
 /// A view's definition.
@@ -239,7 +242,8 @@ impl Database {
     /// Parses and runs every statement in `sql`, stopping at the first error.
     pub fn execute_sql(&mut self, sql: &str, host: &dyn Host) -> PgResult<Vec<ExecOutput>> {
         let mut out = Vec::new();
-        for stmt in parse_sql(sql)? {
+        for mut stmt in parse_sql(sql)? {
+            namespace::qualify(self, &mut stmt);
             out.push(self.execute(&stmt, host)?);
         }
         Ok(out)

@@ -60,6 +60,11 @@ impl NodeStorage {
         self.tables.get(name)
     }
 
+    /// Every relation with an OID here: tables and the shells of Citus tables.
+    pub fn relations_with_oid(&self) -> impl Iterator<Item = &String> {
+        self.oids.keys()
+    }
+
     /// The table's OID on this node (`'t'::regclass::oid`).
     pub fn relation_oid(&self, name: &str) -> Option<u32> {
         self.oids.get(name).copied()

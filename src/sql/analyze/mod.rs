@@ -97,14 +97,15 @@ impl<'a> Analyzer<'a> {
         level: &Level<'a, '_>,
     ) -> Result<(String, Columns<'a>), PgError> {
         let parts: Vec<String> = name.0.iter().map(normalize_ident).collect();
-        let table = parts.last().cloned().unwrap_or_default();
         let schema = parts.len().checked_sub(2).and_then(|i| parts.get(i));
         if schema.is_none() {
+            let table = parts.last().cloned().unwrap_or_default();
             if let Some(cte) = level.cte(&table) {
                 let columns = cte.columns.clone().map_or(Columns::Unknown, Columns::Named);
                 return Ok((table, columns));
             }
         }
+        let table = crate::sql::namespace::stored(name);
         if let Some(def) = self.db.table(&table) {
             return Ok((table, Columns::Table(&def.columns)));
         }
@@ -159,7 +160,7 @@ impl<'a> Analyzer<'a> {
         let sqlparser::ast::TableFactor::Table { name, .. } = &table.relation else {
             return Ok(());
         };
-        let relation = name.0.last().map(normalize_ident).unwrap_or_default();
+        let relation = crate::sql::namespace::stored(name);
         let Some(def) = self.db.table(&relation) else {
             return Ok(());
         };

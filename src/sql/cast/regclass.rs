@@ -7,7 +7,6 @@
 //! relation's name back.
 
 use crate::error::{PgError, PgResult};
-use crate::sql::ddl::quote_ident;
 
 /// PostgreSQL's identifier length limit (`NAMEDATALEN - 1` bytes).
 const MAX_IDENT_BYTES: usize = 63;
@@ -66,19 +65,9 @@ fn truncate_ident(mut name: String) -> String {
 
 /// The relation a regclass text names (`'"Mixed Case"'`, `'public.users'`, `'Users'`).
 pub fn relation_name(input: &str) -> PgResult<String> {
-    let mut names = split_names(input)?;
+    let names = split_names(input)?;
     match names.len() {
-        1 => Ok(names.pop().unwrap_or_default()),
-        2 => {
-            let name = names.pop().unwrap_or_default();
-            match names.pop().as_deref() {
-                Some("public" | "pg_catalog") | None => Ok(name),
-                Some(schema) => Err(PgError::new(
-                    "3F000",
-                    format!("schema \"{schema}\" does not exist"),
-                )),
-            }
-        }
+        1 | 2 => crate::sql::namespace::text_relation(&names),
         3 => Err(PgError::new(
             "0A000",
             format!(
@@ -98,7 +87,7 @@ pub fn relation_name(input: &str) -> PgResult<String> {
 
 /// The regclass output of a relation name: quoted only when it needs quotes.
 pub fn regclass_text(name: &str) -> String {
-    quote_ident(name)
+    crate::sql::namespace::regclass_text(name)
 }
 
 /// Reads regclass text and prints it back in canonical form (`'Users'` -> `users`).

@@ -4,6 +4,7 @@
 use super::names::{choose_name, columns_in_expr, ident, object_name, relation_exists};
 use crate::error::{PgError, PgResult};
 use crate::sql::cast::sqltype_from_ast;
+use crate::sql::namespace::relname;
 use crate::sql::schema::{ColumnDef, Constraint, ConstraintKind, ReferentialAction, TableDef};
 use crate::sql::Database;
 use crate::types::SqlType;
@@ -280,13 +281,15 @@ fn resolve(db: &Database, def: &TableDef, p: Pending) -> PgResult<Constraint> {
             }
             key_columns_exist(def, cols)?;
             p.name.unwrap_or_else(|| {
-                choose_name(&table, None, "pkey", |n| used(n) || relation_exists(db, n))
+                choose_name(relname(&table), None, "pkey", |n| {
+                    used(n) || relation_exists(db, n)
+                })
             })
         }
         ConstraintKind::Unique(cols) => {
             key_columns_exist(def, cols)?;
             p.name.unwrap_or_else(|| {
-                choose_name(&table, Some(&cols.join("_")), "key", |n| {
+                choose_name(relname(&table), Some(&cols.join("_")), "key", |n| {
                     used(n) || relation_exists(db, n)
                 })
             })
@@ -297,11 +300,11 @@ fn resolve(db: &Database, def: &TableDef, p: Pending) -> PgResult<Constraint> {
                 [one] => Some(one.as_str()),
                 _ => None,
             };
-            choose_name(&table, col, "check", used)
+            choose_name(relname(&table), col, "check", used)
         }),
-        ConstraintKind::ForeignKey { columns, .. } => p
-            .name
-            .unwrap_or_else(|| choose_name(&table, Some(&columns.join("_")), "fkey", used)),
+        ConstraintKind::ForeignKey { columns, .. } => p.name.unwrap_or_else(|| {
+            choose_name(relname(&table), Some(&columns.join("_")), "fkey", used)
+        }),
     };
     let kind = match kind {
         ConstraintKind::ForeignKey {

@@ -50,9 +50,12 @@ pub fn create_index(db: &mut Database, ci: &CreateIndex) -> PgResult<ExecOutput>
             }
             name
         }
-        None => choose_name(&table, Some(&columns.join("_")), "idx", |n| {
-            relation_exists(db, n)
-        }),
+        None => choose_name(
+            crate::sql::namespace::relname(&table),
+            Some(&columns.join("_")),
+            "idx",
+            |n| relation_exists(db, n),
+        ),
     };
     def.indexes.push(IndexDef {
         name,

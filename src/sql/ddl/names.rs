@@ -16,9 +16,10 @@ pub fn ident(i: &Ident) -> String {
     }
 }
 
-/// The relation name of a possibly schema-qualified name (`public.users` is `users`).
+/// The stored name of a possibly schema-qualified relation name (`public.users` is `users`,
+/// `sales.orders` is `sales.orders`).
 pub fn object_name(name: &ObjectName) -> String {
-    name.0.last().map(ident).unwrap_or_default()
+    crate::sql::namespace::stored(name)
 }
 
 /// Whether a relation (table, index, constraint index or sequence) is called `name`.

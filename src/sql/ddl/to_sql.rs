@@ -141,7 +141,7 @@ pub fn table_def_to_sql(def: &TableDef) -> String {
                 let mut s = format!(
                     "FOREIGN KEY ({}) REFERENCES {}({})",
                     ident_list(columns),
-                    quote_ident(ref_table),
+                    crate::sql::namespace::relation_sql(ref_table),
                     ident_list(ref_columns)
                 );
                 if *on_delete != ReferentialAction::NoAction {
@@ -161,7 +161,7 @@ pub fn table_def_to_sql(def: &TableDef) -> String {
     };
     format!(
         "CREATE TABLE {} ({}){partition_by}",
-        quote_ident(&def.name),
+        crate::sql::namespace::relation_sql(&def.name),
         items.join(", ")
     )
 }
@@ -175,7 +175,7 @@ pub fn index_defs_to_sql(def: &TableDef) -> Vec<String> {
                 "CREATE {}INDEX {} ON {} ({})",
                 if i.unique { "UNIQUE " } else { "" },
                 quote_ident(&i.name),
-                quote_ident(&def.name),
+                crate::sql::namespace::relation_sql(&def.name),
                 ident_list(&i.columns)
             )
         })

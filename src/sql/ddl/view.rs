@@ -16,6 +16,7 @@ pub fn create_view(
     host: &dyn Host,
 ) -> PgResult<ExecOutput> {
     let name = object_name(name);
+    crate::sql::namespace::check_schema_exists(db, &name)?;
     let exists_as_view = db.views.contains_key(&name);
     if db.table(&name).is_some() || (exists_as_view && !or_replace) {
         return Err(PgError::new(

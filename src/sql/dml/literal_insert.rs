@@ -97,7 +97,7 @@ impl<'a> Scanner<'a> {
         self.word()
     }
 
-    /// `name` or `schema.name` (the schema is dropped: everything lives in `public`).
+    /// `name` or `public.name`; a name in another schema takes the general path.
     fn object_name(&mut self) -> Option<String> {
         let first = self.ident()?;
         if self.peek() == Some(b'.') {

@@ -46,6 +46,7 @@ pub fn eval_function(f: &Function, scope: &Scope, ctx: &EvalCtx) -> PgResult<Val
     }
     let arg_exprs = function_args(&f.args);
     match name.as_str() {
+        "current_schema" if arg_exprs.is_empty() => return niladic(&name, ctx),
         "coalesce" => {
             for e in &arg_exprs {
                 let v = eval(e, scope, ctx)?;
@@ -164,7 +165,9 @@ fn niladic(name: &str, ctx: &EvalCtx) -> PgResult<Value> {
         "current_user" | "session_user" | "user" | "current_role" => {
             Ok(Value::Text("postgres".into()))
         }
-        "current_schema" => Ok(Value::Text("public".into())),
+        "current_schema" => {
+            Ok(crate::sql::namespace::current_schema().map_or(Value::Null, Value::Text))
+        }
         "current_catalog" => Ok(Value::Text("postgres".into())),
         other => Err(PgError::undefined_column(other)),
     }

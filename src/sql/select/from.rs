@@ -33,7 +33,7 @@ pub fn apply_column_aliases(mut rs: ResultSet, names: &[Ident]) -> PgResult<Resu
 }
 
 pub(super) fn relation_name(name: &ObjectName) -> String {
-    name.0.last().map(ident_name).unwrap_or_default()
+    crate::sql::namespace::stored(name)
 }
 
 pub(super) fn with_alias(

@@ -1,0 +1,80 @@
+-- Schemas: CREATE/DROP SCHEMA, search_path and schema-qualified names, on one node and on
+-- Citus tables (whose shards live in the same schema on the workers).
+CREATE SCHEMA sales;
+CREATE SCHEMA sales;
+CREATE SCHEMA IF NOT EXISTS sales;
+CREATE SCHEMA pg_mine;
+CREATE TABLE nowhere.t (a int);
+\dn
+
+-- Qualified names reach the schema; unqualified ones only what search_path reaches.
+CREATE TABLE sales.orders (id bigint PRIMARY KEY, customer_id int NOT NULL, amount numeric);
+INSERT INTO sales.orders VALUES (1, 10, 12.50), (2, 20, 7), (3, 10, 99.90);
+SELECT * FROM sales.orders ORDER BY id;
+SELECT orders.id FROM sales.orders WHERE orders.amount > 10 ORDER BY 1;
+SELECT * FROM orders;
+SHOW search_path;
+SELECT current_schema();
+SET search_path TO sales, public;
+SHOW search_path;
+SELECT current_schema();
+SELECT count(*) FROM orders;
+CREATE TABLE customers (id int PRIMARY KEY, name text);
+INSERT INTO customers VALUES (10, 'ada'), (20, 'grace');
+SELECT c.name, sum(o.amount) FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.name ORDER BY 1;
+SELECT 'customers'::regclass, 'sales.customers'::regclass;
+\dt
+\d customers
+RESET search_path;
+SELECT 'sales.customers'::regclass;
+SELECT 'nowhere.customers'::regclass;
+\dt
+\dt sales.*
+
+-- A public table of the same name is hidden while sales comes first.
+CREATE TABLE customers (id int, note text);
+INSERT INTO customers VALUES (1, 'the public one');
+SET search_path TO sales, public;
+SELECT count(*) FROM customers;
+SELECT note FROM public.customers;
+SET search_path TO public, sales;
+SELECT note FROM customers;
+SELECT count(*) FROM orders;
+RESET search_path;
+
+-- Citus tables in a schema: shards are named and placed as Citus does, in the same schema.
+SET citus.next_shard_id TO 1230000;
+SELECT create_distributed_table('sales.orders', 'id', shard_count := 4);
+SELECT create_reference_table('sales.customers');
+SELECT logicalrelid, partmethod, colocationid > 0 AS colocated FROM pg_dist_partition ORDER BY logicalrelid::text;
+SELECT shardid, shard_name(logicalrelid, shardid) FROM pg_dist_shard WHERE logicalrelid = 'sales.orders'::regclass ORDER BY shardid;
+SELECT table_name, citus_table_type, distribution_column, shard_count FROM citus_tables ORDER BY table_name::text;
+SELECT * FROM sales.orders WHERE id = 3;
+INSERT INTO sales.orders VALUES (4, 20, 1.25);
+UPDATE sales.orders SET amount = amount + 1 WHERE customer_id = 20;
+DELETE FROM sales.orders WHERE id = 1;
+SELECT c.name, count(*), sum(o.amount) FROM sales.orders o JOIN sales.customers c ON c.id = o.customer_id GROUP BY c.name ORDER BY 1;
+EXPLAIN (costs off) SELECT * FROM sales.orders WHERE id = 3;
+SET search_path TO sales;
+SELECT logicalrelid FROM pg_dist_partition ORDER BY logicalrelid::text;
+CREATE TABLE order_lines (order_id bigint, line int, qty int);
+SELECT create_distributed_table('order_lines', 'order_id', colocate_with := 'orders');
+INSERT INTO order_lines VALUES (2, 1, 5), (3, 1, 1), (3, 2, 2), (4, 1, 7);
+SELECT o.id, sum(l.qty) FROM orders o JOIN order_lines l ON l.order_id = o.id GROUP BY o.id ORDER BY o.id;
+RESET search_path;
+
+-- The workers hold the shards in the schema.
+\c - - - 9701
+SELECT count(*) FROM sales.orders;
+\c - - - 9700
+
+-- Dropping: a schema that holds relations needs CASCADE, which drops the shards too.
+DROP SCHEMA sales;
+DROP SCHEMA IF EXISTS nowhere;
+DROP SCHEMA nowhere;
+DROP SCHEMA public;
+DROP SCHEMA sales CASCADE;
+SELECT count(*) FROM pg_dist_partition;
+SELECT count(*) FROM pg_dist_shard;
+SELECT * FROM sales.orders;
+DROP TABLE customers;
