@@ -11,6 +11,7 @@ pub mod dml;
 pub mod eval;
 pub mod functions;
 pub mod locate;
+pub mod merge_syntax;
 mod modify_syntax;
 pub mod partition;
 pub mod schema;
@@ -253,6 +254,7 @@ impl Database {
             Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_)
+            | Statement::Merge { .. }
             | Statement::Truncate { .. } => dml::execute(self, stmt, host),
             _ => ddl::execute(self, stmt, host),
         }
