@@ -167,6 +167,11 @@ pub fn row_from_exprs(
     layout.complete(def, row, ctx)
 }
 
+/// Fails as PostgreSQL does when `exprs` values do not fit `columns` (all columns when empty).
+pub fn check_insert_shape(def: &TableDef, columns: &[Ident], exprs: usize) -> PgResult<()> {
+    Layout::new(def, columns, exprs).map(|_| ())
+}
+
 /// The row `INSERT DEFAULT VALUES` stores.
 pub fn default_row(def: &TableDef, ctx: &EvalCtx) -> PgResult<Vec<Value>> {
     (0..def.columns.len())

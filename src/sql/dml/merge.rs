@@ -65,9 +65,9 @@ fn clauses<'a>(def: &TableDef, parsed: &'a [MergeClause]) -> PgResult<Vec<Clause
             let action = MergeAction::of(c);
             let sets = match action {
                 MergeAction::Update(assignments) => resolve_assignments(def, assignments)?,
-                MergeAction::Insert { columns, .. } => {
+                MergeAction::Insert { columns, values } => {
                     // Unknown or repeated columns fail even when nothing is inserted.
-                    super::insert::target_columns(def, columns)?;
+                    super::insert::check_insert_shape(def, columns, values.len())?;
                     Vec::new()
                 }
                 _ => Vec::new(),
