@@ -27,6 +27,15 @@ const CITUS_REFUSALS: &[&str] = &[
     "with order by is unsupported",
     "(distinct) is unsupported",
     "only reference tables may be queried when targeting a reference table",
+    "not allowed in MERGE",
+    "MERGE INSERT",
+    "is not yet supported",
+    "not yet supported in MERGE",
+    "The required join operation is missing",
+    "To MERGE into a distributed table",
+    "are not allowed in ON clause for MERGE",
+    "are not allowed in actions for MERGE",
+    "MERGE involving repartition of rows",
 ];
 
 /// Calls that make a table a Citus table; on the local cluster they do nothing.
@@ -102,6 +111,7 @@ fn comparable(sql: &str, tables: &BTreeSet<String>) -> bool {
             | Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_)
+            | Statement::Merge { .. }
     ) {
         return false;
     }

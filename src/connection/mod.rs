@@ -221,7 +221,7 @@ impl Cluster {
     pub(crate) fn command_text(&self, command: &Command) -> String {
         match command {
             Command::Sql(sql) => sql.clone(),
-            Command::Statement(stmt) => stmt.to_string(),
+            Command::Statement(stmt) => crate::sql::merge_syntax::unmark(&stmt.to_string()),
             Command::Insert { table, rows } => {
                 crate::executor::modify::insert_text(self, table, &rows.borrow(), usize::MAX)
             }

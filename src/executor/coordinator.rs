@@ -90,6 +90,10 @@ pub fn execute(
                 local(cluster, s, stmt, text)
             }
         }
+        Statement::Merge { .. } => match cluster.execute_merge(s, stmt)? {
+            Some(out) => Ok(out),
+            None => local(cluster, s, stmt, text),
+        },
         Statement::Drop {
             object_type: ObjectType::Table,
             names,

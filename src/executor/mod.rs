@@ -5,6 +5,7 @@
 
 pub mod coordinator;
 pub mod host;
+mod merge;
 pub mod modify;
 mod modify_join;
 mod modifying_with;
@@ -93,7 +94,7 @@ impl Task {
     pub fn sql(&self) -> String {
         match &self.body {
             TaskBody::Sql(sql) => sql.clone(),
-            TaskBody::Statement(stmt) => stmt.to_string(),
+            TaskBody::Statement(stmt) => crate::sql::merge_syntax::unmark(&stmt.to_string()),
             TaskBody::Rows { preview, .. } => preview.clone(),
         }
     }

@@ -135,7 +135,7 @@ pub(crate) fn insert_text(
 
 /// Placements of a shard that take a write: remote ones first, the coordinator's own (local
 /// execution) last, as Citus runs them.
-fn write_nodes(cluster: &Cluster, shard_id: i64) -> Vec<String> {
+pub(crate) fn write_nodes(cluster: &Cluster, shard_id: i64) -> Vec<String> {
     let mut nodes: Vec<String> = cluster
         .catalog
         .shard_placements(shard_id)

@@ -43,6 +43,12 @@ impl Cluster {
             // Only the coordinator's own tables: its engine runs the statement whole.
             return super::coordinator::local(self, s, stmt, text);
         }
+        if let Some(merge) = merge_with_ctes_inlined(q)? {
+            return match self.execute_merge(s, &merge)? {
+                Some(out) => Ok(out),
+                None => super::coordinator::local(self, s, stmt, text),
+            };
+        }
         check_returning(q)?;
         let mut results = Results::new();
         if let Some(with) = &q.with {
@@ -131,7 +137,7 @@ impl Cluster {
     }
 
     /// Every row of a Citus table, read shard by shard.
-    fn fetch_table(&mut self, s: &mut Session, table: &str) -> PgResult<ResultSet> {
+    pub(crate) fn fetch_table(&mut self, s: &mut Session, table: &str) -> PgResult<ResultSet> {
         let mut tasks = Vec::new();
         for shard in self.catalog.table_shards(table) {
             let node = self
@@ -153,7 +159,7 @@ impl Cluster {
     }
 
     /// A modification of the coordinator's own tables reading intermediate results.
-    fn run_local_statement_with(
+    pub(crate) fn run_local_statement_with(
         &mut self,
         s: &Session,
         stmt: &Statement,
@@ -170,4 +176,71 @@ impl Cluster {
             .ok_or_else(|| PgError::internal("no such node"))?;
         node.in_statement(backend, |db| db.execute(stmt, &host))
     }
+}
+
+/// `WITH ... MERGE` as Citus plans it: the CTE the MERGE reads as its source becomes that
+/// source's subquery (the other CTEs go with it); modifying and recursive CTEs are refused.
+fn merge_with_ctes_inlined(q: &Query) -> PgResult<Option<Statement>> {
+    let Some(Statement::Merge { .. }) = modifying_body(q) else {
+        return Ok(None);
+    };
+    let Some(mut merge) = modifying_body(q).cloned() else {
+        return Ok(None);
+    };
+    let Some(with) = &q.with else {
+        return Ok(Some(merge));
+    };
+    if with
+        .cte_tables
+        .iter()
+        .any(|c| modifying_body(&c.query).is_some())
+    {
+        return Err(PgError::new(
+            "XX000",
+            "CTEs with modifying actions are not yet supported in MERGE",
+        ));
+    }
+    if with.recursive {
+        return Err(PgError::new(
+            "XX000",
+            "Recursive CTEs are not yet supported in MERGE",
+        ));
+    }
+    if let Statement::Merge { source, .. } = &mut merge {
+        let named = crate::planner::relations::table_relation(source);
+        let cte = named.as_ref().and_then(|r| {
+            with.cte_tables
+                .iter()
+                .find(|c| ident_name(&c.alias.name) == r.name)
+        });
+        match (cte, named, &mut *source) {
+            (Some(cte), Some(rel), _) => {
+                let mut sub = (*cte.query).clone();
+                let others: Vec<_> = with
+                    .cte_tables
+                    .iter()
+                    .filter(|c| c.alias.name != cte.alias.name)
+                    .cloned()
+                    .collect();
+                if !others.is_empty() {
+                    let mut w = with.clone();
+                    w.cte_tables = others;
+                    sub.with = Some(w);
+                }
+                *source = sqlparser::ast::TableFactor::Derived {
+                    lateral: false,
+                    subquery: Box::new(sub),
+                    alias: Some(sqlparser::ast::TableAlias {
+                        name: sqlparser::ast::Ident::new(rel.reference),
+                        columns: cte.alias.columns.clone(),
+                    }),
+                };
+            }
+            (None, _, sqlparser::ast::TableFactor::Derived { subquery, .. }) => {
+                subquery.with = Some(with.clone());
+            }
+            _ => {}
+        }
+    }
+    Ok(Some(merge))
 }

@@ -1,9 +1,10 @@
-//! INSERT, UPDATE, DELETE and TRUNCATE on one node, with PostgreSQL's constraint checks. Every
+//! INSERT, UPDATE, DELETE, MERGE and TRUNCATE on one node, with PostgreSQL's constraint checks. Every
 //! statement is atomic: all rows are checked before any is stored.
 
 pub mod constraints;
 mod insert;
 pub mod literal_insert;
+mod merge;
 mod modify;
 mod partitioned;
 pub mod referenced;
@@ -55,6 +56,22 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
             };
             modify::execute_delete(db, from, del, host)
         }
+        Statement::Merge {
+            table,
+            source,
+            on,
+            clauses,
+            ..
+        } => merge::execute_merge(
+            db,
+            merge::MergeParts {
+                table,
+                source,
+                on,
+                clauses,
+            },
+            host,
+        ),
         Statement::Truncate {
             table_names,
             identity,

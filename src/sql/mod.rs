@@ -11,6 +11,7 @@ pub mod dml;
 pub mod eval;
 pub mod functions;
 pub mod locate;
+pub mod merge_syntax;
 mod modify_syntax;
 pub mod namespace;
 pub mod partition;
@@ -257,6 +258,7 @@ impl Database {
             Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_)
+            | Statement::Merge { .. }
             | Statement::Truncate { .. } => dml::execute(self, stmt, host),
             _ => ddl::execute(self, stmt, host),
         }

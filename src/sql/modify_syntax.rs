@@ -2,6 +2,7 @@
 //! - `WITH d AS (DELETE ... RETURNING ...)` and `WITH ... DELETE ...`: it reads INSERT and
 //!   UPDATE there but not DELETE. Each such DELETE is parsed on its own and stands in the query
 //!   as the same kind of node the parser gives an UPDATE (a statement as the query's body).
+//! - `WITH ... MERGE ...`: likewise, the MERGE stands in the query as the body.
 //! - `... FROM t RETURNING *` (also USING, JOIN): it takes RETURNING for the alias of `t`; `t` gets its own name
 //!   as alias, which changes nothing else.
 
@@ -124,6 +125,7 @@ pub fn extract(
     mut tokens: Vec<TokenWithLocation>,
 ) -> Result<(Vec<TokenWithLocation>, Vec<Statement>), ParserError> {
     alias_before_returning(&mut tokens);
+    super::merge_syntax::rewrite_actions(&mut tokens)?;
     let mut deletes = Vec::new();
     let mut i = 0;
     let mut last_solid: Option<usize> = None;
@@ -136,8 +138,10 @@ pub fn extract(
         let is_delete = body
             .and_then(|b| tokens.get(b))
             .is_some_and(|t| is_word(t, Keyword::DELETE));
-        // `WITH ... ) DELETE`: the main statement of a WITH query.
-        let after_with = tokens.get(i).is_some_and(|t| is_word(t, Keyword::DELETE))
+        // `WITH ... ) DELETE` (or MERGE): the main statement of a WITH query.
+        let after_with = tokens
+            .get(i)
+            .is_some_and(|t| is_word(t, Keyword::DELETE) || is_word(t, Keyword::MERGE))
             && last_solid
                 .and_then(|p| tokens.get(p))
                 .is_some_and(|t| t.token == Token::RParen);

@@ -75,8 +75,7 @@ pub fn build_insert_rows(
     let ctx = executor.ctx();
     let Some(source) = &insert.source else {
         // DEFAULT VALUES: every column takes its default.
-        let row: PgResult<Vec<Value>> = (0..width).map(|p| default_value(def, p, &ctx)).collect();
-        return Ok((table.clone(), vec![row?]));
+        return Ok((table.clone(), vec![default_row(def, &ctx)?]));
     };
     let values = match source.body.as_ref() {
         SetExpr::Values(v)
@@ -138,6 +137,46 @@ pub fn build_insert_rows(
         }
     }
     Ok((table, rows))
+}
+
+/// The full row one `INSERT [(columns)] VALUES (exprs)` stores, its values evaluated in
+/// `scope` (a MERGE's source row), the rest completed with defaults.
+pub fn row_from_exprs(
+    def: &TableDef,
+    columns: &[Ident],
+    exprs: &[Expr],
+    scope: &Scope,
+    ctx: &EvalCtx,
+) -> PgResult<Vec<Value>> {
+    let layout = Layout::new(def, columns, exprs.len())?;
+    let mut row = vec![Value::Null; layout.width];
+    for (e, &p) in exprs.iter().zip(&layout.targets) {
+        let v = if is_default_keyword(e) {
+            default_value(def, p, ctx)?
+        } else {
+            let v = eval(e, scope, ctx)?;
+            match def.columns.get(p) {
+                Some(col) => coerce_for_column(v, &col.ty)?,
+                None => v,
+            }
+        };
+        if let Some(slot) = row.get_mut(p) {
+            *slot = v;
+        }
+    }
+    layout.complete(def, row, ctx)
+}
+
+/// Fails as PostgreSQL does when `exprs` values do not fit `columns` (all columns when empty).
+pub fn check_insert_shape(def: &TableDef, columns: &[Ident], exprs: usize) -> PgResult<()> {
+    Layout::new(def, columns, exprs).map(|_| ())
+}
+
+/// The row `INSERT DEFAULT VALUES` stores.
+pub fn default_row(def: &TableDef, ctx: &EvalCtx) -> PgResult<Vec<Value>> {
+    (0..def.columns.len())
+        .map(|p| default_value(def, p, ctx))
+        .collect()
 }
 
 /// Where each source value of an INSERT goes, and which columns take their defaults.

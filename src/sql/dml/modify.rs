@@ -161,27 +161,7 @@ pub fn execute_update(
         .cloned()
         .ok_or_else(|| PgError::undefined_table(&name))?;
     // Resolve SET targets first: unknown columns fail even when no row matches.
-    let mut sets: Vec<(usize, &Expr)> = Vec::with_capacity(parts.assignments.len());
-    for a in parts.assignments {
-        let AssignmentTarget::ColumnName(col) = &a.target else {
-            return Err(PgError::unsupported(
-                "multiple-column UPDATE assignments are not supported",
-            ));
-        };
-        let col = col.0.last().map(ident).unwrap_or_default();
-        let Some(pos) = def.column_index(&col) else {
-            return Err(PgError::new(
-                "42703",
-                format!("column \"{col}\" of relation \"{name}\" does not exist"),
-            ));
-        };
-        if sets.iter().any(|(p, _)| *p == pos) {
-            return Err(PgError::syntax(format!(
-                "multiple assignments to same column \"{col}\""
-            )));
-        }
-        sets.push((pos, &a.value));
-    }
+    let sets = resolve_assignments(&def, parts.assignments)?;
     let from = parts.from.map(std::slice::from_ref).unwrap_or(&[]);
     let (cols, rows) = target_rows(db, &def, &qual, from, parts.selection, host)?;
     // Subqueries in expressions run through the SELECT executor.
@@ -191,7 +171,6 @@ pub fn execute_update(
     let mut joined_parts: Vec<Vec<Value>> = Vec::new();
     let mut both: Vec<Value> = Vec::with_capacity(cols.len());
     for (id, old, other) in rows {
-        let mut new = old.clone();
         both.clear();
         both.extend(old.iter().cloned());
         both.extend(other.iter().cloned());
@@ -200,28 +179,53 @@ pub fn execute_update(
             row: &both,
             outer: None,
         };
-        for (pos, e) in &sets {
-            let v = if is_default_keyword(e) {
-                default_value(&def, *pos, &ctx)?
-            } else {
-                let ty = def.columns.get(*pos).map(|c| &c.ty);
-                let v = eval(e, &scope, &ctx)?;
-                match ty {
-                    Some(ty) => coerce_for_column(v, ty)?,
-                    None => v,
-                }
-            };
-            if let Some(slot) = new.get_mut(*pos) {
-                *slot = v;
-            }
-        }
+        let new = assign(&def, &sets, &old, &scope, &ctx)?;
         changes.push((id, old, new));
         if parts.returning.is_some() {
             joined_parts.push(other);
         }
     }
+    // RETURNING sees the new values (and the joined FROM row).
+    let returned = match parts.returning {
+        Some(items) => {
+            let rows: Vec<Vec<Value>> = changes
+                .iter()
+                .map(|(_, _, n)| n.clone())
+                .zip(joined_parts)
+                .map(|(mut n, other)| {
+                    n.extend(other);
+                    n
+                })
+                .collect();
+            Some(returning::project(&executor, items, &cols, &rows)?)
+        }
+        None => None,
+    };
+    let count = changes.len();
+    store_updates(db, &def, changes, parts.moved, host)?;
+    Ok(ExecOutput::modified_returning(
+        "UPDATE",
+        count as u64,
+        returned,
+    ))
+}
+
+/// A row an UPDATE changes: its id, its old values and its new ones.
+pub(super) type Change = (RowId, Vec<Value>, Vec<Value>);
+
+/// Checks the new values of `changes` (NOT NULL, CHECK, unique keys, foreign keys, the
+/// partition's bounds) and stores them with their effects on referencing tables. Rows of a
+/// partition whose new key belongs elsewhere go to `moved` when given.
+pub(super) fn store_updates(
+    db: &mut Database,
+    def: &TableDef,
+    mut changes: Vec<Change>,
+    moved: Option<&std::cell::RefCell<Vec<Vec<Value>>>>,
+    host: &dyn Host,
+) -> PgResult<()> {
+    let name = def.name.clone();
     let new_rows: Vec<Vec<Value>> = changes.iter().map(|(_, _, n)| n.clone()).collect();
-    check_rows(db, &def, &new_rows, host).map_err(|(_, e)| e)?;
+    check_rows(db, def, &new_rows, host).map_err(|(_, e)| e)?;
     // Foreign keys are checked only for rows whose referencing columns changed.
     let fk_cols: Vec<usize> = def
         .constraints
@@ -237,36 +241,20 @@ pub fn execute_update(
         .iter()
         .map(|(_, o, n)| fk_cols.iter().any(|&p| o.get(p) != n.get(p)))
         .collect();
-    check_foreign_keys(db, &def, &new_rows, Some(&changed))?;
-    // RETURNING sees the new values (and the joined FROM row).
-    let returned = match parts.returning {
-        Some(items) => {
-            let rows: Vec<Vec<Value>> = new_rows
-                .into_iter()
-                .zip(joined_parts)
-                .map(|(mut n, other)| {
-                    n.extend(other);
-                    n
-                })
-                .collect();
-            Some(returning::project(&executor, items, &cols, &rows)?)
-        }
-        None => None,
-    };
-    let count = changes.len();
+    check_foreign_keys(db, def, &new_rows, Some(&changed))?;
     if def.partition_of.is_some() {
         let mut leaving = Vec::new();
         let mut staying = Vec::with_capacity(changes.len());
         for change in changes {
-            let fits = crate::sql::partition::check_partition_constraint(db, &def, &change.2);
-            match (fits, parts.moved) {
+            let fits = crate::sql::partition::check_partition_constraint(db, def, &change.2);
+            match (fits, moved) {
                 (Ok(()), _) => staying.push(change),
                 (Err(_), Some(_)) => leaving.push(change),
                 (Err(e), None) => return Err(e),
             }
         }
         changes = staying;
-        if let Some(moved) = parts.moved {
+        if let Some(moved) = moved {
             if !leaving.is_empty() {
                 let rows = leaving.iter().map(|(id, r, _)| (*id, r.clone())).collect();
                 plan_delete(db, host, &name, rows)?.apply(db)?;
@@ -282,11 +270,67 @@ pub fn execute_update(
         changes.into_iter().map(|(id, _, n)| (id, n)).collect(),
     )?;
     effects.apply(db)?;
-    Ok(ExecOutput::modified_returning(
-        "UPDATE",
-        count as u64,
-        returned,
-    ))
+    Ok(())
+}
+
+/// The columns an UPDATE's SET list assigns, with their expressions; unknown columns and
+/// columns assigned twice fail.
+pub(super) fn resolve_assignments<'a>(
+    def: &TableDef,
+    assignments: &'a [Assignment],
+) -> PgResult<Vec<(usize, &'a Expr)>> {
+    let mut sets: Vec<(usize, &Expr)> = Vec::with_capacity(assignments.len());
+    for a in assignments {
+        let AssignmentTarget::ColumnName(col) = &a.target else {
+            return Err(PgError::unsupported(
+                "multiple-column UPDATE assignments are not supported",
+            ));
+        };
+        let col = col.0.last().map(ident).unwrap_or_default();
+        let Some(pos) = def.column_index(&col) else {
+            return Err(PgError::new(
+                "42703",
+                format!(
+                    "column \"{col}\" of relation \"{}\" does not exist",
+                    def.name
+                ),
+            ));
+        };
+        if sets.iter().any(|(p, _)| *p == pos) {
+            return Err(PgError::syntax(format!(
+                "multiple assignments to same column \"{col}\""
+            )));
+        }
+        sets.push((pos, &a.value));
+    }
+    Ok(sets)
+}
+
+/// The new values of row `old` after `sets`, evaluated in `scope` and coerced to the column
+/// types (`DEFAULT` takes the column's default).
+pub(super) fn assign(
+    def: &TableDef,
+    sets: &[(usize, &Expr)],
+    old: &[Value],
+    scope: &Scope,
+    ctx: &crate::sql::eval::EvalCtx,
+) -> PgResult<Vec<Value>> {
+    let mut new = old.to_vec();
+    for (pos, e) in sets {
+        let v = if is_default_keyword(e) {
+            default_value(def, *pos, ctx)?
+        } else {
+            let v = eval(e, scope, ctx)?;
+            match def.columns.get(*pos) {
+                Some(col) => coerce_for_column(v, &col.ty)?,
+                None => v,
+            }
+        };
+        if let Some(slot) = new.get_mut(*pos) {
+            *slot = v;
+        }
+    }
+    Ok(new)
 }
 
 pub fn execute_delete(
