@@ -216,6 +216,10 @@ impl Cluster {
         if let Some((name, value)) = crate::executor::settings::alter_system(sql) {
             return self.client_statement(s, sql.trim(), StatementSource::AlterSystem(name, value));
         }
+        // ALTER SEQUENCE is outside the parser's grammar.
+        if let Some((name, value)) = crate::operations::sequences::parse_restart(sql) {
+            return Reply::done(crate::operations::sequences::restart(self, s, &name, value));
+        }
         if let Some(c) = control::parse(sql) {
             return match c {
                 Ok(c) => self.client_statement(s, sql.trim(), StatementSource::Control(c)),

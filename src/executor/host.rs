@@ -125,9 +125,14 @@ impl Host for ClusterHost<'_> {
                         "shard_id cannot be zero or negative value",
                     ));
                 }
-                Ok(Value::Text(crate::sql::namespace::relation_sql(&format!(
-                    "{table}_{id}"
-                ))))
+                let shard = format!("{table}_{id}");
+                // `skip_qualify_public := false` names public shards with their schema too.
+                let qualify_public = matches!(args.get(2), Some(Value::Bool(false)));
+                Ok(Value::Text(if qualify_public {
+                    crate::sql::namespace::qualified_sql(&shard)
+                } else {
+                    crate::sql::namespace::relation_sql(&shard)
+                }))
             })()),
             _ => None,
         }

@@ -224,8 +224,9 @@ fn table_type(t: &DistTable) -> &'static str {
 
 pub fn citus_shards(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
     let mut rows = Vec::new();
+    // Citus orders the view by `logicalrelid::text, shardid`.
     let mut shards: Vec<_> = catalog.shards.iter().collect();
-    shards.sort_by_key(|s| s.shard_id);
+    shards.sort_by_cached_key(|s| (crate::sql::namespace::regclass_text(&s.table), s.shard_id));
     for shard in shards {
         let Some(table) = catalog.table(&shard.table) else {
             continue;
@@ -234,7 +235,7 @@ pub fn citus_shards(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> Resu
             rows.push(vec![
                 regclass(&shard.table),
                 Value::Int8(shard.shard_id),
-                regclass(&shard.name()),
+                text(&crate::sql::namespace::relation_sql(&shard.name())),
                 text(table_type(table)),
                 Value::Int4(table.colocation_id),
                 text(&node.host),
@@ -262,7 +263,7 @@ pub fn size_pretty(bytes: i64) -> String {
 
 pub fn citus_tables(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
     let mut tables: Vec<_> = catalog.tables.iter().collect();
-    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    tables.sort_by_cached_key(|t| crate::sql::namespace::regclass_text(&t.name));
     ResultSet {
         columns: relations::CITUS_TABLES.result_columns(),
         rows: tables

@@ -6,6 +6,7 @@ pub mod distribute;
 pub mod nodes;
 pub mod partitioning;
 pub mod schemas;
+pub mod sequences;
 
 use crate::cluster::Cluster;
 use crate::error::PgResult;
@@ -46,6 +47,47 @@ impl CallArgs {
     }
 }
 
+/// The function, arguments and output name of `SELECT f(...) [AS name]` or
+/// `SELECT * FROM f(...) [AS name]`, the two ways a utility function is called.
+fn called_utility(
+    select: &sqlparser::ast::Select,
+) -> Option<(String, &[FunctionArg], Option<String>)> {
+    match (select.from.as_slice(), select.projection.as_slice()) {
+        ([], [item]) => {
+            let (expr, alias) = match item {
+                SelectItem::UnnamedExpr(e) => (e, None),
+                SelectItem::ExprWithAlias { expr, alias } => (expr, Some(normalize_ident(alias))),
+                _ => return None,
+            };
+            let sqlparser::ast::Expr::Function(f) = expr else {
+                return None;
+            };
+            let name = f.name.0.last().map(normalize_ident)?;
+            let args: &[FunctionArg] = match &f.args {
+                FunctionArguments::List(list) => &list.args,
+                FunctionArguments::None => &[],
+                FunctionArguments::Subquery(_) => return None,
+            };
+            Some((name, args, alias))
+        }
+        ([from], [SelectItem::Wildcard(_)]) if from.joins.is_empty() && select.selection.is_none() => {
+            let sqlparser::ast::TableFactor::Table {
+                name,
+                args: Some(args),
+                alias,
+                ..
+            } = &from.relation
+            else {
+                return None;
+            };
+            let fname = name.0.last().map(normalize_ident)?;
+            let alias = alias.as_ref().map(|a| normalize_ident(&a.name));
+            Some((fname, args.args.as_slice(), alias))
+        }
+        _ => None,
+    }
+}
+
 /// Runs `SELECT utility(...)` when the query is exactly that; `None` otherwise.
 pub fn utility_call(
     cluster: &mut Cluster,
@@ -55,18 +97,9 @@ pub fn utility_call(
     let SetExpr::Select(select) = query.body.as_ref() else {
         return Ok(None);
     };
-    if !select.from.is_empty() || select.projection.len() != 1 {
-        return Ok(None);
-    }
-    let (expr, alias) = match &select.projection[0] {
-        SelectItem::UnnamedExpr(e) => (e, None),
-        SelectItem::ExprWithAlias { expr, alias } => (expr, Some(normalize_ident(alias))),
-        _ => return Ok(None),
-    };
-    let sqlparser::ast::Expr::Function(f) = expr else {
+    let Some((name, fargs, alias)) = called_utility(select) else {
         return Ok(None);
     };
-    let name = f.name.0.last().map(normalize_ident).unwrap_or_default();
     if !crate::sql::catalog::runs_on(&name, crate::sql::catalog::RunsOn::Coordinator) {
         return Ok(None);
     }
@@ -74,19 +107,17 @@ pub fn utility_call(
         positional: Vec::new(),
         named: Vec::new(),
     };
-    if let FunctionArguments::List(list) = &f.args {
-        for a in &list.args {
-            match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
-                    args.positional.push(eval_arg(cluster, e)?)
-                }
-                FunctionArg::Named {
-                    name: n,
-                    arg: FunctionArgExpr::Expr(e),
-                    ..
-                } => args.named.push((normalize_ident(n), eval_arg(cluster, e)?)),
-                _ => {}
+    for a in fargs {
+        match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                args.positional.push(eval_arg(cluster, e)?)
             }
+            FunctionArg::Named {
+                name: n,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => args.named.push((normalize_ident(n), eval_arg(cluster, e)?)),
+            _ => {}
         }
     }
     let column = alias.unwrap_or_else(|| name.clone());

@@ -737,6 +737,16 @@ const OTHER: &[Proc] = &[
         CITUS,
     ),
     citus(
+        "shard_name",
+        &[
+            "object_name regclass",
+            "shard_id bigint",
+            "skip_qualify_public boolean",
+        ],
+        "text",
+        CITUS,
+    ),
+    citus(
         "get_shard_id_for_distribution_column",
         &[
             "table_name regclass",
