@@ -136,6 +136,10 @@ async function benchShardScope(browser, baseUrl, inserts) {
   if (/ERROR/.test(setup.text)) throw new Error(`ShardScope setup failed: ${setup.text}`);
 
   const figures = {};
+  // The console's own cost per run (frame wait, rendering the entry, trace and map).
+  const idle = [];
+  for (let i = 0; i < RUNS; i++) idle.push((await consoleRun(page, 'SELECT 1;')).ms);
+  figures.console_select_1 = median(idle);
   let load = 0;
   for (const sql of inserts) {
     const r = await consoleRun(page, sql);
@@ -222,6 +226,7 @@ async function main() {
       console.log(name.padEnd(20) + a.toFixed(1).padStart(12) + b.toFixed(1).padStart(12) + (a / b).toFixed(2).padStart(8));
     }
     console.log(`count(*) results: shardscope ${ours.count_result}, pglite ${pglite.count_result}`);
+    console.log(`shardscope console run of SELECT 1 (the page's cost per run): ${ours.console_select_1.toFixed(1)} ms`);
   } finally {
     await browser.close();
     server.close();
