@@ -90,6 +90,9 @@ pub fn execute(
                 local(cluster, s, stmt, text)
             }
         }
+        Statement::CreateFunction { .. } | Statement::DropFunction { .. } => {
+            crate::operations::functions::execute(cluster, s, stmt, text)
+        }
         Statement::Drop {
             object_type: ObjectType::Table,
             names,

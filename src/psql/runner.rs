@@ -39,6 +39,10 @@ pub trait Executor {
     /// Cancels a session's waiting statement (psql's Ctrl-C); `false` when it was not waiting.
     fn cancel(&mut self, session: SessionId) -> bool;
     fn operate(&mut self, op: Operation) -> PgResult<String>;
+    /// The functions created on the session's node (`\df` lists them with the built-in ones).
+    fn user_functions(&self, _session: SessionId) -> Vec<&'static crate::sql::catalog::Proc> {
+        Vec::new()
+    }
 }
 
 impl Executor for Cluster {
@@ -67,6 +71,11 @@ impl Executor for Cluster {
     }
     fn list_relations(&self, session: SessionId) -> Vec<RelationInfo> {
         Cluster::list_relations(self, session)
+    }
+    fn user_functions(&self, session: SessionId) -> Vec<&'static crate::sql::catalog::Proc> {
+        Executor::session_node(self, session)
+            .and_then(|n| self.node_db(&n).ok().map(|db| db.functions.all()))
+            .unwrap_or_default()
     }
     fn describe_table(&self, session: SessionId, name: &str) -> PgResult<Option<TableDef>> {
         Cluster::describe_table(self, session, name)
