@@ -16,7 +16,7 @@ use std::rc::Rc;
 #[derive(Debug, PartialEq)]
 pub enum Body {
     /// A SQL function: the query whose first row's first column is the result.
-    Sql(Query),
+    Sql(Box<Query>),
     /// An aggregate built from functions: `sfunc(state, args...)` per row, then `finalfunc`.
     Aggregate {
         sfunc: String,

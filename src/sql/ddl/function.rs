@@ -457,7 +457,7 @@ pub fn create_function(
         result,
         returns_set: false,
         strict,
-        body: Body::Sql(query),
+        body: Body::Sql(Box::new(query)),
         ddl,
     };
     db.functions.put(user::intern(&name, args, vol, false, def));
