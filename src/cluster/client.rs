@@ -653,6 +653,7 @@ impl Cluster {
         stmt: &Statement,
         text: &str,
     ) -> PgResult<ExecOutput> {
+        let _functions = self.activate_functions(COORDINATOR);
         if let Some(out) = self.system_setting(s, stmt)? {
             return Ok(out);
         }
@@ -668,6 +669,7 @@ impl Cluster {
         let db = self
             .node_db(node)
             .map_err(|e| analyze::Failure::new(e, None))?;
+        let _functions = db.functions.activate();
         let relations = BTreeMap::new();
         let host = ClusterHost::new(&self.catalog, self.now(), &relations);
         let host = crate::node::catalog::NodeHost {

@@ -260,6 +260,12 @@ impl Cluster {
             .ok_or_else(|| PgError::new("08006", format!("node \"{name}\" does not exist")))
     }
 
+    /// Makes a node's created functions part of the catalog until the guard drops (the
+    /// coordinator plans with its own).
+    pub fn activate_functions(&self, name: &str) -> Option<crate::sql::catalog::user::Active> {
+        self.network.node(name).map(|n| n.db.functions.activate())
+    }
+
     /// `host:port` of a node, as Citus names it in error contexts.
     pub fn node_address(&self, name: &str) -> String {
         self.catalog

@@ -94,6 +94,9 @@ pub fn execute(
             Some(out) => Ok(out),
             None => local(cluster, s, stmt, text),
         },
+        Statement::CreateFunction { .. } | Statement::DropFunction { .. } => {
+            crate::operations::functions::execute(cluster, s, stmt, text)
+        }
         Statement::Drop {
             object_type: ObjectType::Table,
             names,

@@ -60,6 +60,10 @@ impl Host for ClusterHost<'_> {
         self.now
     }
 
+    fn is_citus_table(&self, name: &str) -> bool {
+        self.catalog.table(name).is_some()
+    }
+
     fn call_scalar(&self, name: &str, args: &[Value]) -> Option<PgResult<Value>> {
         match name {
             "citus_version" => Some(Ok(Value::Text(CITUS_VERSION.into()))),

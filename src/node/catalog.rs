@@ -63,6 +63,10 @@ impl Host for NodeHost<'_> {
         name == "pg_prepared_xacts" || self.inner.relation_exists(name)
     }
 
+    fn is_citus_table(&self, name: &str) -> bool {
+        self.inner.is_citus_table(name)
+    }
+
     fn relation_oid(&self, name: &str) -> Option<u32> {
         self.inner.relation_oid(name)
     }

@@ -3,6 +3,7 @@
 
 pub mod ddl;
 pub mod distribute;
+pub mod functions;
 pub mod nodes;
 pub mod partitioning;
 pub mod schemas;

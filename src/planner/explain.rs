@@ -654,6 +654,7 @@ fn plan_with(
 /// The plan of one SQL statement: of its inner statement when it is `EXPLAIN ...`, with the
 /// EXPLAIN options applied, else of the statement itself with the default options.
 pub fn plan_sql(cluster: &Cluster, session: &Session, sql: &str) -> PgResult<PlanNode> {
+    let _functions = cluster.activate_functions(crate::cluster::COORDINATOR);
     let statements = crate::sql::parse_sql(sql)?;
     let Some(statement) = statements.last() else {
         return Err(PgError::unsupported("EXPLAIN needs a statement"));

@@ -25,7 +25,11 @@ pub fn run<E: Executor>(
     match (base, pattern) {
         ("d", Some(name)) => describe(exec, session, name, cmd.ends_with('+')),
         ("dn", _) => Ok(schemas(exec, session, pattern)),
-        ("df" | "dfS", _) => Ok(functions(pattern, base == "dfS")),
+        ("df" | "dfS", _) => Ok(functions(
+            &exec.user_functions(session),
+            pattern,
+            base == "dfS",
+        )),
         _ => {
             let kinds: &[&str] = match base {
                 "dt" => &["table", "partitioned table"],
@@ -162,10 +166,15 @@ fn list<E: Executor>(
 
 /// `\df [PATTERN]`: the functions of the catalog, as psql lists pg_proc. Without a pattern
 /// (or `S`) psql leaves out pg_catalog's, where PostgreSQL's and Citus's functions live.
-fn functions(pattern: Option<&str>, system: bool) -> String {
+fn functions(
+    user: &[&'static crate::sql::catalog::Proc],
+    pattern: Option<&str>,
+    system: bool,
+) -> String {
     let pat = pattern.map(Pattern::parse);
     let mut rows: Vec<Vec<String>> = crate::sql::catalog::PROCS
         .iter()
+        .chain(user.iter().copied())
         .filter(|p| match &pat {
             Some(pat) => pat.matches(p.schema, p.name),
             None => system || p.schema != "pg_catalog",

@@ -47,6 +47,10 @@ pub trait Executor {
     fn schemas(&self, _session: SessionId) -> Vec<String> {
         Vec::new()
     }
+    /// The functions created on the session's node (`\df` lists them with the built-in ones).
+    fn user_functions(&self, _session: SessionId) -> Vec<&'static crate::sql::catalog::Proc> {
+        Vec::new()
+    }
 }
 
 impl Executor for Cluster {
@@ -75,6 +79,11 @@ impl Executor for Cluster {
     }
     fn list_relations(&self, session: SessionId) -> Vec<RelationInfo> {
         Cluster::list_relations(self, session)
+    }
+    fn user_functions(&self, session: SessionId) -> Vec<&'static crate::sql::catalog::Proc> {
+        Executor::session_node(self, session)
+            .and_then(|n| self.node_db(&n).ok().map(|db| db.functions.all()))
+            .unwrap_or_default()
     }
     fn describe_table(&self, session: SessionId, name: &str) -> PgResult<Option<TableDef>> {
         Cluster::describe_table(self, session, name)

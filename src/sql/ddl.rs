@@ -1,9 +1,11 @@
 //! CREATE/DROP/ALTER TABLE, CREATE INDEX, CREATE SEQUENCE on one node, and the DDL text a
 //! table definition is sent to workers as.
 
+pub(crate) mod aggregate_syntax;
 mod alter;
 mod create;
 mod drop;
+pub mod function;
 mod index;
 pub(crate) mod like;
 pub mod names;
@@ -59,6 +61,33 @@ pub fn execute(db: &mut Database, stmt: &Statement, host: &dyn Host) -> PgResult
             operations,
             ..
         } => alter::alter_table(db, &object_name(name), *if_exists, operations, host),
+        Statement::CreateFunction {
+            or_replace,
+            name,
+            args,
+            return_type,
+            function_body,
+            behavior,
+            called_on_null,
+            language,
+            ..
+        } => function::create_function(
+            db,
+            host,
+            *or_replace,
+            name,
+            args.as_ref(),
+            return_type.as_ref(),
+            function_body.as_ref(),
+            behavior.as_ref(),
+            called_on_null.as_ref(),
+            language.as_ref(),
+        ),
+        Statement::DropFunction {
+            if_exists,
+            func_desc,
+            ..
+        } => function::drop_functions(db, *if_exists, func_desc),
         Statement::CreateSequence {
             if_not_exists,
             name,

@@ -150,6 +150,11 @@ pub trait Host {
     fn relation_oid(&self, _name: &str) -> Option<u32> {
         None
     }
+
+    /// Whether a relation is a Citus table (its rows live in shards, not in the node's table).
+    fn is_citus_table(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// A host with nothing to add: a plain node.
@@ -194,6 +199,8 @@ pub struct Database {
     pub views: BTreeMap<String, ViewDef>,
     /// Schemas created on this node besides `public`.
     pub schemas: std::collections::BTreeSet<String>,
+    /// Functions and aggregates created here (the catalog shows them while this node works).
+    pub functions: catalog::UserProcs,
 }
 
 /// A view's definition.
@@ -232,6 +239,7 @@ pub fn pg_tokens(sql: &str) -> Result<Vec<TokenWithLocation>, ParserError> {
     }
     let mut tokens = partition::syntax::rewrite_partition_tokens(tokens);
     ddl::like::rewrite_like_tokens(&mut tokens);
+    ddl::aggregate_syntax::rewrite(&mut tokens);
     Ok(tokens)
 }
 
@@ -252,6 +260,7 @@ impl Database {
 
     /// Runs one statement against this node's tables.
     pub fn execute(&mut self, stmt: &Statement, host: &dyn Host) -> PgResult<ExecOutput> {
+        let _functions = self.functions.activate();
         match stmt {
             Statement::Query(q) if dml::with::is_modifying(q) => dml::with::execute(self, q, host),
             Statement::Query(q) => Ok(ExecOutput::rows(self.query(q, host)?)),
@@ -266,6 +275,7 @@ impl Database {
 
     /// Runs a read-only query.
     pub fn query(&self, q: &Query, host: &dyn Host) -> PgResult<ResultSet> {
+        let _functions = self.functions.activate();
         select::run_query(self, q, host)
     }
 

@@ -4,9 +4,11 @@
 //! the evaluator and `\df` all read this one table.
 
 mod procs;
+pub mod user;
 
 use crate::types::SqlType;
 pub use procs::PROCS;
+pub use user::{UserDef, UserProcs};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Volatility {
@@ -79,6 +81,8 @@ pub struct Proc {
     pub volatility: Volatility,
     pub kind: Kind,
     pub runs_on: RunsOn,
+    /// A function a user created: how to call it.
+    pub user: Option<&'static UserDef>,
 }
 
 /// Calls that look like functions but are SQL syntax in PostgreSQL (no pg_proc entry):
@@ -100,9 +104,13 @@ const SYNTAX_FORMS: &[&str] = &[
     "user",
 ];
 
-/// The overloads of `name` (lower-case, unqualified).
+/// The overloads of `name` (lower-case, unqualified): the built-in ones, then those created on
+/// the node at work.
 pub fn overloads(name: &str) -> impl Iterator<Item = &'static Proc> + '_ {
-    PROCS.iter().filter(move |p| p.name == name)
+    PROCS
+        .iter()
+        .filter(move |p| p.name == name)
+        .chain(user::named(name))
 }
 
 /// Whether a call of `name` can be made here at all.

@@ -21,6 +21,7 @@ const fn func(
         volatility,
         kind: Kind::Function,
         runs_on: RunsOn::Anywhere,
+        user: None,
     }
 }
 
@@ -46,6 +47,7 @@ const fn agg(
             trans_space,
         }),
         runs_on: RunsOn::Anywhere,
+        user: None,
     }
 }
 
@@ -65,6 +67,7 @@ const fn citus(
         volatility: Volatile,
         kind: Kind::Function,
         runs_on,
+        user: None,
     }
 }
 
@@ -251,6 +254,44 @@ const OTHER: &[Proc] = &[
         "bool_or",
         &["boolean"],
         "boolean",
+        Reaggregate,
+        false,
+        0.0,
+    ),
+    agg(0, "bit_and", &["bigint"], "bigint", Reaggregate, false, 0.0),
+    agg(
+        0,
+        "bit_and",
+        &["integer"],
+        "integer",
+        Reaggregate,
+        false,
+        0.0,
+    ),
+    agg(
+        0,
+        "bit_and",
+        &["smallint"],
+        "smallint",
+        Reaggregate,
+        false,
+        0.0,
+    ),
+    agg(0, "bit_or", &["bigint"], "bigint", Reaggregate, false, 0.0),
+    agg(
+        0,
+        "bit_or",
+        &["integer"],
+        "integer",
+        Reaggregate,
+        false,
+        0.0,
+    ),
+    agg(
+        0,
+        "bit_or",
+        &["smallint"],
+        "smallint",
         Reaggregate,
         false,
         0.0,

@@ -110,3 +110,41 @@ fn citus_state_aggregates_keep_the_result_type() {
         Some(SqlType::Float8)
     );
 }
+
+#[test]
+fn created_functions_join_the_catalog_only_while_their_node_works() {
+    let mut db = crate::sql::Database::new();
+    let host = crate::sql::PlainHost {
+        now: chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default(),
+    };
+    let created = db.execute_sql(
+        "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS $$ SELECT x * 2 $$",
+        &host,
+    );
+    assert!(created.is_ok(), "{created:?}");
+    assert!(!exists("twice"), "no node is at work");
+    {
+        let _active = db.functions.activate();
+        assert_eq!(result_type("twice", &[SqlType::Int4]), Some(SqlType::Int4));
+        assert!(resolve("twice", &[SqlType::Text]).is_none());
+    }
+    assert!(!exists("twice"));
+    let other = crate::sql::Database::new();
+    let _active = other.functions.activate();
+    assert!(!exists("twice"), "another node has its own functions");
+}
+
+#[test]
+fn bit_aggregates_keep_their_input_type() {
+    assert_eq!(
+        result_type("bit_and", &[SqlType::Int2]),
+        Some(SqlType::Int2)
+    );
+    assert_eq!(result_type("bit_or", &[SqlType::Int8]), Some(SqlType::Int8));
+    assert_eq!(
+        aggregate("bit_or").map(|a| a.distribute),
+        Some(Distribute::Reaggregate)
+    );
+}

@@ -5,6 +5,7 @@ mod datetime;
 pub mod jsonb;
 mod math;
 mod text;
+pub mod user;
 
 pub use datetime::extract;
 
@@ -40,6 +41,9 @@ pub fn eval_function(f: &Function, scope: &Scope, ctx: &EvalCtx) -> PgResult<Val
             "42803",
             "aggregate functions are not allowed in WHERE",
         ));
+    }
+    if let Some(p) = user::target(f, &name, scope, ctx) {
+        return user::call(p, f, scope, ctx);
     }
     if matches!(f.args, FunctionArguments::None) {
         return niladic(&name, ctx);

@@ -107,6 +107,10 @@ pub(super) enum Acc {
     StringAgg(Option<String>),
     ArrayAgg(Vec<Value>),
     More(aggregates::State),
+    /// bit_and / bit_or: the running value (of the input's integer type) and whether it is AND.
+    Bits(Option<Value>, bool),
+    /// A created aggregate: its input rows, folded when the group is done.
+    User(&'static crate::sql::catalog::Proc, Vec<Vec<Value>>),
 }
 
 pub(super) fn new_acc(name: &str) -> Acc {
@@ -130,9 +134,14 @@ pub(super) fn new_acc(name: &str) -> Acc {
         "bool_and" | "every" => Acc::Bool(None, true),
         "bool_or" => Acc::Bool(None, false),
         "string_agg" => Acc::StringAgg(None),
+        "bit_and" => Acc::Bits(None, true),
+        "bit_or" => Acc::Bits(None, false),
         _ => match aggregates::State::new(name) {
             Some(state) => Acc::More(state),
-            None => Acc::ArrayAgg(Vec::new()),
+            None => match crate::sql::catalog::overloads(name).find(|p| p.user.is_some()) {
+                Some(p) => Acc::User(p, Vec::new()),
+                None => Acc::ArrayAgg(Vec::new()),
+            },
         },
     }
 }
@@ -152,6 +161,10 @@ fn feed(acc: &mut Acc, star: bool, args: &mut [Value]) -> PgResult<()> {
     if let Acc::More(state) = acc {
         return state.feed(args);
     }
+    if let Acc::User(_, rows) = acc {
+        rows.push(args.to_vec());
+        return Ok(());
+    }
     let first = args
         .first_mut()
         .map(|v| std::mem::replace(v, Value::Null))
@@ -163,8 +176,28 @@ fn feed(acc: &mut Acc, star: bool, args: &mut [Value]) -> PgResult<()> {
             }
         }
         Acc::ArrayAgg(items) => items.push(first),
-        Acc::More(_) => {}
+        Acc::More(_) | Acc::User(..) => {}
         _ if first.is_null() => {}
+        Acc::Bits(cur, is_and) => {
+            let Some(x) = first.as_i64() else {
+                let name = if *is_and { "bit_and" } else { "bit_or" };
+                return Err(PgError::undefined_function(&format!(
+                    "{name}({})",
+                    first.natural_type().pg_name()
+                )));
+            };
+            let merged = match cur.as_ref().and_then(Value::as_i64) {
+                None => x,
+                Some(c) if *is_and => c & x,
+                Some(c) => c | x,
+            };
+            // The result keeps the input's type.
+            *cur = Some(match first {
+                Value::Int2(_) => Value::Int2(merged as i16),
+                Value::Int4(_) => Value::Int4(merged as i32),
+                _ => Value::Int8(merged),
+            });
+        }
         Acc::Sum {
             int,
             dec,
@@ -305,6 +338,13 @@ pub(super) fn finish(acc: Acc) -> PgResult<Value> {
         Acc::Bool(v, _) => v.map(Value::Bool).unwrap_or(Value::Null),
         Acc::StringAgg(s) => s.map(Value::Text).unwrap_or(Value::Null),
         Acc::More(state) => state.finish()?,
+        Acc::Bits(v, _) => v.unwrap_or(Value::Null),
+        Acc::User(p, _) => {
+            return Err(PgError::unsupported(format!(
+                "aggregate {} is not supported as a window function",
+                p.name
+            )))
+        }
         Acc::ArrayAgg(items) => {
             if items.is_empty() {
                 Value::Null
@@ -487,7 +527,10 @@ pub fn group(
                     feed(&mut acc, spec.star, &mut args)?;
                 }
             }
-            row.push(finish(acc)?);
+            row.push(match acc {
+                Acc::User(p, rows) => crate::sql::functions::user::aggregate(p, rows, &ctx)?,
+                acc => finish(acc)?,
+            });
         }
         rows.push(row);
     }
