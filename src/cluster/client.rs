@@ -217,6 +217,9 @@ impl Cluster {
             return self.client_statement(s, sql.trim(), StatementSource::AlterSystem(name, value));
         }
         // ALTER SEQUENCE is outside the parser's grammar.
+        if let Some(node) = self.network.node(&s.node) {
+            crate::sql::namespace::begin_statement(&node.db);
+        }
         if let Some((name, value)) = crate::operations::sequences::parse_restart(sql) {
             return Reply::done(crate::operations::sequences::restart(self, s, &name, value));
         }
@@ -379,6 +382,14 @@ impl Cluster {
         s: &mut Session,
         result: PgResult<ExecOutput>,
     ) -> Reply {
+        // What the statement reports reaches the client as `client_min_messages` allows.
+        let setting = crate::executor::settings::get(s, "client_min_messages")
+            .unwrap_or_else(|| "notice".into());
+        let threshold = crate::error::Severity::threshold(&setting);
+        let result = result.map(|mut out| {
+            out.notices.retain(|n| n.severity >= threshold);
+            out
+        });
         let result = match result {
             Err(e) if e.wait.is_some() => {
                 if s.waiting.is_some() {

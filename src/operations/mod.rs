@@ -71,7 +71,9 @@ fn called_utility(
             };
             Some((name, args, alias))
         }
-        ([from], [SelectItem::Wildcard(_)]) if from.joins.is_empty() && select.selection.is_none() => {
+        ([from], [SelectItem::Wildcard(_)])
+            if from.joins.is_empty() && select.selection.is_none() =>
+        {
             let sqlparser::ast::TableFactor::Table {
                 name,
                 args: Some(args),

@@ -258,8 +258,16 @@ pub fn expand_wildcards(query: &mut Query, coordinator: &Database) -> PgResult<(
         return Ok(());
     }
     let rels = from_relations(select);
-    if rels.iter().any(|(_, plain)| !plain) {
-        // Derived tables: the engine expands `*` over them itself.
+    let ctes: Vec<String> = query
+        .with
+        .iter()
+        .flat_map(|w| w.cte_tables.iter().map(|c| normalize_ident(&c.alias.name)))
+        .collect();
+    if rels
+        .iter()
+        .any(|(r, plain)| !plain || ctes.contains(&r.name))
+    {
+        // Derived tables and CTEs: the engine expands `*` over them itself.
         return Ok(());
     }
     let columns_of = |r: &RelationRef| -> PgResult<Vec<SelectItem>> {

@@ -78,3 +78,28 @@ SELECT count(*) FROM pg_dist_partition;
 SELECT count(*) FROM pg_dist_shard;
 SELECT * FROM sales.orders;
 DROP TABLE customers;
+
+-- The way Citus's own regression tests begin and end: a schema of their own, ids pinned by
+-- restarting Citus's sequences, and quiet clean-up.
+CREATE SCHEMA regress_style;
+SET search_path TO regress_style;
+SET citus.shard_count TO 4;
+SET citus.next_shard_id TO 99456900;
+ALTER SEQUENCE pg_catalog.pg_dist_colocationid_seq RESTART 456900;
+CREATE TABLE t1 (i int);
+select * from create_distributed_table('t1', 'i');
+CREATE TABLE "t with space" (i int);
+SELECT create_distributed_table('"t with space"', 'i');
+INSERT INTO t1 SELECT generate_series(1, 10);
+SELECT table_name, shardid, shard_name, colocation_id FROM citus_shards ORDER BY table_name::text, shardid;
+SELECT shard_name('t1', 99456900), shard_name('t1', 99456900, false);
+WITH a AS (SELECT 1, * FROM t1 WHERE i = 3) SELECT * FROM a;
+WITH a AS (SELECT i FROM t1 WHERE i < 3) SELECT * FROM a, a b ORDER BY 1, 2;
+CREATE SEQUENCE ticket;
+ALTER SEQUENCE ticket RESTART WITH 40;
+SELECT nextval('ticket'), nextval('ticket');
+SET client_min_messages TO WARNING;
+DROP SCHEMA regress_style CASCADE;
+RESET client_min_messages;
+RESET search_path;
+SELECT count(*) FROM citus_shards;

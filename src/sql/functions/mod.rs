@@ -249,7 +249,9 @@ fn sequence_call(
     set: Option<(&Value, bool)>,
     ctx: &EvalCtx,
 ) -> PgResult<Value> {
-    let seq_name = seq.strip_prefix("public.").unwrap_or(seq).to_string();
+    // Read as regclass text is: along the search path, `public.` optional.
+    let seq_name = crate::sql::cast::regclass::relation_name(seq)
+        .unwrap_or_else(|_| seq.strip_prefix("public.").unwrap_or(seq).to_string());
     let mut seqs = ctx.db.sequences.borrow_mut();
     let s = seqs
         .get_mut(&seq_name)
