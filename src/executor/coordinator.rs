@@ -24,6 +24,9 @@ pub fn execute(
             if let Some(out) = crate::operations::utility_call(cluster, s, q)? {
                 return Ok(out);
             }
+            if let Some(rs) = cluster.run_command_in_select_list(s, q)? {
+                return Ok(ExecOutput::rows(rs));
+            }
             cluster.execute_select(s, q).map(ExecOutput::rows)
         }
         Statement::Explain {

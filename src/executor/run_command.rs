@@ -356,3 +356,94 @@ fn single_value(outcome: Outcome) -> PgResult<String> {
         }
     }
 }
+
+/// PostgreSQL's text form of a record: fields in parentheses, quoted when empty or holding a
+/// character that would break the form, NULL as nothing.
+fn record_text(row: &[Value]) -> String {
+    let fields: Vec<String> = row
+        .iter()
+        .map(|v| match v.to_pg_text() {
+            None => String::new(),
+            Some(t)
+                if t.is_empty()
+                    || t.chars().any(|c| {
+                        matches!(c, '"' | '\\' | '(' | ')' | ',') || c.is_whitespace()
+                    }) =>
+            {
+                format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\"\""))
+            }
+            Some(t) => t,
+        })
+        .collect();
+    format!("({})", fields.join(","))
+}
+
+impl Cluster {
+    /// `SELECT run_command_on_workers(...)` with the call in the select list: the rows of the
+    /// call in FROM, each as one record value, as PostgreSQL prints a set-returning function
+    /// of OUT parameters called there.
+    pub(crate) fn run_command_in_select_list(
+        &mut self,
+        s: &mut Session,
+        query: &Query,
+    ) -> PgResult<Option<ResultSet>> {
+        let sqlparser::ast::SetExpr::Select(select) = query.body.as_ref() else {
+            return Ok(None);
+        };
+        if !select.from.is_empty() || query.with.is_some() {
+            return Ok(None);
+        }
+        let [item] = select.projection.as_slice() else {
+            return Ok(None);
+        };
+        let (expr, alias) = match item {
+            sqlparser::ast::SelectItem::UnnamedExpr(e) => (e, None),
+            sqlparser::ast::SelectItem::ExprWithAlias { expr, alias } => {
+                (expr, Some(normalize_ident(alias)))
+            }
+            _ => return Ok(None),
+        };
+        let Expr::Function(f) = expr else {
+            return Ok(None);
+        };
+        let name = f.name.0.last().map(normalize_ident).unwrap_or_default();
+        if !RUN_COMMAND_FUNCTIONS.contains(&name.as_str()) {
+            return Ok(None);
+        }
+        let statements = crate::sql::parse_sql(&format!("SELECT * FROM {f}"))?;
+        let Some(sqlparser::ast::Statement::Query(from_form)) = statements.first() else {
+            return Ok(None);
+        };
+        let rs = self.execute_select(s, from_form)?;
+        Ok(Some(ResultSet {
+            columns: vec![Column::new(alias.unwrap_or(name), SqlType::Text)],
+            rows: rs
+                .rows
+                .iter()
+                .map(|r| vec![Value::Text(record_text(r))])
+                .collect(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::record_text;
+    use crate::types::Value;
+
+    #[test]
+    fn records_quote_fields_as_postgres_prints_them() {
+        let row = vec![
+            Value::Text("localhost".into()),
+            Value::Int4(57637),
+            Value::Bool(false),
+            Value::Text("ERROR:  relation \"t\" does not exist".into()),
+            Value::Null,
+            Value::Text(String::new()),
+        ];
+        assert_eq!(
+            record_text(&row),
+            "(localhost,57637,f,\"ERROR:  relation \"\"t\"\" does not exist\",,\"\")"
+        );
+    }
+}

@@ -397,7 +397,7 @@ pub fn table_layout(def: &TableDef, all: &[TableDef], verbose: bool) -> Table {
             .unwrap_or_default();
         footers.push(format!(
             "Partition of: {} {}",
-            crate::sql::ddl::quote_ident(&of.parent),
+            crate::sql::namespace::regclass_text(&of.parent),
             crate::sql::partition::bound_sql(&of.bound, &types)
         ));
     }
@@ -484,7 +484,7 @@ fn partition_lines(def: &TableDef, all: &[TableDef], verbose: bool) -> Vec<Strin
             let end = if i == last { "" } else { "," };
             format!(
                 "{lead}{}{} {bound}{end}",
-                crate::sql::ddl::quote_ident(name),
+                crate::sql::namespace::regclass_text(name),
                 ""
             )
         })

@@ -332,6 +332,15 @@ impl Qualifier<'_> {
                 if let Some(like) = ct.like.as_mut() {
                     self.lookup(like);
                 }
+                // `LIKE source` and `PARTITION OF parent` arrive as a marked column whose
+                // type names the relation.
+                for col in &mut ct.columns {
+                    if super::ddl::like::like_options(&col.name).is_some() {
+                        if let sqlparser::ast::DataType::Custom(source, _) = &mut col.data_type {
+                            self.lookup(source);
+                        }
+                    }
+                }
                 for c in &mut ct.constraints {
                     if let sqlparser::ast::TableConstraint::ForeignKey { foreign_table, .. } = c {
                         self.lookup(foreign_table);
@@ -354,7 +363,19 @@ impl Qualifier<'_> {
                 names,
                 ..
             } => names.iter_mut().for_each(|n| self.lookup(n)),
-            Statement::AlterTable { name, .. } => self.lookup(name),
+            Statement::AlterTable {
+                name, operations, ..
+            } => {
+                self.lookup(name);
+                // `ATTACH PARTITION child` / `DETACH PARTITION child`, as rewritten.
+                for op in operations {
+                    if let Some(child) = super::partition::syntax::partition_child_mut(op) {
+                        let mut child_name = ObjectName(std::mem::take(child));
+                        self.lookup(&mut child_name);
+                        *child = child_name.0;
+                    }
+                }
+            }
             _ => {}
         }
     }

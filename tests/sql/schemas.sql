@@ -74,6 +74,7 @@ DROP SCHEMA IF EXISTS nowhere;
 DROP SCHEMA nowhere;
 DROP SCHEMA public;
 DROP SCHEMA sales CASCADE;
+SELECT run_command_on_workers($$SELECT count(*) FROM sales.orders_1230000$$) AS shard_gone;
 SELECT count(*) FROM pg_dist_partition;
 SELECT count(*) FROM pg_dist_shard;
 SELECT * FROM sales.orders;
@@ -91,6 +92,7 @@ select * from create_distributed_table('t1', 'i');
 CREATE TABLE "t with space" (i int);
 SELECT create_distributed_table('"t with space"', 'i');
 INSERT INTO t1 SELECT generate_series(1, 10);
+SELECT * FROM run_command_on_placements('t1', $$SELECT count(*) FROM %s$$) ORDER BY shardid;
 SELECT table_name, shardid, shard_name, colocation_id FROM citus_shards ORDER BY table_name::text, shardid;
 SELECT shard_name('t1', 99456900), shard_name('t1', 99456900, false);
 WITH a AS (SELECT 1, * FROM t1 WHERE i = 3) SELECT * FROM a;
@@ -103,3 +105,20 @@ DROP SCHEMA regress_style CASCADE;
 RESET client_min_messages;
 RESET search_path;
 SELECT count(*) FROM citus_shards;
+CREATE SCHEMA parts;
+SET search_path TO parts;
+CREATE TABLE p (a int, b int) PARTITION BY RANGE (a);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (1) TO (6);
+\d+ p
+CREATE TABLE p2 (a int, b int);
+ALTER TABLE p ATTACH PARTITION p2 FOR VALUES FROM (6) TO (11);
+CREATE TABLE p3 (LIKE p);
+INSERT INTO p VALUES (1, 1), (7, 7);
+SELECT tableoid::regclass, * FROM p ORDER BY a;
+SELECT create_distributed_table('p', 'a');
+ALTER TABLE p DETACH PARTITION p2;
+\d+ p
+RESET search_path;
+\d+ parts.p
+SET client_min_messages TO WARNING;
+DROP SCHEMA parts CASCADE;

@@ -14,7 +14,7 @@
 
 use super::bound::{DEFAULT_MARKER, HASH_MARKER, LIST_MARKER, RANGE_MARKER};
 use crate::sql::eval::resolve::ident_name;
-use sqlparser::ast::{AlterTableOperation, Expr, FunctionArguments, TableConstraint};
+use sqlparser::ast::{AlterTableOperation, Expr, FunctionArguments, Ident, TableConstraint};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Location, Token, TokenWithLocation, Word};
 
@@ -268,6 +268,39 @@ pub enum PartitionCommand<'a> {
     Detach { child: String },
 }
 
+/// The child an ATTACH or DETACH PARTITION operation names, as identifiers to qualify: a
+/// plain name becomes a one-part list.
+pub fn partition_child_mut(op: &mut AlterTableOperation) -> Option<&mut Vec<Ident>> {
+    let AlterTableOperation::AddConstraint(TableConstraint::Check {
+        name: Some(name),
+        expr,
+    }) = op
+    else {
+        return None;
+    };
+    if name.value != ATTACH_MARKER && name.value != DETACH_MARKER {
+        return None;
+    }
+    let Expr::Function(f) = expr.as_mut() else {
+        return None;
+    };
+    let FunctionArguments::List(list) = &mut f.args else {
+        return None;
+    };
+    let first = list.args.first_mut()?;
+    let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) = first
+    else {
+        return None;
+    };
+    if let Expr::Identifier(id) = e {
+        *e = Expr::CompoundIdentifier(vec![id.clone()]);
+    }
+    match e {
+        Expr::CompoundIdentifier(ids) => Some(ids),
+        _ => None,
+    }
+}
+
 /// The partition command an ALTER TABLE operation was rewritten from, if any.
 pub fn partition_command(op: &AlterTableOperation) -> Option<PartitionCommand<'_>> {
     let AlterTableOperation::AddConstraint(TableConstraint::Check {
@@ -289,7 +322,9 @@ pub fn partition_command(op: &AlterTableOperation) -> Option<PartitionCommand<'_
     let args = crate::sql::eval::arg_exprs(&list.args);
     let child = match args.first()? {
         Expr::Identifier(id) => ident_name(id),
-        Expr::CompoundIdentifier(ids) => ident_name(ids.last()?),
+        Expr::CompoundIdentifier(ids) => {
+            crate::sql::namespace::stored(&sqlparser::ast::ObjectName(ids.clone()))
+        }
         _ => return None,
     };
     if name.value == ATTACH_MARKER {
