@@ -235,7 +235,7 @@ pub fn citus_shards(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> Resu
             rows.push(vec![
                 regclass(&shard.table),
                 Value::Int8(shard.shard_id),
-                text(&crate::sql::namespace::relation_sql(&shard.name())),
+                text(crate::sql::namespace::relation_sql(&shard.name())),
                 text(table_type(table)),
                 Value::Int4(table.colocation_id),
                 text(&node.host),
