@@ -54,6 +54,47 @@ pub(crate) fn ddl_task(
         .map(|_| ())
 }
 
+/// DDL that is not about one shard (a schema, a function) on one node, in the session's
+/// transaction.
+pub(crate) fn ddl_on_node(
+    cluster: &mut Cluster,
+    s: &mut Session,
+    node: &str,
+    sql: &str,
+) -> PgResult<()> {
+    if let Some(txn) = s.txn.as_mut() {
+        txn.use_2pc = true;
+        txn.modified = true;
+    }
+    let i = cluster.task_connection(s, node, crate::transaction::Access::Write, true)?;
+    let send = crate::connection::Send {
+        kind: Some(MessageKind::Ddl),
+        ..Default::default()
+    };
+    cluster.send_on(
+        s,
+        i,
+        &crate::node::Command::Sql(sql.to_string()),
+        send,
+        &std::collections::BTreeMap::new(),
+    )?;
+    Ok(())
+}
+
+/// The same DDL on every active worker, as Citus propagates objects to all nodes.
+pub(crate) fn ddl_on_workers(cluster: &mut Cluster, s: &mut Session, sql: &str) -> PgResult<()> {
+    let workers: Vec<String> = cluster
+        .catalog
+        .active_workers()
+        .into_iter()
+        .map(|n| n.name.clone())
+        .collect();
+    for node in workers {
+        ddl_on_node(cluster, s, &node, sql)?;
+    }
+    Ok(())
+}
+
 /// Drops a table's shards everywhere and forgets its metadata.
 pub fn drop_shards(cluster: &mut Cluster, s: &mut Session, table: &str) -> PgResult<()> {
     cluster.catalog_will_change(s);

@@ -4,11 +4,9 @@
 
 use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::PgResult;
-use crate::node::Command;
 use crate::session::Session;
 use crate::sql::catalog::{Kind, Proc};
 use crate::sql::ExecOutput;
-use crate::trace::MessageKind;
 use sqlparser::ast::Statement;
 
 fn coordinator_functions(cluster: &Cluster) -> Vec<&'static Proc> {
@@ -56,36 +54,7 @@ pub fn execute(
         );
     }
     for command in commands {
-        propagate(cluster, s, &command)?;
+        super::ddl::ddl_on_workers(cluster, s, &command)?;
     }
     Ok(out)
-}
-
-/// Sends one function definition (or drop) to every worker, in the session's transaction.
-fn propagate(cluster: &mut Cluster, s: &mut Session, command: &str) -> PgResult<()> {
-    let workers: Vec<String> = cluster
-        .catalog
-        .active_workers()
-        .into_iter()
-        .map(|n| n.name.clone())
-        .collect();
-    if let Some(txn) = s.txn.as_mut() {
-        txn.use_2pc = true;
-        txn.modified = true;
-    }
-    for node in workers {
-        let i = cluster.task_connection(s, &node, crate::transaction::Access::Write, true)?;
-        let send = crate::connection::Send {
-            kind: Some(MessageKind::Ddl),
-            ..Default::default()
-        };
-        cluster.send_on(
-            s,
-            i,
-            &Command::Sql(command.to_string()),
-            send,
-            &std::collections::BTreeMap::new(),
-        )?;
-    }
-    Ok(())
 }

@@ -1,47 +1,14 @@
 //! Schemas on Citus: CREATE SCHEMA and DROP SCHEMA run on the coordinator and reach every
 //! worker, as Citus propagates them, so shards of a schema's tables have their schema there.
 
+use super::ddl::ddl_on_workers;
 use crate::cluster::Cluster;
 use crate::error::PgResult;
 use crate::executor::coordinator::local;
 use crate::session::Session;
 use crate::sql::namespace::split;
 use crate::sql::ExecOutput;
-use crate::trace::MessageKind;
-use crate::transaction::Access;
 use sqlparser::ast::{ObjectName, Statement};
-
-/// Runs `sql` on every active worker, in the statement's transaction.
-fn on_workers(cluster: &mut Cluster, s: &mut Session, sql: &str) -> PgResult<()> {
-    let workers: Vec<String> = cluster
-        .catalog
-        .active_workers()
-        .into_iter()
-        .map(|n| n.name.clone())
-        .collect();
-    if workers.is_empty() {
-        return Ok(());
-    }
-    if let Some(txn) = s.txn.as_mut() {
-        txn.use_2pc = true;
-        txn.modified = true;
-    }
-    for node in workers {
-        let i = cluster.task_connection(s, &node, Access::Write, true)?;
-        let send = crate::connection::Send {
-            kind: Some(MessageKind::Ddl),
-            ..Default::default()
-        };
-        cluster.send_on(
-            s,
-            i,
-            &crate::node::Command::Sql(sql.to_string()),
-            send,
-            &std::collections::BTreeMap::new(),
-        )?;
-    }
-    Ok(())
-}
 
 /// The command that creates a schema on a worker that may already have it.
 fn create_sql(name: &str) -> String {
@@ -60,7 +27,7 @@ pub fn create_schema(
 ) -> PgResult<ExecOutput> {
     let out = local(cluster, s, stmt, text)?;
     if out.notices.is_empty() {
-        on_workers(cluster, s, &create_sql(name))?;
+        ddl_on_workers(cluster, s, &create_sql(name))?;
     }
     Ok(out)
 }
@@ -100,7 +67,7 @@ pub fn drop_schemas(
             "DROP SCHEMA IF EXISTS {} CASCADE",
             crate::sql::ddl::quote_ident(schema)
         );
-        on_workers(cluster, s, &sql)?;
+        ddl_on_workers(cluster, s, &sql)?;
     }
     Ok(out)
 }
@@ -114,18 +81,7 @@ pub fn create_on_node(cluster: &mut Cluster, s: &mut Session, node: &str) -> PgR
         .cloned()
         .collect();
     for schema in schemas {
-        let i = cluster.task_connection(s, node, Access::Write, true)?;
-        let send = crate::connection::Send {
-            kind: Some(MessageKind::Ddl),
-            ..Default::default()
-        };
-        cluster.send_on(
-            s,
-            i,
-            &crate::node::Command::Sql(create_sql(&schema)),
-            send,
-            &std::collections::BTreeMap::new(),
-        )?;
+        super::ddl::ddl_on_node(cluster, s, node, &create_sql(&schema))?;
     }
     Ok(())
 }
