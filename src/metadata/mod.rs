@@ -168,6 +168,14 @@ impl Catalog {
         workers
     }
 
+    /// The names of the active workers, in `active_workers` order.
+    pub fn active_worker_names(&self) -> Vec<String> {
+        self.active_workers()
+            .into_iter()
+            .map(|n| n.name.clone())
+            .collect()
+    }
+
     /// Active workers (`citus_get_active_worker_nodes()`), ordered by (nodename, nodeport).
     pub fn active_workers(&self) -> Vec<&DistNode> {
         let mut workers: Vec<&DistNode> = self

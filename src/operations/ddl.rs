@@ -83,12 +83,7 @@ pub(crate) fn ddl_on_node(
 
 /// The same DDL on every active worker, as Citus propagates objects to all nodes.
 pub(crate) fn ddl_on_workers(cluster: &mut Cluster, s: &mut Session, sql: &str) -> PgResult<()> {
-    let workers: Vec<String> = cluster
-        .catalog
-        .active_workers()
-        .into_iter()
-        .map(|n| n.name.clone())
-        .collect();
+    let workers = cluster.catalog.active_worker_names();
     for node in workers {
         ddl_on_node(cluster, s, &node, sql)?;
     }

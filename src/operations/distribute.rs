@@ -98,12 +98,7 @@ pub(crate) fn sync_metadata(
     change: MetadataChange,
     text: String,
 ) -> PgResult<()> {
-    let workers: Vec<String> = cluster
-        .catalog
-        .active_workers()
-        .into_iter()
-        .map(|n| n.name.clone())
-        .collect();
+    let workers = cluster.catalog.active_worker_names();
     for node in workers {
         let i = cluster.task_connection(s, &node, crate::transaction::Access::Write, true)?;
         let command = Command::Metadata {
