@@ -50,6 +50,9 @@ impl Cluster {
             };
         }
         check_returning(q)?;
+        if let Some(inlined) = self.update_or_delete_with_ctes_inlined(q) {
+            return super::coordinator::execute(self, s, &inlined, &inlined.to_string());
+        }
         let mut results = Results::new();
         if let Some(with) = &q.with {
             if with.recursive {
@@ -77,6 +80,26 @@ impl Cluster {
                     .map(ExecOutput::rows)
             }
         }
+    }
+
+    /// An UPDATE or DELETE of a Citus table under read-only CTEs, with the CTEs inlined as
+    /// subqueries, which recursive planning runs first as intermediate results.
+    fn update_or_delete_with_ctes_inlined(&self, q: &Query) -> Option<Statement> {
+        let with = q.with.as_ref()?;
+        let body = modifying_body(q)?;
+        if !matches!(body, Statement::Update { .. } | Statement::Delete(_)) {
+            return None;
+        }
+        if with
+            .cte_tables
+            .iter()
+            .any(|c| modifying_body(&c.query).is_some())
+        {
+            return None;
+        }
+        let (target, _) = super::modify_join::listed_relations(body);
+        self.catalog.table(&target?.name)?;
+        crate::planner::cte_inline::inline_ctes(body, with)
     }
 
     /// Runs a modification that may read intermediate results.

@@ -4,6 +4,7 @@
 
 pub mod coordinator_plan;
 pub mod cost;
+pub mod cte_inline;
 pub mod deparse;
 pub mod estimate;
 pub mod explain;
