@@ -61,10 +61,7 @@ pub fn execute(
             match cluster.catalog.table(&name).cloned() {
                 Some(dist) => {
                     if let Some(col) = dist.distribution_column() {
-                        if crate::executor::modify::assigned_columns(stmt)
-                            .iter()
-                            .any(|c| c == col)
-                        {
+                        if crate::executor::modify::changes_column(stmt, col) {
                             return Err(PgError::new(
                                 "0A000",
                                 "modifying the partition value of rows is not allowed",

@@ -612,12 +612,63 @@ pub fn assigned_columns(stmt: &Statement) -> Vec<String> {
         Statement::Update { assignments, .. } => assignments
             .iter()
             .flat_map(|a| match &a.target {
-                sqlparser::ast::AssignmentTarget::ColumnName(n) => vec![object_name(n)],
-                sqlparser::ast::AssignmentTarget::Tuple(ns) => ns.iter().map(object_name).collect(),
+                sqlparser::ast::AssignmentTarget::ColumnName(n) => vec![column_name(n)],
+                sqlparser::ast::AssignmentTarget::Tuple(ns) => ns.iter().map(column_name).collect(),
             })
             .collect(),
         _ => Vec::new(),
     }
+}
+
+fn column_name(name: &sqlparser::ast::ObjectName) -> String {
+    name.0
+        .last()
+        .map(crate::planner::relations::normalize_ident)
+        .unwrap_or_default()
+}
+
+/// Whether an UPDATE may change `column` in some row. As in Citus, `SET c = c` does not, nor
+/// does `SET c = 5` when WHERE already holds `c = 5`.
+pub fn changes_column(stmt: &Statement, column: &str) -> bool {
+    let Statement::Update {
+        assignments,
+        selection,
+        ..
+    } = stmt
+    else {
+        return false;
+    };
+    let is_column = |e: &Expr| match e {
+        Expr::Identifier(id) => crate::planner::relations::normalize_ident(id) == column,
+        Expr::CompoundIdentifier(ids) => ids
+            .last()
+            .is_some_and(|id| crate::planner::relations::normalize_ident(id) == column),
+        _ => false,
+    };
+    let pinned_to = |value: &Expr| {
+        let conjuncts = selection
+            .as_ref()
+            .map(crate::planner::prune::conjuncts)
+            .unwrap_or_default();
+        conjuncts.iter().any(|c| match c {
+            Expr::BinaryOp {
+                left,
+                op: sqlparser::ast::BinaryOperator::Eq,
+                right,
+            } => {
+                (is_column(left) && right.as_ref() == value)
+                    || (is_column(right) && left.as_ref() == value)
+            }
+            _ => false,
+        })
+    };
+    assignments.iter().any(|a| match &a.target {
+        sqlparser::ast::AssignmentTarget::ColumnName(n) if column_name(n) == column => {
+            !is_column(&a.value) && !(matches!(a.value, Expr::Value(_)) && pinned_to(&a.value))
+        }
+        sqlparser::ast::AssignmentTarget::ColumnName(_) => false,
+        sqlparser::ast::AssignmentTarget::Tuple(ns) => ns.iter().any(|n| column_name(n) == column),
+    })
 }
 
 /// A one-column result for utility functions returning void.
