@@ -664,7 +664,9 @@ pub fn changes_column(stmt: &Statement, column: &str) -> bool {
     };
     assignments.iter().any(|a| match &a.target {
         sqlparser::ast::AssignmentTarget::ColumnName(n) if column_name(n) == column => {
-            !is_column(&a.value) && !(matches!(a.value, Expr::Value(_)) && pinned_to(&a.value))
+            let unchanged =
+                is_column(&a.value) || (matches!(a.value, Expr::Value(_)) && pinned_to(&a.value));
+            !unchanged
         }
         sqlparser::ast::AssignmentTarget::ColumnName(_) => false,
         sqlparser::ast::AssignmentTarget::Tuple(ns) => ns.iter().any(|n| column_name(n) == column),
