@@ -467,7 +467,7 @@ impl Cluster {
                 continue;
             };
             let mut stmt = insert.clone();
-            stmt.table_name = sqlparser::ast::ObjectName(vec![crate::sql::ddl::ident(&t.name())]);
+            stmt.table_name = crate::sql::namespace::object_name(&t.name());
             // RETURNING and ON CONFLICT may name the table: it stays visible under its name.
             if stmt.table_alias.is_none() {
                 stmt.table_alias = Some(crate::sql::ddl::ident(&target));
@@ -601,7 +601,7 @@ fn modify_selection(stmt: &Statement) -> Option<Expr> {
 fn rename_modify_target(stmt: &mut Statement, shard: &str) {
     if let Statement::Delete(d) = stmt {
         for t in d.tables.iter_mut() {
-            *t = sqlparser::ast::ObjectName(vec![crate::sql::ddl::ident(shard)]);
+            *t = crate::sql::namespace::object_name(shard);
         }
     }
 }

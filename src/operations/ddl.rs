@@ -267,7 +267,7 @@ pub fn alter_table(
         } else {
             let mut shard_stmt = stmt.clone();
             if let Statement::AlterTable { name, .. } = &mut shard_stmt {
-                *name = ObjectName(vec![crate::sql::ddl::ident(&shard)]);
+                *name = crate::sql::namespace::object_name(&shard);
             }
             ddl_task(cluster, s, node, shard_id, shard_stmt.to_string())?;
         }
@@ -306,7 +306,7 @@ pub fn create_index(
         index.name = Some(ObjectName(vec![crate::sql::ddl::ident(&format!(
             "{index_name}_{shard_id}"
         ))]));
-        index.table_name = ObjectName(vec![crate::sql::ddl::ident(&shard)]);
+        index.table_name = crate::sql::namespace::object_name(&shard);
         ddl_task(
             cluster,
             s,

@@ -25,7 +25,7 @@ fn partitioned_target(db: &Database, twj: &TableWithJoins) -> Option<String> {
 fn retarget(twj: &TableWithJoins, leaf: &str, parent: &str) -> TableWithJoins {
     let mut out = twj.clone();
     if let TableFactor::Table { name, alias, .. } = &mut out.relation {
-        *name = sqlparser::ast::ObjectName(vec![crate::sql::ddl::ident(leaf)]);
+        *name = crate::sql::namespace::object_name(leaf);
         if alias.is_none() {
             *alias = Some(TableAlias {
                 name: Ident::new(parent),
