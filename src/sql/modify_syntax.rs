@@ -33,7 +33,7 @@ fn next_solid(tokens: &[TokenWithLocation], mut i: usize) -> Option<usize> {
 }
 
 /// The index of the `)` closing the `(` at `open`.
-fn closing(tokens: &[TokenWithLocation], open: usize) -> Option<usize> {
+pub(crate) fn closing(tokens: &[TokenWithLocation], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, t) in tokens.iter().enumerate().skip(open) {
         match t.token {

@@ -5,6 +5,7 @@
 //! - `DROP AGGREGATE [IF EXISTS] n(args)` → `DROP FUNCTION [IF EXISTS] <marker>.n(args)`
 
 use super::function::{AGGREGATE_LANGUAGE, AGGREGATE_SCHEMA};
+use crate::sql::modify_syntax::closing;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithLocation, Word};
 
@@ -31,23 +32,6 @@ fn solid(tokens: &[TokenWithLocation]) -> Vec<usize> {
         .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
         .map(|(i, _)| i)
         .collect()
-}
-
-fn closing(tokens: &[TokenWithLocation], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate().skip(open) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 fn make_word(value: &str, like: &TokenWithLocation) -> TokenWithLocation {

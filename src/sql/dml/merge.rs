@@ -8,7 +8,6 @@ use super::insert::{default_row, insert_rows_with, row_from_exprs};
 use super::modify::{assign, resolve_assignments, store_updates, Change};
 use super::referenced::plan_delete;
 use crate::error::{PgError, PgResult};
-use crate::sql::ddl::names::{ident, object_name};
 use crate::sql::eval::{eval, is_true, EvalCtx, Scope, ScopeColumn};
 use crate::sql::merge_syntax::MergeAction;
 use crate::sql::schema::TableDef;
@@ -43,19 +42,6 @@ struct Clause<'a> {
     predicate: Option<&'a Expr>,
     action: MergeAction<'a>,
     sets: Vec<(usize, &'a Expr)>,
-}
-
-fn target_name(table: &TableFactor) -> PgResult<(String, String)> {
-    match table {
-        TableFactor::Table {
-            name, alias, args, ..
-        } if args.is_none() => {
-            let table = object_name(name);
-            let qual = alias.as_ref().map_or(table.clone(), |a| ident(&a.name));
-            Ok((table, qual))
-        }
-        other => Err(PgError::unsupported(format!("cannot MERGE into {other}"))),
-    }
 }
 
 fn clauses<'a>(def: &TableDef, parsed: &'a [MergeClause]) -> PgResult<Vec<Clause<'a>>> {
@@ -106,11 +92,8 @@ pub fn execute_merge(
     parts: MergeParts,
     host: &dyn Host,
 ) -> PgResult<ExecOutput> {
-    let (name, qual) = target_name(parts.table)?;
-    let def = db
-        .table(&name)
-        .cloned()
-        .ok_or_else(|| PgError::undefined_table(&name))?;
+    let (name, qual) = super::modify::named_target(parts.table, "MERGE into")?;
+    let def = super::modify::target_def(db, &name)?;
     let clauses = clauses(&def, parts.clauses)?;
     let leaves = partition::leaves(db, &name);
     let leaf_defs: Vec<TableDef> = leaves

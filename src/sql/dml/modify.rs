@@ -23,7 +23,13 @@ fn target(twj: &TableWithJoins) -> PgResult<(String, String)> {
     if !twj.joins.is_empty() {
         return Err(PgError::syntax("syntax error at or near \"JOIN\""));
     }
-    match &twj.relation {
+    named_target(&twj.relation, "modify")
+}
+
+/// The table a plain FROM item names and the qualifier its columns are visible as; `verb`
+/// words the error for anything else (`cannot modify ...`, `cannot MERGE into ...`).
+pub(super) fn named_target(factor: &TableFactor, verb: &str) -> PgResult<(String, String)> {
+    match factor {
         TableFactor::Table {
             name, alias, args, ..
         } if args.is_none() => {
@@ -31,8 +37,15 @@ fn target(twj: &TableWithJoins) -> PgResult<(String, String)> {
             let qual = alias.as_ref().map_or(table.clone(), |a| ident(&a.name));
             Ok((table, qual))
         }
-        other => Err(PgError::unsupported(format!("cannot modify {other}"))),
+        other => Err(PgError::unsupported(format!("cannot {verb} {other}"))),
     }
+}
+
+/// The definition of the table a statement writes.
+pub(super) fn target_def(db: &Database, name: &str) -> PgResult<TableDef> {
+    db.table(name)
+        .cloned()
+        .ok_or_else(|| PgError::undefined_table(name))
 }
 
 /// Rows of `table` for which `selection` is true, with their ids.
@@ -156,10 +169,7 @@ pub fn execute_update(
     host: &dyn Host,
 ) -> PgResult<ExecOutput> {
     let (name, qual) = target(parts.table)?;
-    let def = db
-        .table(&name)
-        .cloned()
-        .ok_or_else(|| PgError::undefined_table(&name))?;
+    let def = target_def(db, &name)?;
     // Resolve SET targets first: unknown columns fail even when no row matches.
     let sets = resolve_assignments(&def, parts.assignments)?;
     let from = parts.from.map(std::slice::from_ref).unwrap_or(&[]);
