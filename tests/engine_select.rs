@@ -496,3 +496,65 @@ fn joins_of_stored_tables_keep_the_columns_the_query_reads() {
         vec!["1|1|1|a|x|1"]
     );
 }
+
+/// A block over one stored table reads its rows as a stream: `LIMIT` stops the scan, as
+/// PostgreSQL's Limit over a SeqScan does, and `ORDER BY ... LIMIT n` keeps only the rows that
+/// can be first, yet answers exactly the first n rows of the whole sorted result.
+#[test]
+fn streamed_scans_answer_as_the_whole_relation_would() {
+    let mut db = shardscope::sql::Database::new();
+    db.execute_sql(
+        "CREATE TABLE nums (id int, x int, g int); \
+         INSERT INTO nums SELECT i, (i * 7919) % 101, i % 7 FROM generate_series(1, 3000) i; \
+         INSERT INTO nums VALUES (3001, 0, NULL), (3002, NULL, 3);",
+        &host(),
+    )
+    .expect("setup");
+    // Only the first row is computed, so the zero further on is never divided by.
+    assert_eq!(
+        rows(&db, "SELECT id, 100 / x FROM nums LIMIT 2"),
+        vec!["1|2", "2|1"]
+    );
+    assert_eq!(err(&db, "SELECT id, 100 / x FROM nums"), "division by zero");
+    assert_eq!(rows(&db, "SELECT id FROM nums LIMIT 0").len(), 0);
+    assert_eq!(
+        rows(&db, "SELECT id FROM nums WHERE x > 95 LIMIT 3"),
+        rows(&db, "SELECT id FROM nums WHERE x > 95")[..3].to_vec()
+    );
+    for order in [
+        "g, x DESC",
+        "x NULLS FIRST, id DESC",
+        "g DESC NULLS LAST",
+        "x % 10, g",
+        "2",
+    ] {
+        let all = rows(
+            &db,
+            &format!("SELECT * FROM nums WHERE id % 3 <> 1 ORDER BY {order}"),
+        );
+        for n in [1, 5, 17, 2000, 5000] {
+            let first = rows(
+                &db,
+                &format!("SELECT * FROM nums WHERE id % 3 <> 1 ORDER BY {order} LIMIT {n}"),
+            );
+            assert_eq!(
+                first,
+                all[..n.min(all.len())].to_vec(),
+                "ORDER BY {order} LIMIT {n}"
+            );
+        }
+    }
+    // Grouping folds the streamed rows; WHERE and FILTER apply per row.
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT g, count(*), count(*) FILTER (WHERE x > 50), sum(x) FROM nums \
+             WHERE id <= 3000 GROUP BY g ORDER BY g"
+        ),
+        rows(
+            &db,
+            "SELECT g, count(*), count(*) FILTER (WHERE x > 50), sum(x) \
+             FROM (SELECT * FROM nums WHERE id <= 3000 OFFSET 0) s GROUP BY g ORDER BY g"
+        )
+    );
+}

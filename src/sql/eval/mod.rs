@@ -2,6 +2,7 @@
 //! implicit coercion of untyped literals, CASE, COALESCE, IN, BETWEEN, LIKE, casts, functions,
 //! and subqueries (run through `SubqueryRunner`).
 
+pub mod compiled;
 mod ops;
 pub mod resolve;
 mod typing;
@@ -658,40 +659,47 @@ fn eval_binary(
             check_bool("OR", &r)?;
             Ok(ops::or(l, r))
         }
-        BinaryOperator::StringConcat => {
-            let l = eval(left, scope, ctx)?;
-            let r = eval(right, scope, ctx)?;
-            if let Some(v) = json_operator(&l, op, &r, left, right) {
-                return v;
-            }
-            Ok(match (l, r) {
-                (Value::Null, _) | (_, Value::Null) => Value::Null,
-                (Value::Array(mut a), Value::Array(b)) => {
-                    a.extend(b);
-                    Value::Array(a)
-                }
-                (Value::Array(mut a), v) => {
-                    a.push(v);
-                    Value::Array(a)
-                }
-                (l, r) => Value::Text(format!(
-                    "{}{}",
-                    l.to_pg_text().unwrap_or_default(),
-                    r.to_pg_text().unwrap_or_default()
-                )),
-            })
-        }
         _ => {
             let l = eval(left, scope, ctx)?;
             let r = eval(right, scope, ctx)?;
-            if let Some(v) = json_operator(&l, op, &r, left, right) {
-                return v;
-            }
-            let (l, r) = coerce_pair(l, r, left, right)?;
-            // Two untyped literals in arithmetic: PostgreSQL cannot pick an operator either.
-            ops::binary(&l, op, &r)
+            apply_binary(l, op, r, left, right)
         }
     }
+}
+
+/// A binary operator other than AND/OR applied to its evaluated operands; `left` and `right`
+/// are the operand expressions, whose untyped literals take the other side's type.
+fn apply_binary(
+    l: Value,
+    op: &BinaryOperator,
+    r: Value,
+    left: &Expr,
+    right: &Expr,
+) -> PgResult<Value> {
+    if let Some(v) = json_operator(&l, op, &r, left, right) {
+        return v;
+    }
+    if *op == BinaryOperator::StringConcat {
+        return Ok(match (l, r) {
+            (Value::Null, _) | (_, Value::Null) => Value::Null,
+            (Value::Array(mut a), Value::Array(b)) => {
+                a.extend(b);
+                Value::Array(a)
+            }
+            (Value::Array(mut a), v) => {
+                a.push(v);
+                Value::Array(a)
+            }
+            (l, r) => Value::Text(format!(
+                "{}{}",
+                l.to_pg_text().unwrap_or_default(),
+                r.to_pg_text().unwrap_or_default()
+            )),
+        });
+    }
+    let (l, r) = coerce_pair(l, r, left, right)?;
+    // Two untyped literals in arithmetic: PostgreSQL cannot pick an operator either.
+    ops::binary(&l, op, &r)
 }
 
 /// A json or jsonb operator, when `op` is one for these operands.

@@ -3,9 +3,11 @@
 //! rewritten to refer to those columns.
 
 use super::keys::{hash_key, same_group, KeyIndex};
+use super::scan::StoredScan;
 use super::walk::{rewrite, walk};
 use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
+use crate::sql::eval::compiled::Compiled;
 use crate::sql::eval::resolve::{find_column, split_ident};
 use crate::sql::eval::{
     compare, eval, expr_type, function_args, is_true, numeric_div, Scope, ScopeColumn,
@@ -369,9 +371,12 @@ pub struct Grouped {
 }
 
 /// Groups `input` by `group_exprs` and computes every aggregate in `exprs`.
-pub fn group(
+/// `scan`, when given, supplies the rows (read from storage as they are folded), and
+/// `input.rows` is empty.
+pub(super) fn group(
     exec: &Executor,
     input: &Rel,
+    scan: Option<&StoredScan>,
     group_exprs: &[Expr],
     exprs: &[&Expr],
     outer: Option<&Scope>,
@@ -423,19 +428,31 @@ pub fn group(
     // Per-row buffers, reused: a row's key is kept only when it starts a new group.
     let mut kv: Vec<Value> = Vec::with_capacity(group_exprs.len());
     let mut args: Vec<Value> = Vec::new();
-    for row in &input.rows {
-        crate::sql::deadline::check()?;
+    let columns = &input.columns;
+    let key_exprs: Vec<Compiled> = group_exprs
+        .iter()
+        .map(|g| Compiled::new(g, columns))
+        .collect();
+    let compiled: Vec<(Option<Compiled>, Vec<Compiled>)> = specs
+        .iter()
+        .map(|s| {
+            let filter = s.filter.as_ref().map(|f| Compiled::new(f, columns));
+            let args = s.args.iter().map(|a| Compiled::new(a, columns)).collect();
+            (filter, args)
+        })
+        .collect();
+    let mut fold = |row: &[Value]| -> PgResult<()> {
         let scope = Scope {
-            columns: &input.columns,
+            columns,
             row,
             outer,
         };
-        let gi = if group_exprs.is_empty() {
+        let gi = if key_exprs.is_empty() {
             0
         } else {
             kv.clear();
-            for g in group_exprs {
-                kv.push(eval(g, &scope, &ctx)?);
+            for g in &key_exprs {
+                kv.push(g.eval(&scope, &ctx)?);
             }
             let hash = hash_key(&kv);
             let found = index.candidates(hash).find(|&i| {
@@ -448,7 +465,7 @@ pub fn group(
             match found {
                 Some(i) => i,
                 None => {
-                    let key = std::mem::replace(&mut kv, Vec::with_capacity(group_exprs.len()));
+                    let key = std::mem::replace(&mut kv, Vec::with_capacity(key_exprs.len()));
                     groups.push(new_state(key));
                     index.insert(hash, groups.len() - 1);
                     groups.len() - 1
@@ -456,15 +473,15 @@ pub fn group(
             }
         };
         let state = &mut groups[gi];
-        for (ai, spec) in specs.iter().enumerate() {
-            if let Some(f) = &spec.filter {
-                if !is_true(&eval(f, &scope, &ctx)?) {
+        for (ai, (spec, (filter, arg_exprs))) in specs.iter().zip(&compiled).enumerate() {
+            if let Some(f) = filter {
+                if !is_true(&f.eval(&scope, &ctx)?) {
                     continue;
                 }
             }
             args.clear();
-            for a in &spec.args {
-                args.push(eval(a, &scope, &ctx)?);
+            for a in arg_exprs {
+                args.push(a.eval(&scope, &ctx)?);
             }
             if spec.distinct || !spec.order.is_empty() {
                 let mut keys = Vec::with_capacity(spec.order.len());
@@ -474,6 +491,16 @@ pub fn group(
                 state.buffers[ai].push((std::mem::take(&mut args), keys));
             } else {
                 feed(&mut state.accs[ai], spec.star, &mut args)?;
+            }
+        }
+        Ok(())
+    };
+    match scan {
+        Some(scan) => scan.for_each(columns, outer, &ctx, |row| fold(row).map(|_| true))?,
+        None => {
+            for row in &input.rows {
+                crate::sql::deadline::check()?;
+                fold(row)?;
             }
         }
     }

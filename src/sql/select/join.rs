@@ -10,7 +10,7 @@ use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::{find_column, ident_name};
 use crate::sql::eval::{eval, is_true, Scope, ScopeColumn};
-use crate::sql::storage::from_glue;
+use crate::sql::storage::{from_glue, prefetch, PREFETCH_AHEAD};
 use crate::types::{SqlType, Value};
 use gluesql::core::data::Value as GValue;
 use sqlparser::ast::{BinaryOperator, Expr, JoinConstraint};
@@ -125,28 +125,6 @@ impl<'a> Input<'a> {
             }
         }
     }
-}
-
-/// How many rows ahead of the one being read a stored row's key is asked for: each stored row
-/// is its own allocation, so reading keys is a string of cache misses that overlap only when
-/// requested early enough.
-const PREFETCH_AHEAD: usize = 16;
-
-/// Asks the CPU to bring `v` into cache; a hint with no effect on results.
-#[inline(always)]
-fn prefetch(v: Option<&GValue>) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(v) = v {
-        // SAFETY: a prefetch only hints the cache; it never faults, even on a bad address,
-        // and `v` is a live reference besides.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                (v as *const GValue).cast(),
-            )
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = v;
 }
 
 /// A stored value as a join key value (past the row's end: NULL).

@@ -10,6 +10,7 @@ mod names;
 mod order;
 mod partitioned;
 mod project;
+mod scan;
 mod setops;
 pub(crate) mod used;
 mod walk;

@@ -4,9 +4,11 @@
 use super::aggregate::{check_grouped, group, has_aggregates};
 use super::from::{build_from_where, column_index, generate_series, is_srf_call};
 use super::order::{cmp_keys, key_sources, regclass_keys_by_oid, KeySource};
+use super::scan::{self, StoredScan};
 use super::used::used_names;
 use super::{names::output_name, window, Executor, Rel};
 use crate::error::{PgError, PgResult};
+use crate::sql::eval::compiled::Compiled;
 use crate::sql::eval::resolve::ident_name;
 use crate::sql::eval::{eval, expr_type, is_true, Scope};
 use crate::sql::{Column, ResultSet};
@@ -149,6 +151,62 @@ fn srf_values(name: &str, args: Vec<Value>) -> PgResult<Vec<Value>> {
 }
 
 /// Runs one SELECT block; rows come back sorted by `order` (keys are already applied).
+/// The rows of a streamed scan for a block that is not grouped: all that pass WHERE or, under
+/// `LIMIT` (`bound`), only those the output can contain. The early stop and the top-N
+/// selection apply only where they cannot change the answer or its errors: no DISTINCT,
+/// window or set-returning function, and (with ORDER BY) a select list of plain columns.
+#[allow(clippy::too_many_arguments)]
+fn streamed_rows(
+    exec: &Executor,
+    scan: &StoredScan,
+    rel: &Rel,
+    items: &[Item],
+    sources: &[KeySource],
+    sel: &Select,
+    order: &[OrderByExpr],
+    bound: Option<usize>,
+    outer: Option<&Scope>,
+) -> PgResult<Vec<Vec<Value>>> {
+    let ctx = exec.ctx();
+    let columns = &rel.columns;
+    let plain = sel.distinct.is_none()
+        && items
+            .iter()
+            .all(|i| !window::has_windows(&i.expr) && is_srf_call(&i.expr).is_none())
+        && sources
+            .iter()
+            .all(|s| !matches!(s, KeySource::Expr(e) if window::has_windows(e)));
+    let Some(n) = bound.filter(|_| plain) else {
+        return scan.collect(columns, outer, &ctx, None);
+    };
+    if sources.is_empty() {
+        return scan.collect(columns, outer, &ctx, Some(n));
+    }
+    let items_plain = items.iter().all(|i| {
+        matches!(
+            Compiled::new(&i.expr, columns),
+            Compiled::Column(_) | Compiled::Const(_)
+        )
+    });
+    let keys: Option<Vec<Compiled>> = sources
+        .iter()
+        .map(|s| {
+            let e: &Expr = match s {
+                KeySource::Expr(e) => e,
+                KeySource::Output(i) => &items.get(*i)?.expr,
+            };
+            let key = Compiled::new(e, columns);
+            // Regclass keys sort by OID, which the final sort looks up.
+            let simple = key.is_simple() && expr_type(e, columns, &ctx) != SqlType::Regclass;
+            simple.then_some(key)
+        })
+        .collect();
+    match keys.filter(|_| items_plain) {
+        Some(keys) => scan.first_n(columns, outer, &ctx, &keys, order, n),
+        None => scan.collect(columns, outer, &ctx, None),
+    }
+}
+
 /// `bound`: only that many first rows are wanted (`LIMIT` plus `OFFSET`).
 pub fn run_select(
     exec: &Executor,
@@ -164,9 +222,17 @@ pub fn run_select(
         true => None,
         false => super::access::index_lookup(exec, sel),
     };
-    let mut rel = match lookup {
-        Some(rel) => rel?,
-        None => build_from_where(exec, &sel.from, sel.selection.as_ref(), outer, &used)?,
+    let streamed = match lookup {
+        Some(_) => None,
+        None => scan::stored_scan(exec, sel, &used)?,
+    };
+    let (mut rel, scan) = match (lookup, streamed) {
+        (Some(rel), _) => (rel?, None),
+        (None, Some((shape, scan))) => (shape, Some(scan)),
+        (None, None) => (
+            build_from_where(exec, &sel.from, sel.selection.as_ref(), outer, &used)?,
+            None,
+        ),
     };
     if let Some(w) = &sel.selection {
         if has_aggregates(w) {
@@ -175,19 +241,22 @@ pub fn run_select(
                 "aggregate functions are not allowed in WHERE",
             ));
         }
-        let mut kept = Vec::with_capacity(rel.rows.len());
-        for row in std::mem::take(&mut rel.rows) {
-            crate::sql::deadline::check()?;
-            let scope = Scope {
-                columns: &rel.columns,
-                row: &row,
-                outer,
-            };
-            if is_true(&eval(w, &scope, &ctx)?) {
-                kept.push(row);
+        if scan.is_none() {
+            let filter = Compiled::new(w, &rel.columns);
+            let mut kept = Vec::with_capacity(rel.rows.len());
+            for row in std::mem::take(&mut rel.rows) {
+                crate::sql::deadline::check()?;
+                let scope = Scope {
+                    columns: &rel.columns,
+                    row: &row,
+                    outer,
+                };
+                if is_true(&filter.eval(&scope, &ctx)?) {
+                    kept.push(row);
+                }
             }
+            rel.rows = kept;
         }
-        rel.rows = kept;
     }
 
     let mut items = expand_items(sel, &rel)?;
@@ -205,6 +274,16 @@ pub fn run_select(
         || order_has_aggs
         || items.iter().any(|i| has_aggregates(&i.expr));
 
+    // A block that is not grouped reads its streamed rows now (grouping folds them itself).
+    let scan = match scan {
+        Some(scan) if !grouped => {
+            rel.rows = streamed_rows(
+                exec, &scan, &rel, &items, &sources, sel, order, bound, outer,
+            )?;
+            None
+        }
+        scan => scan,
+    };
     let mut having = sel.having.clone();
     if grouped {
         let mut all: Vec<&Expr> = items.iter().map(|i| &i.expr).collect();
@@ -214,7 +293,7 @@ pub fn run_select(
                 all.push(e);
             }
         }
-        let g = group(exec, &rel, &groups, &all, outer)?;
+        let g = group(exec, &rel, scan.as_ref(), &groups, &all, outer)?;
         for i in items.iter_mut() {
             i.expr = (g.rewrite)(&i.expr);
             i.direct = None;
@@ -285,6 +364,20 @@ pub fn run_select(
                 KeySource::Output(_) => None,
             })
             .collect();
+        let item_exprs: Vec<Option<Compiled>> = items
+            .iter()
+            .map(|i| match i.direct {
+                Some(_) => None,
+                None => Some(Compiled::new(&i.expr, &rel.columns)),
+            })
+            .collect();
+        let key_exprs: Vec<Option<Compiled>> = sources
+            .iter()
+            .map(|s| match s {
+                KeySource::Expr(e) => Some(Compiled::new(e, &rel.columns)),
+                KeySource::Output(_) => None,
+            })
+            .collect();
         for mut row in std::mem::take(&mut rel.rows) {
             crate::sql::deadline::check()?;
             let mut vals = Vec::with_capacity(items.len());
@@ -295,17 +388,18 @@ pub fn run_select(
                     row: &row,
                     outer,
                 };
-                for item in &items {
-                    vals.push(match item.direct {
-                        Some(_) => Value::Null,
-                        None => eval(&item.expr, &scope, &ctx)?,
+                for e in &item_exprs {
+                    vals.push(match e {
+                        None => Value::Null,
+                        Some(e) => e.eval(&scope, &ctx)?,
                     });
                 }
-                for (s, col) in sources.iter().zip(&key_columns) {
-                    k.push(match (s, col) {
+                // Output keys are filled from `vals` below.
+                for (e, col) in key_exprs.iter().zip(&key_columns) {
+                    k.push(match (e, col) {
                         (_, Some(i)) => row.get(*i).cloned().unwrap_or(Value::Null),
-                        (KeySource::Expr(e), None) => eval(e, &scope, &ctx)?,
-                        (KeySource::Output(_), None) => Value::Null,
+                        (Some(e), None) => e.eval(&scope, &ctx)?,
+                        (None, None) => Value::Null,
                     });
                 }
             }

@@ -1,0 +1,228 @@
+//! A block reading one plain stored table (a shard, on a worker) streams its rows instead of
+//! building them all first: each stored row is converted into one reused buffer, WHERE is
+//! tested there, and only rows that are kept are copied out. Grouping folds the buffer
+//! straight into its groups, `LIMIT` stops the scan early, and `ORDER BY ... LIMIT n` keeps
+//! only the rows that can still be among the first n.
+
+use super::from::relation_name;
+use super::used::UsedNames;
+use super::{Executor, Rel};
+use crate::error::PgResult;
+use crate::sql::eval::compiled::Compiled;
+use crate::sql::eval::{is_true, EvalCtx, Scope, ScopeColumn};
+use crate::sql::storage::{from_glue, prefetch, PREFETCH_AHEAD};
+use crate::types::Value;
+use gluesql::core::data::Value as GValue;
+use sqlparser::ast::{Expr, OrderByExpr, Select, TableFactor};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// The rows of the block's one stored table, read on demand, with the WHERE clause.
+pub(super) struct StoredScan<'s> {
+    rows: Vec<&'s [GValue]>,
+    needed: Vec<bool>,
+    filter: Option<&'s Expr>,
+}
+
+/// The block's relation shape (columns, no rows) and its scan, when FROM is one stored table
+/// that this transaction sees as stored (no CTE of that name, not partitioned, no
+/// `tableoid`, no whole-row reference).
+pub(super) fn stored_scan<'s>(
+    exec: &Executor<'s>,
+    sel: &'s Select,
+    used: &UsedNames,
+) -> PgResult<Option<(Rel, StoredScan<'s>)>> {
+    let [twj] = sel.from.as_slice() else {
+        return Ok(None);
+    };
+    let TableFactor::Table {
+        name,
+        alias,
+        args: None,
+        ..
+    } = &twj.relation
+    else {
+        return Ok(None);
+    };
+    if !twj.joins.is_empty() {
+        return Ok(None);
+    }
+    let name = relation_name(name);
+    if exec.cte(&name).is_some() || super::partitioned::special(exec.db, &name, used.tableoid()) {
+        return Ok(None);
+    }
+    let Some(def) = exec.db.table(&name) else {
+        return Ok(None);
+    };
+    let shape = crate::sql::ResultSet {
+        columns: def.result_columns(),
+        rows: Vec::new(),
+    };
+    let rel = super::from::with_alias(shape, &name, alias.as_ref())?;
+    let qualifier = rel
+        .columns
+        .first()
+        .and_then(|c| c.qualifier.clone())
+        .unwrap_or_else(|| name.clone());
+    let names: Vec<String> = rel.columns.iter().map(|c| c.name.clone()).collect();
+    let Some(needed) = used.needed(&qualifier, &names) else {
+        return Ok(None);
+    };
+    let Some(rows) = exec.db.storage.stored_rows(&name)? else {
+        return Ok(None);
+    };
+    let filter = sel.selection.as_ref();
+    Ok(Some((
+        rel,
+        StoredScan {
+            rows,
+            needed,
+            filter,
+        },
+    )))
+}
+
+impl StoredScan<'_> {
+    /// Calls `f` with each row that passes WHERE, in stored order, until it answers `false`.
+    pub fn for_each(
+        &self,
+        columns: &[ScopeColumn],
+        outer: Option<&Scope>,
+        ctx: &EvalCtx,
+        mut f: impl FnMut(&[Value]) -> PgResult<bool>,
+    ) -> PgResult<()> {
+        let filter = self.filter.map(|w| Compiled::new(w, columns));
+        let mut row: Vec<Value> = Vec::with_capacity(self.needed.len());
+        // A block that reads no column (`count(*)`) sees empty rows, which read as NULLs.
+        let reads_columns = self.needed.contains(&true);
+        for (i, stored) in self.rows.iter().enumerate() {
+            crate::sql::deadline::check()?;
+            if reads_columns {
+                if let Some(ahead) = self.rows.get(i + PREFETCH_AHEAD) {
+                    prefetch(ahead.first());
+                }
+                row.clear();
+                row.extend(
+                    stored
+                        .iter()
+                        .zip(&self.needed)
+                        .map(|(v, &needed)| match needed {
+                            true => from_glue(v),
+                            false => Value::Null,
+                        }),
+                );
+            }
+            if let Some(w) = &filter {
+                let scope = Scope {
+                    columns,
+                    row: &row,
+                    outer,
+                };
+                if !is_true(&w.eval(&scope, ctx)?) {
+                    continue;
+                }
+            }
+            if !f(&row)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows that pass WHERE, at most `limit` of them.
+    pub fn collect(
+        &self,
+        columns: &[ScopeColumn],
+        outer: Option<&Scope>,
+        ctx: &EvalCtx,
+        limit: Option<usize>,
+    ) -> PgResult<Vec<Vec<Value>>> {
+        let mut rows = Vec::new();
+        if limit == Some(0) {
+            return Ok(rows);
+        }
+        self.for_each(columns, outer, ctx, |row| {
+            rows.push(row.to_vec());
+            Ok(limit.is_none_or(|n| rows.len() < n))
+        })?;
+        Ok(rows)
+    }
+
+    /// The rows that pass WHERE and can be among the first `n` by `keys` under `order`, in
+    /// stored order: ties go to the earlier row, as the stable sort that follows keeps them.
+    pub fn first_n(
+        &self,
+        columns: &[ScopeColumn],
+        outer: Option<&Scope>,
+        ctx: &EvalCtx,
+        keys: &[Compiled],
+        order: &[OrderByExpr],
+        n: usize,
+    ) -> PgResult<Vec<Vec<Value>>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let mut best: BinaryHeap<Candidate> = BinaryHeap::with_capacity(n + 1);
+        let mut seq = 0usize;
+        let mut key = Vec::with_capacity(keys.len());
+        self.for_each(columns, outer, ctx, |row| {
+            seq += 1;
+            key.clear();
+            let scope = Scope {
+                columns,
+                row,
+                outer,
+            };
+            for k in keys {
+                key.push(k.eval(&scope, ctx)?);
+            }
+            let beats_worst = best.len() < n
+                || best.peek().is_some_and(|worst| {
+                    super::order::cmp_keys(&key, &worst.key, order) == Ordering::Less
+                });
+            if beats_worst {
+                best.push(Candidate {
+                    key: std::mem::take(&mut key),
+                    seq,
+                    row: row.to_vec(),
+                    order,
+                });
+                if best.len() > n {
+                    best.pop();
+                }
+            }
+            Ok(true)
+        })?;
+        let mut kept = best.into_vec();
+        kept.sort_unstable_by_key(|c| c.seq);
+        Ok(kept.into_iter().map(|c| c.row).collect())
+    }
+}
+
+/// A row that may be among the first n; the heap's top is the one that would go first.
+struct Candidate<'o> {
+    key: Vec<Value>,
+    seq: usize,
+    row: Vec<Value>,
+    order: &'o [OrderByExpr],
+}
+
+impl Ord for Candidate<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        super::order::cmp_keys(&self.key, &other.key, self.order).then(self.seq.cmp(&other.seq))
+    }
+}
+
+impl PartialOrd for Candidate<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Candidate<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Candidate<'_> {}
