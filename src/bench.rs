@@ -189,6 +189,8 @@ fn pair_batches(table: &str) -> Vec<String> {
 const COUNT_SQL: &str = "SELECT count(*) FROM ja";
 const GROUP_SQL: &str = "SELECT k % 100, count(*) FROM ja GROUP BY k % 100";
 const JOIN_SQL: &str = "SELECT count(*) FROM ja JOIN jb ON ja.id = jb.id";
+/// A scan that reads every row: `count(*)` alone is answered from the row count.
+const ROW_SCAN_SQL: &str = "SELECT count(v) FROM ja";
 
 /// Two co-located 32-shard tables of `ROWS` rows: the co-located join against the two
 /// scans it reads, and the 32-task count(*) and GROUP BY against one bare GlueSQL holding
@@ -211,6 +213,8 @@ fn join_and_aggregate_figures() -> Result<(f64, f64, Vec<String>), String> {
     let count_a = ours(COUNT_SQL).map_err(err)?;
     let count_b = ours("SELECT count(*) FROM jb").map_err(err)?;
     let join = ours(JOIN_SQL).map_err(err)?;
+    let scan_a = ours(ROW_SCAN_SQL).map_err(err)?;
+    let scan_b = ours(&ROW_SCAN_SQL.replace("ja", "jb")).map_err(err)?;
     let group = ours(GROUP_SQL).map_err(err)?;
 
     let mut glue = Glue::new(MemoryStorage::default());
@@ -227,6 +231,11 @@ fn join_and_aggregate_figures() -> Result<(f64, f64, Vec<String>), String> {
         format!("count_32_tasks_ms: {count_a:.1}"),
         format!("group_by_32_tasks_ms: {group:.1}"),
         format!("colocated_join_ms: {join:.1}"),
+        format!("row_scan_32_tasks_ms: {scan_a:.1}"),
+        format!(
+            "colocated_join_ratio_vs_row_scans: {:.2}",
+            join / (scan_a + scan_b)
+        ),
         format!("count_single_glue_ms: {glue_count:.1}"),
         format!("group_by_single_glue_ms: {glue_group:.1}"),
     ];

@@ -495,7 +495,17 @@ pub(super) fn group(
         }
         Ok(())
     };
+    let only_counts = key_exprs.is_empty()
+        && specs.iter().all(|s| {
+            s.name == "count" && s.star && s.filter.is_none() && !s.distinct && s.order.is_empty()
+        });
     match scan {
+        Some(scan) if only_counts && scan.bare_count().is_some() => {
+            let n = scan.bare_count().unwrap_or_default() as i64;
+            if let Some(group) = groups.first_mut() {
+                group.accs.fill(Acc::Count(n));
+            }
+        }
         Some(scan) => scan.for_each(columns, outer, &ctx, |row| fold(row).map(|_| true))?,
         None => {
             for row in &input.rows {

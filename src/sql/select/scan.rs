@@ -19,9 +19,16 @@ use std::collections::BinaryHeap;
 
 /// The rows of the block's one stored table, read on demand, with the WHERE clause.
 pub(super) struct StoredScan<'s> {
-    rows: Vec<&'s [GValue]>,
+    rows: Rows<'s>,
     needed: Vec<bool>,
     filter: Option<&'s Expr>,
+}
+
+enum Rows<'s> {
+    Stored(Vec<&'s [GValue]>),
+    /// A block that reads no column and has no WHERE (`count(*)`) needs only how many rows
+    /// the transaction sees.
+    Count(usize),
 }
 
 /// The block's relation shape (columns, no rows) and its scan, when FROM is one stored table
@@ -68,10 +75,15 @@ pub(super) fn stored_scan<'s>(
     let Some(needed) = used.needed(&qualifier, &names) else {
         return Ok(None);
     };
-    let Some(rows) = exec.db.storage.stored_rows(&name)? else {
-        return Ok(None);
-    };
     let filter = sel.selection.as_ref();
+    let rows = if filter.is_none() && !needed.contains(&true) {
+        Rows::Count(exec.db.storage.row_count(&name)?)
+    } else {
+        match exec.db.storage.stored_rows(&name)? {
+            Some(rows) => Rows::Stored(rows),
+            None => return Ok(None),
+        }
+    };
     Ok(Some((
         rel,
         StoredScan {
@@ -91,27 +103,36 @@ impl StoredScan<'_> {
         ctx: &EvalCtx,
         mut f: impl FnMut(&[Value]) -> PgResult<bool>,
     ) -> PgResult<()> {
+        let rows = match &self.rows {
+            Rows::Stored(rows) => rows,
+            Rows::Count(n) => {
+                // Empty rows read as NULLs, like the unread columns of any row.
+                for _ in 0..*n {
+                    crate::sql::deadline::check()?;
+                    if !f(&[])? {
+                        break;
+                    }
+                }
+                return Ok(());
+            }
+        };
         let filter = self.filter.map(|w| Compiled::new(w, columns));
         let mut row: Vec<Value> = Vec::with_capacity(self.needed.len());
-        // A block that reads no column (`count(*)`) sees empty rows, which read as NULLs.
-        let reads_columns = self.needed.contains(&true);
-        for (i, stored) in self.rows.iter().enumerate() {
+        for (i, stored) in rows.iter().enumerate() {
             crate::sql::deadline::check()?;
-            if reads_columns {
-                if let Some(ahead) = self.rows.get(i + PREFETCH_AHEAD) {
-                    prefetch(ahead.first());
-                }
-                row.clear();
-                row.extend(
-                    stored
-                        .iter()
-                        .zip(&self.needed)
-                        .map(|(v, &needed)| match needed {
-                            true => from_glue(v),
-                            false => Value::Null,
-                        }),
-                );
+            if let Some(ahead) = rows.get(i + PREFETCH_AHEAD) {
+                prefetch(ahead.first());
             }
+            row.clear();
+            row.extend(
+                stored
+                    .iter()
+                    .zip(&self.needed)
+                    .map(|(v, &needed)| match needed {
+                        true => from_glue(v),
+                        false => Value::Null,
+                    }),
+            );
             if let Some(w) = &filter {
                 let scope = Scope {
                     columns,
@@ -127,6 +148,15 @@ impl StoredScan<'_> {
             }
         }
         Ok(())
+    }
+
+    /// How many rows the scan yields when it reads nothing of them (`count(*)` with no WHERE),
+    /// so an aggregate that only counts rows need not be fed them one by one.
+    pub fn bare_count(&self) -> Option<usize> {
+        match self.rows {
+            Rows::Count(n) => Some(n),
+            Rows::Stored(_) => None,
+        }
     }
 
     /// The rows that pass WHERE, at most `limit` of them.
