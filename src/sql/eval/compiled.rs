@@ -3,7 +3,9 @@
 //! parsing. Anything else is evaluated by `eval` as written, so results and errors are the same.
 
 use super::resolve::{find_column, split_ident};
-use super::{apply_binary, check_bool, eval, eval_literal, ops, EvalCtx, Scope, ScopeColumn};
+use super::{
+    apply_binary, check_bool, eval, eval_literal, literal_text, ops, EvalCtx, Scope, ScopeColumn,
+};
 use crate::error::PgResult;
 use crate::types::Value;
 use sqlparser::ast::{BinaryOperator, Expr};
@@ -20,6 +22,9 @@ pub enum Compiled<'e> {
         /// The operands as written: untyped literals take the other side's type.
         left_expr: &'e Expr,
         right_expr: &'e Expr,
+        /// A comparison or arithmetic with no untyped literal: non-json values go straight to
+        /// the operator.
+        direct: bool,
     },
     /// Evaluated as written (functions, subqueries, outer references, ...).
     General(&'e Expr),
@@ -36,6 +41,22 @@ impl<'e> Compiled<'e> {
                 Err(_) => Compiled::General(expr),
             },
             Expr::BinaryOp { left, op, right } => Compiled::Binary {
+                direct: literal_text(left).is_none()
+                    && literal_text(right).is_none()
+                    && matches!(
+                        op,
+                        BinaryOperator::Eq
+                            | BinaryOperator::NotEq
+                            | BinaryOperator::Lt
+                            | BinaryOperator::LtEq
+                            | BinaryOperator::Gt
+                            | BinaryOperator::GtEq
+                            | BinaryOperator::Plus
+                            | BinaryOperator::Minus
+                            | BinaryOperator::Multiply
+                            | BinaryOperator::Divide
+                            | BinaryOperator::Modulo
+                    ),
                 op,
                 left: Box::new(Compiled::new(left, columns)),
                 right: Box::new(Compiled::new(right, columns)),
@@ -65,6 +86,7 @@ impl<'e> Compiled<'e> {
                 right,
                 left_expr,
                 right_expr,
+                direct,
             } => match op {
                 BinaryOperator::And | BinaryOperator::Or => {
                     let and = **op == BinaryOperator::And;
@@ -81,6 +103,10 @@ impl<'e> Compiled<'e> {
                 _ => {
                     let l = left.eval(scope, ctx)?;
                     let r = right.eval(scope, ctx)?;
+                    let json = |v: &Value| matches!(v, Value::Json(_) | Value::Jsonb(_));
+                    if *direct && !json(&l) && !json(&r) {
+                        return ops::binary(&l, op, &r);
+                    }
                     apply_binary(l, op, r, left_expr, right_expr)
                 }
             },
