@@ -37,6 +37,8 @@ pub enum SqlType {
     Json,
     /// `jsonb`: the parsed, normalised value.
     Jsonb,
+    /// An anonymous row, `(a, b)` or `ROW(a, b)`.
+    Record,
     /// An untyped literal such as `'abc'` before it is coerced; also a NULL of unknown type.
     Unknown,
 }
@@ -63,6 +65,7 @@ impl SqlType {
             SqlType::Array(inner) => format!("{}[]", inner.pg_name()),
             SqlType::Json => "json".into(),
             SqlType::Jsonb => "jsonb".into(),
+            SqlType::Record => "record".into(),
             SqlType::Unknown => "unknown".into(),
         }
     }
@@ -120,6 +123,7 @@ impl SqlType {
             SqlType::Array(_) => 2277,
             SqlType::Json => 114,
             SqlType::Jsonb => 3802,
+            SqlType::Record => 2249,
             SqlType::Unknown => 705,
         }
     }
@@ -157,6 +161,8 @@ pub enum Value {
     /// A `json` value: its text as it was given.
     Json(String),
     Jsonb(Jsonb),
+    /// An anonymous row value: `(1, 'a')`, `ROW(x, y)`.
+    Record(Vec<Value>),
 }
 
 impl Value {
@@ -190,6 +196,7 @@ impl Value {
             )),
             Value::Json(_) => SqlType::Json,
             Value::Jsonb(_) => SqlType::Jsonb,
+            Value::Record(_) => SqlType::Record,
         }
     }
 
@@ -227,6 +234,7 @@ impl Value {
             Value::Array(items) => format_array(items),
             Value::Json(text) => text.clone(),
             Value::Jsonb(j) => j.to_text(),
+            Value::Record(fields) => format_record(fields),
         })
     }
 
@@ -247,7 +255,7 @@ impl Value {
             (Interval(a), Interval(b)) => interval_micros(a).cmp(&interval_micros(b)),
             (Jsonb(a), Jsonb(b)) => a.total_cmp(b),
             (Json(a), Json(b)) => a.cmp(b),
-            (Array(a), Array(b)) => {
+            (Array(a), Array(b)) | (Record(a), Record(b)) => {
                 for (x, y) in a.iter().zip(b.iter()) {
                     let c = x.pg_cmp(y);
                     if c != Ordering::Equal {
@@ -306,6 +314,7 @@ impl Value {
             Value::Array(_) => 9,
             Value::Json(_) => 10,
             Value::Jsonb(_) => 11,
+            Value::Record(_) => 12,
         }
     }
 
@@ -335,6 +344,9 @@ impl Value {
             Value::Array(items) => GroupKey::Array(items.iter().map(Value::group_key).collect()),
             Value::Json(text) => GroupKey::Json(text.clone()),
             Value::Jsonb(j) => GroupKey::Json(j.canonical()),
+            Value::Record(fields) => {
+                GroupKey::Record(fields.iter().map(Value::group_key).collect())
+            }
         }
     }
 }
@@ -350,6 +362,39 @@ pub enum GroupKey {
     Text(String),
     Array(Vec<GroupKey>),
     Json(String),
+    Record(Vec<GroupKey>),
+}
+
+/// A row's text as PostgreSQL's record output writes it: `(1,abc,)`, NULL fields empty, and
+/// fields that are empty or hold `"`, `\\`, `(`, `)`, `,` or white space in double quotes.
+fn format_record(fields: &[Value]) -> String {
+    let mut out = String::from("(");
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let Some(text) = field.to_pg_text() else {
+            continue;
+        };
+        let quote = text.is_empty()
+            || text
+                .chars()
+                .any(|c| matches!(c, '"' | '\\' | '(' | ')' | ',') || c.is_whitespace());
+        if !quote {
+            out.push_str(&text);
+            continue;
+        }
+        out.push('"');
+        for c in text.chars() {
+            if matches!(c, '"' | '\\') {
+                out.push(c);
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    out.push(')');
+    out
 }
 
 fn interval_micros(iv: &Interval) -> i128 {

@@ -35,9 +35,21 @@ pub fn expr_name(expr: &Expr) -> String {
             "?column?" => type_column_name(data_type),
             name => name.to_string(),
         },
+        // Named after its ELSE result when that is named by a column, function or row.
+        Expr::Case {
+            else_result: Some(e),
+            ..
+        } if matches!(
+            e.as_ref(),
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Function(_) | Expr::Tuple(_)
+        ) =>
+        {
+            expr_name(e)
+        }
         Expr::Case { .. } => "case".into(),
         Expr::Exists { .. } => "exists".into(),
         Expr::Array(_) => "array".into(),
+        Expr::Tuple(_) => "row".into(),
         Expr::Subquery(q) => match q.body.as_ref() {
             SetExpr::Select(s) => s
                 .projection

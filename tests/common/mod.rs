@@ -32,7 +32,9 @@ fn to_glue(v: &Value) -> G {
         Value::Timestamp(t) => G::Timestamp(*t),
         Value::Array(items) => G::List(items.iter().map(to_glue).collect()),
         Value::Interval(_) => G::Null,
-        Value::Json(_) | Value::Jsonb(_) => G::Str(v.to_pg_text().unwrap_or_default()),
+        Value::Json(_) | Value::Jsonb(_) | Value::Record(_) => {
+            G::Str(v.to_pg_text().unwrap_or_default())
+        }
     }
 }
 

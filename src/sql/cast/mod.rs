@@ -66,6 +66,10 @@ fn cast_impl(value: Value, to: &SqlType, explicit: bool) -> PgResult<Value> {
     }
     match to {
         SqlType::Unknown => Ok(value),
+        SqlType::Record => match value {
+            Value::Record(fields) => Ok(Value::Record(fields)),
+            other => Err(cannot_cast(&other, to)),
+        },
         SqlType::Json => match value {
             Value::Json(text) => Ok(Value::Json(text)),
             Value::Jsonb(j) => Ok(Value::Json(j.to_text())),

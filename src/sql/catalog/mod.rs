@@ -243,6 +243,7 @@ pub fn type_named(name: &str) -> SqlType {
         "timestamp with time zone" => SqlType::TimestampTz,
         "interval" => SqlType::Interval,
         "regclass" => SqlType::Regclass,
+        "record" => SqlType::Record,
         other => match other.strip_suffix("[]") {
             Some(inner) => SqlType::Array(Box::new(type_named(inner))),
             None => SqlType::Unknown,

@@ -398,6 +398,8 @@ const OTHER: &[Proc] = &[
     func("chr", &["integer"], "text", Immutable),
     func("clock_timestamp", &[], "timestamp with time zone", Volatile),
     func("concat", &["VARIADIC \"any\""], "text", Stable),
+    // ROW(a, b): the row constructor's keyword form, parsed as a call.
+    func("row", &["VARIADIC \"any\""], "record", Immutable),
     func("concat_ws", &["text", "VARIADIC \"any\""], "text", Stable),
     func("current_schema", &[], "name", Stable),
     func("currval", &["regclass"], "bigint", Volatile),

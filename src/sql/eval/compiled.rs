@@ -4,7 +4,8 @@
 
 use super::resolve::{find_column, split_ident};
 use super::{
-    apply_binary, check_bool, eval, eval_literal, literal_text, ops, EvalCtx, Scope, ScopeColumn,
+    apply_binary, check_bool, eval, eval_literal, literal_text, ops, row_fields, EvalCtx, Scope,
+    ScopeColumn,
 };
 use crate::error::PgResult;
 use crate::types::Value;
@@ -43,6 +44,8 @@ impl<'e> Compiled<'e> {
             Expr::BinaryOp { left, op, right } => Compiled::Binary {
                 direct: literal_text(left).is_none()
                     && literal_text(right).is_none()
+                    && row_fields(left).is_none()
+                    && row_fields(right).is_none()
                     && matches!(
                         op,
                         BinaryOperator::Eq

@@ -132,8 +132,39 @@ pub fn number_literal(text: &str) -> PgResult<Value> {
     )
 }
 
-/// Coerces an untyped literal operand to the type of the other operand's value.
+/// The field expressions of a row constructor, `(a, b)` or `ROW(a, b)`.
+pub fn row_fields(e: &Expr) -> Option<Vec<&Expr>> {
+    match e {
+        Expr::Tuple(items) => Some(items.iter().collect()),
+        Expr::Function(f) if crate::sql::functions::function_name(f) == "row" => {
+            Some(function_args(&f.args))
+        }
+        Expr::Nested(inner) => row_fields(inner),
+        _ => None,
+    }
+}
+
+/// Coerces an untyped literal operand to the type of the other operand's value; two row
+/// constructors do so field by field.
 fn coerce_pair(l: Value, r: Value, le: &Expr, re: &Expr) -> PgResult<(Value, Value)> {
+    let fields = match (&l, &r, row_fields(le), row_fields(re)) {
+        (Value::Record(a), Value::Record(b), Some(lf), Some(rf))
+            if a.len() == lf.len() && b.len() == rf.len() && a.len() == b.len() =>
+        {
+            Some((lf, rf))
+        }
+        _ => None,
+    };
+    if let (Some((lf, rf)), Value::Record(a), Value::Record(b)) = (fields, &l, &r) {
+        let mut left = Vec::with_capacity(a.len());
+        let mut right = Vec::with_capacity(b.len());
+        for (((x, y), xe), ye) in a.iter().zip(b).zip(lf).zip(rf) {
+            let (x, y) = coerce_pair(x.clone(), y.clone(), xe, ye)?;
+            left.push(x);
+            right.push(y);
+        }
+        return Ok((Value::Record(left), Value::Record(right)));
+    }
     let l_lit = literal_text(le).is_some();
     let r_lit = literal_text(re).is_some();
     match (&l, &r) {
@@ -195,8 +226,15 @@ pub fn eval(expr: &Expr, scope: &Scope, ctx: &EvalCtx) -> PgResult<Value> {
                 ))),
             }
         }
-        Expr::IsNull(e) => Ok(Value::Bool(eval(e, scope, ctx)?.is_null())),
-        Expr::IsNotNull(e) => Ok(Value::Bool(!eval(e, scope, ctx)?.is_null())),
+        // A row IS NULL when every field is, and IS NOT NULL when none is.
+        Expr::IsNull(e) => Ok(Value::Bool(match eval(e, scope, ctx)? {
+            Value::Record(fields) => fields.iter().all(Value::is_null),
+            v => v.is_null(),
+        })),
+        Expr::IsNotNull(e) => Ok(Value::Bool(match eval(e, scope, ctx)? {
+            Value::Record(fields) => !fields.iter().any(Value::is_null),
+            v => !v.is_null(),
+        })),
         Expr::IsTrue(e) => Ok(Value::Bool(matches!(
             eval(e, scope, ctx)?,
             Value::Bool(true)
@@ -500,7 +538,11 @@ pub fn eval(expr: &Expr, scope: &Scope, ctx: &EvalCtx) -> PgResult<Value> {
         }
         Expr::Collate { expr: e, .. } => eval(e, scope, ctx),
         Expr::AtTimeZone { timestamp, .. } => eval(timestamp, scope, ctx),
-        Expr::Tuple(_) => Err(PgError::unsupported("row constructors are not supported")),
+        Expr::Tuple(items) => items
+            .iter()
+            .map(|e| eval(e, scope, ctx))
+            .collect::<PgResult<Vec<_>>>()
+            .map(Value::Record),
         Expr::Subscript { expr: e, subscript } => {
             let v = eval(e, scope, ctx)?;
             match subscript.as_ref() {

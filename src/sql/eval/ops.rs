@@ -80,6 +80,7 @@ pub fn compare(l: &Value, r: &Value) -> PgResult<Ordering> {
             | (Value::Text(_), Value::Text(_))
             | (Value::Interval(_), Value::Interval(_))
             | (Value::Array(_), Value::Array(_))
+            | (Value::Record(_), Value::Record(_))
             | (Value::Jsonb(_), Value::Jsonb(_))
             | (
                 Value::Date(_) | Value::Timestamp(_),
@@ -106,6 +107,9 @@ pub fn compare(l: &Value, r: &Value) -> PgResult<Ordering> {
 
 /// A comparison operator with NULL propagation.
 pub fn compare_op(l: &Value, op: &BinaryOperator, r: &Value) -> PgResult<Value> {
+    if let (Value::Record(a), Value::Record(b)) = (l, r) {
+        return compare_rows(a, op, b);
+    }
     if l.is_null() || r.is_null() {
         return Ok(Value::Null);
     }
@@ -124,6 +128,45 @@ pub fn compare_op(l: &Value, op: &BinaryOperator, r: &Value) -> PgResult<Value> 
             )))
         }
     }))
+}
+
+/// Row comparison, field by field as PostgreSQL does it: `=` is false once a pair differs and
+/// NULL if a pair is unknown; an ordering is decided by the first pair that differs, and is
+/// NULL when a NULL comes first.
+fn compare_rows(a: &[Value], op: &BinaryOperator, b: &[Value]) -> PgResult<Value> {
+    if a.len() != b.len() {
+        return Err(PgError::new(
+            "42601",
+            "unequal number of entries in row expressions",
+        ));
+    }
+    let equality = matches!(op, BinaryOperator::Eq | BinaryOperator::NotEq);
+    let mut saw_null = false;
+    for (x, y) in a.iter().zip(b) {
+        if x.is_null() || y.is_null() {
+            if !equality {
+                return Ok(Value::Null);
+            }
+            saw_null = true;
+            continue;
+        }
+        let c = compare(x, y).map_err(|_| {
+            no_operator(&op.to_string(), Some(&x.natural_type()), &y.natural_type())
+        })?;
+        if c != Ordering::Equal {
+            return Ok(Value::Bool(match op {
+                BinaryOperator::Eq => false,
+                BinaryOperator::NotEq => true,
+                BinaryOperator::Lt | BinaryOperator::LtEq => c == Ordering::Less,
+                _ => c == Ordering::Greater,
+            }));
+        }
+    }
+    Ok(match op {
+        _ if saw_null => Value::Null,
+        BinaryOperator::Eq | BinaryOperator::LtEq | BinaryOperator::GtEq => Value::Bool(true),
+        _ => Value::Bool(false),
+    })
 }
 
 /// Any binary operator except AND/OR/||.

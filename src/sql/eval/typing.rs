@@ -89,6 +89,7 @@ fn float_or_numeric(arg: SqlType) -> SqlType {
 pub fn expr_type(expr: &Expr, columns: &[ScopeColumn], ctx: &EvalCtx) -> SqlType {
     let ty = |e: &Expr| expr_type(e, columns, ctx);
     match expr {
+        Expr::Tuple(_) => SqlType::Record,
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
             let ids = match expr {
                 Expr::Identifier(id) => vec![id.clone()],

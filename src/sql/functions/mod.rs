@@ -211,6 +211,9 @@ pub fn call_builtin(name: &str, args: Vec<Value>, ctx: &EvalCtx) -> Option<PgRes
     if let Some(r) = jsonb::call(name, &args) {
         return Some(r);
     }
+    if name == "row" {
+        return Some(Ok(Value::Record(args)));
+    }
     let strict_null = args.iter().any(Value::is_null);
     Some(match (name, args.as_slice()) {
         ("now" | "transaction_timestamp" | "statement_timestamp" | "clock_timestamp", []) => {

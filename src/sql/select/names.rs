@@ -27,8 +27,13 @@ fn strong_name(e: &Expr) -> Option<(String, u8)> {
         Expr::TypedString { data_type, .. } => Some((type_colname(data_type), 1)),
         Expr::Interval(_) => Some(("interval".into(), 1)),
         Expr::Value(AstValue::Boolean(_)) => Some(("bool".into(), 1)),
-        Expr::Case { .. } => Some(("case".into(), 2)),
+        // A CASE is named after its ELSE result when that has a name of its own.
+        Expr::Case { else_result, .. } => match else_result.as_deref().and_then(strong_name) {
+            Some((name, 2)) => Some((name, 2)),
+            _ => Some(("case".into(), 1)),
+        },
         Expr::Array(_) => Some(("array".into(), 2)),
+        Expr::Tuple(_) => Some(("row".into(), 2)),
         Expr::Exists { .. } => Some(("exists".into(), 2)),
         Expr::Subquery(q) => subquery_name(&q.body).map(|n| (n, 2)),
         Expr::Extract { .. } => Some(("extract".into(), 2)),

@@ -27,6 +27,10 @@ pub fn to_glue(v: Value) -> GValue {
         // json and jsonb are kept as their text behind a tag byte (no other value is bytea).
         Value::Json(text) => tagged(JSON_TAG, &text),
         Value::Jsonb(j) => tagged(JSONB_TAG, &j.to_text()),
+        // No column has a row type; a row reaching storage keeps its text.
+        Value::Record(fields) => {
+            GValue::Str(Value::Record(fields).to_pg_text().unwrap_or_default())
+        }
     }
 }
 
