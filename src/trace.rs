@@ -236,8 +236,14 @@ impl Trace {
         self.push(kind, Envelope::new(from, to, sql).shard(shard).rows(rows))
     }
 
-    /// The messages of one statement.
+    /// The messages of one statement. Events are recorded in statement order (a statement's
+    /// number only grows), so they are found by binary search, not by reading the whole trace.
     pub fn statement_events(&self, statement: u64) -> impl Iterator<Item = &TraceEvent> {
-        self.events.iter().filter(move |e| e.statement == statement)
+        let start = self.events.partition_point(|e| e.statement < statement);
+        self.events
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |e| e.statement == statement)
     }
 }

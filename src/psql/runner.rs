@@ -7,7 +7,7 @@ use crate::cluster::{Cluster, NodeInfo, RelationInfo};
 use crate::error::PgResult;
 use crate::session::{BlockState, Completion, Finished, Reply, SessionId};
 use crate::sql::{Outcome, TableDef};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// Something done to the cluster from outside (`\crash`, `\tick`, ...).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +161,35 @@ pub struct Runner<E: Executor = Cluster> {
     tables: Vec<(std::ops::Range<usize>, Table)>,
 }
 
+/// A run under way, advanced by `Runner::step`: the lines not yet read and the statements
+/// read but not yet run.
+pub struct Steps<I> {
+    lines: I,
+    scanner: Scanner,
+    queued: VecDeque<Piece>,
+    done: bool,
+}
+
+impl<I: ExactSizeIterator> Steps<I> {
+    /// Whether a further step could still run something (input is left, or a statement is read
+    /// but not run, or an unterminated one waits for the end of input).
+    pub fn may_run_more(&self) -> bool {
+        !self.done
+            && (!self.queued.is_empty() || self.lines.len() > 0 || self.scanner.in_statement())
+    }
+}
+
+/// What one `Runner::step` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Read a line (and queued the statements it ended).
+    Read,
+    /// Ran a statement or meta-command.
+    Ran,
+    /// Nothing left: the input ended, or an error stopped the run.
+    Done,
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn wall_clock_ms() -> f64 {
     use std::sync::OnceLock;
@@ -280,38 +309,71 @@ impl<E: Executor> Runner<E> {
         lines: impl IntoIterator<Item = L>,
         mut sink: Option<&mut dyn FnMut(&str)>,
     ) -> String {
+        let mut steps = self.begin(lines);
+        loop {
+            let step = self.step(&mut steps);
+            self.flush_to(&mut sink);
+            if step == Step::Done {
+                break;
+            }
+        }
+        self.take_output()
+    }
+
+    fn begin<L: AsRef<str>, I: IntoIterator<Item = L>>(&mut self, lines: I) -> Steps<I::IntoIter> {
         self.out.clear();
         self.tables.clear();
         self.lineno = 0;
         self.stopped = false;
-        let mut scanner = Scanner::new();
-        for line in lines {
-            if self.stopped {
-                break;
-            }
-            let line = line.as_ref();
-            self.lineno += 1;
-            if self.var("ECHO") == Some("all") {
-                self.out.push_str(line);
-                self.out.push('\n');
-            }
-            let vars = self.vars.clone();
-            let pieces = scanner.feed_line(line, &|n| vars.get(n).cloned());
-            for piece in pieces {
-                if self.stopped {
-                    break;
-                }
-                self.piece(piece);
-                self.flush_to(&mut sink);
-            }
-            self.flush_to(&mut sink);
+        Steps {
+            lines: lines.into_iter(),
+            scanner: Scanner::new(),
+            queued: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    /// Starts a chunk typed by a person, to be run by `step` (a caller can pause between
+    /// statements); `take_output` then gives what `run_interactive` would have returned.
+    pub fn begin_interactive(&mut self, text: &str) -> Steps<std::vec::IntoIter<String>> {
+        self.mode = Mode::Interactive;
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        self.begin(lines)
+    }
+
+    /// Reads one line or runs one statement or meta-command of a run.
+    pub fn step<L: AsRef<str>, I: Iterator<Item = L>>(&mut self, steps: &mut Steps<I>) -> Step {
+        if steps.done {
+            return Step::Done;
         }
         if !self.stopped {
-            if let Some(piece) = scanner.finish() {
+            if let Some(piece) = steps.queued.pop_front() {
+                self.piece(piece);
+                return Step::Ran;
+            }
+            if let Some(line) = steps.lines.next() {
+                let line = line.as_ref();
+                self.lineno += 1;
+                if self.var("ECHO") == Some("all") {
+                    self.out.push_str(line);
+                    self.out.push('\n');
+                }
+                let vars = self.vars.clone();
+                let pieces = steps.scanner.feed_line(line, &|n| vars.get(n).cloned());
+                steps.queued.extend(pieces);
+                return Step::Read;
+            }
+            // psql sends an unterminated last statement as it is.
+            if let Some(piece) = steps.scanner.finish() {
                 self.piece(piece);
             }
         }
-        self.flush_to(&mut sink);
+        steps.done = true;
+        Step::Done
+    }
+
+    /// Everything the run printed so far (a finished run's whole output).
+    pub fn take_output(&mut self) -> String {
         std::mem::take(&mut self.out)
     }
 

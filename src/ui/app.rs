@@ -1,12 +1,14 @@
 //! The page layout and the state every panel shares.
 
 use crate::cluster::{Cluster, NodeInfo, SessionView, ShardInfo};
+use crate::psql::runner::{Step, Steps};
 use crate::psql::Runner;
 use crate::session::SessionId;
 use crate::trace::TraceEvent;
 use crate::viz::plan::last_explainable;
 use crate::viz::transcript::{clip, echo, parts, segments};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use super::console::{keep_recent, Console, Entry};
 use super::hashpanel::HashPanel;
@@ -38,13 +40,41 @@ pub struct AppState {
     pub selected_shard: RwSignal<Option<i64>>,
     /// The timeline message (by logical time) whose SQL is shown.
     pub focused_event: RwSignal<Option<u64>>,
-    /// The console transcript (lessons run through it too).
-    pub entries: RwSignal<Vec<Entry>>,
+    /// The console transcript (lessons run through it too). Shared entries, so the list is
+    /// cheap to hand to the view after every run, however long the echoes and outputs.
+    pub entries: RwSignal<Vec<Arc<Entry>>>,
     /// The last SELECT, INSERT, UPDATE or DELETE the learner ran, for "Explain last query".
     pub last_query: RwSignal<Option<String>>,
     /// Results shown as tables rather than psql's aligned text.
     pub table_view: RwSignal<bool>,
     next_entry: StoredValue<usize>,
+    /// The console run under way while the page paints between its statements.
+    pending: StoredValue<Option<PendingRun>, LocalStorage>,
+}
+
+/// A run started with `AppState::begin_run` and not yet finished.
+struct PendingRun {
+    steps: Steps<std::vec::IntoIter<String>>,
+    echo: String,
+    /// The trace's statement counter when the run began.
+    before: u64,
+}
+
+/// How a call to `AppState::advance` left the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// More to run: the caller lets the page paint, then advances again.
+    Paused,
+    /// Done: psql's whole output (also in the transcript).
+    Finished(String),
+}
+
+/// The page's clock in milliseconds (0 where there is none, e.g. native tests).
+pub(super) fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 impl AppState {
@@ -93,6 +123,7 @@ impl AppState {
             last_query: RwSignal::new(None),
             table_view: RwSignal::new(false),
             next_entry: StoredValue::new(0),
+            pending: StoredValue::new_local(None),
         }
     }
 
@@ -104,27 +135,80 @@ impl AppState {
     /// Runs SQL as if typed into the console: the run is echoed and its output appended to the
     /// transcript. Returns psql's output.
     pub fn run_sql(&self, sql: &str) -> String {
+        self.begin_run(sql);
+        match self.advance(f64::INFINITY) {
+            Progress::Finished(output) => output,
+            Progress::Paused => String::new(),
+        }
+    }
+
+    /// Starts a console run, to be carried on by `advance` (a run still under way is finished
+    /// first, so runs never interleave).
+    pub fn begin_run(&self, sql: &str) {
+        self.finish_pending();
         let node = self.node.get_untracked().unwrap_or_else(|| "!".into());
         let marker = self.marker.get_untracked();
-        let mut output = String::new();
+        let run = self.runner.try_update_value(|r| PendingRun {
+            before: r.exec.network.trace.statement,
+            steps: r.begin_interactive(sql),
+            echo: echo(&node, marker, sql),
+        });
+        self.pending.set_value(run);
+    }
+
+    /// Whether a console run is under way.
+    pub fn run_pending(&self) -> bool {
+        self.pending.with_value(Option::is_some)
+    }
+
+    /// Runs the pending run's statements until it ends, or until `budget_ms` have passed and
+    /// more remains; a finished run joins the transcript and the views are told.
+    pub fn advance(&self, budget_ms: f64) -> Progress {
+        let Some(mut run) = self.pending.try_update_value(Option::take).flatten() else {
+            return Progress::Finished(String::new());
+        };
+        let deadline = now_ms() + budget_ms;
         let mut query = None;
         let mut tables = Vec::new();
-        self.runner.update_value(|r| {
-            let before = r.exec.network.trace.statement;
-            output = r.run_interactive(sql);
+        let output = self.runner.try_update_value(|r| {
+            loop {
+                if r.step(&mut run.steps) == Step::Done {
+                    break;
+                }
+                if now_ms() >= deadline && run.steps.may_run_more() {
+                    return None;
+                }
+            }
             tables = r.take_tables();
-            query = last_explainable(r.exec.trace_events(), before);
+            query = last_explainable(r.exec.trace_events(), run.before);
+            Some(r.take_output())
         });
+        let output = match output {
+            Some(Some(output)) => output,
+            Some(None) => {
+                self.pending.set_value(Some(run));
+                return Progress::Paused;
+            }
+            // The app is gone.
+            None => return Progress::Finished(String::new()),
+        };
         if query.is_some() {
             self.last_query.set(query);
         }
-        self.push_entry(echo(&node, marker, sql), &output, tables);
+        self.push_entry(run.echo, &output, tables);
         self.changed();
-        output
+        Progress::Finished(output)
+    }
+
+    fn finish_pending(&self) {
+        if self.run_pending() {
+            self.advance(f64::INFINITY);
+        }
     }
 
     /// Cancels a session's waiting statement; what it prints joins the transcript.
     pub fn cancel(&self, session: SessionId) {
+        self.finish_pending();
         let mut output = String::new();
         self.runner.update_value(|r| output = r.cancel(session));
         self.push_entry(
@@ -150,7 +234,7 @@ impl AppState {
             parts: parts(output, tables),
         };
         self.entries.update(|list| {
-            list.push(entry);
+            list.push(Arc::new(entry));
             keep_recent(list);
         });
     }
@@ -158,7 +242,9 @@ impl AppState {
     /// Marks the cluster as changed so every view re-reads it.
     pub fn changed(&self) {
         self.version.update(|v| *v += 1);
-        self.focused_event.set(None);
+        if self.focused_event.get_untracked().is_some() {
+            self.focused_event.set(None);
+        }
     }
 }
 

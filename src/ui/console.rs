@@ -1,12 +1,13 @@
 //! The psql-like console: a multi-line editor, Ctrl/Cmd+Enter to run, Up/Down history, and the
 //! transcript as plain text (text nodes only, never HTML built from user data).
 
-use super::app::AppState;
+use super::app::{now_ms, AppState, Progress};
 use crate::viz::history::{caret_on_first_line, caret_on_last_line, History};
-use crate::viz::transcript::{Kind, Part};
+use crate::viz::transcript::{echo_preview, Kind, Part};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Keeps the DOM small when many runs pile up.
 const MAX_ENTRIES: usize = 200;
@@ -79,8 +80,61 @@ fn part_view(part: Part) -> AnyView {
     }
 }
 
+/// The echoed input: whole when short, else its start with a toggle that shows all of it (the
+/// text is never cut without saying so).
+fn echo_view(echo: String) -> AnyView {
+    let Some((start, hidden)) = echo_preview(&echo).map(|(s, n)| (s.to_string(), n)) else {
+        return view! { <pre class="echo">{echo}</pre> }.into_any();
+    };
+    let whole = RwSignal::new(false);
+    let label = move || {
+        if whole.get() {
+            "show less".to_string()
+        } else {
+            format!("… {hidden} more characters: show all")
+        }
+    };
+    view! {
+        <pre class="echo">{move || if whole.get() { echo.clone() } else { start.clone() }}</pre>
+        <button
+            type="button"
+            class="echo-toggle"
+            aria-expanded=move || whole.get().to_string()
+            on:click=move |_| whole.update(|w| *w = !*w)
+        >
+            {label}
+        </button>
+    }
+    .into_any()
+}
+
+/// A run that has taken this long lets the page paint before its next statement, so
+/// "running…" is on screen while the rest runs.
+const PAINT_AFTER_MS: f64 = 50.0;
+
+/// Runs `f` once the page has painted: the animation frame comes before the next paint, the
+/// timeout after it.
+fn after_paint(f: impl FnOnce() + 'static) {
+    request_animation_frame(move || set_timeout(f, std::time::Duration::ZERO));
+}
+
+/// Carries a console run on until it ends, letting the page paint "running…" whenever the
+/// run pauses; records whether the run was slow, for the next one.
+fn carry_on(state: AppState, running: RwSignal<bool>, slow: StoredValue<bool>, started: f64) {
+    match state.advance(PAINT_AFTER_MS) {
+        Progress::Paused => {
+            running.set(true);
+            after_paint(move || carry_on(state, running, slow, started));
+        }
+        Progress::Finished(_) => {
+            running.set(false);
+            slow.set_value(now_ms() - started >= PAINT_AFTER_MS);
+        }
+    }
+}
+
 /// At most this many runs stay in the transcript.
-pub(super) fn keep_recent(list: &mut Vec<Entry>) {
+pub(super) fn keep_recent(list: &mut Vec<Arc<Entry>>) {
     let excess = list.len().saturating_sub(MAX_ENTRIES);
     list.drain(..excess);
 }
@@ -95,9 +149,17 @@ pub fn Console() -> impl IntoView {
     let textarea: NodeRef<html::Textarea> = NodeRef::new();
     let output: NodeRef<html::Div> = NodeRef::new();
 
-    // Set while a run waits for its turn or runs: the page says so before the engine starts.
+    // Set while a run waits for a paint or runs on after one.
     let running = RwSignal::new(false);
+    // Whether the last run took long: the next one is likely long too.
+    let slow = StoredValue::new(false);
 
+    // Waiting for a frame before every run would cost every statement up to a frame (16 ms at
+    // 60 Hz), and what a statement costs is not known before it runs. So a run starts at once,
+    // in the key press's own task, and the page is blocked no longer than `PAINT_AFTER_MS`
+    // before "running…" is painted: past that, the run pauses between statements for a paint
+    // and carries on after it. A single statement cannot be paused inside, so a run that follows
+    // a slow one (the learner repeating a long query) paints "running…" before it starts.
     let run = move || {
         let sql = input.get_untracked();
         if sql.trim().is_empty() || running.get_untracked() {
@@ -105,26 +167,31 @@ pub fn Console() -> impl IntoView {
         }
         history.update_value(|h| h.push(&sql));
         input.set(String::new());
-        running.set(true);
-        // The animation frame comes before the next paint, the timeout after it: the
-        // "running…" state is on screen while a long statement runs.
-        request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    state.run_sql(&sql);
-                    running.set(false);
-                },
-                std::time::Duration::ZERO,
-            );
-        });
+        state.begin_run(&sql);
+        if slow.get_value() {
+            running.set(true);
+            after_paint(move || carry_on(state, running, slow, now_ms()));
+        } else {
+            carry_on(state, running, slow, now_ms());
+        }
     };
 
-    // Keep the newest output in view.
+    // Keep the newest output in view. Scrolling needs the new layout: asking for it right
+    // away (scroll_height) would force a layout of the whole transcript in this task, so it
+    // waits for the next frame, which lays the page out anyway (one scroll per frame).
+    let scroll_queued = StoredValue::new(false);
     Effect::new(move |_| {
         entries.track();
-        if let Some(el) = output.get() {
-            el.set_scroll_top(el.scroll_height());
+        if scroll_queued.get_value() {
+            return;
         }
+        scroll_queued.set_value(true);
+        request_animation_frame(move || {
+            scroll_queued.try_set_value(false);
+            if let Some(el) = output.get_untracked() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
     });
 
     let on_keydown = move |ev: KeyboardEvent| {
@@ -188,17 +255,26 @@ pub fn Console() -> impl IntoView {
                 each=move || entries.get()
                 key=|e| e.id
                 children=move |e| {
+                    let e = Arc::unwrap_or_clone(e);
                     let failed = e.output.iter().any(|(k, _)| *k == Kind::Error);
                     let has_grid = e.parts.iter().any(|p| matches!(p, Part::Grid(_)));
+                    let parts = e.parts;
                     let as_grid = move || has_grid && table_view.get();
                     view! {
                         <div class="entry" class:failed=failed>
-                            <pre class="echo">{e.echo}</pre>
+                            {echo_view(e.echo)}
                             <pre class="out" hidden=as_grid>
                                 {message_spans(e.output)}
                             </pre>
+                            // Drawn only while shown: a big result as a hidden table would
+                            // cost every run its DOM.
                             <div class="out-parts" hidden=move || !as_grid()>
-                                {e.parts.into_iter().map(part_view).collect_view()}
+                                {move || {
+                                    as_grid()
+                                        .then(|| {
+                                            parts.clone().into_iter().map(part_view).collect_view()
+                                        })
+                                }}
                             </div>
                         </div>
                     }

@@ -12,7 +12,8 @@ use crate::viz::layout::{layout, NOTE, TILE, WIDTH};
 use crate::viz::verdict::Summary;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use wasm_bindgen::JsCast;
 
 /// At most this many shard rows are printed in the details panel.
 const MAX_DETAIL_ROWS: usize = 50;
@@ -20,6 +21,23 @@ const MAX_DETAIL_ROWS: usize = 50;
 fn activates(ev: &KeyboardEvent) -> bool {
     let key = ev.key();
     key == "Enter" || key == " "
+}
+
+/// The number in attribute `attr` of the element matching `selector` that an event (handled
+/// by a common ancestor) came from.
+pub(super) fn target_data<T: std::str::FromStr>(
+    ev: &web_sys::Event,
+    selector: &str,
+    attr: &str,
+) -> Option<T> {
+    ev.target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest(selector)
+        .ok()??
+        .get_attribute(attr)?
+        .parse()
+        .ok()
 }
 
 #[component]
@@ -44,63 +62,99 @@ pub fn ClusterMap() -> impl IntoView {
             .with(|evs| evs.iter().find(|e| e.time == t).and_then(|e| e.shard))
     });
 
+    // Which tiles the last statement used, the selected and the focused one, and the row counts
+    // change with statements; where the tiles are, only when shards or nodes do. So a tile is
+    // drawn once (keyed by where it is) and its class, shading and label follow these.
+    let touched = Memo::new(move |_| {
+        summary.with(|s| s.task_shards.iter().copied().collect::<BTreeSet<i64>>())
+    });
+    let tile_rows = Memo::new(move |_| {
+        map.with(|m| {
+            m.tiles
+                .iter()
+                .map(|t| (t.shard_id, (t.rows, t.fill)))
+                .collect::<BTreeMap<i64, (usize, f64)>>()
+        })
+    });
+    // One listener for all tiles (each tile's id is on it), not two per tile to add and remove.
+    let select_target = move |ev: &web_sys::Event| {
+        if let Some(id) = target_data(ev, "rect.tile", "data-shard") {
+            state.selected_shard.set(Some(id));
+        }
+    };
     let tiles = move || {
-        let touched: BTreeSet<i64> = summary.with(|s| s.task_shards.iter().copied().collect());
-        let selected = state.selected_shard.get();
-        let focused = focused_shard.get();
-        map.get()
-            .tiles
-            .into_iter()
-            .map(|t| {
-                let id = t.shard_id;
-                let mut class = format!("tile cg-{}", t.color);
-                if touched.contains(&id) {
-                    class.push_str(" touched");
-                }
-                if selected == Some(id) {
-                    class.push_str(" selected");
-                }
-                if focused == Some(id) {
-                    class.push_str(" focused");
-                }
-                let label = format!(
-                    "shard {id} of {} on {}, {} rows{}",
-                    t.table,
-                    t.node,
-                    t.rows,
-                    if touched.contains(&id) {
-                        ", used by the last statement"
-                    } else {
-                        ""
+        view! {
+            <g
+                class="tiles"
+                on:click=move |ev| select_target(&ev)
+                on:keydown=move |ev| {
+                    if activates(&ev) {
+                        ev.prevent_default();
+                        select_target(&ev);
                     }
-                );
-                let aria = label.clone();
-                let select = move || state.selected_shard.set(Some(id));
-                view! {
-                    <rect
-                        class=class
-                        x=format!("{:.1}", t.x)
-                        y=format!("{:.1}", t.y)
-                        width=TILE.to_string()
-                        height=TILE.to_string()
-                        rx="2"
-                        style=format!("fill-opacity: {:.2}", 0.2 + 0.8 * t.fill)
-                        tabindex="0"
-                        role="button"
-                        aria-label=aria
-                        on:click=move |_| select()
-                        on:keydown=move |ev| {
-                            if activates(&ev) {
-                                ev.prevent_default();
-                                select();
-                            }
-                        }
-                    >
-                        <title>{label}</title>
-                    </rect>
                 }
-            })
-            .collect_view()
+            >
+                <For
+                    each=move || map.with(|m| m.tiles.clone())
+                    key=|t| {
+                        (
+                            t.shard_id,
+                            t.table.clone(),
+                            t.node.clone(),
+                            t.color,
+                            format!("{:.1} {:.1}", t.x, t.y),
+                        )
+                    }
+                    children=move |t| {
+                        let (id, color) = (t.shard_id, t.color);
+                        let class = move || {
+                            let mut class = format!("tile cg-{color}");
+                            if touched.with(|s| s.contains(&id)) {
+                                class.push_str(" touched");
+                            }
+                            if state.selected_shard.get() == Some(id) {
+                                class.push_str(" selected");
+                            }
+                            if focused_shard.get() == Some(id) {
+                                class.push_str(" focused");
+                            }
+                            class
+                        };
+                        let stats = move || tile_rows.with(|m| m.get(&id).copied().unwrap_or((0, 0.0)));
+                        let (table, node) = (t.table.clone(), t.node.clone());
+                        let label = move || {
+                            format!(
+                                "shard {id} of {table} on {node}, {} rows{}",
+                                stats().0,
+                                if touched.with(|s| s.contains(&id)) {
+                                    ", used by the last statement"
+                                } else {
+                                    ""
+                                }
+                            )
+                        };
+                        let aria = label.clone();
+                        view! {
+                            <rect
+                                class=class
+                                data-shard=id.to_string()
+                                x=format!("{:.1}", t.x)
+                                y=format!("{:.1}", t.y)
+                                width=TILE.to_string()
+                                height=TILE.to_string()
+                                rx="2"
+                                style=move || format!("fill-opacity: {:.2}", 0.2 + 0.8 * stats().1)
+                                tabindex="0"
+                                role="button"
+                                aria-label=aria
+                            >
+                                <title>{label}</title>
+                            </rect>
+                        }
+                    }
+                />
+            </g>
+        }
     };
 
     let nodes = move || {

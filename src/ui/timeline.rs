@@ -2,6 +2,7 @@
 //! Hovering, focusing or clicking a message shows its SQL and points at its shard on the map.
 
 use super::app::AppState;
+use super::map::target_data;
 use crate::trace::TraceEvent;
 use crate::viz::verdict::verdict;
 use leptos::prelude::*;
@@ -36,28 +37,39 @@ pub fn Timeline() -> impl IntoView {
                 .map(|e| format!("{}\n{}", describe(e), e.sql))
         })
     };
+    // One set of listeners on the list (each message's time is on its button), not three per
+    // message to add and remove with every statement.
+    let focus_target = move |ev: web_sys::Event| {
+        let time = target_data::<u64>(&ev, "button.event", "data-time");
+        if time.is_some() && state.focused_event.get_untracked() != time {
+            state.focused_event.set(time);
+        }
+    };
     view! {
         <p class="verdict" role="status" aria-live="polite">
             {verdict_text}
         </p>
-        <ol class="events" aria-label="Messages of the last statement">
+        <ol
+            class="events"
+            aria-label="Messages of the last statement"
+            on:click=move |ev| focus_target(ev.into())
+            on:mouseover=move |ev| focus_target(ev.into())
+            on:focusin=move |ev| focus_target(ev.into())
+        >
             <For
                 each=move || state.last_events.get()
                 key=|e| (e.statement, e.time)
                 children=move |e| {
                     let time = e.time;
-                    let focus = move || state.focused_event.set(Some(time));
                     let kind = format!("kind kind-{}", e.kind.label().replace(' ', "-"));
                     view! {
                         <li>
                             <button
                                 type="button"
                                 class="event"
+                                data-time=time.to_string()
                                 class:focused=move || state.focused_event.get() == Some(time)
                                 aria-label=describe(&e)
-                                on:click=move |_| focus()
-                                on:mouseenter=move |_| focus()
-                                on:focus=move |_| focus()
                             >
                                 <span class="time">{format!("t{}", e.time)}</span>
                                 <span class="route">{format!("{} → {}", e.from, e.to)}</span>

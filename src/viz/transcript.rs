@@ -20,6 +20,33 @@ pub fn echo(node: &str, marker: &str, input: &str) -> String {
     out
 }
 
+/// A long echo is shown as its start (whole lines up to this many, at most
+/// `ECHO_PREVIEW_CHARS` characters) with the rest a click away: a pasted 20 KB INSERT would
+/// otherwise cost the page a long layout on every run.
+const ECHO_PREVIEW_LINES: usize = 12;
+const ECHO_PREVIEW_CHARS: usize = 1_500;
+
+/// The start of an echo too long to show whole, and how many characters it leaves out; `None`
+/// when the echo is short enough to show as it is.
+pub fn echo_preview(echo: &str) -> Option<(&str, usize)> {
+    let mut end = 0;
+    for (i, line) in echo.split_inclusive('\n').enumerate() {
+        if i == ECHO_PREVIEW_LINES || end + line.len() > ECHO_PREVIEW_CHARS {
+            if end == 0 {
+                // One long first line: cut it at a character boundary.
+                end = (0..=ECHO_PREVIEW_CHARS)
+                    .rev()
+                    .find(|&b| echo.is_char_boundary(b))
+                    .unwrap_or(0);
+            }
+            let rest = echo.get(end..)?;
+            return Some((echo.get(..end)?, rest.chars().count()));
+        }
+        end += line.len();
+    }
+    None
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Plain,
@@ -185,6 +212,26 @@ mod tests {
             .iter()
             .any(|(k, t)| *k == Kind::Error && t.contains("division by zero")));
         assert!(rest.iter().any(|(_, t)| t.contains("-[ RECORD 1 ]")));
+    }
+
+    #[test]
+    fn long_echoes_are_previewed_and_count_what_they_leave_out() {
+        let short = echo("coordinator", "", "SELECT 1;");
+        assert_eq!(echo_preview(&short), None);
+        // One long line: cut at a character boundary (é is two bytes).
+        let long = format!("INSERT INTO t VALUES {};", "('é'), ".repeat(1000));
+        let one = echo("coordinator", "", &long);
+        let (shown, hidden) = echo_preview(&one).expect("clipped");
+        assert!(shown.len() <= ECHO_PREVIEW_CHARS && shown.len() > ECHO_PREVIEW_CHARS - 2);
+        assert_eq!(shown.chars().count() + hidden, one.chars().count());
+        assert!(one.starts_with(shown));
+        // Many short lines: whole lines are kept.
+        let many: String = (0..30).map(|i| format!("SELECT {i};\n")).collect();
+        let lines = echo("coordinator", "", &many);
+        let (shown, hidden) = echo_preview(&lines).expect("clipped");
+        assert_eq!(shown.lines().count(), ECHO_PREVIEW_LINES);
+        assert!(shown.ends_with('\n'));
+        assert_eq!(shown.len() + hidden, lines.len());
     }
 
     #[test]

@@ -173,6 +173,104 @@ test('a statement runs from the console and its output is plain text', async () 
   await context.close();
 });
 
+/**
+ * Runs `sql` with Ctrl+Enter inside the page and reports, once its entry is there and the page
+ * no longer says "running…": how many animation frames came before the entry, and whether any
+ * frame was about to paint "running…".
+ */
+async function runWatchingFrames(page, sql) {
+  return page.evaluate(async (sql) => {
+    const out = document.querySelector('.console-output');
+    const before = out.querySelectorAll('.entry').length;
+    const running = document.querySelector('.editor-actions .running');
+    const input = document.querySelector('#sql-input');
+    input.value = sql;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    let frames = 0;
+    let paintedRunning = false;
+    let done = false;
+    const onFrame = () => {
+      if (done) return;
+      frames += 1;
+      if (!running.hidden) paintedRunning = true;
+      requestAnimationFrame(onFrame);
+    };
+    requestAnimationFrame(onFrame);
+    const finished = new Promise((resolve) => {
+      const check = () => out.querySelectorAll('.entry').length > before && running.hidden;
+      const watch = new MutationObserver(() => {
+        if (check()) {
+          watch.disconnect();
+          resolve();
+        }
+      });
+      watch.observe(document.body, { childList: true, subtree: true, attributes: true });
+    });
+    input.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', ctrlKey: true, bubbles: true, cancelable: true }),
+    );
+    await finished;
+    done = true;
+    const entries = out.querySelectorAll('.entry');
+    return { frames, paintedRunning, out: entries[entries.length - 1].querySelector('.out').textContent };
+  }, sql);
+}
+
+test('a short statement answers without waiting for a frame; a long run paints "running…"', async () => {
+  const { page, context, problems } = await openApp();
+  const quick = await runWatchingFrames(page, 'SELECT 1 AS quick;');
+  assert.match(quick.out, /quick/);
+  assert.equal(quick.frames, 0, 'the run waited for a frame');
+  assert.equal(quick.paintedRunning, false);
+  // The timeline lists the statement's messages; choosing one shows its SQL.
+  await page.locator('.events button.event').first().click();
+  await page.waitForFunction(() => /SELECT 1 AS quick/.test(document.querySelector('.event-sql')?.textContent ?? ''));
+  assert.equal(await page.locator('.events button.event.focused').count(), 1);
+
+  // Statements that together take far longer than a frame: "running…" is painted between
+  // them while the rest runs, and every statement still runs, in order, in one entry.
+  await run(page, "CREATE TABLE slow (id int, v text);\nSELECT create_distributed_table('slow', 'id');");
+  const inserts = Array.from(
+    { length: 6 },
+    (_, i) => `INSERT INTO slow SELECT g, 'row ' || g FROM generate_series(${i * 10000 + 1}, ${(i + 1) * 10000}) AS g;`,
+  );
+  const long = await runWatchingFrames(page, [...inserts, 'SELECT count(*) FROM slow;'].join('\n'));
+  assert.equal((long.out.match(/INSERT 0 10000/g) ?? []).length, 6, long.out);
+  assert.match(long.out, /^\s*60000\s*$/m);
+  assert.ok(long.paintedRunning, `no frame showed "running…" (${long.frames} frames)`);
+  // After a slow run, the next run paints "running…" before it starts.
+  const next = await runWatchingFrames(page, 'SELECT count(*) FROM slow;');
+  assert.match(next.out, /60000/);
+  assert.ok(next.paintedRunning, 'the run after a slow one did not paint "running…"');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a long echo is shown by its start and can be shown whole', async () => {
+  const { page, context, problems } = await openApp();
+  const rows = Array.from({ length: 800 }, (_, i) => `(${i})`).join(', ');
+  const sql = `SELECT count(*) AS n FROM (VALUES ${rows}) AS v(x);`;
+  const entry = await run(page, sql);
+  assert.match(await entry.locator('.out').textContent(), /^\s*800\s*$/m);
+  const echo = entry.locator('.echo');
+  const whole = `coordinator=# ${sql}\n`;
+  const start = await echo.textContent();
+  assert.ok(start.length < whole.length && whole.startsWith(start), start);
+  const toggle = entry.locator('.echo-toggle');
+  assert.equal(await toggle.textContent(), `… ${whole.length - start.length} more characters: show all`);
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  assert.equal(await echo.textContent(), whole);
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  await toggle.click();
+  assert.equal(await echo.textContent(), start);
+  // A short echo has no toggle.
+  const short = await run(page, 'SELECT 1;');
+  assert.equal(await short.locator('.echo-toggle').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('\\c switches the prompt to a worker when the cluster has one', async () => {
   const { page, context, problems } = await openApp();
   const entry = await run(page, '\\c worker-1');

@@ -6,7 +6,10 @@
 //   ORDER BY v LIMIT 10.
 // ShardScope runs it through its console, as a learner would (typed SQL, Ctrl+Enter), into a
 // table distributed over the cluster's workers; PGlite through its own API into one table.
-// Each query's figure is the median of RUNS runs, in milliseconds.
+// Each query's figure is the median of RUNS runs, in milliseconds. ShardScope's runs have
+// `\timing on`, so next to each end-to-end figure stands the engine's own time as `\timing`
+// prints it in the page (summed over a run's statements; the median of the same runs, the
+// sum for the load): the difference is what the page adds.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -91,10 +94,16 @@ const QUERIES = {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** The `Time: ... ms` lines of a run's output, summed: the engine's time for the run. */
+function engineMs(text) {
+  const times = [...text.matchAll(/^Time: ([0-9.]+) ms/gm)].map((m) => Number(m[1]));
+  return times.length ? times.reduce((a, b) => a + b, 0) : NaN;
+}
+
 /**
  * Runs `sql` through ShardScope's console (fill, Ctrl+Enter) and returns the milliseconds from
- * the key press to its output entry on the page, with the entry's text. The console starts a
- * run on the next animation frame, so a figure includes up to one frame of waiting.
+ * the key press to its output entry on the page (and the page no longer saying "running…"),
+ * with the entry's text.
  */
 async function consoleRun(page, sql) {
   return page.evaluate(async (sql) => {
@@ -131,37 +140,52 @@ async function benchShardScope(browser, baseUrl, inserts) {
   await page.locator('#sql-input').waitFor({ state: 'visible', timeout: 60_000 });
   const setup = await consoleRun(
     page,
-    "CREATE TABLE t (id integer, k integer, v integer);\nSELECT create_distributed_table('t', 'id');",
+    "\\timing on\nCREATE TABLE t (id integer, k integer, v integer);\nSELECT create_distributed_table('t', 'id');",
   );
   if (/ERROR/.test(setup.text)) throw new Error(`ShardScope setup failed: ${setup.text}`);
 
-  const figures = {};
-  // The console's own cost per run (frame wait, rendering the entry, trace and map).
+  // End-to-end figures, and the engine's own (`engine`: name -> ms).
+  const figures = { engine: {} };
+  // The console's own cost per run (rendering the entry, trace and map).
   const idle = [];
-  for (let i = 0; i < RUNS; i++) idle.push((await consoleRun(page, 'SELECT 1;')).ms);
+  const idleEngine = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await consoleRun(page, 'SELECT 1;');
+    idle.push(r.ms);
+    idleEngine.push(engineMs(r.text));
+  }
   figures.console_select_1 = median(idle);
+  figures.engine.console_select_1 = median(idleEngine);
   let load = 0;
+  let loadEngine = 0;
   for (const sql of inserts) {
     const r = await consoleRun(page, sql);
     if (!/INSERT 0 1000/.test(r.text)) throw new Error(`ShardScope INSERT failed: ${r.text.slice(0, 300)}`);
     load += r.ms;
+    loadEngine += engineMs(r.text);
   }
   figures.load_100_inserts = load;
+  figures.engine.load_100_inserts = loadEngine;
   for (const [name, sql] of Object.entries(QUERIES)) {
     const times = [];
+    const engine = [];
     let text = '';
     for (let i = 0; i < RUNS; i++) {
       const r = await consoleRun(page, sql);
       times.push(r.ms);
+      engine.push(engineMs(r.text));
       text = r.text;
     }
     if (/ERROR/.test(text)) throw new Error(`ShardScope ${name} failed: ${text}`);
     figures[name] = median(times);
+    figures.engine[name] = median(engine);
     if (name === 'count') figures.count_result = text.match(/\d{3,}/)?.[0];
   }
   // The same 100 INSERTs as one console run (one echo, one output): the engine's share of the load.
   await consoleRun(page, 'TRUNCATE t;');
-  figures.load_one_run = (await consoleRun(page, inserts.join('\n'))).ms;
+  const one = await consoleRun(page, inserts.join('\n'));
+  figures.load_one_run = one.ms;
+  figures.engine.load_one_run = engineMs(one.text);
   await page.close();
   return figures;
 }
@@ -220,13 +244,25 @@ async function main() {
     const ours = await benchShardScope(browser, baseUrl, inserts);
     console.log(`shardscope: ${JSON.stringify(ours)}`);
     console.log(`rows: ${ROWS} in ${ROWS / BATCH} INSERTs; query figures are medians of ${RUNS} runs (ms)`);
-    console.log('figure'.padEnd(20) + 'shardscope'.padStart(12) + 'pglite'.padStart(12) + 'ratio'.padStart(8));
+    console.log(`(engine: ShardScope's \\timing figures for the same runs; the rest is the page's cost)`);
+    console.log(
+      'figure'.padEnd(20) + 'shardscope'.padStart(12) + 'engine'.padStart(10) + 'pglite'.padStart(12) + 'ratio'.padStart(8),
+    );
     for (const name of ['load_100_inserts', 'load_one_run', ...Object.keys(QUERIES)]) {
-      const [a, b] = [ours[name], pglite[name]];
-      console.log(name.padEnd(20) + a.toFixed(1).padStart(12) + b.toFixed(1).padStart(12) + (a / b).toFixed(2).padStart(8));
+      const [a, e, b] = [ours[name], ours.engine[name], pglite[name]];
+      console.log(
+        name.padEnd(20) +
+          a.toFixed(1).padStart(12) +
+          e.toFixed(1).padStart(10) +
+          b.toFixed(1).padStart(12) +
+          (a / b).toFixed(2).padStart(8),
+      );
     }
     console.log(`count(*) results: shardscope ${ours.count_result}, pglite ${pglite.count_result}`);
-    console.log(`shardscope console run of SELECT 1 (the page's cost per run): ${ours.console_select_1.toFixed(1)} ms`);
+    console.log(
+      `shardscope console run of SELECT 1 (the page's cost per run): ${ours.console_select_1.toFixed(1)} ms ` +
+        `(engine ${ours.engine.console_select_1.toFixed(2)} ms)`,
+    );
   } finally {
     await browser.close();
     server.close();

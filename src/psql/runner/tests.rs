@@ -401,3 +401,25 @@ fn a_streamed_script_prints_each_statement_before_running_the_next() {
     let mut whole = Runner::new(Fake::default());
     assert_eq!(printed, whole.run_script(script, "<stdin>"));
 }
+
+#[test]
+fn an_interactive_run_taken_step_by_step_pauses_between_statements_and_prints_the_same() {
+    let text = "SELECT 1;\n\\echo two\nSELECT\n  2";
+    let mut runner = Runner::new(Fake::default());
+    let mut steps = runner.begin_interactive(text);
+    let mut ran = 0;
+    while runner.step(&mut steps) != Step::Done {
+        if ran == 0 && !runner.exec.sent.is_empty() {
+            // Paused after the first statement: the rest is still to come.
+            assert_eq!(runner.exec.sent.len(), 1);
+            assert!(steps.may_run_more());
+            ran += 1;
+        }
+    }
+    assert!(!steps.may_run_more());
+    // The unterminated last statement is sent at the end of input, as psql does.
+    assert_eq!(runner.exec.sent.len(), 2, "{:?}", runner.exec.sent);
+    let stepped = runner.take_output();
+    assert_eq!(stepped, Runner::new(Fake::default()).run_interactive(text));
+    assert!(stepped.contains("two\n"), "{stepped}");
+}
