@@ -8,6 +8,12 @@ mod txn;
 mod unique;
 
 pub use convert::{from_glue, to_glue};
+
+/// The stored rows of a table in stored order (see `NodeStorage::stored_row_iter`).
+pub type StoredRowIter<'a> = std::iter::Map<
+    std::collections::btree_map::Values<'a, Key, Vec<GValue>>,
+    fn(&Vec<GValue>) -> &[GValue],
+>;
 pub use txn::{LockWait, UndoMark, Xid};
 pub use unique::{describe_key, FxBuild, IndexKey, UniqueIndex};
 
@@ -411,6 +417,15 @@ impl NodeStorage {
         Ok(Some(
             self.rows(table)?.values().map(Vec::as_slice).collect(),
         ))
+    }
+
+    /// `stored_rows` without gathering them first: the rows in stored order, read as they are
+    /// walked.
+    pub fn stored_row_iter(&self, table: &str) -> PgResult<Option<StoredRowIter<'_>>> {
+        if self.foreign_rows(table) {
+            return Ok(None);
+        }
+        Ok(Some(self.rows(table)?.values().map(Vec::as_slice)))
     }
 
     /// All rows with their ids, for UPDATE and DELETE.

@@ -79,6 +79,25 @@ impl<'e> Compiled<'e> {
         }
     }
 
+    /// Marks the row positions this expression reads; `false` when it may read more than it
+    /// can tell (a part evaluated as written).
+    pub fn mark_columns(&self, read: &mut [bool]) -> bool {
+        match self {
+            Compiled::Column(i) => match read.get_mut(*i) {
+                Some(slot) => {
+                    *slot = true;
+                    true
+                }
+                None => false,
+            },
+            Compiled::Const(_) => true,
+            Compiled::Binary { left, right, .. } => {
+                left.mark_columns(read) && right.mark_columns(read)
+            }
+            Compiled::General(_) => false,
+        }
+    }
+
     pub fn eval(&self, scope: &Scope, ctx: &EvalCtx) -> PgResult<Value> {
         match self {
             Compiled::Column(i) => Ok(scope.row.get(*i).cloned().unwrap_or(Value::Null)),

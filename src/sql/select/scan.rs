@@ -10,7 +10,7 @@ use super::{Executor, Rel};
 use crate::error::PgResult;
 use crate::sql::eval::compiled::Compiled;
 use crate::sql::eval::{is_true, EvalCtx, Scope, ScopeColumn};
-use crate::sql::storage::{from_glue, prefetch, PREFETCH_AHEAD};
+use crate::sql::storage::{from_glue, prefetch, StoredRowIter, PREFETCH_AHEAD};
 use crate::types::Value;
 use gluesql::core::data::Value as GValue;
 use sqlparser::ast::{Expr, OrderByExpr, Select, TableFactor};
@@ -25,7 +25,7 @@ pub(super) struct StoredScan<'s> {
 }
 
 enum Rows<'s> {
-    Stored(Vec<&'s [GValue]>),
+    Stored(StoredRowIter<'s>),
     /// A block that reads no column and has no WHERE (`count(*)`) needs only how many rows
     /// the transaction sees.
     Count(usize),
@@ -79,7 +79,7 @@ pub(super) fn stored_scan<'s>(
     let rows = if filter.is_none() && !needed.contains(&true) {
         Rows::Count(exec.db.storage.row_count(&name)?)
     } else {
-        match exec.db.storage.stored_rows(&name)? {
+        match exec.db.storage.stored_row_iter(&name)? {
             Some(rows) => Rows::Stored(rows),
             None => return Ok(None),
         }
@@ -103,13 +103,26 @@ impl StoredScan<'_> {
         ctx: &EvalCtx,
         mut f: impl FnMut(&[Value]) -> PgResult<bool>,
     ) -> PgResult<()> {
+        self.for_each_reading(&self.needed, columns, outer, ctx, |row, _| f(row))
+    }
+
+    /// `for_each` converting only the columns marked in `read` (the others stay NULL); `f`
+    /// also gets the stored row, to convert the rest of a row it keeps.
+    fn for_each_reading(
+        &self,
+        read: &[bool],
+        columns: &[ScopeColumn],
+        outer: Option<&Scope>,
+        ctx: &EvalCtx,
+        mut f: impl FnMut(&[Value], &[GValue]) -> PgResult<bool>,
+    ) -> PgResult<()> {
         let rows = match &self.rows {
-            Rows::Stored(rows) => rows,
+            Rows::Stored(rows) => rows.clone(),
             Rows::Count(n) => {
                 // Empty rows read as NULLs, like the unread columns of any row.
                 for _ in 0..*n {
                     crate::sql::deadline::check()?;
-                    if !f(&[])? {
+                    if !f(&[], &[])? {
                         break;
                     }
                 }
@@ -117,22 +130,21 @@ impl StoredScan<'_> {
             }
         };
         let filter = self.filter.map(|w| Compiled::new(w, columns));
-        let mut row: Vec<Value> = Vec::with_capacity(self.needed.len());
-        for (i, stored) in rows.iter().enumerate() {
+        let read: Vec<usize> = (0..read.len()).filter(|&i| read[i]).collect();
+        // One buffer for every row: only the read positions are ever written.
+        let mut row: Vec<Value> = vec![Value::Null; self.needed.len()];
+        // A second walk runs ahead, asking for each row before it is read.
+        let mut ahead = rows.clone().skip(PREFETCH_AHEAD);
+        for stored in rows {
             crate::sql::deadline::check()?;
-            if let Some(ahead) = rows.get(i + PREFETCH_AHEAD) {
-                prefetch(ahead.first());
+            if let Some(next) = ahead.next() {
+                prefetch(next.first());
             }
-            row.clear();
-            row.extend(
-                stored
-                    .iter()
-                    .zip(&self.needed)
-                    .map(|(v, &needed)| match needed {
-                        true => from_glue(v),
-                        false => Value::Null,
-                    }),
-            );
+            for &c in &read {
+                if let Some(slot) = row.get_mut(c) {
+                    *slot = stored.get(c).map_or(Value::Null, from_glue);
+                }
+            }
             if let Some(w) = &filter {
                 let scope = Scope {
                     columns,
@@ -143,11 +155,23 @@ impl StoredScan<'_> {
                     continue;
                 }
             }
-            if !f(&row)? {
+            if !f(&row, stored)? {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// A stored row with the block's columns converted.
+    fn convert(&self, stored: &[GValue]) -> Vec<Value> {
+        self.needed
+            .iter()
+            .enumerate()
+            .map(|(c, &needed)| match stored.get(c) {
+                Some(v) if needed => from_glue(v),
+                _ => Value::Null,
+            })
+            .collect()
     }
 
     /// How many rows the scan yields when it reads nothing of them (`count(*)` with no WHERE),
@@ -195,7 +219,23 @@ impl StoredScan<'_> {
         let mut best: BinaryHeap<Candidate> = BinaryHeap::with_capacity(n + 1);
         let mut seq = 0usize;
         let mut key = Vec::with_capacity(keys.len());
-        self.for_each(columns, outer, ctx, |row| {
+        // Only what the keys and WHERE read is converted for every row; the rest of a row
+        // only when it joins the first n.
+        let mut read = vec![false; self.needed.len()];
+        let filter = self.filter.map(|w| Compiled::new(w, columns));
+        let narrow = keys
+            .iter()
+            .chain(filter.iter())
+            .all(|k| k.mark_columns(&mut read));
+        let read: Vec<bool> = match narrow {
+            true => read
+                .iter()
+                .zip(&self.needed)
+                .map(|(r, n)| *r && *n)
+                .collect(),
+            false => self.needed.clone(),
+        };
+        self.for_each_reading(&read, columns, outer, ctx, |row, stored| {
             seq += 1;
             key.clear();
             let scope = Scope {
@@ -211,10 +251,14 @@ impl StoredScan<'_> {
                     super::order::cmp_keys(&key, &worst.key, order) == Ordering::Less
                 });
             if beats_worst {
+                let row = match stored.is_empty() {
+                    true => row.to_vec(),
+                    false => self.convert(stored),
+                };
                 best.push(Candidate {
                     key: std::mem::take(&mut key),
                     seq,
-                    row: row.to_vec(),
+                    row,
                     order,
                 });
                 if best.len() > n {
