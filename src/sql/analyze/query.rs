@@ -6,12 +6,13 @@ use super::scope::{Columns, Cte, Item, Level, Resolved};
 use super::{Analyzer, Checked, Failure};
 use crate::planner::relations::normalize_ident;
 use crate::sql::cast::{parse_text_as, sqltype_from_ast};
+use crate::sql::eval::is_comparison;
 use crate::sql::locate::Site;
 use crate::sql::select::output_name;
 use crate::types::SqlType;
 use sqlparser::ast::{
-    BinaryOperator, CastKind, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, OrderBy,
-    Query, Select, SelectItem, SetExpr, TableAlias, TableFactor, TableWithJoins, Value as AstValue,
+    CastKind, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, OrderBy, Query, Select,
+    SelectItem, SetExpr, TableAlias, TableFactor, TableWithJoins, Value as AstValue,
 };
 
 /// Output columns of a query, when they are known.
@@ -408,18 +409,6 @@ impl<'a> Analyzer<'a> {
             None => Ok(()),
         }
     }
-}
-
-fn is_comparison(op: &BinaryOperator) -> bool {
-    matches!(
-        op,
-        BinaryOperator::Eq
-            | BinaryOperator::NotEq
-            | BinaryOperator::Lt
-            | BinaryOperator::LtEq
-            | BinaryOperator::Gt
-            | BinaryOperator::GtEq
-    )
 }
 
 /// Reads an untyped string literal as `ty`, as PostgreSQL does while analysing (typmods aside,

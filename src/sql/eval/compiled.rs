@@ -46,20 +46,7 @@ impl<'e> Compiled<'e> {
                     && literal_text(right).is_none()
                     && row_fields(left).is_none()
                     && row_fields(right).is_none()
-                    && matches!(
-                        op,
-                        BinaryOperator::Eq
-                            | BinaryOperator::NotEq
-                            | BinaryOperator::Lt
-                            | BinaryOperator::LtEq
-                            | BinaryOperator::Gt
-                            | BinaryOperator::GtEq
-                            | BinaryOperator::Plus
-                            | BinaryOperator::Minus
-                            | BinaryOperator::Multiply
-                            | BinaryOperator::Divide
-                            | BinaryOperator::Modulo
-                    ),
+                    && (ops::is_comparison(op) || ops::is_arithmetic(op)),
                 op,
                 left: Box::new(Compiled::new(left, columns)),
                 right: Box::new(Compiled::new(right, columns)),

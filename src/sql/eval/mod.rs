@@ -7,7 +7,7 @@ mod ops;
 pub mod resolve;
 mod typing;
 
-pub use ops::{add_interval, arith, compare, like, numeric_div};
+pub use ops::{add_interval, arith, compare, is_arithmetic, is_comparison, like, numeric_div};
 
 /// SQL equality of two non-NULL values.
 pub fn ops_eq(l: &Value, r: &Value) -> PgResult<bool> {

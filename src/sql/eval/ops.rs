@@ -169,6 +169,31 @@ fn compare_rows(a: &[Value], op: &BinaryOperator, b: &[Value]) -> PgResult<Value
     })
 }
 
+/// `= <> < <= > >=`.
+pub fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+    )
+}
+
+/// `+ - * / %`.
+pub fn is_arithmetic(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Plus
+            | BinaryOperator::Minus
+            | BinaryOperator::Multiply
+            | BinaryOperator::Divide
+            | BinaryOperator::Modulo
+    )
+}
+
 /// Any binary operator except AND/OR/||.
 pub fn binary(l: &Value, op: &BinaryOperator, r: &Value) -> PgResult<Value> {
     match op {

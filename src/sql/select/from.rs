@@ -88,7 +88,11 @@ pub fn named_relation(exec: &Executor, name: &str, alias: Option<&TableAlias>) -
 
 /// A stored table's columns under its alias, without rows; `None` when `name` is a CTE or
 /// no stored table.
-fn stored_shape(exec: &Executor, name: &str, alias: Option<&TableAlias>) -> Option<PgResult<Rel>> {
+pub(super) fn stored_shape(
+    exec: &Executor,
+    name: &str,
+    alias: Option<&TableAlias>,
+) -> Option<PgResult<Rel>> {
     if exec.cte(name).is_some() {
         return None;
     }
@@ -98,6 +102,18 @@ fn stored_shape(exec: &Executor, name: &str, alias: Option<&TableAlias>) -> Opti
         rows: Vec::new(),
     };
     Some(with_alias(shape, name, alias))
+}
+
+/// Which of a stored relation's columns the block reads (`None`: all of them, as for a
+/// whole-row reference).
+pub(super) fn needed_columns(rel: &Rel, name: &str, used: &UsedNames) -> Option<Vec<bool>> {
+    let qualifier = rel
+        .columns
+        .first()
+        .and_then(|c| c.qualifier.clone())
+        .unwrap_or_else(|| name.to_string());
+    let names: Vec<String> = rel.columns.iter().map(|c| c.name.clone()).collect();
+    used.needed(&qualifier, &names)
 }
 
 /// A stored table read by a block that names only `used` columns: the others stay NULL
@@ -112,13 +128,7 @@ fn stored_relation(
         Ok(rel) => rel,
         Err(e) => return Some(Err(e)),
     };
-    let qualifier = rel
-        .columns
-        .first()
-        .and_then(|c| c.qualifier.clone())
-        .unwrap_or_else(|| name.to_string());
-    let names: Vec<String> = rel.columns.iter().map(|c| c.name.clone()).collect();
-    let needed = used.needed(&qualifier, &names);
+    let needed = needed_columns(&rel, name, used);
     if super::partitioned::special(exec.db, name, used.tableoid()) {
         let read =
             super::partitioned::read(exec.db, name, &mut rel, needed.as_deref(), used.tableoid());

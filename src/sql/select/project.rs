@@ -151,6 +151,30 @@ fn srf_values(name: &str, args: Vec<Value>) -> PgResult<Vec<Value>> {
 }
 
 /// Runs one SELECT block; rows come back sorted by `order` (keys are already applied).
+/// WHERE or HAVING over built rows: keeps those for which `condition` is true.
+fn keep_rows(
+    rel: &mut Rel,
+    condition: &Expr,
+    outer: Option<&Scope>,
+    ctx: &crate::sql::eval::EvalCtx,
+) -> PgResult<()> {
+    let condition = Compiled::new(condition, &rel.columns);
+    let mut kept = Vec::with_capacity(rel.rows.len());
+    for row in std::mem::take(&mut rel.rows) {
+        crate::sql::deadline::check()?;
+        let scope = Scope {
+            columns: &rel.columns,
+            row: &row,
+            outer,
+        };
+        if is_true(&condition.eval(&scope, ctx)?) {
+            kept.push(row);
+        }
+    }
+    rel.rows = kept;
+    Ok(())
+}
+
 /// The rows of a streamed scan for a block that is not grouped: all that pass WHERE or, under
 /// `LIMIT` (`bound`), only those the output can contain. The early stop and the top-N
 /// selection apply only where they cannot change the answer or its errors: no DISTINCT,
@@ -242,20 +266,7 @@ pub fn run_select(
             ));
         }
         if scan.is_none() {
-            let filter = Compiled::new(w, &rel.columns);
-            let mut kept = Vec::with_capacity(rel.rows.len());
-            for row in std::mem::take(&mut rel.rows) {
-                crate::sql::deadline::check()?;
-                let scope = Scope {
-                    columns: &rel.columns,
-                    row: &row,
-                    outer,
-                };
-                if is_true(&filter.eval(&scope, &ctx)?) {
-                    kept.push(row);
-                }
-            }
-            rel.rows = kept;
+            keep_rows(&mut rel, w, outer, &ctx)?;
         }
     }
 
@@ -313,19 +324,7 @@ pub fn run_select(
         rel = g.rel;
     }
     if let Some(h) = &having {
-        let mut kept = Vec::with_capacity(rel.rows.len());
-        for row in std::mem::take(&mut rel.rows) {
-            crate::sql::deadline::check()?;
-            let scope = Scope {
-                columns: &rel.columns,
-                row: &row,
-                outer,
-            };
-            if is_true(&eval(h, &scope, &ctx)?) {
-                kept.push(row);
-            }
-        }
-        rel.rows = kept;
+        keep_rows(&mut rel, h, outer, &ctx)?;
     }
 
     let mut targets = window_targets(&mut items, &mut sources);

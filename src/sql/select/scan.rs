@@ -55,24 +55,13 @@ pub(super) fn stored_scan<'s>(
         return Ok(None);
     }
     let name = relation_name(name);
-    if exec.cte(&name).is_some() || super::partitioned::special(exec.db, &name, used.tableoid()) {
+    if super::partitioned::special(exec.db, &name, used.tableoid()) {
         return Ok(None);
     }
-    let Some(def) = exec.db.table(&name) else {
+    let Some(rel) = super::from::stored_shape(exec, &name, alias.as_ref()).transpose()? else {
         return Ok(None);
     };
-    let shape = crate::sql::ResultSet {
-        columns: def.result_columns(),
-        rows: Vec::new(),
-    };
-    let rel = super::from::with_alias(shape, &name, alias.as_ref())?;
-    let qualifier = rel
-        .columns
-        .first()
-        .and_then(|c| c.qualifier.clone())
-        .unwrap_or_else(|| name.clone());
-    let names: Vec<String> = rel.columns.iter().map(|c| c.name.clone()).collect();
-    let Some(needed) = used.needed(&qualifier, &names) else {
+    let Some(needed) = super::from::needed_columns(&rel, &name, used) else {
         return Ok(None);
     };
     let filter = sel.selection.as_ref();
