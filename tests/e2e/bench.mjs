@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { sendFile, TYPES } from './static.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.env.DIST_DIR ?? path.join(here, '..', '..', 'dist'));
@@ -24,13 +25,6 @@ const ROWS = 100_000;
 const BATCH = 1_000;
 const RUNS = 5;
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-};
 
 // A page that only loads PGlite from this server.
 const PGLITE_PAGE = `<!doctype html><meta charset="utf-8"><title>PGlite</title>
@@ -39,19 +33,6 @@ import { PGlite } from '/pglite/index.js';
 window.PGlite = PGlite;
 document.title = 'ready';
 </script>`;
-
-function send(res, file) {
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-    return;
-  }
-  res.writeHead(200, {
-    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'cache-control': 'no-store',
-  });
-  fs.createReadStream(file).pipe(res);
-}
 
 function serve(req, res) {
   const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -69,7 +50,7 @@ function serve(req, res) {
     res.end();
     return;
   }
-  send(res, file);
+  sendFile(res, file);
 }
 
 /** The 100 INSERT statements of the load: ids 1..ROWS, `k` over 1000 values, `v` scattered. */

@@ -104,23 +104,12 @@ fn existing(db: &Database, name: &str, types: &[SqlType]) -> Option<&'static Pro
 
 /// Can a value of `from` be stored as `to` (PostgreSQL's assignment casts)?
 fn assignable(from: &SqlType, to: &SqlType) -> bool {
-    let numeric = |t: &SqlType| {
-        matches!(
-            t,
-            SqlType::Int2
-                | SqlType::Int4
-                | SqlType::Int8
-                | SqlType::Numeric { .. }
-                | SqlType::Float4
-                | SqlType::Float8
-        )
-    };
     let temporal =
         |t: &SqlType| matches!(t, SqlType::Date | SqlType::Timestamp | SqlType::TimestampTz);
     from.pg_name() == to.pg_name()
         || matches!(from, SqlType::Unknown)
         || to.is_textual()
-        || (numeric(from) && numeric(to))
+        || (from.is_numeric() && to.is_numeric())
         || (temporal(from) && temporal(to))
         || matches!(
             (from, to),
