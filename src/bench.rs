@@ -192,8 +192,9 @@ const JOIN_SQL: &str = "SELECT count(*) FROM ja JOIN jb ON ja.id = jb.id";
 /// A scan that reads every row: `count(*)` alone is answered from the row count.
 const ROW_SCAN_SQL: &str = "SELECT count(v) FROM ja";
 
-/// Two co-located 32-shard tables of `ROWS` rows: the co-located join against the two
-/// scans it reads, and the 32-task count(*) and GROUP BY against one bare GlueSQL holding
+/// Two co-located 32-shard tables of `ROWS` rows: the co-located join against two scans
+/// that read every row of them (`count(*)` alone reads only the row count, so it is no longer
+/// a scan to compare with; `count_32_tasks_ms` still reports it), and the 32-task count(*) and GROUP BY against one bare GlueSQL holding
 /// the same rows, all in this run. Returns (join ratio, aggregate ratio, detail lines).
 fn join_and_aggregate_figures() -> Result<(f64, f64, Vec<String>), String> {
     let err = |e: crate::error::PgError| e.to_string();
@@ -211,7 +212,6 @@ fn join_and_aggregate_figures() -> Result<(f64, f64, Vec<String>), String> {
     }
     let mut ours = |sql: &str| median_ms(REPEATS, || c.execute(s, sql).map(|_| ()));
     let count_a = ours(COUNT_SQL).map_err(err)?;
-    let count_b = ours("SELECT count(*) FROM jb").map_err(err)?;
     let join = ours(JOIN_SQL).map_err(err)?;
     let scan_a = ours(ROW_SCAN_SQL).map_err(err)?;
     let scan_b = ours(&ROW_SCAN_SQL.replace("ja", "jb")).map_err(err)?;
@@ -232,14 +232,10 @@ fn join_and_aggregate_figures() -> Result<(f64, f64, Vec<String>), String> {
         format!("group_by_32_tasks_ms: {group:.1}"),
         format!("colocated_join_ms: {join:.1}"),
         format!("row_scan_32_tasks_ms: {scan_a:.1}"),
-        format!(
-            "colocated_join_ratio_vs_row_scans: {:.2}",
-            join / (scan_a + scan_b)
-        ),
         format!("count_single_glue_ms: {glue_count:.1}"),
         format!("group_by_single_glue_ms: {glue_group:.1}"),
     ];
-    let join_ratio = join / (count_a + count_b);
+    let join_ratio = join / (scan_a + scan_b);
     let aggregate_ratio = (count_a + group) / (glue_count + glue_group);
     Ok((join_ratio, aggregate_ratio, lines))
 }

@@ -3,8 +3,15 @@
 use std::fmt;
 
 /// An error as the server reports it. `sqlstate` is shown only with `\set VERBOSITY verbose`.
+///
+/// The fields live behind one pointer: every evaluation step returns a `PgResult`, and a
+/// result as small as the value it carries is moved in registers instead of through memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PgError {
+pub struct PgError(Box<ErrorFields>);
+
+/// What an error says; read and written through `PgError` (`e.message`, `e.hint = ...`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorFields {
     pub sqlstate: &'static str,
     pub message: String,
     pub detail: Option<String>,
@@ -20,9 +27,22 @@ pub struct PgError {
 
 pub type PgResult<T> = Result<T, PgError>;
 
+impl std::ops::Deref for PgError {
+    type Target = ErrorFields;
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for PgError {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
+    }
+}
+
 impl PgError {
     pub fn new(sqlstate: &'static str, message: impl Into<String>) -> Self {
-        PgError {
+        PgError(Box::new(ErrorFields {
             sqlstate,
             message: message.into(),
             detail: None,
@@ -30,7 +50,12 @@ impl PgError {
             context: None,
             position: None,
             wait: None,
-        }
+        }))
+    }
+
+    /// The fields, to move out of.
+    pub fn into_fields(self) -> ErrorFields {
+        *self.0
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {

@@ -642,6 +642,7 @@ fn analysis_errors_stay_on_the_coordinator() {
     assert_eq!(e.position, None);
     assert!(e
         .context
+        .as_deref()
         .is_some_and(|c| c.starts_with("while executing command on")));
 }
 

@@ -77,7 +77,7 @@ impl<E: Executor> Runner<E> {
                     _ => self
                         .exec
                         .connect_host_port(id, &host, port)
-                        .map_err(|e| refused_hint(e.message))
+                        .map_err(|mut e| refused_hint(std::mem::take(&mut e.message)))
                         .map(|()| port),
                 }
             }

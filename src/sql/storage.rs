@@ -745,6 +745,38 @@ fn key_id(key: &Key) -> RowId {
 /// requested early enough.
 pub const PREFETCH_AHEAD: usize = 16;
 
+/// Rows handed out `PREFETCH_AHEAD` rows after they are read from the tree, each asked for
+/// (`prefetch`) as it is read: the rows in between hide the wait, and the tree is walked once.
+pub struct Prefetched<'a, I> {
+    rows: I,
+    window: std::collections::VecDeque<&'a [GValue]>,
+}
+
+impl<'a, I: Iterator<Item = &'a [GValue]>> Prefetched<'a, I> {
+    pub fn new(rows: I) -> Self {
+        Prefetched {
+            rows,
+            window: std::collections::VecDeque::with_capacity(PREFETCH_AHEAD + 1),
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = &'a [GValue]>> Iterator for Prefetched<'a, I> {
+    type Item = &'a [GValue];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [GValue]> {
+        while self.window.len() <= PREFETCH_AHEAD {
+            let Some(row) = self.rows.next() else {
+                break;
+            };
+            prefetch(row.first());
+            self.window.push_back(row);
+        }
+        self.window.pop_front()
+    }
+}
+
 /// Asks the CPU to bring `v` into cache; a hint with no effect on results.
 #[inline(always)]
 pub fn prefetch(v: Option<&GValue>) {

@@ -212,7 +212,8 @@ mod tests {
     fn error(sql: &str) -> (String, Option<u32>) {
         let e = parse_sql(sql)
             .err()
-            .unwrap_or_else(|| crate::error::PgError::internal(""));
+            .unwrap_or_else(|| crate::error::PgError::internal(""))
+            .into_fields();
         (e.message, e.position)
     }
 

@@ -158,7 +158,7 @@ pub fn one(db: &Database, sql: &str) -> String {
 pub fn err(db: &Database, sql: &str) -> String {
     match query(db, sql) {
         Ok(rs) => panic!("{sql}: expected an error, got {:?}", rs.rows),
-        Err(e) => e.message,
+        Err(e) => e.message.clone(),
     }
 }
 

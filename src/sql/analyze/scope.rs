@@ -427,7 +427,10 @@ mod tests {
 
     fn error(r: Resolved) -> (String, Option<String>) {
         match r {
-            Resolved::Missing(e) => (e.message, e.hint.map(String::from).or(e.detail)),
+            Resolved::Missing(e) => {
+                let e = e.into_fields();
+                (e.message, e.hint.map(String::from).or(e.detail))
+            }
             Resolved::Column => (String::new(), None),
         }
     }

@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn malformed_names_are_errors() {
         for bad in ["", "Mixed Case", "\"open", "a..b", "\"\"", "a.", "x\"y\""] {
-            let e = relation_name(bad).map_err(|e| e.message);
+            let e = relation_name(bad).map_err(|e| e.into_fields().message);
             assert_eq!(e, Err("invalid name syntax".to_string()), "{bad:?}");
         }
         assert!(relation_name("a.b.c.d").is_err());

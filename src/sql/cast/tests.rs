@@ -6,7 +6,7 @@ fn text(s: &str) -> Value {
 }
 
 fn msg<T: std::fmt::Debug>(r: PgResult<T>) -> String {
-    r.unwrap_err().message
+    r.unwrap_err().into_fields().message
 }
 
 #[test]

@@ -107,11 +107,25 @@ const SYNTAX_FORMS: &[&str] = &[
 /// The overloads of `name` (lower-case, unqualified): the built-in ones, then those created on
 /// the node at work.
 pub fn overloads(name: &str) -> impl Iterator<Item = &'static Proc> + '_ {
-    PROCS
-        .iter()
-        .filter(move |p| p.name == name)
+    BY_NAME
+        .get(name)
+        .into_iter()
+        .flatten()
+        .copied()
         .chain(user::named(name))
 }
+
+/// The built-in procs by name, in catalog order: a lookup runs for every function call of
+/// every row evaluated, so it must not walk the whole catalog.
+static BY_NAME: std::sync::LazyLock<std::collections::HashMap<&'static str, Vec<&'static Proc>>> =
+    std::sync::LazyLock::new(|| {
+        let mut by_name: std::collections::HashMap<&'static str, Vec<&'static Proc>> =
+            std::collections::HashMap::new();
+        for p in PROCS.iter() {
+            by_name.entry(p.name).or_default().push(p);
+        }
+        by_name
+    });
 
 /// Whether a call of `name` can be made here at all.
 pub fn exists(name: &str) -> bool {

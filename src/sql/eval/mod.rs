@@ -3,6 +3,7 @@
 //! and subqueries (run through `SubqueryRunner`).
 
 pub mod compiled;
+pub mod lane;
 mod ops;
 pub mod resolve;
 mod typing;

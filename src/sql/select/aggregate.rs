@@ -3,7 +3,7 @@
 //! rewritten to refer to those columns.
 
 use super::keys::{hash_key, same_group, KeyIndex};
-use super::scan::StoredScan;
+use super::scan::{ScanRow, StoredScan};
 use super::walk::{rewrite, walk};
 use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
@@ -20,6 +20,8 @@ use sqlparser::ast::{
     FunctionArguments, Ident, OrderByExpr,
 };
 use std::cmp::Ordering;
+
+mod lane;
 
 const AGG_PREFIX: &str = "\u{1}agg";
 const GRP_PREFIX: &str = "\u{1}grp";
@@ -357,6 +359,23 @@ pub(super) fn finish(acc: Acc) -> PgResult<Value> {
     })
 }
 
+/// The groups found so far, in order of first appearance, and their index by key hash.
+#[derive(Default)]
+struct Groups {
+    states: Vec<GroupState>,
+    index: KeyIndex,
+}
+
+impl Groups {
+    /// Adds a new group under its key's hash; its position.
+    fn add(&mut self, hash: u64, state: GroupState) -> usize {
+        self.states.push(state);
+        let at = self.states.len() - 1;
+        self.index.insert(hash, at);
+        at
+    }
+}
+
 struct GroupState {
     key_values: Vec<Value>,
     accs: Vec<Acc>,
@@ -415,15 +434,14 @@ pub(super) fn group(
         }
     }
 
-    let mut groups: Vec<GroupState> = Vec::new();
-    let mut index = KeyIndex::default();
+    let mut groups = Groups::default();
     let new_state = |key_values: Vec<Value>| GroupState {
         key_values,
         accs: specs.iter().map(|s| new_acc(&s.name)).collect(),
         buffers: specs.iter().map(|_| Vec::new()).collect(),
     };
     if group_exprs.is_empty() {
-        groups.push(new_state(Vec::new()));
+        groups.states.push(new_state(Vec::new()));
     }
     // Per-row buffers, reused: a row's key is kept only when it starts a new group.
     let mut kv: Vec<Value> = Vec::with_capacity(group_exprs.len());
@@ -441,7 +459,7 @@ pub(super) fn group(
             (filter, args)
         })
         .collect();
-    let mut fold = |row: &[Value]| -> PgResult<()> {
+    let mut fold = |groups: &mut Groups, row: &[Value]| -> PgResult<()> {
         let scope = Scope {
             columns,
             row,
@@ -455,8 +473,8 @@ pub(super) fn group(
                 kv.push(g.eval(&scope, &ctx)?);
             }
             let hash = hash_key(&kv);
-            let found = index.candidates(hash).find(|&i| {
-                groups[i]
+            let found = groups.index.candidates(hash).find(|&i| {
+                groups.states[i]
                     .key_values
                     .iter()
                     .zip(&kv)
@@ -466,13 +484,11 @@ pub(super) fn group(
                 Some(i) => i,
                 None => {
                     let key = std::mem::replace(&mut kv, Vec::with_capacity(key_exprs.len()));
-                    groups.push(new_state(key));
-                    index.insert(hash, groups.len() - 1);
-                    groups.len() - 1
+                    groups.add(hash, new_state(key))
                 }
             }
         };
-        let state = &mut groups[gi];
+        let state = &mut groups.states[gi];
         for (ai, (spec, (filter, arg_exprs))) in specs.iter().zip(&compiled).enumerate() {
             if let Some(f) = filter {
                 if !is_true(&f.eval(&scope, &ctx)?) {
@@ -502,18 +518,41 @@ pub(super) fn group(
     match scan {
         Some(scan) if only_counts && scan.bare_count().is_some() => {
             let n = scan.bare_count().unwrap_or_default() as i64;
-            if let Some(group) = groups.first_mut() {
+            if let Some(group) = groups.states.first_mut() {
                 group.accs.fill(Acc::Count(n));
             }
         }
-        Some(scan) => scan.for_each(columns, outer, &ctx, |row| fold(row).map(|_| true))?,
+        Some(scan) => match lane::LaneGroup::new(&key_exprs, &specs, &compiled, columns) {
+            // Rows the lane declines are converted and folded the general way, into the
+            // same groups.
+            Some(mut lane) => scan.for_each_stored(columns, outer, &ctx, |row| {
+                match row {
+                    ScanRow::Stored(stored) => {
+                        if !lane.fold(stored, &mut groups, &new_state)? {
+                            fold(&mut groups, &scan.convert(stored))?;
+                        }
+                    }
+                    // WHERE was tested the general way; the row may still fold in the lane.
+                    ScanRow::Converted(row, stored) => {
+                        if stored.is_empty() || !lane.fold(stored, &mut groups, &new_state)? {
+                            fold(&mut groups, row)?;
+                        }
+                    }
+                }
+                Ok(true)
+            })?,
+            None => scan.for_each(columns, outer, &ctx, |row| {
+                fold(&mut groups, row).map(|_| true)
+            })?,
+        },
         None => {
             for row in &input.rows {
                 crate::sql::deadline::check()?;
-                fold(row)?;
+                fold(&mut groups, row)?;
             }
         }
     }
+    let groups = groups.states;
 
     // Grouped columns: plain column references keep their name so outer references and
     // correlated subqueries still resolve; other expressions get placeholders.

@@ -57,6 +57,18 @@ pub fn hash_key<'v>(values: impl IntoIterator<Item = &'v Value>) -> u64 {
     h.finish()
 }
 
+/// `hash_key` of the integers (or NULLs) `parts`, without making values of them.
+pub fn hash_int_key(parts: &[Option<i64>]) -> u64 {
+    let mut h = FxBuild::default().build_hasher();
+    for part in parts {
+        match part {
+            Some(i) => hash_int(*i, &mut h),
+            None => hash_value(&Value::Null, &mut h),
+        }
+    }
+    h.finish()
+}
+
 /// One value of a join key, read without copying: integers and text as themselves, other
 /// types converted. Hashes and compares exactly as `hash_key` and `same_group` do on the
 /// value it stands for.

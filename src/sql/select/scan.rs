@@ -9,8 +9,9 @@ use super::used::UsedNames;
 use super::{Executor, Rel};
 use crate::error::PgResult;
 use crate::sql::eval::compiled::Compiled;
+use crate::sql::eval::lane::{cmp_int_keys, IntExpr, IntPred};
 use crate::sql::eval::{is_true, EvalCtx, Scope, ScopeColumn};
-use crate::sql::storage::{from_glue, prefetch, StoredRowIter, PREFETCH_AHEAD};
+use crate::sql::storage::{from_glue, Prefetched, StoredRowIter};
 use crate::types::Value;
 use gluesql::core::data::Value as GValue;
 use sqlparser::ast::{Expr, OrderByExpr, Select, TableFactor};
@@ -22,6 +23,16 @@ pub(super) struct StoredScan<'s> {
     rows: Rows<'s>,
     needed: Vec<bool>,
     filter: Option<&'s Expr>,
+}
+
+/// A row handed over by `StoredScan::for_each_stored`.
+pub(super) enum ScanRow<'r> {
+    /// A stored row that passed WHERE in the integer lane (or there is no WHERE); nothing of
+    /// it converted yet.
+    Stored(&'r [GValue]),
+    /// A row with the block's columns converted, and the stored row it came from (empty for
+    /// a scan that reads no column).
+    Converted(&'r [Value], &'r [GValue]),
 }
 
 enum Rows<'s> {
@@ -105,13 +116,42 @@ impl StoredScan<'_> {
         ctx: &EvalCtx,
         mut f: impl FnMut(&[Value], &[GValue]) -> PgResult<bool>,
     ) -> PgResult<()> {
+        self.walk(read, false, columns, outer, ctx, |row| match row {
+            ScanRow::Converted(row, stored) => f(row, stored),
+            // Not handed out when conversion is asked for.
+            ScanRow::Stored(_) => Ok(true),
+        })
+    }
+
+    /// Calls `f` with each row that passes WHERE until it answers `false`. A row whose WHERE
+    /// the integer lane decided comes unconverted (`ScanRow::Stored`), for a caller that can
+    /// read it in the lane too; others come converted.
+    pub fn for_each_stored(
+        &self,
+        columns: &[ScopeColumn],
+        outer: Option<&Scope>,
+        ctx: &EvalCtx,
+        f: impl FnMut(ScanRow) -> PgResult<bool>,
+    ) -> PgResult<()> {
+        self.walk(&self.needed, true, columns, outer, ctx, f)
+    }
+
+    fn walk(
+        &self,
+        read: &[bool],
+        lazy: bool,
+        columns: &[ScopeColumn],
+        outer: Option<&Scope>,
+        ctx: &EvalCtx,
+        mut f: impl FnMut(ScanRow) -> PgResult<bool>,
+    ) -> PgResult<()> {
         let rows = match &self.rows {
             Rows::Stored(rows) => rows.clone(),
             Rows::Count(n) => {
                 // Empty rows read as NULLs, like the unread columns of any row.
                 for _ in 0..*n {
                     crate::sql::deadline::check()?;
-                    if !f(&[], &[])? {
+                    if !f(ScanRow::Converted(&[], &[]))? {
                         break;
                     }
                 }
@@ -119,22 +159,36 @@ impl StoredScan<'_> {
             }
         };
         let filter = self.filter.map(|w| Compiled::new(w, columns));
+        let lane_filter = filter.as_ref().and_then(|w| IntPred::new(w, columns));
         let read: Vec<usize> = (0..read.len()).filter(|&i| read[i]).collect();
         // One buffer for every row: only the read positions are ever written.
         let mut row: Vec<Value> = vec![Value::Null; self.needed.len()];
-        // A second walk runs ahead, asking for each row before it is read.
-        let mut ahead = rows.clone().skip(PREFETCH_AHEAD);
-        for stored in rows {
+        for stored in Prefetched::new(rows) {
             crate::sql::deadline::check()?;
-            if let Some(next) = ahead.next() {
-                prefetch(next.first());
+            let decided = match &lane_filter {
+                Some(lane) => match lane.eval(stored) {
+                    Some(pass) => {
+                        if pass != Some(true) {
+                            continue;
+                        }
+                        true
+                    }
+                    None => false,
+                },
+                None => filter.is_none(),
+            };
+            if decided && lazy {
+                if !f(ScanRow::Stored(stored))? {
+                    break;
+                }
+                continue;
             }
             for &c in &read {
                 if let Some(slot) = row.get_mut(c) {
                     *slot = stored.get(c).map_or(Value::Null, from_glue);
                 }
             }
-            if let Some(w) = &filter {
+            if let (false, Some(w)) = (decided, &filter) {
                 let scope = Scope {
                     columns,
                     row: &row,
@@ -144,7 +198,7 @@ impl StoredScan<'_> {
                     continue;
                 }
             }
-            if !f(&row, stored)? {
+            if !f(ScanRow::Converted(&row, stored))? {
                 break;
             }
         }
@@ -152,7 +206,7 @@ impl StoredScan<'_> {
     }
 
     /// A stored row with the block's columns converted.
-    fn convert(&self, stored: &[GValue]) -> Vec<Value> {
+    pub fn convert(&self, stored: &[GValue]) -> Vec<Value> {
         self.needed
             .iter()
             .enumerate()
@@ -224,8 +278,60 @@ impl StoredScan<'_> {
                 .collect(),
             false => self.needed.clone(),
         };
-        self.for_each_reading(&read, columns, outer, ctx, |row, stored| {
+        // Integer keys are read straight from the stored row and compared as integers with
+        // the worst of the first n (its key kept as integers until the heap changes).
+        let lane: Option<Vec<IntExpr>> = keys.iter().map(|k| IntExpr::new(k, columns)).collect();
+        let mut ints: Vec<Option<i64>> = Vec::with_capacity(keys.len());
+        let mut worst_ints: Option<Worst> = None;
+        self.walk(&read, lane.is_some(), columns, outer, ctx, |row| {
             seq += 1;
+            let converted;
+            let (row, stored) = match row {
+                ScanRow::Converted(row, stored) => (row, stored),
+                ScanRow::Stored(stored) => {
+                    let lane = lane.as_deref().unwrap_or_default();
+                    ints.clear();
+                    ints.extend(lane.iter().map_while(|k| k.eval(stored)));
+                    if ints.len() == lane.len() {
+                        let worst = worst_ints.get_or_insert_with(|| match best.peek() {
+                            Some(w) if best.len() >= n => match int_key(&w.key) {
+                                Some(ints) => Worst::Ints(ints),
+                                None => Worst::Other,
+                            },
+                            _ => Worst::NotFull,
+                        });
+                        let beats_worst = match worst {
+                            Worst::NotFull => true,
+                            Worst::Ints(worst) => cmp_int_keys(&ints, worst, order).is_lt(),
+                            Worst::Other => {
+                                let k: Vec<Value> = lane
+                                    .iter()
+                                    .zip(&ints)
+                                    .map(|(l, v)| l.width.value(*v))
+                                    .collect();
+                                best.peek().is_some_and(|w| {
+                                    super::order::cmp_keys(&k, &w.key, order).is_lt()
+                                })
+                            }
+                        };
+                        if beats_worst {
+                            let key = lane.iter().zip(&ints).map(|(l, v)| l.width.value(*v));
+                            offer(
+                                &mut best,
+                                n,
+                                key.collect(),
+                                seq,
+                                self.convert(stored),
+                                order,
+                            );
+                            worst_ints = None;
+                        }
+                        return Ok(true);
+                    }
+                    converted = self.convert(stored);
+                    (converted.as_slice(), stored)
+                }
+            };
             key.clear();
             let scope = Scope {
                 columns,
@@ -244,15 +350,8 @@ impl StoredScan<'_> {
                     true => row.to_vec(),
                     false => self.convert(stored),
                 };
-                best.push(Candidate {
-                    key: std::mem::take(&mut key),
-                    seq,
-                    row,
-                    order,
-                });
-                if best.len() > n {
-                    best.pop();
-                }
+                offer(&mut best, n, std::mem::take(&mut key), seq, row, order);
+                worst_ints = None;
             }
             Ok(true)
         })?;
@@ -260,6 +359,47 @@ impl StoredScan<'_> {
         kept.sort_unstable_by_key(|c| c.seq);
         Ok(kept.into_iter().map(|c| c.row).collect())
     }
+}
+
+/// The worst of the first n as the integer lane compares with it.
+enum Worst {
+    /// Fewer than n rows kept: any row is among the first n.
+    NotFull,
+    Ints(Vec<Option<i64>>),
+    /// A key part that is not an integer: compared as values.
+    Other,
+}
+
+/// Adds a row to the first n, dropping the one that no longer belongs.
+fn offer<'o>(
+    best: &mut BinaryHeap<Candidate<'o>>,
+    n: usize,
+    key: Vec<Value>,
+    seq: usize,
+    row: Vec<Value>,
+    order: &'o [OrderByExpr],
+) {
+    best.push(Candidate {
+        key,
+        seq,
+        row,
+        order,
+    });
+    if best.len() > n {
+        best.pop();
+    }
+}
+
+/// A key of integers (and NULLs) as the integer lane compares it; `None` if a part is not an
+/// integer.
+fn int_key(key: &[Value]) -> Option<Vec<Option<i64>>> {
+    key.iter()
+        .map(|v| match v {
+            Value::Null => Some(None),
+            Value::Int2(_) | Value::Int4(_) | Value::Int8(_) => v.as_i64().map(Some),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A row that may be among the first n; the heap's top is the one that would go first.

@@ -17,6 +17,9 @@ use std::ops::ControlFlow;
 /// its FROM list's joins (`beyond_on`); `None` when it may read every column of its inputs.
 pub struct UsedNames {
     names: Option<HashSet<String>>,
+    /// For a block that reads every column through `*` or `t.*` in its select list: the
+    /// names it reads elsewhere, to tell a whole-row reference (`None`: may be any).
+    star_names: Option<HashSet<String>>,
     beyond_on: Option<HashSet<String>>,
     /// Whether the block names the system column `tableoid`.
     tableoid: bool,
@@ -26,6 +29,7 @@ impl UsedNames {
     /// Everything may be read.
     pub const ALL: UsedNames = UsedNames {
         names: None,
+        star_names: None,
         beyond_on: None,
         tableoid: false,
     };
@@ -38,7 +42,11 @@ impl UsedNames {
     /// Which of `columns` (named after any alias) a relation called `qualifier` must supply;
     /// `None`: all of them.
     pub fn needed(&self, qualifier: &str, columns: &[String]) -> Option<Vec<bool>> {
-        let names = self.names.as_ref()?;
+        let Some(names) = self.names.as_ref() else {
+            // `SELECT *` reads every column, but no row as a whole unless named so.
+            let star_names = self.star_names.as_ref()?;
+            return (!star_names.contains(qualifier)).then(|| vec![true; columns.len()]);
+        };
         if names.contains(qualifier) {
             return None; // a whole-row reference such as `row_to_json(t)`
         }
@@ -50,6 +58,7 @@ impl UsedNames {
     pub fn nested(&self) -> UsedNames {
         UsedNames {
             names: self.names.clone(),
+            star_names: self.star_names.clone(),
             beyond_on: self.names.clone(),
             tableoid: self.tableoid,
         }
@@ -199,7 +208,10 @@ pub fn used_names(sel: &Select, order: &[OrderByExpr]) -> UsedNames {
         ..UsedNames::ALL
     };
     if star {
-        return all;
+        return UsedNames {
+            star_names: collect(sel, order),
+            ..all
+        };
     }
     let Some(names) = collect(sel, order) else {
         return all;
@@ -220,6 +232,7 @@ pub fn used_names(sel: &Select, order: &[OrderByExpr]) -> UsedNames {
     };
     UsedNames {
         names: Some(names),
+        star_names: None,
         beyond_on,
         tableoid: system.0,
     }

@@ -7,7 +7,8 @@ fn j(text: &str) -> Jsonb {
 fn detail(text: &str) -> (String, String) {
     let e = Jsonb::parse(text)
         .err()
-        .unwrap_or_else(|| PgError::internal("parsed"));
+        .unwrap_or_else(|| PgError::internal("parsed"))
+        .into_fields();
     (
         e.detail.unwrap_or_default(),
         e.context.map(|c| c.to_string()).unwrap_or_default(),

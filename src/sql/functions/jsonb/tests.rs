@@ -22,7 +22,7 @@ fn set_path_replaces_creates_and_appends() {
     let set = |doc: &str, p: &[&str], new: &str, create: bool| {
         set_path(j(doc), &path(p), 0, &j(new), create)
             .map(|v| v.to_text())
-            .unwrap_or_else(|e| e.message)
+            .unwrap_or_else(|e| e.into_fields().message)
     };
     assert_eq!(
         set(r#"{"a":[1,2]}"#, &["a", "0"], "9", true),
@@ -45,7 +45,10 @@ fn set_path_replaces_creates_and_appends() {
 
 #[test]
 fn deletion_by_key_index_and_path() {
-    let text = |r: PgResult<Jsonb>| r.map(|v| v.to_text()).unwrap_or_else(|e| e.message);
+    let text = |r: PgResult<Jsonb>| {
+        r.map(|v| v.to_text())
+            .unwrap_or_else(|e| e.into_fields().message)
+    };
     assert_eq!(
         text(delete_keys(j(r#"["a","b","a"]"#), &["a".into()])),
         r#"["b"]"#
