@@ -20,4 +20,12 @@ mod timeline;
 pub fn mount() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
+    // The page's "Starting the cluster…" line is done with. Removed rather than hidden by a
+    // `body:has(.app)` rule, which the browser would re-check on every change to the page.
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        loading.remove();
+    }
 }
