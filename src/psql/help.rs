@@ -43,6 +43,14 @@ Variables
   \\set [NAME [VALUE]]    set internal variable, or list all if no parameters
   \\unset NAME            unset (delete) internal variable
 
+ShardScope
+  \\session [N]           list sessions, or switch to session N (1 to 9)
+  \\crash NODE            stop a node abruptly; \\restart NODE starts it again
+  \\disconnect NODE       cut a node off the network; \\reconnect NODE joins it again
+  \\fail NODE at STEP     make a node fail at a step of the next distributed commit
+  \\tick DURATION         move the logical clock on (500ms, 30s, 2min, 1h)
+  \\reset                 start over with a fresh coordinator and its workers
+
 "
     )
 }

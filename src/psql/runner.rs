@@ -20,6 +20,8 @@ pub enum Operation {
     Fail(String, Option<String>),
     /// Moves the logical clock on, in microseconds.
     Tick(i64),
+    /// Replaces the cluster with a fresh coordinator and its workers.
+    Reset,
 }
 
 /// What the runner needs from a cluster; a trait so tests can drive it with a fake.
@@ -116,6 +118,17 @@ impl Executor for Cluster {
             Operation::Reconnect(n) => self.reconnect(&n),
             Operation::Fail(n, step) => self.arm_fault(&n, step.as_deref()),
             Operation::Tick(us) => Ok(self.tick(us)),
+            Operation::Reset => {
+                *self = Cluster::new();
+                let workers = self
+                    .nodes()
+                    .iter()
+                    .filter(|n| n.name != "coordinator")
+                    .count();
+                Ok(format!(
+                    "The cluster is new: a coordinator and {workers} workers, with no tables."
+                ))
+            }
         }
     }
 }
@@ -168,6 +181,17 @@ pub struct Steps<I> {
     scanner: Scanner,
     queued: VecDeque<Piece>,
     done: bool,
+    /// The lines read so far, each after the prompt psql showed when it read it.
+    echo: String,
+}
+
+impl<I> Steps<I> {
+    /// The input as psql echoes what is typed at it: each line after the prompt in force
+    /// when it was read (`node=#` at a statement's start, `node-#` within one), so a line
+    /// after `\c worker-1` or `BEGIN` shows the new node or marker.
+    pub fn echo(&self) -> &str {
+        &self.echo
+    }
 }
 
 impl<I: ExactSizeIterator> Steps<I> {
@@ -330,6 +354,7 @@ impl<E: Executor> Runner<E> {
             scanner: Scanner::new(),
             queued: VecDeque::new(),
             done: false,
+            echo: String::new(),
         }
     }
 
@@ -337,7 +362,7 @@ impl<E: Executor> Runner<E> {
     /// statements); `take_output` then gives what `run_interactive` would have returned.
     pub fn begin_interactive(&mut self, text: &str) -> Steps<std::vec::IntoIter<String>> {
         self.mode = Mode::Interactive;
-        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let lines: Vec<String> = text.trim_end().lines().map(str::to_string).collect();
         self.begin(lines)
     }
 
@@ -354,6 +379,8 @@ impl<E: Executor> Runner<E> {
             if let Some(line) = steps.lines.next() {
                 let line = line.as_ref();
                 self.lineno += 1;
+                let prompt = self.line_prompt(steps.scanner.in_statement());
+                steps.echo.push_str(&format!("{prompt} {line}\n"));
                 if self.var("ECHO") == Some("all") {
                     self.out.push_str(line);
                     self.out.push('\n');
@@ -367,6 +394,16 @@ impl<E: Executor> Runner<E> {
             if let Some(piece) = steps.scanner.finish() {
                 self.piece(piece);
             }
+        }
+        // Lines a stop left unread are still shown as typed.
+        for line in steps.lines.by_ref() {
+            let prompt = self.line_prompt(true);
+            steps
+                .echo
+                .push_str(&format!("{prompt} {}\n", line.as_ref()));
+        }
+        if steps.echo.is_empty() {
+            steps.echo = format!("{}\n", self.line_prompt(false));
         }
         steps.done = true;
         Step::Done
@@ -419,8 +456,17 @@ impl<E: Executor> Runner<E> {
 
     /// psql's own errors (`pg_log_error`): `psql:FILE:LINE: error: ` in scripts, bare otherwise.
     pub(super) fn psql_error(&mut self, msg: &str) {
+        self.psql_message("error", msg);
+    }
+
+    /// psql's own warnings (`pg_log_warning`), as its errors but `warning: `.
+    pub(super) fn psql_warning(&mut self, msg: &str) {
+        self.psql_message("warning", msg);
+    }
+
+    fn psql_message(&mut self, level: &str, msg: &str) {
         let prefix = match &self.mode {
-            Mode::Script { .. } => format!("{}error: ", self.locus()),
+            Mode::Script { .. } => format!("{}{level}: ", self.locus()),
             Mode::Interactive => String::new(),
         };
         self.out.push_str(&prefix);
@@ -538,6 +584,19 @@ impl<E: Executor> Runner<E> {
 
     /// psql's prompt for the session: `coordinator=#`, `coordinator=*#` in a transaction
     /// block, `coordinator=!#` in a failed one (the node stands where psql shows the database).
+    /// The prompt before a line read at a statement's start (`node=#`) or within one
+    /// (`node-#`), with the block's marker (`*`, `!`).
+    pub fn line_prompt(&self, continuation: bool) -> String {
+        let sep = if continuation { '-' } else { '=' };
+        match self.session {
+            None => "!#".to_string(),
+            Some(id) => {
+                let node = self.exec.session_node(id).unwrap_or_default();
+                format!("{node}{sep}{}#", self.exec.block_state(id).prompt_marker())
+            }
+        }
+    }
+
     pub fn prompt(&self) -> String {
         match self.session {
             None => "!#".to_string(),
@@ -588,6 +647,7 @@ impl<E: Executor> Runner<E> {
             "crash" | "restart" | "disconnect" | "reconnect" | "fail" | "tick" => {
                 self.fault_cmd(name, args)
             }
+            "reset" => self.reset_cmd(args),
             "?" => {
                 let help = super::help::text(self.expanded, self.timing);
                 self.out.push_str(&help);

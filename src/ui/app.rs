@@ -6,7 +6,7 @@ use crate::psql::Runner;
 use crate::session::SessionId;
 use crate::trace::TraceEvent;
 use crate::viz::plan::last_explainable;
-use crate::viz::transcript::{clip, echo, parts, segments};
+use crate::viz::transcript::{clip, parts, segments};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -55,7 +55,6 @@ pub struct AppState {
 /// A run started with `AppState::begin_run` and not yet finished.
 struct PendingRun {
     steps: Steps<std::vec::IntoIter<String>>,
-    echo: String,
     /// The trace's statement counter when the run began.
     before: u64,
 }
@@ -146,12 +145,9 @@ impl AppState {
     /// first, so runs never interleave).
     pub fn begin_run(&self, sql: &str) {
         self.finish_pending();
-        let node = self.node.get_untracked().unwrap_or_else(|| "!".into());
-        let marker = self.marker.get_untracked();
         let run = self.runner.try_update_value(|r| PendingRun {
             before: r.exec.network.trace.statement,
             steps: r.begin_interactive(sql),
-            echo: echo(&node, marker, sql),
         });
         self.pending.set_value(run);
     }
@@ -195,7 +191,7 @@ impl AppState {
         if query.is_some() {
             self.last_query.set(query);
         }
-        self.push_entry(run.echo, &output, tables);
+        self.push_entry(run.steps.echo().to_string(), &output, tables);
         self.changed();
         Progress::Finished(output)
     }
@@ -239,6 +235,14 @@ impl AppState {
         });
     }
 
+    /// Starts over with a fresh cluster, through the console's `\reset` so the transcript says
+    /// so; nothing selected on the old cluster stays selected.
+    pub fn reset_cluster(&self) -> String {
+        let output = self.run_sql("\\reset");
+        self.selected_shard.set(None);
+        output
+    }
+
     /// Marks the cluster as changed so every view re-reads it.
     pub fn changed(&self) {
         self.version.update(|v| *v += 1);
@@ -268,6 +272,16 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <h1>"ShardScope"</h1>
                 <p class="tagline">"A small Citus cluster running in this browser tab"</p>
+                <button
+                    type="button"
+                    class="reset-cluster"
+                    title="A fresh coordinator and its workers, with no tables (\\reset)"
+                    on:click=move |_| {
+                        state.reset_cluster();
+                    }
+                >
+                    "Reset cluster"
+                </button>
                 <ThemeToggle />
             </header>
             <main class="layout" style=tracks>

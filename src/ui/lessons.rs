@@ -6,12 +6,12 @@ use super::app::AppState;
 use crate::viz::lessons::{Lesson, LESSONS};
 use leptos::prelude::*;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum Status {
     Todo,
     Done,
-    /// Ran, but the check did not hold.
-    Unmet,
+    /// Ran, but failed or left the cluster otherwise than the step expects: why.
+    Unmet(String),
 }
 
 #[component]
@@ -63,6 +63,11 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
     let steps_of = lesson.steps;
     let status = RwSignal::new(vec![Status::Todo; steps_of.len()]);
     let done_count = move || status.with(|s| s.iter().filter(|x| **x == Status::Done).count());
+    // A lesson starts from a known cluster: a fresh one, said so in the console.
+    let start_over = move |_| {
+        state.reset_cluster();
+        status.set(vec![Status::Todo; steps_of.len()]);
+    };
 
     let steps = steps_of
         .iter()
@@ -70,25 +75,28 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
         .map(|(i, step)| {
             let run = move || {
                 let out = state.run_sql(step.sql);
-                let passed = state.with_cluster(|c| step.passes(c, &out));
+                let verdict = state.with_cluster(|c| step.verdict(c, &out));
                 status.update(|s| {
                     if let Some(x) = s.get_mut(i) {
-                        *x = if passed { Status::Done } else { Status::Unmet };
+                        *x = match verdict {
+                            Ok(()) => Status::Done,
+                            Err(why) => Status::Unmet(why),
+                        };
                     }
                 });
             };
-            let st = move || status.with(|s| s.get(i).copied().unwrap_or(Status::Todo));
+            let st = move || status.with(|s| s.get(i).cloned().unwrap_or(Status::Todo));
             let done = move || st() == Status::Done;
             let note = move || match st() {
                 Status::Todo => format!("Check: {}", step.expect),
                 Status::Done => format!("✓ {}", step.expect),
-                Status::Unmet => format!("Not yet: {}", step.expect),
+                Status::Unmet(why) => format!("✗ {why}"),
             };
             view! {
                 <li
                     class="lesson"
                     class:done=done
-                    class:unmet=move || st() == Status::Unmet
+                    class:unmet=move || matches!(st(), Status::Unmet(_))
                     data-done=move || done().to_string()
                 >
                     <div class="lesson-head">
@@ -121,6 +129,13 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
 
     view! {
         <p class="lesson-intro">{lesson.intro}</p>
+        <p class="lesson-start">
+            <button type="button" class="lesson-reset" on:click=start_over>
+                "Start from a fresh cluster"
+            </button>
+            " Replaces the cluster with a new coordinator and its workers, as this lesson \
+             expects; everything created so far is gone."
+        </p>
         <p class="lessons-progress" role="status">
             {move || format!("{} of {} steps done", done_count(), steps_of.len())}
         </p>

@@ -124,8 +124,8 @@ pub fn ClusterMap() -> impl IntoView {
                         let (table, node) = (t.table.clone(), t.node.clone());
                         let label = move || {
                             format!(
-                                "shard {id} of {table} on {node}, {} rows{}",
-                                stats().0,
+                                "shard {id} of {table} on {node}, {}{}",
+                                crate::network::rows_text(stats().0),
                                 if touched.with(|s| s.contains(&id)) {
                                     ", used by the last statement"
                                 } else {

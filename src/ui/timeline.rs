@@ -12,7 +12,7 @@ fn describe(e: &TraceEvent) -> String {
     if let Some(shard) = e.shard {
         s.push_str(&format!(", shard {shard}"));
     }
-    s.push_str(&format!(", {} rows", e.rows));
+    s.push_str(&format!(", {}", crate::network::rows_text(e.rows)));
     if let Some(phase) = &e.phase {
         s.push_str(&format!(", {phase}"));
     }
@@ -96,7 +96,7 @@ pub fn Timeline() -> impl IntoView {
 fn rows_html(events: &[TraceEvent]) -> String {
     let mut html = String::with_capacity(events.len() * 320);
     for e in events {
-        let rows = format!("{} {}", e.rows, if e.rows == 1 { "row" } else { "rows" });
+        let rows = crate::network::rows_text(e.rows);
         let shard = e.shard.map(|s| s.to_string()).unwrap_or_default();
         html.push_str(&format!(
             "<li><button type=\"button\" class=\"event\" data-time=\"{time}\" aria-label=\"{label}\">\

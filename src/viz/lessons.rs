@@ -16,12 +16,30 @@ pub struct Step {
     pub sql: &'static str,
     /// What the check verifies, in words.
     pub expect: &'static str,
+    /// The step demonstrates an error: its output may hold one.
+    pub error_expected: bool,
     pub check: Check,
 }
 
 impl Step {
+    /// Whether the step did what it is about; if not, why, in words for the learner: the
+    /// error it ran into, or what the cluster lacks.
+    pub fn verdict(&self, cluster: &Cluster, output: &str) -> Result<(), String> {
+        if !self.error_expected {
+            if let Some(error) = output.lines().find(|l| l.contains("ERROR:")) {
+                let error = error.split_once("ERROR:").map_or(error, |(_, e)| e).trim();
+                return Err(format!("The step failed: {error}"));
+            }
+        }
+        if (self.check)(cluster, output) {
+            Ok(())
+        } else {
+            Err(format!("Not yet: {}", self.expect))
+        }
+    }
+
     pub fn passes(&self, cluster: &Cluster, output: &str) -> bool {
-        (self.check)(cluster, output)
+        self.verdict(cluster, output).is_ok()
     }
 }
 
@@ -80,6 +98,7 @@ pub const STEPS: &[Step] = &[
               age INT,\n    created_at TIMESTAMP DEFAULT NOW()\n);\n\
               SELECT create_distributed_table('citus_demo', 'id');",
         expect: "citus_demo has 32 shards",
+        error_expected: false,
         check: |c, _| is_distributed(c, "citus_demo") && shard_count(c, "citus_demo") == 32,
     },
     Step {
@@ -93,6 +112,7 @@ pub const STEPS: &[Step] = &[
               ('Grace', 'Miami', 28),\n    ('Henry', 'Atlanta', 31),\n    \
               ('Iris', 'Phoenix', 26),\n    ('Jack', 'Dallas', 33);",
         expect: "citus_demo holds 10 rows",
+        error_expected: false,
         check: |c, _| rows_in(c, "citus_demo") == 10,
     },
     Step {
@@ -101,6 +121,7 @@ pub const STEPS: &[Step] = &[
                   and adds up their answers. Watch the 32 arrows on the map.",
         sql: "SELECT count(*) FROM citus_demo;",
         expect: "the last statement ran as 32 tasks",
+        error_expected: false,
         check: |c, out| ok(out) && last(c).tasks == 32 && out.contains("10"),
     },
     Step {
@@ -109,6 +130,7 @@ pub const STEPS: &[Step] = &[
         sql: "SELECT table_name, shardid, shard_name, nodename, nodeport\n\
               FROM citus_shards WHERE table_name::text = 'citus_demo';",
         expect: "the query lists 32 shards",
+        error_expected: false,
         check: |_, out| ok(out) && out.contains("(32 rows)"),
     },
     Step {
@@ -118,6 +140,7 @@ pub const STEPS: &[Step] = &[
               get_shard_id_for_distribution_column('citus_demo', id) AS shard_id\n\
               FROM citus_demo\nORDER BY id;",
         expect: "the query lists the 10 rows with their shards",
+        error_expected: false,
         check: |_, out| ok(out) && out.contains("(10 rows)") && out.contains("shard_id"),
     },
     Step {
@@ -127,6 +150,7 @@ pub const STEPS: &[Step] = &[
                   go back to the coordinator.",
         sql: "\\c worker-1\nSELECT id, user_name, city FROM citus_demo_102008;\n\\c coordinator",
         expect: "worker-1 returned Henry's row from its shard",
+        error_expected: false,
         check: |c, out| {
             ok(out)
                 && out.contains("Henry")
@@ -142,6 +166,7 @@ pub const STEPS: &[Step] = &[
                   row and sends a single task there.",
         sql: "SELECT * FROM citus_demo WHERE id = 4;",
         expect: "the last statement ran as 1 task",
+        error_expected: false,
         check: |c, out| ok(out) && last(c).tasks == 1 && out.contains("David"),
     },
     Step {
@@ -157,6 +182,7 @@ pub const STEPS: &[Step] = &[
               ALTER TABLE orders\nADD CONSTRAINT fk_user\n\
               FOREIGN KEY (user_id) REFERENCES users(user_id);",
         expect: "users and orders are distributed in the same co-location group",
+        error_expected: false,
         check: |c, out| {
             let group = |t: &str| c.catalog.table(t).map(|t| t.colocation_id);
             is_distributed(c, "users")
@@ -174,6 +200,7 @@ pub const STEPS: &[Step] = &[
               (1, 'Ice Cream'),\n    (2, 'Burger'),\n    (2, 'Fries'),\n    (3, 'Taco'),\n    \
               (3, 'Burrito'),\n    (3, 'Nachos'),\n    (4, 'Pasta'),\n    (5, 'Salad');",
         expect: "users holds 5 rows and orders 10",
+        error_expected: false,
         check: |c, _| rows_in(c, "users") == 5 && rows_in(c, "orders") == 10,
     },
     Step {
@@ -185,6 +212,7 @@ pub const STEPS: &[Step] = &[
               get_shard_id_for_distribution_column('orders', 1))\n\
               ORDER BY nodename, table_name;",
         expect: "both shards are on the same worker",
+        error_expected: false,
         check: |c, out| {
             let node = |t: &str| {
                 c.catalog
@@ -203,6 +231,7 @@ pub const STEPS: &[Step] = &[
                   against its local users shard and rejects the row.",
         sql: "INSERT INTO orders (user_id, item) VALUES (999, 'Ghost Pizza');",
         expect: "the insert failed with a foreign-key error",
+        error_expected: true,
         check: |c, out| {
             out.contains("ERROR") && out.contains("foreign key") && last(c).failed
                 || out.contains("violates foreign key constraint")
@@ -216,6 +245,7 @@ pub const STEPS: &[Step] = &[
               FROM users u\nLEFT JOIN orders o ON u.user_id = o.user_id\n\
               GROUP BY u.user_id, u.name\nORDER BY u.user_id;",
         expect: "32 tasks, each joining a users shard with an orders shard",
+        error_expected: false,
         check: |c, out| ok(out) && tasks_reading(c, &["users", "orders"]) == Some(32),
     },
     Step {
@@ -223,6 +253,7 @@ pub const STEPS: &[Step] = &[
         explain: "All of Alice's orders share her user_id, so one task on one shard answers.",
         sql: "SELECT * FROM orders WHERE user_id = 1 ORDER BY order_id;",
         expect: "the last statement ran as 1 task and returned 3 orders",
+        error_expected: false,
         check: |c, out| ok(out) && last(c).tasks == 1 && out.contains("(3 rows)"),
     },
     Step {
@@ -233,6 +264,7 @@ pub const STEPS: &[Step] = &[
               SELECT create_reference_table('cities');\n\
               INSERT INTO cities VALUES ('Boston', 'MA'), ('Denver', 'CO'), ('Miami', 'FL');",
         expect: "cities is a reference table with a copy on every node",
+        error_expected: false,
         check: |c, _| {
             let Some(t) = c.catalog.table("cities") else {
                 return false;
@@ -253,6 +285,7 @@ pub const STEPS: &[Step] = &[
         sql: "SELECT c.state, count(*)\nFROM citus_demo d\nJOIN cities c ON c.name = d.city\n\
               GROUP BY c.state\nORDER BY c.state;",
         expect: "32 tasks, each joining a citus_demo shard with the cities copy",
+        error_expected: false,
         check: |c, out| {
             ok(out)
                 && out.contains("(3 rows)")
@@ -266,6 +299,7 @@ pub const STEPS: &[Step] = &[
                   repartition joins are on, and says so.",
         sql: "SELECT count(*)\nFROM users u\nJOIN citus_demo d ON d.user_name = u.name;",
         expect: "the join is refused with Citus's repartition error and hint",
+        error_expected: true,
         check: |c, out| {
             out.contains("the query contains a join that requires repartitioning")
                 && out.contains("citus.enable_repartition_joins")
@@ -279,6 +313,7 @@ pub const STEPS: &[Step] = &[
         sql: "SET citus.enable_repartition_joins TO on;\n\
               SELECT count(*)\nFROM users u\nJOIN citus_demo d ON d.user_name = u.name;",
         expect: "the join returns the 5 names both tables share",
+        error_expected: false,
         check: |_, out| ok(out) && out.contains("     5\n"),
     },
     Step {
@@ -294,6 +329,7 @@ pub const STEPS: &[Step] = &[
               SELECT get_shard_id_for_distribution_column('events', tenant_id) AS shard,\n       \
               count(*) AS rows\nFROM events\nGROUP BY 1\nORDER BY 2 DESC\nLIMIT 3;",
         expect: "one shard holds at least 900 of the 1,000 events",
+        error_expected: false,
         check: |c, out| {
             let biggest = c
                 .shards()
@@ -374,6 +410,7 @@ const TWO_PHASE_COMMIT: &[Step] = &[
               WHERE p.shardid = get_shard_id_for_distribution_column('accounts', id)) AS nodeport\n\
               FROM accounts ORDER BY id;",
         expect: "accounts 1 and 2 hold 100 each, on different workers",
+        error_expected: false,
         check: |c, out| {
             ok(out)
                 && balance(c, 1) == Some(100)
@@ -391,6 +428,7 @@ const TWO_PHASE_COMMIT: &[Step] = &[
               UPDATE accounts SET balance = balance - 10 WHERE id = 1;\n\
               UPDATE accounts SET balance = balance + 10 WHERE id = 2;\nCOMMIT;",
         expect: "two PREPARE TRANSACTION and two COMMIT PREPARED; balances 90 and 110",
+        error_expected: false,
         check: |c, out| {
             ok(out)
                 && out.matches("issuing PREPARE TRANSACTION").count() == 2
@@ -409,6 +447,7 @@ const TWO_PHASE_COMMIT: &[Step] = &[
               SELECT id, balance FROM accounts ORDER BY id;\nROLLBACK;\n\
               SELECT id, balance FROM accounts ORDER BY id;",
         expect: "the block saw 40 and 160; afterwards balances are 90 and 110 again",
+        error_expected: false,
         check: |c, out| {
             ok(out)
                 && out.contains("      40")
@@ -427,6 +466,7 @@ const TWO_PHASE_COMMIT: &[Step] = &[
               UPDATE accounts SET balance = balance + 10 WHERE id = 2;\nCOMMIT;\n\
               SELECT groupid, gid FROM pg_dist_transaction ORDER BY groupid;",
         expect: "COMMIT warns that worker-2 failed to commit; worker-2 is down",
+        error_expected: false,
         check: |c, out| {
             out.contains("WARNING:  failed to commit transaction on 127.0.0.1:9702")
                 && out.contains("\nCOMMIT\n")
@@ -443,6 +483,7 @@ const TWO_PHASE_COMMIT: &[Step] = &[
               $$SELECT coalesce(string_agg(gid, ','), 'none') FROM pg_prepared_xacts$$)\n\
               ORDER BY nodeport;\nSELECT id, balance FROM accounts ORDER BY id;",
         expect: "worker-2 holds one prepared transaction; balances 90 and 120",
+        error_expected: false,
         check: |c, out| {
             ok(out)
                 && node_info(c, "worker-2").is_some_and(|n| n.is_up && n.prepared.len() == 1)
@@ -456,6 +497,7 @@ const TWO_PHASE_COMMIT: &[Step] = &[
                   branch, so the UPDATE waits — the map shows the wait on worker-2.",
         sql: "\\session 2\nUPDATE accounts SET balance = balance + 1 WHERE id = 1;",
         expect: "session 2 waits for the prepared transaction on worker-2",
+        error_expected: false,
         check: |c, _| {
             c.sessions().iter().any(|s| {
                 s.waiting
@@ -473,6 +515,7 @@ const TWO_PHASE_COMMIT: &[Step] = &[
               SELECT id, balance FROM accounts ORDER BY id;\n\
               ALTER SYSTEM RESET citus.recover_2pc_interval;\nSELECT pg_reload_conf();",
         expect: "one transaction recovered; session 2 went on; balances 81 and 120",
+        error_expected: false,
         check: |c, out| {
             ok(out)
                 && node_info(c, "worker-2").is_some_and(|n| n.prepared.is_empty())
@@ -527,6 +570,28 @@ mod tests {
                 step.expect
             );
         }
+    }
+
+    #[test]
+    fn a_step_that_errors_is_not_done_even_when_the_state_matches() {
+        let mut r = Runner::with_default_cluster();
+        let first = r.run_interactive(STEPS[0].sql);
+        assert_eq!(STEPS[0].verdict(&r.exec, &first), Ok(()));
+        // Run again, the table exists: the state is right but the step failed.
+        let again = r.run_interactive(STEPS[0].sql);
+        assert_eq!(
+            STEPS[0].verdict(&r.exec, &again),
+            Err("The step failed: relation \"citus_demo\" already exists".to_string())
+        );
+        // After `\reset` the same step runs cleanly again.
+        let out = r.run_interactive("\\reset");
+        assert!(out.contains("The cluster is new"), "{out}");
+        let fresh = r.run_interactive(STEPS[0].sql);
+        assert_eq!(STEPS[0].verdict(&r.exec, &fresh), Ok(()));
+        assert_eq!(
+            STEPS[1].verdict(&r.exec, ""),
+            Err("Not yet: citus_demo holds 10 rows".to_string())
+        );
     }
 
     #[test]

@@ -4,22 +4,6 @@
 use crate::psql::format::Table;
 use std::ops::Range;
 
-/// psql's prompts: `node=#` on the first line, `node-#` on continuation lines.
-/// The run as psql echoes typed input: the prompt (`node=#`, with `*` in a transaction block
-/// and `!` in a failed one; `-` on continuation lines) before each line.
-pub fn echo(node: &str, marker: &str, input: &str) -> String {
-    let input = input.trim_end();
-    let mut out = String::new();
-    for (i, line) in input.lines().enumerate() {
-        let sep = if i == 0 { '=' } else { '-' };
-        out.push_str(&format!("{node}{sep}{marker}# {line}\n"));
-    }
-    if out.is_empty() {
-        out.push_str(&format!("{node}={marker}#\n"));
-    }
-    out
-}
-
 /// A long echo is shown as its start (whole lines up to this many, at most
 /// `ECHO_PREVIEW_CHARS` characters) with the rest a click away: a pasted 20 KB INSERT would
 /// otherwise cost the page a long layout on every run.
@@ -214,20 +198,28 @@ mod tests {
         assert!(rest.iter().any(|(_, t)| t.contains("-[ RECORD 1 ]")));
     }
 
+    /// Input as the console echoes it.
+    fn typed(input: &str) -> String {
+        input
+            .lines()
+            .map(|l| format!("coordinator=# {l}\n"))
+            .collect()
+    }
+
     #[test]
     fn long_echoes_are_previewed_and_count_what_they_leave_out() {
-        let short = echo("coordinator", "", "SELECT 1;");
+        let short = typed("SELECT 1;");
         assert_eq!(echo_preview(&short), None);
         // One long line: cut at a character boundary (é is two bytes).
         let long = format!("INSERT INTO t VALUES {};", "('é'), ".repeat(1000));
-        let one = echo("coordinator", "", &long);
+        let one = typed(&long);
         let (shown, hidden) = echo_preview(&one).expect("clipped");
         assert!(shown.len() <= ECHO_PREVIEW_CHARS && shown.len() > ECHO_PREVIEW_CHARS - 2);
         assert_eq!(shown.chars().count() + hidden, one.chars().count());
         assert!(one.starts_with(shown));
         // Many short lines: whole lines are kept.
         let many: String = (0..30).map(|i| format!("SELECT {i};\n")).collect();
-        let lines = echo("coordinator", "", &many);
+        let lines = typed(&many);
         let (shown, hidden) = echo_preview(&lines).expect("clipped");
         assert_eq!(shown.lines().count(), ECHO_PREVIEW_LINES);
         assert!(shown.ends_with('\n'));
@@ -247,16 +239,21 @@ mod tests {
     }
 
     #[test]
-    fn echo_uses_continuation_prompts() {
-        assert_eq!(
-            echo("coordinator", "", "SELECT 1\nFROM t;\n"),
-            "coordinator=# SELECT 1\ncoordinator-# FROM t;\n"
+    fn echo_shows_the_prompt_each_line_was_read_at() {
+        let mut r = crate::psql::Runner::with_default_cluster();
+        let mut steps = r.begin_interactive(
+            "SELECT 1\nFROM generate_series(1, 2);\n\\c worker-1\nSELECT 2;\nBEGIN;\nSELECT 3;\n\n",
         );
-        assert_eq!(echo("worker-1", "", ""), "worker-1=#\n");
+        while r.step(&mut steps) != crate::psql::runner::Step::Done {}
         assert_eq!(
-            echo("coordinator", "*", "SELECT 1\n2"),
-            "coordinator=*# SELECT 1\ncoordinator-*# 2\n"
+            steps.echo(),
+            "coordinator=# SELECT 1\ncoordinator-# FROM generate_series(1, 2);\n\
+             coordinator=# \\c worker-1\nworker-1=# SELECT 2;\nworker-1=# BEGIN;\n\
+             worker-1=*# SELECT 3;\n"
         );
+        let mut empty = r.begin_interactive("");
+        while r.step(&mut empty) != crate::psql::runner::Step::Done {}
+        assert_eq!(empty.echo(), "worker-1=*#\n");
     }
 
     #[test]

@@ -137,14 +137,15 @@ test('a statement runs from the console and its output is plain text', async () 
   assert.equal(await page.locator('.console-output b').count(), 0, 'user data must never become HTML');
   if (/^ERROR/m.test(out)) assert.equal(await entry.locator('.msg-error').count(), 1);
 
-  // Several statements in one run: one entry, continuation prompt, both results.
+  // Several statements in one run: one entry, each line after the prompt psql showed for it
+  // (a new statement's, since the line before ended one), both results.
   const entries = page.locator('.console-output .entry');
   const n = await entries.count();
   await page.locator('#sql-input').fill('SELECT 1;\nSELECT 2;');
   await page.getByRole('button', { name: /Run the statements/ }).click();
   await page.waitForFunction((k) => document.querySelectorAll('.console-output .entry').length > k, n);
   const second = entries.nth(n);
-  assert.equal(await second.locator('.echo').textContent(), 'coordinator=# SELECT 1;\ncoordinator-# SELECT 2;\n');
+  assert.equal(await second.locator('.echo').textContent(), 'coordinator=# SELECT 1;\ncoordinator=# SELECT 2;\n');
   const both = await second.locator('.out').textContent();
   assert.ok((both.match(/\(1 row\)/g) ?? []).length === 2 || /ERROR/.test(both), both);
   assert.equal(await page.locator('#sql-input').inputValue(), '');
@@ -271,6 +272,61 @@ test('\\c switches the prompt to a worker when the cluster has one', async () =>
     assert.match(out, /failed|does not exist/);
     assert.equal((await page.locator('.editor .prompt').textContent()).trim(), 'coordinator=#');
   }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('each echoed line shows the prompt it was typed at, even after \\c in the same run', async () => {
+  const { page, context, problems } = await openApp();
+  const entry = await run(page, '\\c worker-1\nSELECT 1\n  AS one;\n\\c coordinator\nBEGIN;\nSELECT 2;\nROLLBACK;');
+  const echo = (await entry.locator('.echo').textContent()).trim().split('\n');
+  assert.deepEqual(echo, [
+    'coordinator=# \\c worker-1',
+    'worker-1=# SELECT 1',
+    'worker-1-#   AS one;',
+    'worker-1=# \\c coordinator',
+    'coordinator=# BEGIN;',
+    'coordinator=*# SELECT 2;',
+    'coordinator=*# ROLLBACK;',
+  ]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Reset cluster and \\reset bring back a fresh coordinator and workers', async () => {
+  const { page, context, problems } = await openApp();
+  await run(page, "CREATE TABLE gone (id int);\nSELECT create_distributed_table('gone', 'id');\n\\c worker-2");
+  assert.ok((await page.locator('svg.map .tile').count()) > 0, 'shards drawn');
+  await page.getByRole('button', { name: 'Reset cluster' }).click();
+  const last = page.locator('.console-output .entry').last();
+  assert.match(await last.locator('.echo').textContent(), /worker-2=# \\reset/);
+  assert.match(await last.locator('.out').textContent(), /The cluster is new: a coordinator and 2 workers/);
+  assert.equal((await page.locator('.editor .prompt').textContent()).trim(), 'coordinator=#');
+  assert.equal(await page.locator('svg.map .tile').count(), 0);
+  const out = await (await run(page, 'SELECT count(*) FROM pg_dist_partition;')).locator('.out').textContent();
+  assert.match(out, /\b0\b/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a lesson step that errors is not checked off, and a lesson can start from a fresh cluster', async () => {
+  const { page, context, problems } = await openApp();
+  await run(page, 'CREATE TABLE citus_demo (id int);');
+  await page.getByRole('tab', { name: 'Lessons' }).click();
+  const tutorial = page.locator('.lesson-set[data-lesson="0"]');
+  const first = tutorial.locator('.lesson').first();
+  await first.getByRole('button', { name: /^Run step 1:/ }).click();
+  assert.equal(await first.getAttribute('data-done'), 'false');
+  assert.match(await first.locator('.lesson-note').textContent(), /✗ The step failed: relation "citus_demo" already exists/);
+  assert.equal(await first.getByRole('checkbox').getAttribute('aria-checked'), 'false');
+  await tutorial.getByRole('button', { name: 'Start from a fresh cluster' }).click();
+  assert.match(await page.locator('.console-output .entry').last().locator('.out').textContent(), /The cluster is new/);
+  await first.getByRole('button', { name: /^Run step 1:/ }).click();
+  assert.equal(await first.getAttribute('data-done'), 'true');
+  const second = tutorial.locator('.lesson').nth(1);
+  assert.match(await second.locator('.lesson-note').textContent(), /^Check: /);
+  await tutorial.locator('.lesson').nth(2).getByRole('button', { name: /^Run step 3:/ }).click();
+  assert.match(await tutorial.locator('.lesson').nth(2).locator('.lesson-note').textContent(), /✗ Not yet: the last statement ran as 32 tasks/);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -1,6 +1,6 @@
 //! The meta-commands that act on the cluster rather than on psql: `\session N` opens or
 //! switches client sessions; `\crash`, `\restart`, `\disconnect`, `\reconnect`, `\fail` and
-//! `\tick` cause the faults a learner studies.
+//! `\tick` cause the faults a learner studies; `\reset` starts over with a fresh cluster.
 
 use super::{node_of, Executor, Operation, Runner};
 use crate::session::SessionId;
@@ -60,6 +60,31 @@ impl<E: Executor> Runner<E> {
         let node = self.exec.session_node(n).unwrap_or_default();
         self.info(&format!("You are now in session {n}, connected to {node}."));
         self.finished();
+    }
+
+    /// `\reset`: a fresh cluster (a coordinator and its workers, nothing created), with psql
+    /// in session 1 on the coordinator, as when the page opened.
+    pub(super) fn reset_cmd(&mut self, args: &[String]) {
+        if let Some(extra) = args.first() {
+            self.psql_warning(&format!("\\reset: extra argument \"{extra}\" ignored"));
+        }
+        match self.exec.operate(Operation::Reset) {
+            Ok(text) => {
+                self.exec.open_session(1);
+                self.session = Some(1);
+                self.current = 1;
+                if let Some(node) = node_of(&self.exec, 1) {
+                    self.host = node.host;
+                }
+                self.sync_conn_vars();
+                self.info(&text);
+                self.finished();
+            }
+            Err(e) => {
+                self.psql_error(&e.message);
+                self.error_stop();
+            }
+        }
     }
 
     /// `\crash NODE`, `\restart NODE`, `\disconnect NODE`, `\reconnect NODE`,
