@@ -582,8 +582,6 @@ impl<E: Executor> Runner<E> {
         }
     }
 
-    /// psql's prompt for the session: `coordinator=#`, `coordinator=*#` in a transaction
-    /// block, `coordinator=!#` in a failed one (the node stands where psql shows the database).
     /// The prompt before a line read at a statement's start (`node=#`) or within one
     /// (`node-#`), with the block's marker (`*`, `!`).
     pub fn line_prompt(&self, continuation: bool) -> String {
@@ -597,14 +595,10 @@ impl<E: Executor> Runner<E> {
         }
     }
 
+    /// psql's prompt for the session: `coordinator=#`, `coordinator=*#` in a transaction
+    /// block, `coordinator=!#` in a failed one (the node stands where psql shows the database).
     pub fn prompt(&self) -> String {
-        match self.session {
-            None => "!#".to_string(),
-            Some(id) => {
-                let node = self.exec.session_node(id).unwrap_or_default();
-                format!("{node}={}#", self.exec.block_state(id).prompt_marker())
-            }
-        }
+        self.line_prompt(false)
     }
 
     pub(super) fn error_stop(&mut self) {
