@@ -161,8 +161,12 @@ fn eval_node(node: &Node, row: &[GValue]) -> Lane<i64> {
 /// AND and OR.
 pub enum IntPred {
     Cmp(Ordering, bool, IntExpr, IntExpr),
-    And(Box<IntPred>, Box<IntPred>),
-    Or(Box<IntPred>, Box<IntPred>),
+    /// AND (`and`) or OR of two conditions.
+    Junction {
+        and: bool,
+        left: Box<IntPred>,
+        right: Box<IntPred>,
+    },
 }
 
 impl IntPred {
@@ -173,16 +177,17 @@ impl IntPred {
         else {
             return None;
         };
-        let pair = |pred: fn(Box<IntPred>, Box<IntPred>) -> IntPred| {
-            Some(pred(
-                Box::new(IntPred::new(left, columns)?),
-                Box::new(IntPred::new(right, columns)?),
-            ))
+        let junction = |and| {
+            Some(IntPred::Junction {
+                and,
+                left: Box::new(IntPred::new(left, columns)?),
+                right: Box::new(IntPred::new(right, columns)?),
+            })
         };
         // (ordering that satisfies, whether it is negated): `a <= b` is "not Greater".
         let (ord, negated) = match op {
-            BinaryOperator::And => return pair(IntPred::And),
-            BinaryOperator::Or => return pair(IntPred::Or),
+            BinaryOperator::And => return junction(true),
+            BinaryOperator::Or => return junction(false),
             BinaryOperator::Eq => (Ordering::Equal, false),
             BinaryOperator::NotEq => (Ordering::Equal, true),
             BinaryOperator::Lt => (Ordering::Less, false),
@@ -211,23 +216,19 @@ impl IntPred {
                 };
                 Some(Some((x.cmp(&y) == *ord) != *negated))
             }
-            // As `eval` does: a decided left side leaves the right side unevaluated.
-            IntPred::And(l, r) => match l.eval(row)? {
-                Some(false) => Some(Some(false)),
-                left => Some(match (left, r.eval(row)?) {
-                    (_, Some(false)) => Some(false),
-                    (Some(true), Some(true)) => Some(true),
-                    _ => None,
-                }),
-            },
-            IntPred::Or(l, r) => match l.eval(row)? {
-                Some(true) => Some(Some(true)),
-                left => Some(match (left, r.eval(row)?) {
-                    (_, Some(true)) => Some(true),
-                    (Some(false), Some(false)) => Some(false),
-                    _ => None,
-                }),
-            },
+            // False decides an AND, true an OR. As `eval` does, a decided left side leaves
+            // the right side unevaluated; two undecided known sides give the other value.
+            IntPred::Junction { and, left, right } => {
+                let decides = !and;
+                match left.eval(row)? {
+                    Some(l) if l == decides => Some(Some(decides)),
+                    l => Some(match (l, right.eval(row)?) {
+                        (_, Some(r)) if r == decides => Some(decides),
+                        (Some(_), Some(_)) => Some(!decides),
+                        _ => None,
+                    }),
+                }
+            }
         }
     }
 }

@@ -103,21 +103,8 @@ impl StoredScan<'_> {
         ctx: &EvalCtx,
         mut f: impl FnMut(&[Value]) -> PgResult<bool>,
     ) -> PgResult<()> {
-        self.for_each_reading(&self.needed, columns, outer, ctx, |row, _| f(row))
-    }
-
-    /// `for_each` converting only the columns marked in `read` (the others stay NULL); `f`
-    /// also gets the stored row, to convert the rest of a row it keeps.
-    fn for_each_reading(
-        &self,
-        read: &[bool],
-        columns: &[ScopeColumn],
-        outer: Option<&Scope>,
-        ctx: &EvalCtx,
-        mut f: impl FnMut(&[Value], &[GValue]) -> PgResult<bool>,
-    ) -> PgResult<()> {
-        self.walk(read, false, columns, outer, ctx, |row| match row {
-            ScanRow::Converted(row, stored) => f(row, stored),
+        self.walk(&self.needed, false, columns, outer, ctx, |row| match row {
+            ScanRow::Converted(row, _) => f(row),
             // Not handed out when conversion is asked for.
             ScanRow::Stored(_) => Ok(true),
         })
@@ -136,6 +123,8 @@ impl StoredScan<'_> {
         self.walk(&self.needed, true, columns, outer, ctx, f)
     }
 
+    /// The scan itself: converts only the columns marked in `read` (the others stay NULL), and
+    /// with `lazy` hands over unconverted the rows whose WHERE the lane decided.
     fn walk(
         &self,
         read: &[bool],
