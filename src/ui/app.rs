@@ -5,6 +5,7 @@ use crate::psql::runner::{Step, Steps};
 use crate::psql::Runner;
 use crate::session::SessionId;
 use crate::trace::TraceEvent;
+use crate::viz::journal::{self, Journal};
 use crate::viz::plan::last_explainable;
 use crate::viz::transcript::{clip, parts, segments};
 use leptos::prelude::*;
@@ -14,10 +15,12 @@ use super::console::{keep_recent, Console, Entry};
 use super::hashpanel::HashPanel;
 use super::lessons::Lessons;
 use super::map::ClusterMap;
+use super::persist::{self, Notice, SessionButtons, SessionNotice};
 use super::plan::PlanPanel;
 use super::splitter::Splitter;
 use super::theme::ThemeToggle;
 use super::timeline::Timeline;
+use super::timetravel::TimeTravel;
 
 /// Shared UI state. The psql runner owns the cluster and the session; neither is reactive, so
 /// after each run `version` is bumped and the memos below re-read them.
@@ -50,11 +53,35 @@ pub struct AppState {
     next_entry: StoredValue<usize>,
     /// The console run under way while the page paints between its statements.
     pending: StoredValue<Option<PendingRun>, LocalStorage>,
+    /// Every run and cancel so far: saved, shared, exported and replayed for time travel.
+    pub journal: StoredValue<Journal>,
+    /// While a saved or shared session replays: the runs done and the total.
+    pub replaying: RwSignal<Option<(usize, usize)>>,
+    /// What the app says about the session (restored, a link it could not open, ...).
+    pub notice: RwSignal<Option<Notice>>,
+    /// Set once the session no longer fits in storage, so that is said once.
+    pub save_refused: StoredValue<bool>,
+    /// Time travel: the map shows the cluster after this many journal actions (`None`: now).
+    pub past: RwSignal<Option<usize>>,
+    /// The cluster as it was at `past`, with the number of actions replayed on it.
+    past_runner: StoredValue<Option<(usize, Runner<Cluster>)>, LocalStorage>,
+}
+
+/// Reads the cluster the map shows: an earlier one while travelling in time, else the live one.
+fn read_viewed<R>(
+    live: StoredValue<Runner<Cluster>, LocalStorage>,
+    past: StoredValue<Option<(usize, Runner<Cluster>)>, LocalStorage>,
+    f: impl Fn(&Cluster) -> R,
+) -> R {
+    past.with_value(|p| p.as_ref().map(|(_, r)| f(&r.exec)))
+        .unwrap_or_else(|| live.with_value(|r| f(&r.exec)))
 }
 
 /// A run started with `AppState::begin_run` and not yet finished.
 struct PendingRun {
     steps: Steps<std::vec::IntoIter<String>>,
+    /// The text run, for the journal.
+    sql: String,
     /// The trace's statement counter when the run began.
     before: u64,
 }
@@ -79,6 +106,7 @@ pub(super) fn now_ms() -> f64 {
 impl AppState {
     pub(crate) fn new() -> Self {
         let runner = StoredValue::new_local(Runner::with_default_cluster());
+        let past_runner = StoredValue::new_local(None);
         let version = RwSignal::new(0u64);
         AppState {
             runner,
@@ -106,15 +134,15 @@ impl AppState {
             }),
             nodes: Memo::new(move |_| {
                 version.track();
-                runner.with_value(|r| r.exec.nodes())
+                read_viewed(runner, past_runner, Cluster::nodes)
             }),
             shards: Memo::new(move |_| {
                 version.track();
-                runner.with_value(|r| r.exec.shards())
+                read_viewed(runner, past_runner, Cluster::shards)
             }),
             last_events: Memo::new(move |_| {
                 version.track();
-                runner.with_value(|r| r.exec.last_statement_events())
+                read_viewed(runner, past_runner, Cluster::last_statement_events)
             }),
             selected_shard: RwSignal::new(None),
             focused_event: RwSignal::new(None),
@@ -123,12 +151,72 @@ impl AppState {
             table_view: RwSignal::new(false),
             next_entry: StoredValue::new(0),
             pending: StoredValue::new_local(None),
+            journal: StoredValue::new(Journal::default()),
+            replaying: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            save_refused: StoredValue::new(false),
+            past: RwSignal::new(None),
+            past_runner,
         }
     }
 
-    /// Reads the cluster.
+    /// Reads the live cluster.
     pub fn with_cluster<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
         self.runner.with_value(|r| f(&r.exec))
+    }
+
+    /// Reads the cluster the map shows (an earlier one while travelling in time).
+    pub fn with_viewed_cluster<R>(&self, f: impl Fn(&Cluster) -> R) -> R {
+        read_viewed(self.runner, self.past_runner, f)
+    }
+
+    /// Time travel: shows the cluster as it was after the journal's first `n` actions, or as it
+    /// is now (`None`, or `n` at the journal's end). Replays on a second cluster, carrying on
+    /// from the one shown when moving forward.
+    pub fn show_past(&self, n: Option<usize>) {
+        self.finish_pending();
+        let len = self.journal.with_value(Journal::len);
+        let n = n.filter(|&n| n < len);
+        match n {
+            None => self.past_runner.set_value(None),
+            Some(n) => {
+                let shown = self.past_runner.try_update_value(Option::take).flatten();
+                let runner = match shown {
+                    Some((at, mut runner)) if at <= n => {
+                        self.journal.with_value(|j| {
+                            for action in &j.actions()[at..n] {
+                                journal::apply(&mut runner, action);
+                            }
+                        });
+                        runner
+                    }
+                    _ => self.journal.with_value(|j| journal::replayed(j, n)),
+                };
+                self.past_runner.set_value(Some((n, runner)));
+            }
+        }
+        self.past.set(n);
+        self.changed();
+    }
+
+    /// Back to the live cluster after time travel.
+    fn leave_past(&self) {
+        if self.past.get_untracked().is_some() {
+            self.past_runner.set_value(None);
+            self.past.set(None);
+        }
+    }
+
+    /// A fresh cluster with an empty journal and transcript (before replaying another session).
+    pub fn start_over(&self) {
+        self.finish_pending();
+        self.leave_past();
+        self.runner.set_value(Runner::with_default_cluster());
+        self.journal.set_value(Journal::default());
+        self.entries.set(Vec::new());
+        self.selected_shard.set(None);
+        self.last_query.set(None);
+        self.changed();
     }
 
     /// Runs SQL as if typed into the console: the run is echoed and its output appended to the
@@ -145,9 +233,11 @@ impl AppState {
     /// first, so runs never interleave).
     pub fn begin_run(&self, sql: &str) {
         self.finish_pending();
+        self.leave_past();
         let run = self.runner.try_update_value(|r| PendingRun {
             before: r.exec.network.trace.statement,
             steps: r.begin_interactive(sql),
+            sql: sql.to_string(),
         });
         self.pending.set_value(run);
     }
@@ -192,6 +282,8 @@ impl AppState {
             self.last_query.set(query);
         }
         self.push_entry(run.steps.echo().to_string(), &output, tables);
+        self.journal.update_value(|j| j.record_run(&run.sql));
+        persist::save(*self);
         self.changed();
         Progress::Finished(output)
     }
@@ -205,8 +297,11 @@ impl AppState {
     /// Cancels a session's waiting statement; what it prints joins the transcript.
     pub fn cancel(&self, session: SessionId) {
         self.finish_pending();
+        self.leave_past();
         let mut output = String::new();
         self.runner.update_value(|r| output = r.cancel(session));
+        self.journal.update_value(|j| j.record_cancel(session));
+        persist::save(*self);
         self.push_entry(
             format!("-- cancel session {session}\n"),
             &output,
@@ -256,6 +351,7 @@ impl AppState {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    persist::restore(state);
     // The console's share of the width and the map's share of the right column, in percent.
     let console_share = RwSignal::new(46.0);
     let map_share = RwSignal::new(60.0);
@@ -282,8 +378,10 @@ pub fn App() -> impl IntoView {
                 >
                     "Reset cluster"
                 </button>
+                <SessionButtons />
                 <ThemeToggle />
             </header>
+            <SessionNotice />
             <main class="layout" style=tracks>
                 <section class="pane console-pane" aria-labelledby="console-title">
                     <h2 id="console-title">"Console"</h2>
@@ -292,6 +390,7 @@ pub fn App() -> impl IntoView {
                 <Splitter share=console_share vertical=true label="Resize the console and the map" />
                 <section class="pane map-pane" aria-labelledby="map-title">
                     <h2 id="map-title">"Cluster map"</h2>
+                    <TimeTravel />
                     <ClusterMap />
                 </section>
                 <Splitter share=map_share vertical=false label="Resize the map and the details" />

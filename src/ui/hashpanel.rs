@@ -14,7 +14,7 @@ pub fn HashPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let tables = Memo::new(move |_| {
         state.version.track();
-        state.with_cluster(distributed_tables)
+        state.with_viewed_cluster(distributed_tables)
     });
     let chosen = RwSignal::new(None::<String>);
     let value = RwSignal::new(String::new());
@@ -24,12 +24,12 @@ pub fn HashPanel() -> impl IntoView {
         chosen
             .get()
             .filter(|t| all.contains(t))
-            .or_else(|| state.with_cluster(default_table))
+            .or_else(|| state.with_viewed_cluster(default_table))
     });
     let hash_bar = Memo::new(move |_| {
         state.version.track();
         let t = table.get()?;
-        state.with_cluster(|c| bar(c, &t))
+        state.with_viewed_cluster(|c| bar(c, &t))
     });
     let marker = Memo::new(move |_| {
         let input = value.get();

@@ -356,7 +356,7 @@ fn ShardDetails() -> impl IntoView {
         let s = shard.get()?;
         let node = s.nodes.first()?.clone();
         state.version.track();
-        let result = state.with_cluster(|c| c.node_table_rows(&node, &s.shard_name));
+        let result = state.with_viewed_cluster(|c| c.node_table_rows(&node, &s.shard_name));
         Some(match result {
             Ok(mut rs) => {
                 let total = rs.rows.len();

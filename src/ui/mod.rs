@@ -7,6 +7,7 @@ mod faults;
 mod hashpanel;
 mod lessons;
 mod map;
+mod persist;
 mod plan;
 mod routing;
 mod sessions;
@@ -15,6 +16,7 @@ mod splitter;
 mod tests;
 mod theme;
 mod timeline;
+mod timetravel;
 
 /// Mounts the app into `<body>`; called by the wasm binary's `main`.
 pub fn mount() {

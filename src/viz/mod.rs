@@ -3,8 +3,10 @@
 //! console history and transcript.
 
 pub mod animation;
+pub mod export;
 pub mod hashview;
 pub mod history;
+pub mod journal;
 pub mod layout;
 pub mod lessons;
 pub mod plan;

@@ -160,6 +160,18 @@ fn strip_locus(line: &str) -> &str {
 }
 
 /// Whether a run's output reports an error.
+/// A run's text on one line (whitespace collapsed), ending in `…` when longer than `max`
+/// characters.
+pub fn one_line_preview(text: &str, max: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let mut cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 pub fn has_error(output: &str) -> bool {
     segments(output).iter().any(|(k, _)| *k == Kind::Error)
 }
@@ -167,6 +179,16 @@ pub fn has_error(output: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn previews_fit_on_one_line_and_say_when_cut() {
+        assert_eq!(
+            one_line_preview("SELECT 1\n  FROM t;", 40),
+            "SELECT 1 FROM t;"
+        );
+        assert_eq!(one_line_preview("SELECT ünïcode", 8), "SELECT …");
+        assert_eq!(one_line_preview("abc", 3), "abc");
+    }
 
     #[test]
     fn results_become_grids_between_the_runs_other_output() {

@@ -63,9 +63,19 @@ after(async () => {
   if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
-/** A fresh page with problem collectors; `problems` must stay empty. */
-async function openApp() {
+/** A fresh page with problem collectors; `problems` must stay empty. Each test starts with
+ * this browser's storage empty (the first load of the page clears it, reloads keep it), so no
+ * test replays another's saved session; `keepStorage` opens on what earlier pages saved. */
+async function openApp({ keepStorage = false, url = baseUrl } = {}) {
   const page = await browser.newPage();
+  if (!keepStorage) {
+    await page.addInitScript(() => {
+      if (location.protocol === 'http:' && !sessionStorage.getItem('e2e-opened')) {
+        localStorage.clear();
+        sessionStorage.setItem('e2e-opened', '1');
+      }
+    });
+  }
   const context = { close: () => page.close() };
   const problems = [];
   page.on('console', (msg) => {
@@ -77,7 +87,7 @@ async function openApp() {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
   const started = Date.now();
-  await page.goto(baseUrl, { waitUntil: 'load' });
+  await page.goto(url, { waitUntil: 'load' });
   await page.locator('#sql-input').waitFor({ state: 'visible', timeout: 30_000 });
   const interactiveMs = Date.now() - started;
   return { page, context, problems, interactiveMs };
@@ -327,6 +337,160 @@ test('a lesson step that errors is not checked off, and a lesson can start from 
   assert.match(await second.locator('.lesson-note').textContent(), /^Check: /);
   await tutorial.locator('.lesson').nth(2).getByRole('button', { name: /^Run step 3:/ }).click();
   assert.match(await tutorial.locator('.lesson').nth(2).locator('.lesson-note').textContent(), /✗ Not yet: the last statement ran as 32 tasks/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** The shard tiles' labels ("shard N of T on NODE, K rows"), in shard order. */
+async function tileLabels(page) {
+  return page.locator('svg.map rect.tile').evaluateAll((tiles) =>
+    tiles.map((t) => t.getAttribute('aria-label').replace(/, used by the last statement$/, '')).sort(),
+  );
+}
+
+const SESSION_SQL = [
+  "CREATE TABLE kept (id int PRIMARY KEY, v text);\nSELECT create_distributed_table('kept', 'id', shard_count := 4);",
+  "INSERT INTO kept SELECT g, 'v' || g FROM generate_series(1, 40) g;",
+  'DELETE FROM kept WHERE id <= 10;',
+  '\\c worker-1',
+];
+
+test('a session survives a reload: it is replayed, the app says so, and the cluster is the same', async () => {
+  const { page, context, problems } = await openApp();
+  for (const sql of SESSION_SQL) await run(page, sql);
+  const before = await tileLabels(page);
+  assert.equal(before.length, 4);
+  assert.ok(before.some((l) => /, \d+ rows$/.test(l)), before.join('\n'));
+  await page.reload({ waitUntil: 'load' });
+  await page.locator('.session-notice').getByText(/Your session was restored: 4 runs replayed\./).waitFor();
+  assert.deepEqual(await tileLabels(page), before);
+  assert.equal((await page.locator('.editor .prompt').textContent()).trim(), 'worker-1=#');
+  assert.equal(await page.locator('.console-output .entry').count(), 4, 'the transcript is replayed too');
+  const out = await (await run(page, '\\c coordinator\nSELECT count(*) FROM kept;')).locator('.out').textContent();
+  assert.match(out, /\b30\b/);
+  await page.locator('.session-notice').getByRole('button', { name: 'Dismiss this message' }).click();
+  assert.equal(await page.locator('.session-notice .notice').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Share gives a link that opens the same session elsewhere, and keeps the own session aside', async () => {
+  const a = await openApp();
+  for (const sql of SESSION_SQL.slice(0, 3)) await run(a.page, sql);
+  const labels = await tileLabels(a.page);
+  await a.page.getByRole('button', { name: 'Share' }).click();
+  const sheet = a.page.getByRole('dialog', { name: 'Share this session' });
+  const link = await sheet.locator('textarea').inputValue();
+  assert.ok(link.startsWith(`${baseUrl}#session=`), link);
+  assert.ok(link.length < 2000, `a short session makes a short link (${link.length} characters)`);
+  await a.page.keyboard.press('Escape');
+  assert.equal(await sheet.count(), 0, 'Escape closes the sheet');
+  assert.deepEqual(a.problems, []);
+  await a.context.close();
+
+  // Someone else, who already has a session of their own.
+  const b = await openApp();
+  await run(b.page, 'CREATE TABLE mine (id int);');
+  await b.page.goto('about:blank');
+  await b.page.goto(link, { waitUntil: 'load' });
+  await b.page.locator('.session-notice').getByText(/Opened a shared session: 3 runs replayed\. Your own session was kept aside\./).waitFor();
+  assert.deepEqual(await tileLabels(b.page), labels);
+  assert.equal(new URL(b.page.url()).hash, '', 'the session leaves the address once opened');
+  let out = await (await run(b.page, '\\dt')).locator('.out').textContent();
+  assert.match(out, /\bkept\b/);
+  assert.doesNotMatch(out, /\bmine\b/);
+  await b.page.locator('.session-notice').getByRole('button', { name: 'Bring back my session' }).click();
+  await b.page.locator('.session-notice').getByText(/Your own session is back: 1 run replayed\./).waitFor();
+  assert.equal(await tileLabels(b.page).then((l) => l.length), 0);
+  out = await (await run(b.page, '\\dt')).locator('.out').textContent();
+  assert.match(out, /\bmine\b/);
+  assert.doesNotMatch(out, /\bkept\b/);
+  assert.deepEqual(b.problems, []);
+  await b.context.close();
+});
+
+test('a damaged, cut or oversized link, or a damaged saved session, is reported and the app starts', async () => {
+  const a = await openApp();
+  await run(a.page, 'CREATE TABLE t (id int);');
+  await a.page.getByRole('button', { name: 'Share' }).click();
+  const link = await a.page.getByRole('dialog').locator('textarea').inputValue();
+  await a.context.close();
+  const cases = [
+    [`${baseUrl}#session=${link.split('#session=')[1].slice(0, -6)}`, /could not be opened: it is damaged or cut short\. The cluster starts fresh\./],
+    [`${baseUrl}#session=not*base64`, /could not be opened: it is not a ShardScope link/],
+    [`${baseUrl}#session=${'A'.repeat(100_001)}`, /could not be opened: it is too long \(98 KB; the limit is 97 KB\)/],
+  ];
+  for (const [url, message] of cases) {
+    const { page, context, problems } = await openApp({ url });
+    await page.locator('.session-notice').getByText(message).waitFor();
+    assert.match(await (await run(page, 'SELECT 1 AS one;')).locator('.out').textContent(), /one/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+  // A saved session damaged in storage: kept aside, not lost, and the app starts fresh.
+  const { page, context, problems } = await openApp();
+  await run(page, 'CREATE TABLE t (id int);');
+  const damaged = await page.evaluate(() => {
+    const v = localStorage.getItem('shardscope.session').replace('CREATE TABLE t', 'CREATE TABLE u');
+    localStorage.setItem('shardscope.session', v);
+    return v;
+  });
+  await page.reload({ waitUntil: 'load' });
+  await page.locator('.session-notice').getByText(/Your saved session could not be read: it is damaged or cut short \(its checksum does not match\)\. It was kept aside/).waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('shardscope.session.unreadable')), damaged);
+  assert.equal(await page.locator('.console-output .entry').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Export gives a docker-compose.yml of the same shape and the session as a psql script', async () => {
+  const { page, context, problems } = await openApp();
+  for (const sql of SESSION_SQL) await run(page, sql);
+  await page.getByRole('button', { name: 'Export' }).click();
+  const sheet = page.getByRole('dialog', { name: 'Take this session to a real Citus cluster' });
+  const [compose, script] = await sheet.locator('pre.export-text').allTextContents();
+  for (const [name, port] of [['coordinator', 9700], ['worker-1', 9701], ['worker-2', 9702]]) {
+    assert.match(compose, new RegExp(`\\n  ${name}:\\n(.*\\n){3}      PGPORT: "${port}"\\n`), compose);
+  }
+  assert.match(compose, /image: citusdata\/citus:13\.2\n/);
+  assert.match(script, /SELECT citus_set_coordinator_host\('127\.0\.0\.1', 9700\);\n/);
+  assert.match(script, /CREATE TABLE kept \(id int PRIMARY KEY, v text\);\nSELECT create_distributed_table\('kept', 'id', shard_count := 4\);\n/);
+  assert.match(script, /\\c - - 127\.0\.0\.1 9701\n$/);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    sheet.getByRole('button', { name: 'Download docker-compose.yml' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'docker-compose.yml');
+  assert.equal(fs.readFileSync(await download.path(), 'utf8'), compose);
+  await sheet.getByRole('button', { name: 'Close' }).click();
+  assert.equal(await sheet.count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('time travel shows the map and row counts after an earlier run, and running comes back to now', async () => {
+  const { page, context, problems } = await openApp();
+  for (const sql of SESSION_SQL.slice(0, 3)) await run(page, sql);
+  const now = await tileLabels(page);
+  const range = page.getByRole('slider', { name: 'Time travel' });
+  assert.equal(await range.getAttribute('max'), '3');
+  await range.fill('2');
+  await page.locator('.time-travel-label').getByText(/^After run 2 of 3: INSERT INTO kept/).waitFor();
+  const afterInsert = await tileLabels(page);
+  const rows = (labels) => labels.reduce((n, l) => n + Number(/(\d+) rows?$/.exec(l)[1]), 0);
+  assert.equal(rows(afterInsert), 40);
+  assert.equal(rows(now), 30);
+  await range.fill('0');
+  await page.locator('.time-travel-label').getByText('Before run 1 of 3: a fresh cluster').waitFor();
+  assert.equal((await tileLabels(page)).length, 0);
+  await range.fill('1');
+  assert.equal(rows(await tileLabels(page)), 0);
+  await page.getByRole('button', { name: 'Back to now' }).click();
+  assert.deepEqual(await tileLabels(page), now);
+  await range.fill('2');
+  await run(page, 'SELECT count(*) FROM kept;');
+  await page.locator('.time-travel-label').getByText('Now, after run 4 of 4').waitFor();
+  assert.equal(rows(await tileLabels(page)), 30);
   assert.deepEqual(problems, []);
   await context.close();
 });
