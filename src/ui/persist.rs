@@ -396,7 +396,10 @@ pub fn SessionButtons() -> impl IntoView {
     };
     let export = move |_| {
         let nodes = state.with_cluster(|c| c.nodes());
-        let script = state.journal.with_value(|j| export::script(j, &nodes));
+        let initial = crate::cluster::Cluster::new().nodes();
+        let script = state
+            .journal
+            .with_value(|j| export::script(j, &initial, &nodes));
         sheet.set(Some(Sheet::Export {
             compose: export::compose(&nodes),
             script,

@@ -51,12 +51,13 @@ pub fn compose(nodes: &[NodeInfo]) -> String {
     out
 }
 
-/// The session as a psql script for the cluster `compose` describes: the nodes are registered
-/// as ShardScope registers them, then every run follows as typed. What only ShardScope can do
+/// The session as a psql script for the cluster `compose` describes: the nodes a fresh
+/// ShardScope cluster starts with (`initial`) are registered as ShardScope registers them, then
+/// every run follows as typed (nodes the session added, it adds itself). What only ShardScope can do
 /// (crashing a node, cutting a link, `\session`, `\reset`) stays in the script as a comment
 /// saying how to do it by hand; `\c NODE` becomes psql's `\c - - HOST PORT`. A `\reset`
 /// starts the script over, as it starts the cluster over.
-pub fn script(journal: &Journal, nodes: &[NodeInfo]) -> String {
+pub fn script(journal: &Journal, initial: &[NodeInfo], nodes: &[NodeInfo]) -> String {
     let mut body = String::new();
     for action in journal.actions() {
         match action {
@@ -85,13 +86,13 @@ pub fn script(journal: &Journal, nodes: &[NodeInfo]) -> String {
         "-- A ShardScope session, to replay on the cluster of the docker-compose.yml exported with it.\n\
          \\set ON_ERROR_STOP off\n",
     );
-    if let Some(c) = nodes.iter().find(|n| n.is_coordinator) {
+    if let Some(c) = initial.iter().find(|n| n.is_coordinator) {
         out.push_str(&format!(
             "SELECT citus_set_coordinator_host('{}', {});\n",
             c.host, c.port
         ));
     }
-    for w in nodes.iter().filter(|n| !n.is_coordinator) {
+    for w in initial.iter().filter(|n| !n.is_coordinator) {
         out.push_str(&format!(
             "SELECT 1 FROM citus_add_node('{}', {});\n",
             w.host, w.port
@@ -176,6 +177,25 @@ mod tests {
     }
 
     #[test]
+    fn nodes_the_session_added_are_in_the_compose_file_and_added_by_the_script() {
+        let mut runner = crate::psql::Runner::with_default_cluster();
+        let add = "SELECT citus_add_node('127.0.0.1', 9703);";
+        runner.run_interactive(add);
+        let mut j = Journal::default();
+        j.record_run(add);
+        let all = runner.exec.nodes();
+        let yml = compose(&all);
+        assert!(yml.contains("a coordinator and 3 workers"));
+        assert!(yml.contains("PGPORT: \"9703\""));
+        let sql = script(&j, &nodes(), &all);
+        assert!(
+            !sql.contains("citus_add_node('127.0.0.1', 9703);\n\n"),
+            "{sql}"
+        );
+        assert!(sql.ends_with(&format!("\n\n{add}\n")), "{sql}");
+    }
+
+    #[test]
     fn script_registers_the_nodes_and_translates_meta_commands() {
         let mut j = Journal::default();
         j.record_run("CREATE TABLE gone (id int);");
@@ -184,7 +204,7 @@ mod tests {
         j.record_run("\\c worker-1\nSELECT count(*) FROM t");
         j.record_run("\\crash worker-2\n\\session 2\n\\tick 5");
         j.record_cancel(2);
-        let sql = script(&j, &nodes());
+        let sql = script(&j, &nodes(), &nodes());
         assert_eq!(
             sql,
             "-- A ShardScope session, to replay on the cluster of the docker-compose.yml exported with it.\n\
