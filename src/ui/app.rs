@@ -347,13 +347,36 @@ impl AppState {
     }
 }
 
+const GUIDE_KEY: &str = "shardscope.guide";
+
+fn guide_closed_before() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(GUIDE_KEY).ok().flatten())
+        .is_some_and(|v| v == "closed")
+}
+
+fn remember_guide(open: bool) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(GUIDE_KEY, if open { "open" } else { "closed" });
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     persist::restore(state);
-    // The console's share of the width and the map's share of the right column, in percent.
-    let console_share = RwSignal::new(46.0);
+    // The guided tour is open on the first screen until the learner closes it (remembered).
+    let guide_open = RwSignal::new(!guide_closed_before());
+    Effect::new(move |_| remember_guide(guide_open.get()));
+    // The left column's share of the width (the tour and the console) and the map's share of
+    // the right column, in percent.
+    let console_share = RwSignal::new(if guide_open.get_untracked() {
+        56.0
+    } else {
+        46.0
+    });
     let map_share = RwSignal::new(60.0);
     let tracks = move || {
         let (c, m) = (console_share.get(), map_share.get());
@@ -370,6 +393,15 @@ pub fn App() -> impl IntoView {
                 <p class="tagline">"A small Citus cluster running in this browser tab"</p>
                 <button
                     type="button"
+                    class="guide-toggle"
+                    aria-expanded=move || guide_open.get().to_string()
+                    aria-controls="guide"
+                    on:click=move |_| guide_open.update(|open| *open = !*open)
+                >
+                    "Guided tour"
+                </button>
+                <button
+                    type="button"
                     class="reset-cluster"
                     title="A fresh coordinator and its workers, with no tables (\\reset)"
                     on:click=move |_| {
@@ -382,11 +414,37 @@ pub fn App() -> impl IntoView {
                 <ThemeToggle />
             </header>
             <SessionNotice />
-            <main class="layout" style=tracks>
-                <section class="pane console-pane" aria-labelledby="console-title">
-                    <h2 id="console-title">"Console"</h2>
-                    <Console />
-                </section>
+            <main class="layout" class:with-guide=move || guide_open.get() style=tracks>
+                <div class="left-column">
+                    <aside
+                        id="guide"
+                        class="pane guide-pane"
+                        aria-labelledby="guide-title"
+                        hidden=move || !guide_open.get()
+                    >
+                        <div class="guide-head">
+                            <h2 id="guide-title">"Guided tour"</h2>
+                            <button
+                                type="button"
+                                class="guide-close"
+                                aria-label="Close the guided tour"
+                                on:click=move |_| guide_open.set(false)
+                            >
+                                "×"
+                            </button>
+                        </div>
+                        <p class="guide-welcome">
+                            "A real, small Citus cluster runs in this tab: a coordinator and two \
+                             workers. Each step below runs its SQL in the console, shows on the \
+                             map which nodes and shards it touched, and is checked."
+                        </p>
+                        <Lessons />
+                    </aside>
+                    <section class="pane console-pane" aria-labelledby="console-title">
+                        <h2 id="console-title">"Console"</h2>
+                        <Console />
+                    </section>
+                </div>
                 <Splitter share=console_share vertical=true label="Resize the console and the map" />
                 <section class="pane map-pane" aria-labelledby="map-title">
                     <h2 id="map-title">"Cluster map"</h2>
@@ -402,10 +460,9 @@ pub fn App() -> impl IntoView {
     }
 }
 
-const TABS: [(&str, &str); 4] = [
+const TABS: [(&str, &str); 3] = [
     ("timeline", "Last statement"),
     ("hash", "Hash view"),
-    ("lessons", "Lessons"),
     ("plan", "Plan"),
 ];
 
@@ -474,21 +531,11 @@ fn Tabs() -> impl IntoView {
             <HashPanel />
         </div>
         <div
-            class="tab-panel lessons-panel"
-            role="tabpanel"
-            id="panel-lessons"
-            aria-labelledby="tab-lessons"
-            hidden=move || current.get() != 2
-        >
-            <h2>"Lessons: the Citus tutorial"</h2>
-            <Lessons />
-        </div>
-        <div
             class="tab-panel plan-panel"
             role="tabpanel"
             id="panel-plan"
             aria-labelledby="tab-plan"
-            hidden=move || current.get() != 3
+            hidden=move || current.get() != 2
         >
             <h2>"Plan: EXPLAIN as a picture"</h2>
             <PlanPanel />

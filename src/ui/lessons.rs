@@ -1,6 +1,7 @@
-//! The guided lessons: each step's SQL runs through the console runner, then its check is
-//! evaluated against the cluster and the run's output. A picker switches between lessons; each
-//! keeps its own progress.
+//! The guided tour: each lesson's steps run their SQL through the console runner, then each
+//! step's check is evaluated against the cluster and the run's output. A picker switches
+//! between lessons; each keeps its own progress. One step at a time is open (the first not yet
+//! done, or the one the learner opened), so the lesson reads without scrolling.
 
 use super::app::AppState;
 use crate::viz::lessons::{Lesson, LESSONS};
@@ -44,7 +45,7 @@ pub fn Lessons() -> impl IntoView {
                     data-lesson=i.to_string()
                     hidden=move || current.get() != i
                 >
-                    <LessonSteps lesson=lesson />
+                    <LessonSteps lesson=lesson index=i />
                 </section>
             }
         })
@@ -58,15 +59,23 @@ pub fn Lessons() -> impl IntoView {
 }
 
 #[component]
-fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
+fn LessonSteps(lesson: &'static Lesson, index: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
     let steps_of = lesson.steps;
     let status = RwSignal::new(vec![Status::Todo; steps_of.len()]);
     let done_count = move || status.with(|s| s.iter().filter(|x| **x == Status::Done).count());
+    // The step the learner opened; by default the first one not yet done.
+    let opened = RwSignal::new(None::<usize>);
+    let open_step = Memo::new(move |_| {
+        opened.get().unwrap_or_else(|| {
+            status.with(|s| s.iter().position(|x| *x != Status::Done).unwrap_or(0))
+        })
+    });
     // A lesson starts from a known cluster: a fresh one, said so in the console.
     let start_over = move |_| {
         state.reset_cluster();
         status.set(vec![Status::Todo; steps_of.len()]);
+        opened.set(None);
     };
 
     let steps = steps_of
@@ -76,6 +85,7 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
             let run = move || {
                 let out = state.run_sql(step.sql);
                 let verdict = state.with_cluster(|c| step.verdict(c, &out));
+                let passed = verdict.is_ok();
                 status.update(|s| {
                     if let Some(x) = s.get_mut(i) {
                         *x = match verdict {
@@ -84,7 +94,10 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
                         };
                     }
                 });
+                // A step done hands over to the next one; a failed one stays open.
+                opened.set(if passed { None } else { Some(i) });
             };
+            let is_open = move || open_step.get() == i;
             let st = move || status.with(|s| s.get(i).cloned().unwrap_or(Status::Todo));
             let done = move || st() == Status::Done;
             let note = move || match st() {
@@ -97,6 +110,7 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
                     class="lesson"
                     class:done=done
                     class:unmet=move || matches!(st(), Status::Unmet(_))
+                    class:open=is_open
                     data-done=move || done().to_string()
                 >
                     <div class="lesson-head">
@@ -109,7 +123,17 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
                         >
                             {move || if done() { "✓" } else { "" }}
                         </span>
-                        <h3>{format!("{}. {}", i + 1, step.title)}</h3>
+                        <h3>
+                            <button
+                                type="button"
+                                class="lesson-toggle"
+                                aria-expanded=move || is_open().to_string()
+                                aria-controls=format!("lesson-{index}-step-{}", i + 1)
+                                on:click=move |_| opened.set(Some(i))
+                            >
+                                {format!("{}. {}", i + 1, step.title)}
+                            </button>
+                        </h3>
                         <button
                             type="button"
                             class="lesson-run"
@@ -119,8 +143,14 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
                             "Run"
                         </button>
                     </div>
-                    <p class="lesson-explain">{step.explain}</p>
-                    <pre class="lesson-sql">{step.sql}</pre>
+                    <div
+                        class="lesson-body"
+                        id=format!("lesson-{index}-step-{}", i + 1)
+                        hidden=move || !is_open()
+                    >
+                        <p class="lesson-explain">{step.explain}</p>
+                        <pre class="lesson-sql">{step.sql}</pre>
+                    </div>
                     <p class="lesson-note">{note}</p>
                 </li>
             }
@@ -133,8 +163,8 @@ fn LessonSteps(lesson: &'static Lesson) -> impl IntoView {
             <button type="button" class="lesson-reset" on:click=start_over>
                 "Start from a fresh cluster"
             </button>
-            " Replaces the cluster with a new coordinator and its workers, as this lesson \
-             expects; everything created so far is gone."
+            " This lesson expects a new coordinator and its workers with no tables: the button \
+             replaces the cluster (Time travel can still show what was there)."
         </p>
         <p class="lessons-progress" role="status">
             {move || format!("{} of {} steps done", done_count(), steps_of.len())}

@@ -21,8 +21,7 @@ const PAD_Y: f64 = 5.0;
 const H_GAP: f64 = 14.0;
 const V_GAP: f64 = 22.0;
 const MARGIN: f64 = 8.0;
-/// Longer lines are shortened in the box; the full text is in the hover text and the EXPLAIN
-/// text beside the picture.
+/// Longer lines are wrapped in the box (continuations indented), so nothing is cut.
 pub const MAX_CHARS: usize = 44;
 
 /// Which part of the distributed plan a box belongs to.
@@ -90,13 +89,38 @@ pub struct PlanPicture {
     pub task_count: Option<usize>,
 }
 
-fn shorten(s: &str) -> String {
-    if s.chars().count() <= MAX_CHARS {
-        return s.to_string();
+/// `s` in lines of at most `MAX_CHARS` characters, broken at spaces where it can be (a word
+/// longer than a line is broken where the line ends); continuation lines are indented.
+fn wrap(s: &str) -> Vec<String> {
+    const INDENT: &str = "  ";
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let mut rest: Vec<char> = word.chars().collect();
+        loop {
+            let start = if lines.is_empty() { 0 } else { INDENT.len() };
+            let used = line.chars().count();
+            let sep = usize::from(used > start);
+            if used + sep + rest.len() <= MAX_CHARS {
+                line.push_str(&" ".repeat(sep));
+                line.extend(rest);
+                break;
+            }
+            // A word that fits a line of its own starts one; a longer one fills this line.
+            let room = MAX_CHARS.saturating_sub(used + sep);
+            if sep == 1 && rest.len() <= MAX_CHARS - INDENT.len() || room == 0 {
+                lines.push(std::mem::replace(&mut line, INDENT.to_string()));
+                continue;
+            }
+            line.push_str(&" ".repeat(sep));
+            line.extend(rest.drain(..room));
+            lines.push(std::mem::replace(&mut line, INDENT.to_string()));
+        }
     }
-    let mut out: String = s.chars().take(MAX_CHARS - 1).collect();
-    out.push('…');
-    out
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// The worker named by a task's `Node: host=H port=P dbname=D` line.
@@ -154,8 +178,12 @@ fn size(node: &PlanNode, part: Part, worker: Option<&str>, nodes: &[NodeInfo]) -
         full.push('\n');
         full.push_str(p);
     }
-    let title = shorten(&title);
-    let lines: Vec<String> = node.props.iter().map(|p| shorten(p)).collect();
+    // A long title's continuation lines come first under it.
+    let mut title_lines = wrap(&title).into_iter();
+    let title = title_lines.next().unwrap_or_default();
+    let lines: Vec<String> = title_lines
+        .chain(node.props.iter().flat_map(|p| wrap(p)))
+        .collect();
     let chars = std::iter::once(&title)
         .chain(&lines)
         .map(|l| l.chars().count())
@@ -519,16 +547,37 @@ mod tests {
     }
 
     #[test]
-    fn long_lines_are_shortened_in_the_boxes_only() {
+    fn long_lines_are_wrapped_in_the_boxes_and_nothing_is_cut() {
+        let node = "Node: host=127.0.0.1 port=9701 dbname=postgres user=someone_long";
         let plan = PlanNode {
             title: "x".repeat(100),
-            props: vec!["Filter: ".to_string() + &"y".repeat(100)],
+            props: vec!["Filter: ".to_string() + &"y".repeat(100), node.to_string()],
             ..Default::default()
         };
         let p = picture(&plan, &[]);
-        assert_eq!(p.boxes[0].title.chars().count(), MAX_CHARS);
-        assert!(p.boxes[0].title.ends_with('…'));
-        assert!(p.boxes[0].full.contains(&"y".repeat(100)));
+        let b = &p.boxes[0];
+        let shown: Vec<&str> = std::iter::once(b.title.as_str())
+            .chain(b.lines.iter().map(String::as_str))
+            .collect();
+        assert!(
+            shown.iter().all(|l| l.chars().count() <= MAX_CHARS),
+            "{shown:?}"
+        );
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        assert_eq!(
+            squeeze(&shown.concat()),
+            squeeze(&format!(
+                "{}Filter: {}{node}",
+                "x".repeat(100),
+                "y".repeat(100)
+            ))
+        );
+        assert!(
+            shown.contains(&"Node: host=127.0.0.1 port=9701")
+                && shown.contains(&"  dbname=postgres user=someone_long"),
+            "a line breaks at a space where it can: {shown:?}"
+        );
+        assert!(b.full.contains(&"y".repeat(100)));
         assert_eq!(p.task_count, None);
         assert!(p.describe().contains("coordinator only"));
     }

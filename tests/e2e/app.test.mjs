@@ -123,7 +123,7 @@ test('page renders its panels and nothing comes from another origin', async () =
   assert.ok(await page.getByRole('textbox', { name: /SQL input/ }).isVisible());
   assert.ok(await page.getByRole('button', { name: /Run the statements/ }).isVisible());
   assert.equal((await page.locator('.editor .prompt').textContent()).trim(), 'coordinator=#');
-  for (const title of ['Console', 'Cluster map', 'Last statement']) {
+  for (const title of ['Guided tour', 'Console', 'Cluster map', 'Last statement']) {
     assert.ok(await page.getByRole('heading', { name: title }).isVisible(), title);
   }
   assert.equal(await page.locator('.verdict').textContent(), 'no statement traced yet');
@@ -319,10 +319,42 @@ test('Reset cluster and \\reset bring back a fresh coordinator and workers', asy
   await context.close();
 });
 
+test('the first screen offers the guided tour, one step open at a time; closing it is remembered', async () => {
+  const { page, context, problems } = await openApp();
+  const guide = page.getByRole('complementary', { name: 'Guided tour' });
+  assert.ok(await guide.isVisible(), 'the tour is on the first screen');
+  const toggle = page.getByRole('button', { name: 'Guided tour', exact: true });
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  const tutorial = page.locator('.lesson-set[data-lesson="0"]');
+  const step = (i) => tutorial.locator('.lesson').nth(i);
+  const openSteps = () => tutorial.locator('.lesson-body:not([hidden])').count();
+  assert.equal(await openSteps(), 1);
+  assert.ok(await step(0).locator('.lesson-sql').isVisible(), 'step 1 is open');
+  assert.ok(!(await step(1).locator('.lesson-sql').isVisible()), 'step 2 is closed');
+  await step(0).getByRole('button', { name: /^Run step 1:/ }).click();
+  assert.equal(await step(0).getAttribute('data-done'), 'true');
+  assert.ok(await step(1).locator('.lesson-sql').isVisible(), 'a step done opens the next');
+  assert.equal(await openSteps(), 1);
+  await step(4).getByRole('button', { name: '5. Which shard holds each row' }).click();
+  assert.equal(await step(4).getByRole('button', { name: /^5\./ }).getAttribute('aria-expanded'), 'true');
+  assert.ok(await step(4).locator('.lesson-sql').isVisible());
+  assert.equal(await openSteps(), 1);
+  // Closed, it stays closed after a reload, and the top bar opens it again.
+  await guide.getByRole('button', { name: 'Close the guided tour' }).click();
+  assert.ok(!(await guide.isVisible()));
+  await page.reload({ waitUntil: 'load' });
+  await page.locator('#sql-input').waitFor();
+  assert.ok(!(await page.locator('#guide').isVisible()));
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  assert.ok(await page.locator('#guide').isVisible());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a lesson step that errors is not checked off, and a lesson can start from a fresh cluster', async () => {
   const { page, context, problems } = await openApp();
   await run(page, 'CREATE TABLE citus_demo (id int);');
-  await page.getByRole('tab', { name: 'Lessons' }).click();
   const tutorial = page.locator('.lesson-set[data-lesson="0"]');
   const first = tutorial.locator('.lesson').first();
   await first.getByRole('button', { name: /^Run step 1:/ }).click();
@@ -558,7 +590,6 @@ async function waitForCount(page, selector, n, timeout = 30_000) {
 
 test('the lessons run through the console, get checked, and drive the map and hash view', async () => {
   const { page, context, problems } = await openApp();
-  await page.getByRole('tab', { name: 'Lessons' }).click();
   const tutorial = page.locator('.lesson-set[data-lesson="0"]');
   const lessons = tutorial.locator('.lesson');
   const total = await lessons.count();
@@ -635,7 +666,6 @@ test('the lessons run through the console, get checked, and drive the map and ha
 
 test('the two-phase commit lesson draws its rounds, a crash, a branch in doubt, a wait and recovery', async () => {
   const { page, context, problems } = await openApp();
-  await page.getByRole('tab', { name: 'Lessons' }).click();
   await page.getByRole('button', { name: 'Two-phase commit' }).click();
   const set = page.locator('.lesson-set[data-lesson="1"]');
   assert.ok(await set.isVisible());
