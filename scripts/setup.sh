@@ -73,10 +73,8 @@ if $with_tests; then
     install_tool --locked wasm-pack --version "$WASM_PACK_VERSION"
   fi
   command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
-  # npm ci only when the installed playwright-core differs from the one package-lock.json pins.
-  wanted=$(cd tests/e2e && node -p 'require("./package-lock.json").packages["node_modules/playwright-core"].version')
-  have=$(cd tests/e2e && node -p 'try { require("./node_modules/playwright-core/package.json").version } catch { "" }')
-  if [[ "$wanted" != "$have" ]]; then
-    (cd tests/e2e && npm ci --no-audit --no-fund)
+  # npm ci only when node_modules was not installed from this very package-lock.json.
+  if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.installed-from-lock; then
+    (cd tests/e2e && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.installed-from-lock)
   fi
 fi

@@ -263,12 +263,13 @@ pub fn Console() -> impl IntoView {
                     view! {
                         <div class="entry" class:failed=failed>
                             {echo_view(e.echo)}
-                            <pre class="out" hidden=as_grid>
+                            // Focusable: wide output scrolls sideways, also by keyboard.
+                            <pre class="out" tabindex="0" hidden=as_grid>
                                 {message_spans(e.output)}
                             </pre>
                             // Drawn only while shown: a big result as a hidden table would
                             // cost every run its DOM.
-                            <div class="out-parts" hidden=move || !as_grid()>
+                            <div class="out-parts" tabindex="0" hidden=move || !as_grid()>
                                 {move || {
                                     as_grid()
                                         .then(|| {
@@ -320,7 +321,7 @@ pub fn Console() -> impl IntoView {
                 <button
                     type="button"
                     class="view-toggle"
-                    aria-label="Show results as tables"
+                    title="Show results as tables instead of psql's aligned text"
                     aria-pressed=move || table_view.get().to_string()
                     on:click=move |_| table_view.update(|on| *on = !*on)
                 >

@@ -402,7 +402,9 @@ fn ShardDetails() -> impl IntoView {
                     }}
                 </dl>
                 <p class="tasks-here">{tasks_here}</p>
-                <pre class="shard-rows">{rows_text}</pre>
+                <pre class="shard-rows" tabindex="0" aria-label="Rows of the selected shard">
+                    {rows_text}
+                </pre>
                 <button
                     type="button"
                     aria-label="Close the shard details"

@@ -71,7 +71,7 @@ pub fn PlanPanel() -> impl IntoView {
         Shown::Error(text) => view! { <pre class="plan-text msg-error">{text}</pre> }.into_any(),
         Shown::Plan { text, picture } => view! {
             <div class="plan-body">
-                <pre class="plan-text" aria-label="EXPLAIN output as psql prints it">
+                <pre class="plan-text" tabindex="0" aria-label="EXPLAIN output as psql prints it">
                     {text}
                 </pre>
                 <PlanPictureView picture=picture />
@@ -142,7 +142,7 @@ fn PlanPictureView(picture: PlanPicture) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="plan-picture-wrap">
+        <div class="plan-picture-wrap" role="region" aria-label="The plan as a picture" tabindex="0">
             <svg
                 class="plan-picture"
                 role="img"

@@ -345,7 +345,7 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
                 {status}
             </span>
         </div>
-        <pre class="anim-sql" aria-label="SQL of the current or hovered message">
+        <pre class="anim-sql" role="region" aria-label="SQL of the current or hovered message" tabindex="0">
             {current_sql}
         </pre>
     }

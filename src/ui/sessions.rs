@@ -40,13 +40,13 @@ pub fn SessionBar() -> impl IntoView {
                         class:current=current == Some(id)
                         class:waiting=v.waiting.is_some()
                         aria-pressed=(current == Some(id)).to_string()
-                        aria-label=format!("Session {id} on {}: {status}", v.node)
+                        aria-label=format!("{text}: session {id} on {}, {status}", v.node)
                         title=format!("session {id}: {status}")
                         on:click=move |_| {
                             state.run_sql(&format!("\\session {id}"));
                         }
                     >
-                        {text}
+                        {text.clone()}
                     </button>
                 }
             })

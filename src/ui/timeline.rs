@@ -99,7 +99,7 @@ fn rows_html(events: &[TraceEvent]) -> String {
         let rows = crate::network::rows_text(e.rows);
         let shard = e.shard.map(|s| s.to_string()).unwrap_or_default();
         html.push_str(&format!(
-            "<li><button type=\"button\" class=\"event\" data-time=\"{time}\" aria-label=\"{label}\">\
+            "<li><button type=\"button\" class=\"event\" data-time=\"{time}\" title=\"{label}\">\
              <span class=\"time\">t{time}</span>\
              <span class=\"route\">{from} → {to}</span>\
              <span class=\"kind kind-{kind_class}\">{kind}</span>\

@@ -527,6 +527,77 @@ test('time travel shows the map and row counts after an earlier run, and running
   await context.close();
 });
 
+/** Runs axe-core on the page; returns its serious and critical violations, described. */
+async function axeProblems(page, view) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.addScriptTag({ path: path.join(here, 'node_modules', 'axe-core', 'axe.min.js') });
+  }
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
+  );
+  const all = result.violations.map((v) => `${view}: [${v.impact}] ${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  if (all.length) console.log(all.join('\n'));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${view}: ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('axe-core finds no serious or critical accessibility violation on any main view, light or dark', async () => {
+  const { page, context, problems } = await openApp();
+  const found = [];
+  found.push(...(await axeProblems(page, 'first screen')));
+  for (const sql of SESSION_SQL.slice(0, 2)) await run(page, sql);
+  await run(page, 'SELECT count(*) FROM kept;');
+  found.push(...(await axeProblems(page, 'map after a multi-shard query')));
+  await page.locator('svg.map rect.tile').first().click();
+  found.push(...(await axeProblems(page, 'shard details')));
+  await page.getByRole('tab', { name: 'Hash view' }).click();
+  found.push(...(await axeProblems(page, 'hash view')));
+  await page.getByRole('tab', { name: 'Plan' }).click();
+  await page.getByRole('button', { name: 'Explain last query' }).click();
+  found.push(...(await axeProblems(page, 'plan')));
+  await page.getByRole('slider', { name: 'Time travel' }).fill('1');
+  found.push(...(await axeProblems(page, 'time travel')));
+  await page.getByRole('button', { name: 'Share' }).click();
+  await page.getByRole('dialog').waitFor();
+  found.push(...(await axeProblems(page, 'share sheet')));
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Export' }).click();
+  found.push(...(await axeProblems(page, 'export sheet')));
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: /Colour theme/ }).click();
+  await page.getByRole('button', { name: /Colour theme/ }).click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  found.push(...(await axeProblems(page, 'dark theme')));
+  assert.deepEqual(found, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the layout fits 1440×900, 1024×640 and a phone: screenshots of each are kept', async () => {
+  for (const [name, width, height] of [['desktop', 1440, 900], ['laptop', 1024, 640], ['phone', 390, 844]]) {
+    const { page, context, problems } = await openApp();
+    await page.setViewportSize({ width, height });
+    for (const sql of SESSION_SQL.slice(0, 2)) await run(page, sql);
+    await run(page, 'EXPLAIN SELECT v, count(*) FROM kept GROUP BY v ORDER BY 2 DESC LIMIT 5;');
+    await page.screenshot({ path: path.join(artifacts, `layout-${name}-${width}x${height}.png`), fullPage: name === 'phone' });
+    const fit = await page.evaluate(() => ({
+      overflow: document.scrollingElement.scrollWidth - window.innerWidth,
+      input: document.querySelector('#sql-input').getBoundingClientRect().width,
+      map: document.querySelector('svg.map').getBoundingClientRect().width,
+      guide: document.querySelector('#guide').getBoundingClientRect().width,
+    }));
+    assert.ok(fit.overflow <= 0, `${name}: the page does not scroll sideways (${fit.overflow} px)`);
+    assert.ok(fit.input >= 150, `${name}: the SQL input is usable (${fit.input} px)`);
+    assert.ok(fit.map >= 200 && fit.guide >= 200, `${name}: map and tour have room (${JSON.stringify(fit)})`);
+    // The EXPLAIN output is whole: its widest line can be scrolled to inside its entry.
+    const out = page.locator('.console-output .entry').last().locator('.out');
+    assert.match(await out.textContent(), /Seq Scan on kept_\d+ kept/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('the theme toggle switches between system, light and dark', async () => {
   const { page, context, problems } = await openApp();
   const toggle = page.getByRole('button', { name: /Colour theme/ });
