@@ -283,7 +283,7 @@ impl AppState {
         }
         self.push_entry(run.steps.echo().to_string(), &output, tables);
         self.journal.update_value(|j| j.record_run(&run.sql));
-        persist::save(*self);
+        persist::save_soon(*self);
         self.changed();
         Progress::Finished(output)
     }
@@ -301,7 +301,7 @@ impl AppState {
         let mut output = String::new();
         self.runner.update_value(|r| output = r.cancel(session));
         self.journal.update_value(|j| j.record_cancel(session));
-        persist::save(*self);
+        persist::save_soon(*self);
         self.push_entry(
             format!("-- cancel session {session}\n"),
             &output,

@@ -103,6 +103,11 @@ fn LessonSteps(lesson: &'static Lesson, index: usize) -> impl IntoView {
             let note = move || match st() {
                 Status::Todo => format!("Check: {}", step.expect),
                 Status::Done => format!("✓ {}", step.expect),
+                // The first step failing usually means the cluster is not the fresh one the
+                // lesson begins on.
+                Status::Unmet(why) if i == 0 => {
+                    format!("✗ {why}. \"Start from a fresh cluster\" gives this lesson the cluster it begins on.")
+                }
                 Status::Unmet(why) => format!("✗ {why}"),
             };
             view! {

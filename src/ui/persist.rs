@@ -141,6 +141,26 @@ impl Notice {
     }
 }
 
+thread_local! {
+    static SAVE_QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs come in bursts (a pasted script, a lesson, a hundred INSERTs), and writing the whole
+/// journal after each would cost every run its size: it is written once a burst is over, and
+/// at once when the page is hidden or reloaded (`restore` listens for that).
+pub fn save_soon(state: AppState) {
+    if SAVE_QUEUED.with(|q| q.replace(true)) {
+        return;
+    }
+    set_timeout(
+        move || {
+            SAVE_QUEUED.with(|q| q.set(false));
+            save(state);
+        },
+        std::time::Duration::from_millis(250),
+    );
+}
+
 /// Keeps the journal in localStorage; says so once when it no longer fits (what was saved
 /// before stays saved).
 pub fn save(state: AppState) {
@@ -162,6 +182,13 @@ pub fn save(state: AppState) {
 /// Starts the page's session: a shared link's session if the address has one, else the
 /// session saved in this browser, replayed statement by statement.
 pub fn restore(state: AppState) {
+    // A reload or a closed tab must not lose the runs of a burst still waiting to be saved.
+    let flush = window_event_listener(leptos::ev::pagehide, move |_| {
+        if SAVE_QUEUED.with(|q| q.replace(false)) {
+            save(state);
+        }
+    });
+    std::mem::forget(flush);
     let fragment = take_session_fragment(FRAGMENT);
     spawn_local(async move {
         let saved = load(SESSION_KEY);

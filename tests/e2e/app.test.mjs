@@ -462,6 +462,8 @@ test('a damaged, cut or oversized link, or a damaged saved session, is reported 
   // A saved session damaged in storage: kept aside, not lost, and the app starts fresh.
   const { page, context, problems } = await openApp();
   await run(page, 'CREATE TABLE t (id int);');
+  // The journal is written once a burst of runs is over.
+  await page.waitForFunction(() => /CREATE TABLE t/.test(localStorage.getItem('shardscope.session') ?? ''));
   const damaged = await page.evaluate(() => {
     const v = localStorage.getItem('shardscope.session').replace('CREATE TABLE t', 'CREATE TABLE u');
     localStorage.setItem('shardscope.session', v);
