@@ -237,6 +237,19 @@ impl Catalog {
         self.colocations.iter().find(|c| c.colocation_id == id)
     }
 
+    /// `pg_dist_partition.repmodel`: `t` for reference tables (two-phase commit to every
+    /// copy), `c` for hash tables with several placements per shard (Citus writes each copy
+    /// from the coordinator), `s` for one placement per shard (streaming replication's model).
+    pub fn replication_model(&self, table: &DistTable) -> &'static str {
+        match table.kind {
+            TableKind::Reference => "t",
+            TableKind::Distributed { .. } => match self.colocation(table.colocation_id) {
+                Some(c) if c.replication_factor > 1 => "c",
+                _ => "s",
+            },
+        }
+    }
+
     /// The shard of a distributed table that holds `value` of its distribution column.
     pub fn shard_for_value(&self, table: &str, value: &Value) -> PgResult<Option<&Shard>> {
         let dist = self

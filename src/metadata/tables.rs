@@ -109,11 +109,10 @@ pub fn pg_dist_partition(catalog: &Catalog) -> ResultSet {
             .tables
             .iter()
             .map(|t| {
-                let (method, key, repmodel) = match &t.kind {
-                    TableKind::Distributed { attnum, ty, .. } => {
-                        ("h", text(partkey(*attnum, ty)), "s")
-                    }
-                    TableKind::Reference => ("n", Value::Null, "t"),
+                let repmodel = catalog.replication_model(t);
+                let (method, key) = match &t.kind {
+                    TableKind::Distributed { attnum, ty, .. } => ("h", text(partkey(*attnum, ty))),
+                    TableKind::Reference => ("n", Value::Null),
                 };
                 vec![
                     regclass(&t.name),

@@ -130,9 +130,11 @@ fn create_shards(
     if let Some(n) = cluster.network.node_mut(COORDINATOR) {
         n.db.storage.register_shell(def);
     }
-    let (method, key, repmodel) = match cluster.catalog.table(&def.name).map(|t| t.kind.clone()) {
-        Some(TableKind::Distributed { column, .. }) => ("h", format!("'{column}'"), "s"),
-        _ => ("n", "NULL".to_string(), "t"),
+    let table = cluster.catalog.table(&def.name);
+    let repmodel = table.map_or("t", |t| cluster.catalog.replication_model(t));
+    let (method, key) = match table.map(|t| t.kind.clone()) {
+        Some(TableKind::Distributed { column, .. }) => ("h", format!("'{column}'")),
+        _ => ("n", "NULL".to_string()),
     };
     let colocation = cluster
         .catalog
@@ -391,6 +393,17 @@ pub(crate) fn distribute_table(
     if workers.is_empty() {
         return Err(PgError::new("XX000", "couldn't find any worker nodes")
             .with_hint("Add more worker nodes"));
+    }
+    // Checked before any shard id is drawn, as Citus does when it places new shards.
+    if copy_from.is_none() && replication > workers.len() as i64 {
+        return Err(PgError::new(
+            "22023",
+            format!(
+                "replication_factor ({replication}) exceeds number of worker nodes ({})",
+                workers.len()
+            ),
+        )
+        .with_hint("Add more worker nodes or try again with a lower replication factor."));
     }
     let first_id = next_shard_ids(cluster, Some(session), shard_count as usize);
     let ranges = hashing::shard_ranges(shard_count);

@@ -31,6 +31,16 @@ pub fn TimeTravel() -> impl IntoView {
         });
         format!("After run {n} of {total}: {what}")
     };
+    // The run in full, for the hover text (the label shows its start).
+    let full_run = move || {
+        let n = state.past.get()?;
+        state
+            .journal
+            .with_value(|j| match j.actions().get(n.checked_sub(1)?) {
+                Some(Action::Run(text)) => Some(text.clone()),
+                _ => None,
+            })
+    };
     view! {
         <div class="time-travel" class:in-past=move || state.past.get().is_some()>
             <label for="time-travel-range">"Time travel"</label>
@@ -48,7 +58,7 @@ pub fn TimeTravel() -> impl IntoView {
                     }
                 }
             />
-            <span class="time-travel-label" title=label>
+            <span class="time-travel-label" title=full_run>
                 {label}
             </span>
             <Show when=move || state.past.get().is_some()>
