@@ -1,8 +1,10 @@
-//! The hash view: a distributed table's shard ranges over the int32 hash space, and where a
-//! typed value of its distribution column lands (hashed by the engine).
+//! The hash view: a distributed table's shard ranges over the int32 hash space, coloured by the
+//! worker holding them (the same colours as on the map), and where a typed value of its
+//! distribution column lands (hashed by the engine).
 
 use super::app::AppState;
 use crate::viz::hashview::{bar, default_table, distributed_tables, position};
+use crate::viz::layout::worker_class;
 use leptos::prelude::*;
 
 const BAR_W: f64 = 600.0;
@@ -63,7 +65,7 @@ pub fn HashPanel() -> impl IntoView {
                     );
                     view! {
                         <rect
-                            class=format!("hash-seg worker-{}", s.worker_index % 7)
+                            class=format!("hash-seg {}", worker_class(s.worker_index))
                             x=format!("{:.2}", s.start * BAR_W)
                             y=BAR_Y.to_string()
                             width=format!("{:.2}", (s.end - s.start) * BAR_W)
@@ -111,7 +113,7 @@ pub fn HashPanel() -> impl IntoView {
                 .map(|(i, name)| {
                     view! {
                         <li>
-                            <span class=format!("swatch worker-{}", i % 7) aria-hidden="true"></span>
+                            <span class=format!("swatch {}", worker_class(i)) aria-hidden="true"></span>
                             {name}
                         </li>
                     }

@@ -1,6 +1,7 @@
-//! The cluster map: nodes as boxes, shard placements as tiles coloured by co-location group and
-//! shaded by row count, reference tables as a band. Tiles touched by the last statement's tasks
-//! are outlined; clicking a tile shows its range, placement and rows.
+//! The cluster map: nodes as boxes, shard placements as tiles in their node's colour (the same
+//! colour as in the hash view) shaded by row count, each table's block of tiles named, reference
+//! tables as neutral bands. Tiles touched by the last statement's tasks are outlined; clicking a
+//! tile shows its range, placement and rows.
 
 use super::app::AppState;
 use super::routing::{AnimControls, ArrowHits, Playback, RoutingArrows};
@@ -8,11 +9,12 @@ use crate::cluster::ShardInfo;
 use crate::psql::format::{self, aligned, Table, Verbosity};
 use crate::trace::MessageKind;
 use crate::viz::animation::Animation;
-use crate::viz::layout::{layout, NOTE, TILE, WIDTH};
+use crate::viz::layout::{layout, worker_class, LabelKind, NodeBox, STRIPE, TILE};
 use crate::viz::verdict::Summary;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 /// At most this many shard rows are printed in the details panel.
@@ -40,10 +42,45 @@ pub(super) fn target_data<T: std::str::FromStr>(
         .ok()
 }
 
+/// Keeps `width` at the inner width of the element `frame` refers to, through a
+/// ResizeObserver: the pane changes width with the window and with the splitters.
+fn follow_width(frame: NodeRef<leptos::html::Div>, width: RwSignal<f64>) {
+    let observer = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
+    Effect::new(move |_| {
+        let Some(el) = frame.get() else { return };
+        if observer.with_value(Option::is_some) {
+            return;
+        }
+        let target: web_sys::Element = el.clone().into();
+        let measure = move || {
+            let w = f64::from(target.client_width());
+            if w > 0.0 && width.try_get_untracked() != Some(w) {
+                width.try_set(w);
+            }
+        };
+        measure();
+        let callback = Closure::<dyn FnMut()>::new(measure);
+        if let Ok(o) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
+            o.observe(&el);
+            observer.set_value(Some((o, callback)));
+        }
+    });
+    on_cleanup(move || {
+        observer.try_update_value(|o| {
+            if let Some((o, _)) = o.take() {
+                o.disconnect();
+            }
+        });
+    });
+}
+
 #[component]
 pub fn ClusterMap() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let map = Memo::new(move |_| layout(&state.nodes.get(), &state.shards.get()));
+    let frame: NodeRef<leptos::html::Div> = NodeRef::new();
+    let width = RwSignal::new(640.0);
+    follow_width(frame, width);
+    let map = Memo::new(move |_| layout(&state.nodes.get(), &state.shards.get(), width.get()));
     let summary = Memo::new(move |_| Summary::from_events(&state.last_events.get()));
     let playback = Playback::new(Memo::new(move |_| {
         state.last_events.with(|evs| Animation::from_events(evs))
@@ -63,8 +100,8 @@ pub fn ClusterMap() -> impl IntoView {
     });
 
     // Which tiles the last statement used, the selected and the focused one, and the row counts
-    // change with statements; where the tiles are, only when shards or nodes do. So a tile is
-    // drawn once (keyed by where it is) and its class, shading and label follow these.
+    // change with statements; where the tiles are, only when shards, nodes or the width do. So
+    // a tile is drawn once (keyed by where it is) and its class, shading and label follow these.
     let touched = Memo::new(move |_| {
         summary.with(|s| s.task_shards.iter().copied().collect::<BTreeSet<i64>>())
     });
@@ -106,9 +143,12 @@ pub fn ClusterMap() -> impl IntoView {
                         )
                     }
                     children=move |t| {
-                        let (id, color) = (t.shard_id, t.color);
+                        let id = t.shard_id;
+                        // Colour is the node's: a worker's palette colour, neutral on the
+                        // coordinator.
+                        let color = t.color.map_or_else(|| "coordinator-tile".to_string(), worker_class);
                         let class = move || {
-                            let mut class = format!("tile cg-{color}");
+                            let mut class = format!("tile {color}");
                             if touched.with(|s| s.contains(&id)) {
                                 class.push_str(" touched");
                             }
@@ -157,37 +197,47 @@ pub fn ClusterMap() -> impl IntoView {
         }
     };
 
-    let nodes = move || {
-        let busy: BTreeSet<String> = summary.with(|s| s.task_nodes.iter().cloned().collect());
+    let busy = Memo::new(move |_| {
+        summary.with(|s| s.task_nodes.iter().cloned().collect::<BTreeSet<String>>())
+    });
+    // The state classes a node's frame and its labels share.
+    let node_class = move |n: &NodeBox| {
+        let mut class = if n.is_coordinator {
+            "coordinator".to_string()
+        } else if busy.with(|b| b.contains(&n.name)) {
+            "worker busy".to_string()
+        } else {
+            "worker".to_string()
+        };
+        if n.down {
+            class.push_str(" down");
+        }
+        if n.cut {
+            class.push_str(" cut");
+        }
+        class
+    };
+
+    // The boxes, beneath everything: a frame with a stripe in the node's colour.
+    let frames = move || {
         let m = map.get();
         let coordinator = m.nodes.iter().find(|n| n.is_coordinator).cloned();
         m.nodes
-            .into_iter()
+            .iter()
             .map(|n| {
-                let mut class = match (n.is_coordinator, busy.contains(&n.name)) {
-                    (true, _) => "node coordinator".to_string(),
-                    (false, true) => "node worker busy".to_string(),
-                    (false, false) => "node worker".to_string(),
-                };
-                if n.down {
-                    class.push_str(" down");
-                }
-                if n.cut {
-                    class.push_str(" cut");
-                }
-                let notes = n
-                    .notes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, note)| {
-                        let y = n.y + 20.0 + NOTE * (i as f64 + 1.0);
-                        view! {
-                            <text class="node-note" x=format!("{:.1}", n.x + 8.0) y=format!("{y:.1}")>
-                                {note.clone()}
-                            </text>
-                        }
-                    })
-                    .collect_view();
+                let stripe = n.color.map_or_else(|| "coordinator-stripe".to_string(), worker_class);
+                let (x, y, w) = (n.x, n.y, n.w);
+                let stripe_path = format!(
+                    "M {x:.1} {:.1} V {:.1} Q {x:.1} {y:.1} {:.1} {y:.1} H {:.1} Q {:.1} {y:.1} {:.1} {:.1} V {:.1} Z",
+                    y + STRIPE,
+                    y + 6.0,
+                    x + 6.0,
+                    x + w - 6.0,
+                    x + w,
+                    x + w,
+                    y + 6.0,
+                    y + STRIPE,
+                );
                 // A cut link: a broken line between the coordinator and the node.
                 let link = coordinator
                     .as_ref()
@@ -211,20 +261,73 @@ pub fn ClusterMap() -> impl IntoView {
                         }
                     });
                 view! {
-                    <g class=class data-node=n.name.clone()>
+                    <g class=format!("node-frame {}", node_class(n)) data-frame=n.name.clone()>
                         <rect
-                            x=format!("{:.1}", n.x)
-                            y=format!("{:.1}", n.y)
-                            width=format!("{:.1}", n.w)
+                            class="frame"
+                            x=format!("{x:.1}")
+                            y=format!("{y:.1}")
+                            width=format!("{w:.1}")
                             height=format!("{:.1}", n.h)
                             rx="6"
                         />
-                        <text x=format!("{:.1}", n.x + 8.0) y=format!("{:.1}", n.y + 20.0)>
-                            {n.label}
-                        </text>
-                        {notes}
+                        <path class=format!("stripe {stripe}") d=stripe_path />
                     </g>
                     {link}
+                }
+            })
+            .collect_view()
+    };
+
+    // Every text of a node (title, notes, table and band labels), drawn above the arrows with
+    // a halo, so an arrow crossing one never hides it.
+    let labels = move || {
+        let m = map.get();
+        m.nodes
+            .iter()
+            .map(|n| {
+                let texts = m
+                    .labels
+                    .iter()
+                    .filter(|l| l.node == n.name)
+                    .map(|l| {
+                        let (x, y) = (format!("{:.1}", l.x), format!("{:.1}", l.baseline));
+                        match l.kind {
+                            LabelKind::Title => view! {
+                                <g class="node-title">
+                                    <title>{l.full.clone()}</title>
+                                    <text x=x y=y>{l.text.clone()}</text>
+                                </g>
+                            }
+                            .into_any(),
+                            LabelKind::Note => view! {
+                                <text class="node-note" x=x y=y>{l.text.clone()}</text>
+                            }
+                            .into_any(),
+                            LabelKind::Table | LabelKind::Band => {
+                                let class = if l.kind == LabelKind::Table {
+                                    "table-label"
+                                } else {
+                                    "band-label"
+                                };
+                                view! {
+                                    <g
+                                        class=class
+                                        data-table=l.table.clone().unwrap_or_default()
+                                        aria-label=l.full.clone()
+                                    >
+                                        <title>{l.full.clone()}</title>
+                                        <text x=x y=y>{l.text.clone()}</text>
+                                    </g>
+                                }
+                                .into_any()
+                            }
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <g class=format!("node {}", node_class(n)) data-node=n.name.clone()>
+                        {texts}
+                    </g>
                 }
             })
             .collect_view()
@@ -235,13 +338,14 @@ pub fn ClusterMap() -> impl IntoView {
             .bands
             .into_iter()
             .map(|b| {
-                let first = b.shard_ids.first().copied();
-                let label = format!("reference tables on {}: {}", b.node, b.tables.join(", "));
+                let id = b.shard_id;
+                let label = format!("reference table {} on {}: a full copy", b.table, b.node);
                 let aria = label.clone();
-                let select = move || state.selected_shard.set(first);
+                let select = move || state.selected_shard.set(Some(id));
                 view! {
                     <g
                         class="band"
+                        data-table=b.table.clone()
                         tabindex="0"
                         role="button"
                         aria-label=aria
@@ -261,9 +365,6 @@ pub fn ClusterMap() -> impl IntoView {
                             height=format!("{:.1}", b.h)
                             rx="3"
                         />
-                        <text x=format!("{:.1}", b.x + 6.0) y=format!("{:.1}", b.y + 13.0)>
-                            {format!("ref: {}", b.tables.join(", "))}
-                        </text>
                     </g>
                 }
             })
@@ -271,57 +372,75 @@ pub fn ClusterMap() -> impl IntoView {
     };
 
     let legend = move || {
-        map.get()
-            .groups
-            .into_iter()
-            .map(|(id, color, tables)| {
+        let m = map.get();
+        let nodes = m
+            .nodes
+            .iter()
+            .map(|n| {
+                let swatch = n
+                    .color
+                    .map_or_else(|| "coordinator-stripe".to_string(), worker_class);
                 view! {
-                    <li>
-                        <span class=format!("swatch cg-{color}") aria-hidden="true"></span>
-                        {format!("co-location group {id}: {}", tables.join(", "))}
+                    <li class="legend-node">
+                        <span class=format!("swatch {swatch}") aria-hidden="true"></span>
+                        {n.name.clone()}
                     </li>
                 }
             })
-            .collect_view()
+            .collect_view();
+        // Co-location is told in words: colour belongs to the nodes.
+        let groups = m
+            .groups
+            .iter()
+            .map(|(id, tables)| {
+                view! { <li class="legend-group">{format!("co-location group {id}: {}", tables.join(", "))}</li> }
+            })
+            .collect_view();
+        (nodes, groups)
     };
 
     view! {
         <super::faults::FaultPanel />
-        <Show
-            when=move || !state.nodes.with(Vec::is_empty)
-            fallback=|| {
-                view! {
-                    <p class="empty">
-                        "No nodes to show yet: the cluster has not reported any."
-                    </p>
+        <div class="map-frame" node_ref=frame>
+            <Show
+                when=move || !state.nodes.with(Vec::is_empty)
+                fallback=|| {
+                    view! {
+                        <p class="empty">
+                            "No nodes to show yet: the cluster has not reported any."
+                        </p>
+                    }
                 }
-            }
-        >
-            <AnimControls playback=playback />
-            <svg
-                class="map"
-                viewBox=move || format!("0 0 {WIDTH} {:.0}", map.with(|m| m.height))
-                role="group"
-                aria-label="Cluster map: nodes and their shard placements"
             >
-                {nodes}
-                <ArrowHits playback=playback map=map />
-                {bands}
-                {tiles}
-                <RoutingArrows playback=playback map=map />
-            </svg>
-            <ul class="legend" aria-label="Map legend">
-                {legend}
-                <li>
-                    <span class="swatch band-swatch" aria-hidden="true"></span>
-                    "reference table (a copy on every node)"
-                </li>
-                <li>
-                    <span class="swatch touched-swatch" aria-hidden="true"></span>
-                    "outlined: used by the last statement; darker: more rows"
-                </li>
-            </ul>
-        </Show>
+                <AnimControls playback=playback />
+                <svg
+                        class="map"
+                        width=move || format!("{:.0}", map.with(|m| m.width))
+                        height=move || format!("{:.0}", map.with(|m| m.height))
+                        viewBox=move || map.with(|m| format!("0 0 {:.0} {:.0}", m.width, m.height))
+                        role="group"
+                        aria-label="Cluster map: nodes and their shard placements"
+                    >
+                        {frames}
+                        <ArrowHits playback=playback map=map />
+                        {bands}
+                        {tiles}
+                        <RoutingArrows playback=playback map=map />
+                        <g class="map-labels">{labels}</g>
+                    </svg>
+                <ul class="legend" aria-label="Map legend">
+                    {legend}
+                    <li>
+                        <span class="swatch band-swatch" aria-hidden="true"></span>
+                        "reference table (a copy on every node)"
+                    </li>
+                    <li>
+                        <span class="swatch touched-swatch" aria-hidden="true"></span>
+                        "outlined: used by the last statement; darker: more rows"
+                    </li>
+                </ul>
+            </Show>
+        </div>
         <ShardDetails />
     }
 }
@@ -382,9 +501,37 @@ fn ShardDetails() -> impl IntoView {
         });
         (n > 0).then(|| format!("{n} task(s) of the last statement ran here"))
     };
+    // Escape closes the details, unless a dialog over the page takes it for itself.
+    let on_key = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != "Escape" || state.selected_shard.try_get_untracked().flatten().is_none() {
+            return;
+        }
+        let dialog_open = document()
+            .query_selector(".sheet-backdrop")
+            .ok()
+            .flatten()
+            .is_some();
+        if !dialog_open {
+            state.selected_shard.try_set(None);
+        }
+    });
+    on_cleanup(move || on_key.remove());
+    // The details follow the map in the pane: bring them into view when a shard is picked.
+    let details: NodeRef<leptos::html::Div> = NodeRef::new();
+    Effect::new(move |_| {
+        if let (Some(_), Some(el)) = (state.selected_shard.get(), details.get()) {
+            el.scroll_into_view_with_bool(false);
+        }
+    });
     view! {
         <Show when=move || shard.with(Option::is_some)>
-            <div class="shard-details" aria-live="polite" aria-label="Selected shard">
+            <div
+                class="shard-details"
+                node_ref=details
+                role="region"
+                aria-live="polite"
+                aria-label="Selected shard"
+            >
                 <h3>{move || shard.get().map(|s| s.shard_name).unwrap_or_default()}</h3>
                 <dl>
                     {move || {
@@ -407,7 +554,9 @@ fn ShardDetails() -> impl IntoView {
                 </pre>
                 <button
                     type="button"
+                    class="close-details"
                     aria-label="Close the shard details"
+                    title="Close (Escape)"
                     on:click=move |_| state.selected_shard.set(None)
                 >
                     "Close"

@@ -2,8 +2,11 @@
 //! one message at a time with timers (never a busy loop), with replay, step and speed controls.
 //! All sequencing lives in `viz::animation`.
 
-use crate::viz::animation::{count_badges, delay_ms, shape, speed_label, Animation, Shape, SPEEDS};
+use crate::viz::animation::{
+    count_badges, delay_ms, label_spot, shape, speed_label, Animation, Shape, SPEEDS,
+};
 use crate::viz::layout::MapLayout;
+use crate::viz::layout::CHAR_W;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -97,7 +100,8 @@ fn num(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// The arrows of the visible frame, drawn on top of the tiles.
+/// The arrows of the visible frame, drawn on top of the tiles. Their labels sit in the gap
+/// above the box they point at (see `label_spot`), so they never cover a title.
 #[component]
 pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView {
     let arrows = move || {
@@ -118,20 +122,8 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
                             class.push_str(" hovered");
                         }
                         let title = arrow.title();
-                        let shard_label = arrow
-                            .shard
-                            .filter(|_| a.shows_label(k, hovered, arrow.index))
-                            .map(|s| s.to_string())
-                            .or_else(|| arrow.tag().map(str::to_string));
                         Some(match shape {
-                            Shape::Line {
-                                x1,
-                                y1,
-                                x2,
-                                y2,
-                                lx,
-                                ly,
-                            } => view! {
+                            Shape::Line { x1, y1, x2, y2 } => view! {
                                 <g class=class data-shard=arrow.shard.map(|s| s.to_string())>
                                     <title>{title}</title>
                                     <line
@@ -141,14 +133,6 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
                                         y2=num(y2)
                                         marker-end="url(#arrowhead)"
                                     />
-                                    {shard_label
-                                        .map(|s| {
-                                            view! {
-                                                <text class="arrow-label" x=num(lx) y=num(ly)>
-                                                    {s}
-                                                </text>
-                                            }
-                                        })}
                                 </g>
                             }
                             .into_any(),
@@ -156,12 +140,32 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
                                 <g class=class>
                                     <title>{title}</title>
                                     <circle cx=num(cx) cy=num(cy) r="9" />
-                                    <text x=num(cx) y=num(cy + 3.5) text-anchor="middle">
+                                    <text x=num(cx) y=num(cy + 4.0) text-anchor="middle">
                                         {glyph}
                                     </text>
                                 </g>
                             }
                             .into_any(),
+                        })
+                    })
+                    .collect_view()
+            })
+        })
+    };
+    let labels = move || {
+        let k = playback.step.get();
+        let hovered = playback.hovered.get();
+        map.with(|m| {
+            playback.anim.with(|a| {
+                a.labels(k, hovered)
+                    .into_iter()
+                    .filter_map(|(i, text)| {
+                        let arrow = a.frame(k).get(i)?;
+                        let (x, y) = label_spot(m, arrow, &shape(m, arrow)?, &text)?;
+                        Some(view! {
+                            <text class="arrow-label" data-index=i.to_string() x=num(x) y=num(y)>
+                                {text}
+                            </text>
                         })
                     })
                     .collect_view()
@@ -176,12 +180,12 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
                     .into_iter()
                     .map(|b| {
                         let text = b.text();
-                        // Wide enough for "32 tasks" in the badge font.
-                        let w = 6.0 + 5.2 * text.chars().count() as f64;
+                        // Wide enough for "32 tasks" in the label font.
+                        let w = 6.0 + CHAR_W * text.chars().count() as f64;
                         view! {
                             <g class="task-count" data-node=b.node>
-                                <rect x=num(b.x - w) y=num(b.y - 7.0) width=num(w) height="13" rx="6" />
-                                <text x=num(b.x - w / 2.0) y=num(b.y + 3.0) text-anchor="middle">
+                                <rect x=num(b.x - w) y=num(b.y - 8.0) width=num(w) height="16" rx="7" />
+                                <text x=num(b.x - w / 2.0) y=num(b.y + 4.0) text-anchor="middle">
                                     {text}
                                 </text>
                             </g>
@@ -208,6 +212,7 @@ pub fn RoutingArrows(playback: Playback, map: Memo<MapLayout>) -> impl IntoView 
             </defs>
             {arrows}
             {badges}
+            {labels}
         </g>
     }
 }

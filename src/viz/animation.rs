@@ -5,8 +5,8 @@
 
 use crate::cluster::COORDINATOR;
 use crate::trace::{MessageKind, TraceEvent};
-use crate::viz::layout::{MapLayout, TILE};
-use std::collections::BTreeSet;
+use crate::viz::layout::{MapLayout, CHAR_W, TILE};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Milliseconds between two messages at speed 1×.
 pub const BASE_DELAY_MS: u32 = 80;
@@ -280,6 +280,36 @@ impl Animation {
             || hovered == Some(index)
     }
 
+    /// The labelled arrows at step `k`: their index and text (a shard id or a commit-protocol
+    /// word). A label sits above the box its arrow points at, so each box gets one: the hovered
+    /// arrow's, else the current one's, else the latest; the others keep theirs in the title.
+    pub fn labels(&self, k: usize, hovered: Option<usize>) -> Vec<(usize, String)> {
+        let current = self.current(k).map(|c| c.index);
+        let mut best: BTreeMap<&str, (u8, usize, String)> = BTreeMap::new();
+        for a in self.frame(k) {
+            let text = a
+                .shard
+                .filter(|_| self.shows_label(k, hovered, a.index))
+                .map(|s| s.to_string())
+                .or_else(|| a.tag().map(str::to_string));
+            let Some(text) = text else { continue };
+            let rank = if hovered == Some(a.index) {
+                2
+            } else {
+                u8::from(current == Some(a.index))
+            };
+            let slot = best
+                .entry(a.to.as_str())
+                .or_insert((rank, a.index, text.clone()));
+            if (rank, a.index) > (slot.0, slot.1) {
+                *slot = (rank, a.index, text);
+            }
+        }
+        let mut out: Vec<(usize, String)> = best.into_values().map(|(_, i, t)| (i, t)).collect();
+        out.sort();
+        out
+    }
+
     /// The arrow under the pointer, if it is visible at step `k`.
     pub fn hovered(&self, k: usize, hovered: Option<usize>) -> Option<&Arrow> {
         hovered.and_then(|i| self.frame(k).get(i))
@@ -321,7 +351,7 @@ pub fn count_badges(map: &MapLayout, anim: &Animation, k: usize) -> Vec<CountBad
                 node: b.name.clone(),
                 count,
                 x: b.x + b.w - 6.0,
-                y: b.y + 16.0,
+                y: b.y + 15.0,
             })
         })
         .collect()
@@ -346,15 +376,8 @@ pub fn speed_label(speed: usize) -> String {
 /// Where an arrow is drawn, in map units.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Shape {
-    /// A straight arrow; the label sits at (`lx`, `ly`).
-    Line {
-        x1: f64,
-        y1: f64,
-        x2: f64,
-        y2: f64,
-        lx: f64,
-        ly: f64,
-    },
+    /// A straight arrow.
+    Line { x1: f64, y1: f64, x2: f64, y2: f64 },
     /// A badge on a node (the combine step, the commit decision) with its glyph.
     Badge {
         cx: f64,
@@ -364,13 +387,13 @@ pub enum Shape {
 }
 
 /// The point arrows leave or reach a node box at: the coordinator's bottom edge, a worker's
-/// header.
+/// top edge (not its title line, which an arrowhead would cover).
 fn node_anchor(map: &MapLayout, name: &str) -> Option<(f64, f64)> {
     let b = map.nodes.iter().find(|b| b.name == name)?;
     Some(if b.is_coordinator {
         (b.x + b.w / 2.0, b.y + b.h)
     } else {
-        (b.x + b.w / 2.0, b.y + 14.0)
+        (b.x + b.w / 2.0, b.y + 1.0)
     })
 }
 
@@ -406,21 +429,35 @@ fn pull_back(from: (f64, f64), to: (f64, f64), d: f64) -> (f64, f64) {
 /// Results come back slightly to the right of where tasks leave, so both stay visible.
 const RETURN_OFFSET: f64 = 6.0;
 
+/// Where an arrow's `text` goes (its start and baseline): in the gap just above the box the
+/// arrow points at (below it for the coordinator, whose gap is beneath), beside the point the
+/// arrow crosses it, and never wider than the box. So it sits on no title, no table label and
+/// no other box's arrow label (`Animation::labels` gives each box one).
+pub fn label_spot(map: &MapLayout, arrow: &Arrow, shape: &Shape, text: &str) -> Option<(f64, f64)> {
+    let Shape::Line { x1, y1, x2, y2 } = *shape else {
+        return None;
+    };
+    let b = map.nodes.iter().find(|b| b.name == arrow.to)?;
+    let baseline = if b.is_coordinator {
+        b.y + b.h + 13.0
+    } else {
+        b.y - 5.0
+    };
+    // The line's x at the label's middle height, else its head.
+    let mid = baseline - 4.0;
+    let cross = if (y2 - y1).abs() > 1e-6 && (mid - y1) * (mid - y2) <= 0.0 {
+        x1 + (x2 - x1) * (mid - y1) / (y2 - y1)
+    } else {
+        x2
+    };
+    let w = text.chars().count() as f64 * CHAR_W;
+    let x = (cross + 4.0).min(b.x + b.w - w).max(b.x);
+    Some((x, baseline))
+}
+
 /// The geometry of an arrow on `map`; `None` when a node or tile is not on the map.
 pub fn shape(map: &MapLayout, arrow: &Arrow) -> Option<Shape> {
-    let line = |(x1, y1): (f64, f64), (x2, y2): (f64, f64)| {
-        // Labels sit a little before the head so they do not cover the tile.
-        let lx = x1 + (x2 - x1) * 0.8;
-        let ly = y1 + (y2 - y1) * 0.8 - 3.0;
-        Shape::Line {
-            x1,
-            y1,
-            x2,
-            y2,
-            lx,
-            ly,
-        }
-    };
+    let line = |(x1, y1): (f64, f64), (x2, y2): (f64, f64)| Shape::Line { x1, y1, x2, y2 };
     match arrow.kind {
         ArrowKind::Task => {
             let from = node_anchor(map, &arrow.from)?;
@@ -447,7 +484,7 @@ pub fn shape(map: &MapLayout, arrow: &Arrow) -> Option<Shape> {
                 .or_else(|| map.nodes.iter().find(|b| b.name == COORDINATOR))?;
             Some(Shape::Badge {
                 cx: b.x + b.w - 40.0,
-                cy: b.y + 16.0,
+                cy: b.y + 15.0,
                 glyph: "Σ",
             })
         }
@@ -455,7 +492,7 @@ pub fn shape(map: &MapLayout, arrow: &Arrow) -> Option<Shape> {
             let b = map.nodes.iter().find(|b| b.name == COORDINATOR)?;
             Some(Shape::Badge {
                 cx: b.x + b.w - 64.0,
-                cy: b.y + 16.0,
+                cy: b.y + 15.0,
                 glyph: if arrow.sql == "ROLLBACK" {
                     "✗"
                 } else {
@@ -599,10 +636,42 @@ mod tests {
     }
 
     #[test]
+    fn arrow_labels_sit_above_their_box_one_per_box() {
+        let mut r = runner();
+        let anim = animate(&mut r, "SELECT count(*) FROM users;");
+        let map = layout(&r.exec.nodes(), &r.exec.shards(), 640.0);
+        let tasks: Vec<usize> = anim.tasks().map(|a| a.index).collect();
+        let k = tasks[2] + 1;
+        let labels = anim.labels(k, None);
+        // Three tasks are visible, on two workers: one label each, the current one kept.
+        assert_eq!(labels.len(), 2, "{labels:?}");
+        assert!(labels.iter().any(|(i, _)| *i == tasks[2]));
+        let mut spots = Vec::new();
+        for (i, text) in &labels {
+            let arrow = &anim.frame(k)[*i];
+            let b = map.nodes.iter().find(|b| b.name == arrow.to).unwrap();
+            let s = shape(&map, arrow).unwrap();
+            let (x, y) = label_spot(&map, arrow, &s, text).unwrap();
+            let w = text.chars().count() as f64 * CHAR_W;
+            assert!(x >= b.x && x + w <= b.x + b.w, "{x} {w} in {b:?}");
+            // Above the box's top edge, below the box over it.
+            assert!(y < b.y - 2.0 && y - 11.0 > b.y - 20.0, "{y} {b:?}");
+            spots.push((x, w));
+        }
+        assert!(spots[0].0 + spots[0].1 <= spots[1].0 || spots[1].0 + spots[1].1 <= spots[0].0);
+        // The hovered arrow wins its box.
+        let hovered = anim.labels(anim.len(), Some(tasks[7]));
+        assert_eq!(
+            hovered,
+            vec![(tasks[7], anim.arrows[tasks[7]].shard.unwrap().to_string())]
+        );
+    }
+
+    #[test]
     fn count_badges_sum_the_tasks_per_worker() {
         let mut r = runner();
         let anim = animate(&mut r, "SELECT count(*) FROM users;");
-        let map = layout(&r.exec.nodes(), &r.exec.shards());
+        let map = layout(&r.exec.nodes(), &r.exec.shards(), 640.0);
         assert!(count_badges(&map, &anim, 0).is_empty());
         let badges = count_badges(&map, &anim, anim.len());
         assert_eq!(badges.len(), 2);
@@ -650,7 +719,7 @@ mod tests {
     fn every_arrow_lands_on_the_map() {
         let mut r = runner();
         let anim = animate(&mut r, "SELECT count(*) FROM users;");
-        let map = layout(&r.exec.nodes(), &r.exec.shards());
+        let map = layout(&r.exec.nodes(), &r.exec.shards(), 640.0);
         for a in &anim.arrows {
             let s = shape(&map, a);
             assert!(s.is_some(), "{a:?}");

@@ -737,6 +737,179 @@ test('the lessons run through the console, get checked, and drive the map and ha
   await context.close();
 });
 
+/** Ten tables on four workers: three co-location groups, a long name, 2 reference tables. */
+const CLASSROOM_TABLES = [
+  'users', 'orders', 'order_items_with_a_rather_long_name', 'events', 'event_details',
+  'sessions', 'page_views', 'metrics', 'countries', 'currencies',
+];
+const CLASSROOM_SQL = [
+  "SELECT citus_add_node('127.0.0.1', 9703);\nSELECT citus_add_node('127.0.0.1', 9704);",
+  "CREATE TABLE users (id int PRIMARY KEY, name text);\nSELECT create_distributed_table('users', 'id');\n" +
+    "CREATE TABLE orders (user_id int, id int, total int);\n" +
+    "SELECT create_distributed_table('orders', 'user_id', colocate_with => 'users');\n" +
+    'CREATE TABLE order_items_with_a_rather_long_name (user_id int, item int);\n' +
+    "SELECT create_distributed_table('order_items_with_a_rather_long_name', 'user_id', colocate_with => 'users');",
+  "CREATE TABLE events (id int, kind text);\nSELECT create_distributed_table('events', 'id', shard_count := 16);\n" +
+    'CREATE TABLE event_details (event_id int, detail text);\n' +
+    "SELECT create_distributed_table('event_details', 'event_id', colocate_with => 'events');\n" +
+    "CREATE TABLE sessions (id int, started int);\nSELECT create_distributed_table('sessions', 'id', shard_count := 4);\n" +
+    "CREATE TABLE page_views (id int, url text);\nSELECT create_distributed_table('page_views', 'id', shard_count := 6);\n" +
+    "CREATE TABLE metrics (id int, v int);\nSELECT create_distributed_table('metrics', 'id', shard_count := 8);",
+  "CREATE TABLE countries (code text PRIMARY KEY, name text);\nSELECT create_reference_table('countries');\n" +
+    "CREATE TABLE currencies (code text PRIMARY KEY, name text);\nSELECT create_reference_table('currencies');",
+  "INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 200) g;",
+];
+
+/** Waits until the routing animation has shown its last message. */
+async function animationDone(page) {
+  await page.waitForFunction(() => {
+    const m = /^message (\d+) of (\d+)/.exec(document.querySelector('.anim-status')?.textContent ?? '');
+    return m && m[1] === m[2];
+  }, null, { timeout: 30_000 });
+}
+
+/** What is wrong with the map's text: pairs of text boxes that overlap, text outside the
+ * picture, and a table label or node title outside its node's box (all in SVG units). */
+async function mapTextProblems(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg.map');
+    const vb = svg.viewBox.baseVal;
+    const boxes = [...svg.querySelectorAll('text')]
+      .filter((t) => t.textContent.trim() !== '')
+      .map((t) => ({ t, b: t.getBBox(), what: `${t.closest('[class]')?.getAttribute('class')} "${t.textContent}"` }));
+    const problems = [];
+    const eps = 0.5;
+    for (let i = 0; i < boxes.length; i++) {
+      const a = boxes[i].b;
+      if (a.x < -eps || a.y < -eps || a.x + a.width > vb.width + eps || a.y + a.height > vb.height + eps) {
+        problems.push(`outside the map: ${boxes[i].what}`);
+      }
+      for (let j = i + 1; j < boxes.length; j++) {
+        const b = boxes[j].b;
+        if (a.x < b.x + b.width - eps && b.x < a.x + a.width - eps && a.y < b.y + b.height - eps && b.y < a.y + a.height - eps) {
+          problems.push(`${boxes[i].what} overlaps ${boxes[j].what}`);
+        }
+      }
+    }
+    for (const g of svg.querySelectorAll('g.node')) {
+      const frame = svg.querySelector(`g.node-frame[data-frame="${g.dataset.node}"] rect.frame`).getBBox();
+      for (const t of g.querySelectorAll('text')) {
+        const b = t.getBBox();
+        if (b.x < frame.x || b.y < frame.y || b.x + b.width > frame.x + frame.width || b.y + b.height > frame.y + frame.height) {
+          problems.push(`"${t.textContent}" outside ${g.dataset.node}`);
+        }
+      }
+    }
+    return problems;
+  });
+}
+
+/** The rendered size of the worker titles' text in CSS pixels: font size × SVG scale. */
+async function titlePixels(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg.map');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const title = svg.querySelector('g.node.worker .node-title text');
+    return parseFloat(getComputedStyle(title).fontSize) * scale;
+  });
+}
+
+test('ten tables on four workers: every table labelled, one colour per worker, no text over text, readable at every size', async () => {
+  const { page, context, problems } = await openApp();
+  await page.setViewportSize({ width: 1440, height: 900 });
+  for (const sql of CLASSROOM_SQL) {
+    const entry = await run(page, sql);
+    assert.doesNotMatch(await entry.locator('.out').textContent(), /ERROR/, sql);
+  }
+  assert.equal(await page.locator('svg.map g.node.worker').count(), 4);
+
+  // A router query, then a multi-shard one: the map does not move between them.
+  await run(page, 'SELECT name FROM users WHERE id = 7;');
+  await animationDone(page);
+  // The router task's shard label sits above its worker, on no title.
+  assert.equal(await page.locator('svg.map .arrow-label').count(), 1);
+  assert.deepEqual(await mapTextProblems(page), []);
+  await page.locator('.map-pane').evaluate((p) => { p.scrollTop = 0; });
+  await page.screenshot({ path: path.join(artifacts, 'map-router-label.png') });
+  const mapTop = () => page.evaluate(() => {
+    const pane = document.querySelector('.map-pane');
+    return document.querySelector('svg.map').getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
+  });
+  const routerTop = await mapTop();
+  await run(page, 'SELECT count(*) FROM users;');
+  await page.getByRole('button', { name: 'Step back one message' }).click();
+  assert.equal(await mapTop(), routerTop, 'the status and SQL lines keep their height');
+  await page.getByRole('button', { name: /^Replay/ }).click();
+  await animationDone(page);
+  assert.equal(await mapTop(), routerTop);
+
+  // Every table is named in each worker box (reference tables on their bands).
+  const named = await page.locator('svg.map .table-label, svg.map .band-label').evaluateAll((ls) => [...new Set(ls.map((l) => l.dataset.table))]);
+  for (const table of CLASSROOM_TABLES) assert.ok(named.includes(table), `${table} labelled: ${named}`);
+  const long = page.locator('svg.map .table-label[data-table="order_items_with_a_rather_long_name"]').first();
+  assert.match(await long.locator('title').textContent(), /^order_items_with_a_rather_long_name: /);
+  assert.match(await page.locator('.map-pane .legend').textContent(), /co-location group \d+: users, orders, order_items_with_a_rather_long_name/);
+
+  // Colour is the node: each tile, each worker's stripe and legend swatch use its class.
+  const tiles = await page.locator('svg.map rect.tile').evaluateAll((ts) =>
+    ts.map((t) => ({ node: / on (\S+),/.exec(t.getAttribute('aria-label'))[1], cls: t.getAttribute('class') })),
+  );
+  assert.ok(tiles.length >= 32 * 3 + 16 * 2 + 4 + 6 + 8, `tiles: ${tiles.length}`);
+  for (const { node, cls } of tiles) {
+    assert.match(node, /^worker-[1-4]$/);
+    assert.ok(cls.split(' ').includes(node), `${node}: ${cls}`);
+    assert.ok(!/\bcg-/.test(cls), cls);
+  }
+  for (const n of [1, 2, 3, 4]) {
+    assert.equal(await page.locator(`svg.map g.node-frame[data-frame="worker-${n}"] .stripe.worker-${n}`).count(), 1);
+  }
+  // Reference bands take no worker colour.
+  assert.equal(await page.locator('svg.map .band[class*="worker-"]').count(), 0);
+
+  // The hash view colours each range by its worker with the same classes.
+  await page.getByRole('tab', { name: 'Hash view' }).click();
+  await page.getByRole('combobox', { name: /Distributed table/ }).selectOption('users');
+  const segments = await page.locator('svg.hash-bar rect.hash-seg').evaluateAll((ss) =>
+    ss.map((s) => ({ title: s.querySelector('title').textContent, cls: s.getAttribute('class'), shard: s.dataset.shard })),
+  );
+  assert.equal(segments.length, 32);
+  for (const { title, cls, shard } of segments) {
+    const node = / on (worker-\d+):/.exec(title)[1];
+    assert.ok(cls.split(' ').includes(node), `${title}: ${cls}`);
+    const tile = await page.locator(`svg.map rect.tile[data-shard="${shard}"]`).getAttribute('class');
+    assert.ok(tile.split(' ').includes(node), `tile ${shard}: ${tile}`);
+  }
+
+  // Details open on a tile, close with Escape, and sit below the map, not over it.
+  await page.locator('svg.map rect.tile').first().click();
+  const details = page.locator('.shard-details');
+  await details.waitFor();
+  const [mapBox, detailsBox] = [await page.locator('svg.map').boundingBox(), await details.boundingBox()];
+  assert.ok(detailsBox.y >= mapBox.y + mapBox.height, `${JSON.stringify(detailsBox)} below ${JSON.stringify(mapBox)}`);
+  await page.keyboard.press('Escape');
+  await details.waitFor({ state: 'detached' });
+
+  // At each size: no text over text, and big enough to read.
+  for (const [width, height, min] of [[1440, 900, 12], [1024, 640, 11], [390, 844, 11]]) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(200);
+    await animationDone(page);
+    assert.deepEqual(await mapTextProblems(page), [], `${width}×${height}`);
+    const px = await titlePixels(page);
+    assert.ok(px >= min, `worker titles at ${width}×${height}: ${px.toFixed(1)} px`);
+    if (width < 600) {
+      // Stacked in one column, the map pane gets a real height.
+      const pane = await page.locator('.map-pane').boundingBox();
+      assert.ok(pane.height >= 0.6 * height, `map pane ${pane.height} px high`);
+      await page.locator('.map-pane').scrollIntoViewIfNeeded();
+    }
+    await page.locator('.map-pane').evaluate((p) => { p.scrollTop = 0; });
+    await page.screenshot({ path: path.join(artifacts, `map-${width}x${height}.png`) });
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the two-phase commit lesson draws its rounds, a crash, a branch in doubt, a wait and recovery', async () => {
   const { page, context, problems } = await openApp();
   await page.getByRole('button', { name: 'Two-phase commit' }).click();
