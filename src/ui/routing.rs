@@ -346,7 +346,7 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
             >
                 {speed}
             </button>
-            <span class="anim-status" aria-live="off">
+            <span class="anim-status" aria-live="off" role="region" aria-label="The message shown" tabindex="0">
                 {status}
             </span>
         </div>
