@@ -12,7 +12,7 @@ use crate::viz::layout::{layout, NOTE, TILE, WIDTH};
 use crate::viz::verdict::Summary;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
 
 /// At most this many shard rows are printed in the details panel.
@@ -66,14 +66,11 @@ pub fn ClusterMap() -> impl IntoView {
     // change with statements; where the tiles are, only when shards or nodes do. So a tile is
     // drawn once (keyed by where it is) and its class, shading and label follow these.
     let touched = Memo::new(move |_| {
-        summary.with(|s| s.task_shards.iter().copied().collect::<BTreeSet<i64>>())
+        summary.with(|s| crate::sort::collect_set(s.task_shards.iter().copied()))
     });
     let tile_rows = Memo::new(move |_| {
         map.with(|m| {
-            m.tiles
-                .iter()
-                .map(|t| (t.shard_id, (t.rows, t.fill)))
-                .collect::<BTreeMap<i64, (usize, f64)>>()
+            crate::sort::collect_map(m.tiles.iter().map(|t| (t.shard_id, (t.rows, t.fill))))
         })
     });
     // One listener for all tiles (each tile's id is on it), not two per tile to add and remove.
@@ -158,7 +155,8 @@ pub fn ClusterMap() -> impl IntoView {
     };
 
     let nodes = move || {
-        let busy: BTreeSet<String> = summary.with(|s| s.task_nodes.iter().cloned().collect());
+        let busy: BTreeSet<String> =
+            summary.with(|s| crate::sort::collect_set(s.task_nodes.iter().cloned()));
         let m = map.get();
         let coordinator = m.nodes.iter().find(|n| n.is_coordinator).cloned();
         m.nodes

@@ -85,11 +85,12 @@ pub fn layout(nodes: &[NodeInfo], shards: &[ShardInfo]) -> MapLayout {
             tables.push(s.table.clone());
         }
     }
-    let color_of: BTreeMap<i32, usize> = groups
-        .keys()
-        .enumerate()
-        .map(|(i, id)| (*id, i % PALETTE_SIZE))
-        .collect();
+    let color_of: BTreeMap<i32, usize> = crate::sort::collect_map(
+        groups
+            .keys()
+            .enumerate()
+            .map(|(i, id)| (*id, i % PALETTE_SIZE)),
+    );
     out.groups = groups
         .into_iter()
         .map(|(id, tables)| (id, color_of.get(&id).copied().unwrap_or(0), tables))
@@ -223,7 +224,7 @@ fn place_node_contents(
     let per_row = (((w - 2.0 * PAD + GAP) / (TILE + GAP)).floor() as usize).max(1);
     let mut first = true;
     for ((colocation, _), mut list) in blocks {
-        list.sort_by_key(|s| s.shard_id);
+        crate::sort::sort_by_key(&mut list, |s| s.shard_id);
         if !first {
             cy += GROUP_GAP;
         }
