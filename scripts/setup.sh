@@ -9,6 +9,8 @@ TRUNK_VERSION=0.21.14
 WASM_PACK_VERSION=0.13.1
 # Must equal the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION=0.2.130
+# npm's binaryen package; Trunk.toml pins its major version as wasm_opt.
+BINARYEN_VERSION=132.0.0
 
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -37,6 +39,23 @@ apt_install() {
 
 # A C toolchain for crates with native parts (trunk's compression libraries).
 apt_install build-essential pkg-config ca-certificates
+
+# wasm-opt, which `trunk build --release` runs on the app's wasm: npm's binaryen package (binaryen
+# compiled to wasm, run by node), linked into ~/.cargo/bin beside trunk. Not Debian's binaryen:
+# bookworm has version 108, which writes an exported table with index 0 (fixed in version 110)
+# and so breaks wasm-bindgen's externref table. Trunk.toml pins the version, so that Trunk uses
+# this one and never downloads its own.
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+binaryen_major=${BINARYEN_VERSION%%.*}
+if [[ "$(wasm-opt --version 2>/dev/null || true)" != "wasm-opt version $binaryen_major (version_$binaryen_major)" ]]; then
+  npm install --global --no-audit --no-fund --prefix "$HOME/.cargo/binaryen" "binaryen@$BINARYEN_VERSION"
+  mkdir -p "$HOME/.cargo/bin"
+  ln -sf "$HOME/.cargo/binaryen/bin/wasm-opt" "$HOME/.cargo/bin/wasm-opt"
+fi
+if ! grep -qx "wasm_opt = \"version_$binaryen_major\"" Trunk.toml; then
+  echo "setup: Trunk.toml must pin wasm_opt = \"version_$binaryen_major\" (binaryen $BINARYEN_VERSION)" >&2
+  exit 1
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
@@ -72,7 +91,6 @@ if $with_tests; then
   if [[ "$(wasm-pack --version 2>/dev/null || true)" != "wasm-pack $WASM_PACK_VERSION" ]]; then
     install_tool --locked wasm-pack --version "$WASM_PACK_VERSION"
   fi
-  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
   # npm ci only when node_modules was not installed from this very package-lock.json.
   if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.installed-from-lock; then
     (cd tests/e2e && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.installed-from-lock)

@@ -15,6 +15,7 @@ pub mod planner;
 pub mod psql;
 pub mod session;
 pub mod simulate;
+pub mod sort;
 pub mod sql;
 pub mod trace;
 pub mod transaction;

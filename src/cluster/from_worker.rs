@@ -13,7 +13,7 @@ use crate::planner::relations::{object_name, statement_relations};
 use crate::session::{BlockState, Reply, Session};
 use crate::sql::ExecOutput;
 use crate::trace::{Envelope, MessageKind};
-use sqlparser::ast::{Expr, ObjectType, Statement, Visit, Visitor};
+use sqlparser::ast::{Expr, ObjectType, Statement, Visitor};
 use std::ops::ControlFlow;
 
 /// How a worker handles a statement a client sent it.
@@ -51,7 +51,7 @@ fn calls_coordinator_utility(stmt: &Statement) -> bool {
         }
     }
     let mut finder = Finder(false);
-    let _ = stmt.visit(&mut finder);
+    let _ = crate::sql::visit::visit(stmt, &mut finder);
     finder.0
 }
 

@@ -329,7 +329,7 @@ impl Cluster {
                 }
             })
             .collect();
-        nodes.sort_by_key(|n| (!n.is_coordinator, n.node_id));
+        crate::sort::sort_by_key(&mut nodes, |n| (!n.is_coordinator, n.node_id));
         nodes
     }
 
@@ -365,7 +365,7 @@ impl Cluster {
                 })
             })
             .collect();
-        shards.sort_by_key(|s| s.shard_id);
+        crate::sort::sort_by_key(&mut shards, |s| s.shard_id);
         shards
     }
 
@@ -380,7 +380,7 @@ impl Cluster {
             return Vec::new();
         };
         let shard_names: std::collections::BTreeSet<String> =
-            self.catalog.shards.iter().map(|s| s.name()).collect();
+            crate::sort::collect_set(self.catalog.shards.iter().map(|s| s.name()));
         let mut out: Vec<RelationInfo> = db
             .storage
             .tables
@@ -414,7 +414,7 @@ impl Cluster {
             name: s.clone(),
             kind: "sequence".into(),
         }));
-        out.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut out, |a, b| a.name.cmp(&b.name));
         out
     }
 

@@ -37,7 +37,7 @@ fn statement_name(name: &ObjectName) -> String {
 /// The highest `$n` in a statement.
 fn max_parameter(stmt: &Statement) -> usize {
     let mut max = 0;
-    let _ = sqlparser::ast::visit_expressions(stmt, |e| {
+    let _ = crate::sql::visit::expressions(stmt, |e| {
         if let Expr::Value(AstValue::Placeholder(p)) = e {
             if let Some(n) = p.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) {
                 max = max.max(n);
@@ -213,7 +213,7 @@ impl Cluster {
             values.push(literal(&v, ty));
         }
         let mut bound = prepared.statement.clone();
-        let _ = sqlparser::ast::visit_expressions_mut(&mut bound, |e| {
+        let _ = crate::sql::visit::expressions_mut(&mut bound, |e| {
             if let Expr::Value(AstValue::Placeholder(p)) = e {
                 let n = p.strip_prefix('$').and_then(|n| n.parse::<usize>().ok());
                 if let Some(v) = n.and_then(|n| n.checked_sub(1)).and_then(|i| values.get(i)) {

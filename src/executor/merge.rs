@@ -186,7 +186,7 @@ fn calls<T: Visit>(node: &T) -> Calls {
         mutable: false,
         subquery: false,
     };
-    let _ = node.visit(&mut c);
+    let _ = crate::sql::visit::visit(node, &mut c);
     c
 }
 

@@ -142,7 +142,7 @@ pub(crate) fn write_nodes(cluster: &Cluster, shard_id: i64) -> Vec<String> {
         .into_iter()
         .map(|(_, n)| n.name.clone())
         .collect();
-    nodes.sort_by_key(|n| n == COORDINATOR);
+    crate::sort::sort_by_key(&mut nodes, |n| n == COORDINATOR);
     nodes
 }
 

@@ -140,10 +140,10 @@ impl Cluster {
             index = Some(only);
         }
         // Co-location still decides whether the shard indexes meet on one node.
-        let colocation = rels
-            .iter()
-            .filter_map(|r| self.catalog.table(&r.name).map(|t| t.colocation_id))
-            .collect::<std::collections::BTreeSet<_>>();
+        let colocation = crate::sort::collect_set(
+            rels.iter()
+                .filter_map(|r| self.catalog.table(&r.name).map(|t| t.colocation_id)),
+        );
         Ok(colocation.len() == 1)
     }
 }

@@ -34,7 +34,7 @@ impl Cluster {
         // Every relation name counts, INSERT targets included: a write into a Citus table
         // must never land in the coordinator's shell.
         let mut touches_citus = false;
-        let _ = sqlparser::ast::visit_relations(stmt, |name| {
+        let _ = crate::sql::visit::relations(stmt, |name| {
             let table = crate::planner::relations::object_name(name);
             touches_citus |= self.catalog.table(&table).is_some();
             std::ops::ControlFlow::<()>::Continue(())

@@ -13,7 +13,7 @@ use crate::session::Session;
 use crate::sql::eval::arg_exprs;
 use crate::sql::{Column, Outcome, ResultSet};
 use crate::types::{SqlType, Value};
-use sqlparser::ast::{Expr, Query, TableFactor, Visit, Visitor};
+use sqlparser::ast::{Expr, Query, TableFactor, Visitor};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
@@ -104,7 +104,7 @@ fn calls(query: &Query) -> Vec<(String, Vec<Expr>)> {
         }
     }
     let mut c = Collect(Vec::new());
-    let _ = query.visit(&mut c);
+    let _ = crate::sql::visit::visit(query, &mut c);
     c.0
 }
 
@@ -203,7 +203,7 @@ impl Cluster {
                 targets.push((shard.shard_id, n.0, n.1, n.2, sql.clone()));
             }
         }
-        targets.sort_by(|a, b| (a.0, &a.2, a.3).cmp(&(b.0, &b.2, b.3)));
+        crate::sort::sort_by(&mut targets, |a, b| (a.0, &a.2, a.3).cmp(&(b.0, &b.2, b.3)));
         let rows = targets
             .into_iter()
             .map(|(shard_id, node, host, port, sql)| {
@@ -264,7 +264,7 @@ impl Cluster {
             .map(|n| (n.name.clone(), n.host.clone(), n.port, n.node_id))
             .collect();
         let mut targets = targets;
-        targets.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+        crate::sort::sort_by(&mut targets, |a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
         let by_address = function == "run_command_on_workers";
         let rows = targets
             .into_iter()

@@ -164,7 +164,9 @@ impl Catalog {
             .iter()
             .filter(|n| !n.is_coordinator() && n.is_active && n.should_have_shards)
             .collect();
-        workers.sort_by(|a, b| (&a.host, a.port).cmp(&(&b.host, b.port)));
+        crate::sort::sort_by(&mut workers, |a, b| {
+            (&a.host, a.port).cmp(&(&b.host, b.port))
+        });
         workers
     }
 
@@ -183,7 +185,9 @@ impl Catalog {
             .iter()
             .filter(|n| !n.is_coordinator() && n.is_active)
             .collect();
-        workers.sort_by(|a, b| (&a.host, a.port).cmp(&(&b.host, b.port)));
+        crate::sort::sort_by(&mut workers, |a, b| {
+            (&a.host, a.port).cmp(&(&b.host, b.port))
+        });
         workers
     }
 
@@ -203,7 +207,7 @@ impl Catalog {
     /// The shards of a table ordered by hash range (shard index).
     pub fn table_shards(&self, table: &str) -> Vec<&Shard> {
         let mut shards: Vec<&Shard> = self.shards.iter().filter(|s| s.table == table).collect();
-        shards.sort_by_key(|s| s.index);
+        crate::sort::sort_by_key(&mut shards, |s| s.index);
         shards
     }
 
@@ -219,7 +223,9 @@ impl Catalog {
             .filter(|p| p.shard_id == shard_id)
             .filter_map(|p| self.node_by_group(p.group_id).map(|n| (p, n)))
             .collect();
-        out.sort_by(|a, b| (&a.1.host, a.1.port).cmp(&(&b.1.host, b.1.port)));
+        crate::sort::sort_by(&mut out, |a, b| {
+            (&a.1.host, a.1.port).cmp(&(&b.1.host, b.1.port))
+        });
         out
     }
 

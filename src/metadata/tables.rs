@@ -62,7 +62,7 @@ pub fn render(
 
 pub fn pg_dist_node(catalog: &Catalog) -> ResultSet {
     let mut nodes: Vec<_> = catalog.nodes.iter().collect();
-    nodes.sort_by_key(|n| n.node_id);
+    crate::sort::sort_by_key(&mut nodes, |n| n.node_id);
     ResultSet {
         columns: relations::PG_DIST_NODE.result_columns(),
         rows: nodes
@@ -225,7 +225,9 @@ pub fn citus_shards(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> Resu
     let mut rows = Vec::new();
     // Citus orders the view by `logicalrelid::text, shardid`.
     let mut shards: Vec<_> = catalog.shards.iter().collect();
-    shards.sort_by_cached_key(|s| (crate::sql::namespace::regclass_text(&s.table), s.shard_id));
+    crate::sort::sort_by_cached_key(&mut shards, |s| {
+        (crate::sql::namespace::regclass_text(&s.table), s.shard_id)
+    });
     for shard in shards {
         let Some(table) = catalog.table(&shard.table) else {
             continue;
@@ -262,7 +264,9 @@ pub fn size_pretty(bytes: i64) -> String {
 
 pub fn citus_tables(catalog: &Catalog, sizes: &dyn Fn(&str, i64) -> i64) -> ResultSet {
     let mut tables: Vec<_> = catalog.tables.iter().collect();
-    tables.sort_by_cached_key(|t| crate::sql::namespace::regclass_text(&t.name));
+    crate::sort::sort_by_cached_key(&mut tables, |t| {
+        crate::sql::namespace::regclass_text(&t.name)
+    });
     ResultSet {
         columns: relations::CITUS_TABLES.result_columns(),
         rows: tables

@@ -285,7 +285,7 @@ impl NodeServer {
                     .iter()
                     .filter(|p| p.gid.starts_with(prefix.as_str()))
                     .collect();
-                gids.sort_by_key(|p| p.xid);
+                crate::sort::sort_by_key(&mut gids, |p| p.xid);
                 Ok(ExecOutput::rows(crate::sql::ResultSet {
                     columns: vec![crate::sql::Column::new("gid", crate::types::SqlType::Text)],
                     rows: gids

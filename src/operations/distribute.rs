@@ -497,7 +497,7 @@ pub fn create_reference_table(
         .filter(|n| n.is_active)
         .map(|n| (n.host.clone(), n.port, n.group_id))
         .collect();
-    groups.sort();
+    crate::sort::sort(&mut groups);
     cluster.catalog_will_change(s);
     cluster.catalog.tables.push(DistTable {
         name: table.clone(),

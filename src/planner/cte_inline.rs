@@ -66,11 +66,11 @@ pub fn inline_ctes<T: VisitMut + Clone>(node: &T, with: &With) -> Option<T> {
     let mut ctes: Vec<Cte> = Vec::with_capacity(with.cte_tables.len());
     for cte in &with.cte_tables {
         let mut cte = cte.clone();
-        let _ = cte.query.visit(&mut Inliner { ctes: &ctes });
+        let _ = crate::sql::visit::visit_mut(&mut cte.query, &mut Inliner { ctes: &ctes });
         ctes.push(cte);
     }
     let mut out = node.clone();
-    let _ = out.visit(&mut Inliner { ctes: &ctes });
+    let _ = crate::sql::visit::visit_mut(&mut out, &mut Inliner { ctes: &ctes });
     Some(out)
 }
 

@@ -5,9 +5,7 @@
 use super::cost::{clamp_row_est, QualCost, CPU_OPERATOR_COST};
 use super::relations::normalize_ident;
 use crate::types::SqlType;
-use sqlparser::ast::{
-    BinaryOperator, Expr, Query, UnaryOperator, Value as AstValue, Visit, Visitor,
-};
+use sqlparser::ast::{BinaryOperator, Expr, Query, UnaryOperator, Value as AstValue, Visitor};
 use std::collections::BTreeSet;
 use std::ops::{Add, ControlFlow};
 
@@ -150,7 +148,7 @@ pub fn collect<'e>(
         out: Vec::new(),
     };
     for e in exprs {
-        let _ = e.visit(&mut v);
+        let _ = crate::sql::visit::visit(e, &mut v);
     }
     v.out
 }
@@ -245,7 +243,7 @@ pub fn is_constant(expr: &Expr) -> bool {
         }
     }
     let mut v = Unstable(false);
-    let _ = expr.visit(&mut v);
+    let _ = crate::sql::visit::visit(expr, &mut v);
     !v.0
 }
 
@@ -302,7 +300,7 @@ impl Rels {
 
     /// The relations `expr` reads.
     pub fn rels_of(&self, expr: &Expr) -> BTreeSet<usize> {
-        self.vars(expr).into_iter().map(|v| v.rel).collect()
+        crate::sort::collect_set(self.vars(expr).into_iter().map(|v| v.rel))
     }
 
     pub fn width(&self, v: Var) -> i64 {

@@ -204,10 +204,11 @@ pub(crate) fn colocated_join(
     relations: &[RelationRef],
     catalog: &Catalog,
 ) -> bool {
-    let groups: BTreeSet<i32> = distributed
-        .iter()
-        .filter_map(|r| catalog.table(&r.name).map(|t| t.colocation_id))
-        .collect();
+    let groups: BTreeSet<i32> = crate::sort::collect_set(
+        distributed
+            .iter()
+            .filter_map(|r| catalog.table(&r.name).map(|t| t.colocation_id)),
+    );
     if groups.len() > 1 {
         return false;
     }
@@ -239,9 +240,8 @@ pub(crate) fn colocated_join(
             }
         }
     }
-    let roots: BTreeSet<usize> = (0..distributed.len())
-        .map(|i| find(&mut parent, i))
-        .collect();
+    let roots: BTreeSet<usize> =
+        crate::sort::collect_set((0..distributed.len()).map(|i| find(&mut parent, i)));
     roots.len() <= 1
 }
 

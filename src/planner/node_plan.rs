@@ -827,7 +827,7 @@ impl<'a> NodePlanner<'a> {
             .iter()
             .map(|e| (rels.eval_cost(e).per_tuple, e.clone()))
             .collect();
-        q.sort_by(|a, b| a.0.total_cmp(&b.0));
+        crate::sort::sort_by(&mut q, |a, b| a.0.total_cmp(&b.0));
         q.into_iter().map(|(_, e)| e).collect()
     }
 
@@ -1008,7 +1008,7 @@ impl<'a> NodePlanner<'a> {
                 _ => rest.push(q.clone()),
             }
         }
-        conds.sort_by_key(|(p, _)| *p);
+        crate::sort::sort_by_key(&mut conds, |(p, _)| *p);
         let conds: Vec<Expr> = conds.into_iter().map(|(_, e)| e).collect();
         let rest = Self::ordered(rels, &rest);
         let cond_refs: Vec<&Expr> = conds.iter().collect();

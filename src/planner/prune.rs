@@ -121,7 +121,7 @@ pub fn prune(
         }
         allowed = Some(match allowed {
             None => indexes,
-            Some(prev) => prev.intersection(&indexes).copied().collect(),
+            Some(prev) => crate::sort::collect_set(prev.intersection(&indexes).copied()),
         });
     }
     Ok(allowed)

@@ -12,8 +12,8 @@ use crate::metadata::{Catalog, TableKind};
 use crate::sql::Column;
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArg, FunctionArgExpr, GroupByExpr, Ident, ObjectName, Query,
-    Select, SelectItem, SetExpr, TableAlias, TableFactor, Value as AstValue, Visit, VisitMut,
-    Visitor, VisitorMut,
+    Select, SelectItem, SetExpr, TableAlias, TableFactor, Value as AstValue, VisitMut, Visitor,
+    VisitorMut,
 };
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
@@ -90,12 +90,12 @@ impl Outer<'_> {
             return false;
         }
         let all = query_relations(sub);
-        let groups: BTreeSet<i32> = all
-            .iter()
-            .chain(outer_dist.iter().copied())
-            .filter(|r| self.is_distributed(r))
-            .filter_map(|r| self.catalog.table(&r.name).map(|t| t.colocation_id))
-            .collect();
+        let groups: BTreeSet<i32> = crate::sort::collect_set(
+            all.iter()
+                .chain(outer_dist.iter().copied())
+                .filter(|r| self.is_distributed(r))
+                .filter_map(|r| self.catalog.table(&r.name).map(|t| t.colocation_id)),
+        );
         if groups.len() > 1 {
             return false;
         }
@@ -171,7 +171,7 @@ impl Outer<'_> {
     /// Whether `sub` refers to a relation of the outer query.
     fn correlated(&self, sub: &Query) -> bool {
         let mut inner = NameCollector::default();
-        let _ = sub.visit(&mut inner);
+        let _ = crate::sql::visit::visit(sub, &mut inner);
         let inner_columns: Vec<Option<Vec<String>>> =
             inner.tables.iter().map(|t| (self.columns)(t)).collect();
         let outer_columns: Vec<String> = self
@@ -181,7 +181,7 @@ impl Outer<'_> {
             .flatten()
             .collect();
         let mut refs = ColumnRefs::default();
-        let _ = sub.visit(&mut refs);
+        let _ = crate::sql::visit::visit(sub, &mut refs);
         refs.qualified.iter().any(|q| {
             !inner.references.contains(q) && self.relations.iter().any(|r| r.reference == *q)
         }) || refs.unqualified.iter().any(|c| {
@@ -301,7 +301,7 @@ fn nested_subqueries(select: &Select) -> bool {
         }
     }
     let mut f = Finder(false);
-    let _ = select.visit(&mut f);
+    let _ = crate::sql::visit::visit(select, &mut f);
     f.0
 }
 
@@ -319,8 +319,8 @@ fn has_aggregate(select: &Select) -> bool {
         }
     }
     let mut f = Finder(false);
-    let _ = select.projection.visit(&mut f);
-    let _ = select.having.visit(&mut f);
+    let _ = crate::sql::visit::visit(&select.projection, &mut f);
+    let _ = crate::sql::visit::visit(&select.having, &mut f);
     f.0
 }
 
@@ -342,32 +342,33 @@ pub fn for_each_subquery<T: VisitMut, E>(
     struct Walk<'f, E> {
         depth: i32,
         f: &'f mut dyn FnMut(Found<'_>) -> Result<(), E>,
+        error: Option<E>,
     }
     impl<E> VisitorMut for Walk<'_, E> {
-        type Break = E;
+        type Break = ();
 
-        fn pre_visit_query(&mut self, _q: &mut Query) -> ControlFlow<E> {
+        fn pre_visit_query(&mut self, _q: &mut Query) -> ControlFlow<()> {
             self.depth += 1;
             ControlFlow::Continue(())
         }
 
-        fn post_visit_query(&mut self, _q: &mut Query) -> ControlFlow<E> {
+        fn post_visit_query(&mut self, _q: &mut Query) -> ControlFlow<()> {
             self.depth -= 1;
             ControlFlow::Continue(())
         }
 
-        fn pre_visit_table_factor(&mut self, _t: &mut TableFactor) -> ControlFlow<E> {
+        fn pre_visit_table_factor(&mut self, _t: &mut TableFactor) -> ControlFlow<()> {
             // Derived tables in FROM are not this walk's business: one level deeper.
             self.depth += 1;
             ControlFlow::Continue(())
         }
 
-        fn post_visit_table_factor(&mut self, _t: &mut TableFactor) -> ControlFlow<E> {
+        fn post_visit_table_factor(&mut self, _t: &mut TableFactor) -> ControlFlow<()> {
             self.depth -= 1;
             ControlFlow::Continue(())
         }
 
-        fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<E> {
+        fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
             if self.depth != 0 {
                 return ControlFlow::Continue(());
             }
@@ -388,17 +389,22 @@ pub fn for_each_subquery<T: VisitMut, E>(
             };
             match (self.f)(found) {
                 Ok(()) => ControlFlow::Continue(()),
-                Err(err) => ControlFlow::Break(err),
+                Err(err) => {
+                    self.error = Some(err);
+                    ControlFlow::Break(())
+                }
             }
         }
     }
     let mut walk = Walk {
         depth: if root_is_query { -1 } else { 0 },
         f,
+        error: None,
     };
-    match node.visit(&mut walk) {
-        ControlFlow::Continue(()) => Ok(()),
-        ControlFlow::Break(e) => Err(e),
+    let _ = crate::sql::visit::visit_mut(node, &mut walk);
+    match walk.error {
+        None => Ok(()),
+        Some(e) => Err(e),
     }
 }
 

@@ -1,8 +1,7 @@
 //! Finding the relations a statement reads, and rewriting them to shard names for a task.
 
 use sqlparser::ast::{
-    Ident, ObjectName, Query, Statement, TableAlias, TableFactor, Visit, VisitMut, Visitor,
-    VisitorMut,
+    Ident, ObjectName, Query, Statement, TableAlias, TableFactor, VisitMut, Visitor, VisitorMut,
 };
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -68,14 +67,14 @@ impl Visitor for Collector {
 /// Every plain relation (not a table function) in a query, subqueries included.
 pub fn query_relations(query: &Query) -> Vec<RelationRef> {
     let mut c = Collector { out: Vec::new() };
-    let _ = query.visit(&mut c);
+    let _ = crate::sql::visit::visit(query, &mut c);
     c.out
 }
 
 /// Every plain relation a statement names in FROM clauses (and subqueries).
 pub fn statement_relations(stmt: &Statement) -> Vec<RelationRef> {
     let mut c = Collector { out: Vec::new() };
-    let _ = stmt.visit(&mut c);
+    let _ = crate::sql::visit::visit(stmt, &mut c);
     c.out
 }
 
@@ -112,5 +111,5 @@ impl VisitorMut for Renamer<'_> {
 
 /// Replaces table names by shard names (`citus_demo` → `citus_demo_102008 citus_demo`).
 pub fn rename_relations<T: VisitMut>(node: &mut T, map: &BTreeMap<String, String>) {
-    let _ = node.visit(&mut Renamer { map });
+    let _ = crate::sql::visit::visit_mut(node, &mut Renamer { map });
 }

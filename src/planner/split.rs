@@ -8,9 +8,8 @@ use crate::error::{PgError, PgResult};
 use crate::sql::catalog::{self, Distribute};
 use crate::sql::eval::function_args;
 use sqlparser::ast::{
-    visit_expressions, Distinct, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgumentClause, FunctionArguments, GroupByExpr, Ident, Query, SelectItem, SetExpr,
-    Value as AstValue, Visit, Visitor,
+    Distinct, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
+    FunctionArguments, GroupByExpr, Ident, Query, SelectItem, SetExpr, Value as AstValue, Visitor,
 };
 use std::ops::ControlFlow;
 
@@ -83,10 +82,13 @@ fn any_outside_subqueries(expr: &Expr, test: impl Fn(&Expr) -> bool) -> bool {
             ControlFlow::Continue(())
         }
     }
-    expr.visit(&mut Find {
-        test,
-        subquery_depth: 0,
-    })
+    crate::sql::visit::visit(
+        expr,
+        &mut Find {
+            test,
+            subquery_depth: 0,
+        },
+    )
     .is_break()
 }
 
@@ -652,7 +654,7 @@ fn stray_column(item: &str) -> Option<String> {
     let expr_text = item.rsplit_once(" AS ").map(|(e, _)| e).unwrap_or(item);
     let expr = parse_expr(expr_text).ok()?;
     let mut stray = None;
-    let _ = visit_expressions(&expr, |e| {
+    let _ = crate::sql::visit::expressions(&expr, |e| {
         stray = match e {
             Expr::Identifier(i) if !i.value.starts_with("worker_column_") => Some(i.value.clone()),
             Expr::CompoundIdentifier(p) => Some(

@@ -47,7 +47,7 @@ pub fn inline_views(query: &Query, db: &Database) -> Query {
         }
     }
     expand_view_wildcard(&mut q, db);
-    let _ = sqlparser::ast::VisitMut::visit(&mut q, &mut Expand(db));
+    let _ = crate::sql::visit::visit_mut(&mut q, &mut Expand(db));
     q
 }
 
@@ -159,7 +159,7 @@ fn merge_single_view(q: &Query, db: &Database) -> Option<Query> {
     }
     let substitute = |e: &Expr| -> Expr {
         let mut out = e.clone();
-        let _ = sqlparser::ast::visit_expressions_mut(&mut out, |x| {
+        let _ = crate::sql::visit::expressions_mut(&mut out, |x| {
             if let Some(r) = lookup(x) {
                 *x = r;
             }

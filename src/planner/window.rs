@@ -48,7 +48,7 @@ pub fn distinct_windows(calls: &[&Function]) -> Vec<(Vec<OrderByExpr>, usize)> {
             None => windows.push((keys, 1)),
         }
     }
-    windows.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    crate::sort::sort_by_key(&mut windows, |(k, _)| std::cmp::Reverse(k.len()));
     windows
 }
 
@@ -143,7 +143,7 @@ fn has_subquery(e: &Expr) -> bool {
 /// Replaces every column reference in `e` by the worker column holding it.
 fn to_remote(e: &Expr, columns: &[&Expr]) -> Expr {
     let mut out = e.clone();
-    let _ = sqlparser::ast::visit_expressions_mut(&mut out, |x| {
+    let _ = crate::sql::visit::expressions_mut(&mut out, |x| {
         if let Some(i) = columns.iter().position(|c| *c == x) {
             *x = Expr::Identifier(Ident::new(worker_column(i + 1)));
         }
@@ -354,7 +354,7 @@ fn shown_call(f: &Function, columns: &[&Expr]) -> String {
     let mut plain = f.clone();
     plain.over = None;
     let mut call = Expr::Function(plain);
-    let _ = sqlparser::ast::visit_expressions_mut(&mut call, |x| {
+    let _ = crate::sql::visit::expressions_mut(&mut call, |x| {
         if columns.contains(&&*x) {
             *x = remote_column(x);
         }

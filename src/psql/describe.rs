@@ -142,7 +142,7 @@ fn list<E: Executor>(
     rels.retain(|(schema, name, kind)| {
         kinds.contains(&kind.as_str()) && pat.as_ref().is_none_or(|p| p.matches(schema, name))
     });
-    rels.sort();
+    crate::sort::sort(&mut rels);
     if rels.is_empty() {
         return Err(match pattern {
             Some(p) => format!("Did not find any relation named \"{p}\"."),
@@ -194,7 +194,9 @@ fn functions(
         })
         .collect();
     // psql orders by schema, name and argument list.
-    rows.sort_by(|a, b| (&a[0], &a[1], &a[3]).cmp(&(&b[0], &b[1], &b[3])));
+    crate::sort::sort_by(&mut rows, |a, b| {
+        (&a[0], &a[1], &a[3]).cmp(&(&b[0], &b[1], &b[3]))
+    });
     let table = Table {
         title: Some("List of functions".into()),
         headers: [
@@ -235,7 +237,7 @@ fn schemas<E: Executor>(exec: &E, session: SessionId, pattern: Option<&str>) -> 
             .map(|s| vec![s, "postgres".to_string()]),
     );
     rows.retain(|r| pattern.is_none_or(|p| matches(p, &r[0])));
-    rows.sort();
+    crate::sort::sort(&mut rows);
     let table = Table {
         title: Some("List of schemas".into()),
         headers: ["Name", "Owner"].map(String::from).to_vec(),
@@ -300,7 +302,7 @@ fn describe<E: Executor>(
     if found.is_empty() {
         return Err(format!("Did not find any relation named \"{pattern}\"."));
     }
-    found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    crate::sort::sort_by(&mut found, |a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let mut others: Option<Vec<TableDef>> = None;
     let mut out = String::new();
     for (_, _, rel) in found {
@@ -364,7 +366,7 @@ fn section(footers: &mut Vec<String>, heading: &str, lines: Vec<String>) {
 
 /// `    "NAME" DEFINITION` lines by name, as psql lists constraints.
 fn named_lines(mut items: Vec<(String, String)>) -> Vec<String> {
-    items.sort();
+    crate::sort::sort(&mut items);
     items
         .into_iter()
         .map(|(n, d)| format!("    \"{n}\" {d}"))
@@ -434,7 +436,7 @@ pub fn table_layout(def: &TableDef, all: &[TableDef], verbose: bool) -> Table {
             })
         })
         .collect();
-    refs.sort();
+    crate::sort::sort(&mut refs);
     let refs = refs
         .iter()
         .map(|(t, n, d)| format!("    TABLE \"{t}\" CONSTRAINT \"{n}\" {d}"))
@@ -462,7 +464,7 @@ fn partition_lines(def: &TableDef, all: &[TableDef], verbose: bool) -> Vec<Strin
             Some((bound == "DEFAULT", t.name.clone(), bound))
         })
         .collect();
-    parts.sort();
+    crate::sort::sort(&mut parts);
     if !verbose || parts.is_empty() {
         let n = parts.len();
         return vec![if n == 0 {
@@ -586,7 +588,7 @@ fn index_entry<S: AsRef<str>>(
 
 /// Index lines, primary key first then by name, as psql orders them.
 fn index_footer(mut lines: Vec<(bool, String, String)>) -> Vec<String> {
-    lines.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    crate::sort::sort_by(&mut lines, |a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     lines
         .into_iter()
         .map(|(_, n, d)| format!("    \"{n}\" {d}"))

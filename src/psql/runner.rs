@@ -244,20 +244,21 @@ impl<E: Executor> Runner<E> {
         let host = node_of(&exec, 1)
             .map(|n| n.host)
             .unwrap_or_else(|| "127.0.0.1".to_string());
-        let vars = [
-            ("AUTOCOMMIT", "on"),
-            ("DBNAME", "postgres"),
-            ("ECHO", "none"),
-            ("ENCODING", "UTF8"),
-            ("ON_ERROR_STOP", "off"),
-            ("QUIET", "off"),
-            ("SHOW_CONTEXT", "errors"),
-            ("USER", "postgres"),
-            ("VERBOSITY", "default"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let vars = crate::sort::collect_map(
+            [
+                ("AUTOCOMMIT", "on"),
+                ("DBNAME", "postgres"),
+                ("ECHO", "none"),
+                ("ENCODING", "UTF8"),
+                ("ON_ERROR_STOP", "off"),
+                ("QUIET", "off"),
+                ("SHOW_CONTEXT", "errors"),
+                ("USER", "postgres"),
+                ("VERBOSITY", "default"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let mut runner = Runner {
             exec,
             session: Some(1),

@@ -5,7 +5,6 @@
 
 use sqlparser::ast::{
     Expr, Ident, ObjectName, Query, SelectItem, SetExpr, Statement, TableFactor, Value as AstValue,
-    Visit,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -184,42 +183,46 @@ fn select_items<'q>(body: &'q SetExpr, out: &mut Vec<&'q SelectItem>) {
 }
 
 /// Walks the nodes of `site`'s kind in visiting order, handing each with its index to `f`
-/// until it returns a result.
+/// until it returns a result, which is kept in `found`.
 struct Walk<'f, T> {
     site: Site,
     seen: usize,
     f: &'f mut dyn FnMut(usize, Node) -> Option<T>,
+    found: Option<T>,
 }
 
 impl<T> Walk<'_, T> {
-    fn node(&mut self, node: Node) -> ControlFlow<T> {
+    fn node(&mut self, node: Node) -> ControlFlow<()> {
         let index = self.seen;
         self.seen += 1;
         match (self.f)(index, node) {
-            Some(found) => ControlFlow::Break(found),
+            Some(found) => {
+                self.found = Some(found);
+                ControlFlow::Break(())
+            }
             None => ControlFlow::Continue(()),
         }
     }
 }
 
 impl<T> sqlparser::ast::Visitor for Walk<'_, T> {
-    type Break = T;
+    type Break = ();
 
-    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<T> {
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
         match self.site {
             Site::Expr(_) => self.node(Node::Expr(e)),
             _ => ControlFlow::Continue(()),
         }
     }
 
-    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<T> {
+    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<()> {
         match self.site {
             Site::Table(_) => self.node(Node::Table(t)),
             _ => ControlFlow::Continue(()),
         }
     }
 
-    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<T> {
+    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
         if let Site::Wildcard(_) = self.site {
             let mut items = Vec::new();
             select_items(&q.body, &mut items);
@@ -232,10 +235,14 @@ impl<T> sqlparser::ast::Visitor for Walk<'_, T> {
 }
 
 fn walk<T>(stmt: &Statement, site: Site, f: &mut dyn FnMut(usize, Node) -> Option<T>) -> Option<T> {
-    match stmt.visit(&mut Walk { site, seen: 0, f }) {
-        ControlFlow::Break(found) => Some(found),
-        ControlFlow::Continue(()) => None,
-    }
+    let mut walk = Walk {
+        site,
+        seen: 0,
+        f,
+        found: None,
+    };
+    let _ = crate::sql::visit::visit(stmt, &mut walk);
+    walk.found
 }
 
 /// Where the node a site names by address starts in the marked tree.

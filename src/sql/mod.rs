@@ -19,6 +19,7 @@ pub mod schema;
 pub mod select;
 pub mod storage;
 pub mod syntax;
+pub mod visit;
 
 use crate::error::{Notice, PgResult};
 use crate::types::{SqlType, Value};

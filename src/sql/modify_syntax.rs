@@ -6,7 +6,7 @@
 //! - `... FROM t RETURNING *` (also USING, JOIN): it takes RETURNING for the alias of `t`; `t` gets its own name
 //!   as alias, which changes nothing else.
 
-use sqlparser::ast::{ObjectName, Statement, TableFactor, VisitMut, VisitorMut};
+use sqlparser::ast::{ObjectName, Statement, TableFactor, VisitorMut};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
@@ -240,6 +240,6 @@ pub fn restore(statements: &mut [Statement], deletes: Vec<Statement>) {
         deletes: deletes.into_iter().map(Some).collect(),
     };
     for s in statements {
-        let _ = s.visit(&mut r);
+        let _ = crate::sql::visit::visit_mut(s, &mut r);
     }
 }

@@ -7,7 +7,7 @@
 use super::Database;
 use crate::error::{PgError, PgResult};
 use sqlparser::ast::{
-    ObjectName, ObjectType, Query, Statement, TableAlias, TableFactor, VisitMut, VisitorMut,
+    ObjectName, ObjectType, Query, Statement, TableAlias, TableFactor, VisitorMut,
 };
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -46,15 +46,16 @@ pub fn begin_statement(db: &Database) {
         BTreeSet::new()
     } else {
         let in_path = |stored: &&String| path.iter().any(|s| s == split(stored).0);
-        db.storage
-            .tables
-            .keys()
-            .chain(db.views.keys())
-            .chain(db.storage.relations_with_oid())
-            .filter(in_path)
-            .cloned()
-            .chain(db.sequences.borrow().keys().filter(in_path).cloned())
-            .collect()
+        crate::sort::collect_set(
+            db.storage
+                .tables
+                .keys()
+                .chain(db.views.keys())
+                .chain(db.storage.relations_with_oid())
+                .filter(in_path)
+                .cloned()
+                .chain(db.sequences.borrow().keys().filter(in_path).cloned()),
+        )
     };
     VISIBLE.with(|v| {
         *v.borrow_mut() = Visible {
@@ -287,7 +288,7 @@ pub fn qualify(db: &Database, stmt: &mut Statement) {
     if q.searching {
         q.statement_names(stmt);
     }
-    let _ = stmt.visit(&mut q);
+    let _ = crate::sql::visit::visit_mut(stmt, &mut q);
 }
 
 struct Qualifier<'a> {

@@ -70,11 +70,8 @@ impl Cluster {
 
     /// The waits forming a cycle through `start`, if there is one.
     fn cycle_through(&self, start: SessionId) -> Option<Vec<Edge>> {
-        let edges: BTreeMap<SessionId, Edge> = self
-            .wait_edges()
-            .into_iter()
-            .map(|e| (e.waiter, e))
-            .collect();
+        let edges: BTreeMap<SessionId, Edge> =
+            crate::sort::collect_map(self.wait_edges().into_iter().map(|e| (e.waiter, e)));
         let mut path = Vec::new();
         let mut at = start;
         while let Some(e) = edges.get(&at) {

@@ -217,7 +217,7 @@ impl Cluster {
         let mut started: Vec<usize> = (0..s.connections.len())
             .filter(|&i| s.connections[i].txn != RemoteTxnState::Idle)
             .collect();
-        started.sort_by_key(|&i| s.connections[i].begun);
+        crate::sort::sort_by_key(&mut started, |&i| s.connections[i].begun);
         started
     }
 

@@ -60,10 +60,11 @@ impl Cluster {
     /// Distributed transactions in progress that this coordinator started (their records
     /// must not be touched yet).
     fn active_txn_numbers(&self) -> BTreeSet<u64> {
-        self.sessions
-            .values()
-            .filter_map(|s| s.txn.as_ref()?.id.map(|id| id.number))
-            .collect()
+        crate::sort::collect_set(
+            self.sessions
+                .values()
+                .filter_map(|s| s.txn.as_ref()?.id.map(|id| id.number)),
+        )
     }
 
     /// The commit records for `group`, as the session's transaction sees them.
@@ -144,7 +145,7 @@ impl Cluster {
             .filter(|n| n.is_active && n.name != s.node)
             .map(|n| (n.name.clone(), n.group_id))
             .collect();
-        nodes.sort_by_key(|(name, _)| {
+        crate::sort::sort_by_key(&mut nodes, |(name, _)| {
             self.catalog
                 .node_by_name(name)
                 .map(|n| (n.is_coordinator(), n.host.clone(), n.port))
@@ -198,13 +199,13 @@ impl Cluster {
         let Ok(first) = self.recovery_command(s, i, query(), MessageKind::Recovery) else {
             return 0;
         };
-        let mut pending: BTreeSet<String> = gids(&first).into_iter().collect();
+        let mut pending: BTreeSet<String> = crate::sort::collect_set(gids(&first));
         let active = self.active_txn_numbers();
         let records = self.records_for(s, group);
         let Ok(second) = self.recovery_command(s, i, query(), MessageKind::Recovery) else {
             return 0;
         };
-        let again: BTreeSet<String> = gids(&second).into_iter().collect();
+        let again: BTreeSet<String> = crate::sort::collect_set(gids(&second));
         let address = self.node_address(node);
         let mut count = 0;
         let mut done = BTreeSet::new();

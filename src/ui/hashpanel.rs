@@ -106,7 +106,7 @@ pub fn HashPanel() -> impl IntoView {
                 .flat_map(|b| b.segments.iter())
                 .map(|s| (s.worker_index, s.node.clone()))
                 .collect();
-            workers.sort();
+            crate::sort::sort(&mut workers);
             workers.dedup();
             workers
                 .into_iter()

@@ -268,11 +268,7 @@ pub fn AnimControls(playback: Playback) -> impl IntoView {
     // Shards of reference tables, so a join with one is named as such.
     let reference_shards = Memo::new(move |_| {
         state.shards.with(|shards| {
-            shards
-                .iter()
-                .filter(|s| s.is_reference)
-                .map(|s| s.shard_id)
-                .collect::<std::collections::BTreeSet<i64>>()
+            crate::sort::collect_set(shards.iter().filter(|s| s.is_reference).map(|s| s.shard_id))
         })
     });
     let status = move || {

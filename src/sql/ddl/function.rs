@@ -13,7 +13,7 @@ use crate::types::SqlType;
 use sqlparser::ast::{
     ArgMode, CreateFunctionBody, DataType, Expr, FunctionBehavior, FunctionCalledOnNull,
     FunctionDesc, Ident, ObjectName, OperateFunctionArg, Query, Statement, Value as AstValue,
-    VisitMut, VisitorMut,
+    VisitorMut,
 };
 use std::ops::ControlFlow;
 
@@ -255,11 +255,14 @@ fn body_type(
     // (a name a FROM item's column shadows stays that column).
     let mut typed = query.clone();
     let shadowed = from_columns(db, query);
-    let _ = typed.visit(&mut TypedNulls {
-        function: name,
-        columns,
-        shadowed: &shadowed,
-    });
+    let _ = crate::sql::visit::visit_mut(
+        &mut typed,
+        &mut TypedNulls {
+            function: name,
+            columns,
+            shadowed: &shadowed,
+        },
+    );
     let ctx = crate::sql::eval::EvalCtx {
         host,
         db,
@@ -382,7 +385,7 @@ pub fn create_function(
         count: types.len(),
         error: None,
     };
-    let _ = query.visit(&mut placeholders);
+    let _ = crate::sql::visit::visit_mut(&mut query, &mut placeholders);
     if let Some(e) = placeholders.error {
         return Err(in_function(e, &name));
     }
@@ -390,7 +393,7 @@ pub fn create_function(
     // A worker receives a definition that reads Citus tables it holds only as shards: Citus
     // sends it with check_function_bodies off, so the body is not validated there.
     let mut unchecked = false;
-    let _ = sqlparser::ast::visit_relations(&query, |r| {
+    let _ = crate::sql::visit::relations(&query, |r| {
         let t = object_name(r);
         unchecked |= host.is_citus_table(&t) && db.table(&t).is_none();
         ControlFlow::<()>::Continue(())

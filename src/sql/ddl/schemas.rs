@@ -69,7 +69,7 @@ pub fn schema_members(db: &Database, schema: &str) -> Vec<(String, &'static str)
         .filter(|t| in_schema(t))
         .map(|t| (db.storage.relation_oid(t).unwrap_or(u32::MAX), t.clone()))
         .collect();
-    tables.sort();
+    crate::sort::sort(&mut tables);
     let mut out: Vec<(String, &'static str)> =
         tables.into_iter().map(|(_, t)| (t, "table")).collect();
     out.extend(

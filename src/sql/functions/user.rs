@@ -135,7 +135,7 @@ pub fn call_values(proc: &Proc, args: Vec<Value>, ctx: &EvalCtx) -> PgResult<Val
     // A body's query runs in the node's engine: a Citus table's rows are in its shards, which
     // only a distributed plan reads, so such a body is refused rather than answered wrongly.
     let mut citus_table = None;
-    let _ = sqlparser::ast::visit_relations(query, |r| {
+    let _ = crate::sql::visit::relations(query, |r| {
         let name = crate::sql::ddl::names::object_name(r);
         if ctx.host.is_citus_table(&name) {
             citus_table = Some(name);

@@ -92,9 +92,11 @@ pub fn partitions<'a>(db: &'a Database, parent: &str) -> Vec<&'a TableDef> {
         .values()
         .filter(|t| t.partition_of.as_ref().is_some_and(|p| p.parent == parent))
         .collect();
-    parts.sort_by(|a, b| match (&a.partition_of, &b.partition_of) {
-        (Some(a), Some(b)) => bound_order(&a.bound, &b.bound),
-        _ => Ordering::Equal,
+    crate::sort::sort_by(&mut parts, |a, b| {
+        match (&a.partition_of, &b.partition_of) {
+            (Some(a), Some(b)) => bound_order(&a.bound, &b.bound),
+            _ => Ordering::Equal,
+        }
     });
     parts
 }

@@ -8,7 +8,7 @@ use crate::sql::eval::resolve::ident_name;
 use crate::sql::eval::ScopeColumn;
 use sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Join, JoinConstraint, JoinOperator,
-    OrderByExpr, Select, SelectItem, TableFactor, TableWithJoins, Visit, Visitor,
+    OrderByExpr, Select, SelectItem, TableFactor, TableWithJoins, Visitor,
 };
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -78,7 +78,7 @@ impl UsedNames {
             *slot = after.clone();
             if let (Some(set), Some(on)) = (after.as_mut(), on_condition(j)) {
                 let mut c = Collector::default();
-                let _ = on.visit(&mut c);
+                let _ = crate::sql::visit::visit(on, &mut c);
                 if c.everything {
                     after = None;
                 } else {
@@ -101,7 +101,7 @@ pub fn column_mask(names: &HashSet<String>, columns: &[ScopeColumn]) -> Vec<bool
 /// The names an expression reads (`None`: every column, as `t.*` does).
 pub fn expr_names(e: &Expr) -> Option<HashSet<String>> {
     let mut c = Collector::default();
-    let _ = e.visit(&mut c);
+    let _ = crate::sql::visit::visit(e, &mut c);
     (!c.everything).then_some(c.names)
 }
 
@@ -199,9 +199,9 @@ pub fn used_names(sel: &Select, order: &[OrderByExpr]) -> UsedNames {
         )
     });
     let mut system = SystemColumn(false);
-    let _ = sel.visit(&mut system);
+    let _ = crate::sql::visit::visit(sel, &mut system);
     for o in order {
-        let _ = o.visit(&mut system);
+        let _ = crate::sql::visit::visit(o, &mut system);
     }
     let all = UsedNames {
         tableoid: system.0,
@@ -263,9 +263,9 @@ impl Visitor for SystemColumn {
 fn collect(sel: &Select, order: &[OrderByExpr]) -> Option<HashSet<String>> {
     let mut c = Collector::default();
     joins(&sel.from, &mut c);
-    let _ = sel.visit(&mut c);
+    let _ = crate::sql::visit::visit(sel, &mut c);
     for o in order {
-        let _ = o.visit(&mut c);
+        let _ = crate::sql::visit::visit(o, &mut c);
     }
     (!c.everything).then_some(c.names)
 }
