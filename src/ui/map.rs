@@ -13,7 +13,7 @@ use crate::viz::layout::{layout, worker_class, LabelKind, NodeBox, STRIPE, TILE}
 use crate::viz::verdict::Summary;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -103,14 +103,11 @@ pub fn ClusterMap() -> impl IntoView {
     // change with statements; where the tiles are, only when shards, nodes or the width do. So
     // a tile is drawn once (keyed by where it is) and its class, shading and label follow these.
     let touched = Memo::new(move |_| {
-        summary.with(|s| s.task_shards.iter().copied().collect::<BTreeSet<i64>>())
+        summary.with(|s| crate::sort::collect_set(s.task_shards.iter().copied()))
     });
     let tile_rows = Memo::new(move |_| {
         map.with(|m| {
-            m.tiles
-                .iter()
-                .map(|t| (t.shard_id, (t.rows, t.fill)))
-                .collect::<BTreeMap<i64, (usize, f64)>>()
+            crate::sort::collect_map(m.tiles.iter().map(|t| (t.shard_id, (t.rows, t.fill))))
         })
     });
     // One listener for all tiles (each tile's id is on it), not two per tile to add and remove.
@@ -198,7 +195,7 @@ pub fn ClusterMap() -> impl IntoView {
     };
 
     let busy = Memo::new(move |_| {
-        summary.with(|s| s.task_nodes.iter().cloned().collect::<BTreeSet<String>>())
+        summary.with(|s| crate::sort::collect_set(s.task_nodes.iter().cloned()))
     });
     // The state classes a node's frame and its labels share.
     let node_class = move |n: &NodeBox| {

@@ -306,7 +306,7 @@ impl Animation {
             }
         }
         let mut out: Vec<(usize, String)> = best.into_values().map(|(_, i, t)| (i, t)).collect();
-        out.sort();
+        crate::sort::sort(&mut out);
         out
     }
 

@@ -327,7 +327,9 @@ fn place_node_contents(
         .filter(|s| s.is_reference)
         .filter(here)
         .collect();
-    reference.sort_by(|a, b| (&a.table, a.shard_id).cmp(&(&b.table, b.shard_id)));
+    crate::sort::sort_by(&mut reference, |a, b| {
+        (&a.table, a.shard_id).cmp(&(&b.table, b.shard_id))
+    });
     reference.dedup_by(|a, b| a.table == b.table);
     for s in &reference {
         out.bands.push(Band {
@@ -367,7 +369,7 @@ fn place_node_contents(
     }
     let per_row = (((inner + GAP) / (TILE + GAP)).floor() as usize).max(1);
     for ((colocation, table), mut list) in blocks {
-        list.sort_by_key(|s| s.shard_id);
+        crate::sort::sort_by_key(&mut list, |s| s.shard_id);
         cy += GROUP_GAP - GAP;
         let text = shorten(&table, max_chars);
         out.labels.push(Label {
