@@ -52,6 +52,10 @@ async fn settle() {
 
 /// Mounts `App` and returns its root element (kept mounted for the test's duration).
 fn mount_app() -> HtmlElement {
+    // Every App starts as on a first visit: no saved session to replay, the tour open.
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.clear();
+    }
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), App);
     handle.forget();
@@ -183,7 +187,9 @@ async fn the_splitters_resize_the_panes_from_the_keyboard() {
     let root = mount_app();
     settle().await;
     let split = one(&root, ".splitter-v");
-    assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("46"));
+    // The guided tour is open on a first visit, so the left column (tour and console) starts
+    // wider.
+    assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("56"));
     let press = |key: &str| {
         let init = web_sys::KeyboardEventInit::new();
         init.set_key(key);
@@ -194,11 +200,11 @@ async fn the_splitters_resize_the_panes_from_the_keyboard() {
     };
     press("ArrowRight");
     settle().await;
-    assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("48"));
+    assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("58"));
     let style = one(&root, ".layout")
         .get_attribute("style")
         .unwrap_or_default();
-    assert!(style.contains("--console-cols: 48.0fr"), "{style}");
+    assert!(style.contains("--console-cols: 58.0fr"), "{style}");
     press("End");
     settle().await;
     assert_eq!(split.get_attribute("aria-valuenow").as_deref(), Some("75"));
