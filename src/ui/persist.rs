@@ -454,6 +454,21 @@ pub fn SessionButtons() -> impl IntoView {
     }
 }
 
+/// One exported file: its name, its text to read, and a button to download it.
+#[component]
+fn ExportedFile(name: &'static str, id: &'static str, text: String) -> impl IntoView {
+    let download = text.clone();
+    view! {
+        <h3 id=id>{name}</h3>
+        <pre class="export-text" aria-labelledby=id tabindex="0">
+            {text}
+        </pre>
+        <button type="button" on:click=move |_| download_text(name, &download)>
+            {format!("Download {name}")}
+        </button>
+    }
+}
+
 #[component]
 fn SheetView(sheet: Sheet, close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -487,7 +502,6 @@ fn SheetView(sheet: Sheet, close: impl Fn() + Copy + Send + Sync + 'static) -> i
             .into_any(),
         ),
         Sheet::Export { compose, script } => {
-            let (c2, s2) = (compose.clone(), script.clone());
             (
                 "Take this session to a real Citus cluster",
                 view! {
@@ -498,26 +512,8 @@ fn SheetView(sheet: Sheet, close: impl Fn() + Copy + Send + Sync + 'static) -> i
                             {format!("psql -h 127.0.0.1 -p 9700 -U postgres -f {}", export::SCRIPT_FILE)}
                         </code> "."
                     </p>
-                    <h3 id="export-compose">{export::COMPOSE_FILE}</h3>
-                    <pre class="export-text" aria-labelledby="export-compose" tabindex="0">
-                        {compose}
-                    </pre>
-                    <button
-                        type="button"
-                        on:click=move |_| download_text(export::COMPOSE_FILE, &c2)
-                    >
-                        {format!("Download {}", export::COMPOSE_FILE)}
-                    </button>
-                    <h3 id="export-script">{export::SCRIPT_FILE}</h3>
-                    <pre class="export-text" aria-labelledby="export-script" tabindex="0">
-                        {script}
-                    </pre>
-                    <button
-                        type="button"
-                        on:click=move |_| download_text(export::SCRIPT_FILE, &s2)
-                    >
-                        {format!("Download {}", export::SCRIPT_FILE)}
-                    </button>
+                    <ExportedFile name=export::COMPOSE_FILE id="export-compose" text=compose />
+                    <ExportedFile name=export::SCRIPT_FILE id="export-script" text=script />
                 }
                 .into_any(),
             )
