@@ -350,16 +350,11 @@ impl AppState {
 const GUIDE_KEY: &str = "shardscope.guide";
 
 fn guide_closed_before() -> bool {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(GUIDE_KEY).ok().flatten())
-        .is_some_and(|v| v == "closed")
+    persist::load(GUIDE_KEY).is_some_and(|v| v == "closed")
 }
 
 fn remember_guide(open: bool) {
-    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.set_item(GUIDE_KEY, if open { "open" } else { "closed" });
-    }
+    persist::store(GUIDE_KEY, if open { "open" } else { "closed" });
 }
 
 #[component]

@@ -107,15 +107,16 @@ extern "C" {
     async fn next_task();
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// This browser's localStorage, where the app keeps what survives a reload.
+pub(super) fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-fn load(key: &str) -> Option<String> {
+pub(super) fn load(key: &str) -> Option<String> {
     storage()?.get_item(key).ok().flatten()
 }
 
-fn store(key: &str, value: &str) -> bool {
+pub(super) fn store(key: &str, value: &str) -> bool {
     storage().is_some_and(|s| s.set_item(key, value).is_ok())
 }
 

@@ -1,5 +1,6 @@
 //! Light/dark theme: follows the system unless the user picks one, remembered in localStorage.
 
+use super::persist::storage;
 use leptos::prelude::*;
 
 const KEY: &str = "shardscope-theme";
@@ -35,10 +36,6 @@ impl Theme {
             Theme::Dark => Theme::System,
         }
     }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// Sets `data-theme` on `<html>`; the CSS falls back to prefers-color-scheme without it.
