@@ -13,6 +13,7 @@ pub mod node;
 pub mod operations;
 pub mod planner;
 pub mod psql;
+pub mod replication;
 pub mod session;
 pub mod simulate;
 pub mod sort;

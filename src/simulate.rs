@@ -8,12 +8,15 @@
 //!
 //! The same seed gives the same run, message for message, so a failing seed can be replayed.
 
+mod replication;
+
 use crate::cluster::{Cluster, COORDINATOR};
 use crate::network::{FaultStep, SimRng};
 use crate::session::{Completion, Reply, SessionId};
 use crate::sql::Outcome;
 use crate::trace::MessageKind;
 use crate::types::Value;
+use replication::Replication;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Accounts the transfers move money between (ids 1..=ACCOUNTS).
@@ -57,6 +60,12 @@ struct Run {
     next_transfer: i64,
     workers: Vec<String>,
     log: Vec<String>,
+    replication: Replication,
+    /// A promotion lost transactions (asynchronous replication): transfers may be split.
+    lossy: bool,
+    losses_seen: usize,
+    /// Violations found along the way (a failover's report).
+    failures: Vec<String>,
 }
 
 fn ok(reply: &Reply) -> bool {
@@ -109,7 +118,7 @@ impl Run {
         for id in 2..=SESSIONS {
             cluster.open_session(id);
         }
-        Ok(Run {
+        let mut run = Run {
             cluster,
             rng: SimRng::new(seed ^ 0x5151_5151),
             stages: (1..=SESSIONS).map(|s| (s, Stage::Idle)).collect(),
@@ -118,7 +127,13 @@ impl Run {
             next_transfer: 1,
             workers,
             log: Vec::new(),
-        })
+            replication: Replication::for_seed(seed),
+            lossy: false,
+            losses_seen: 0,
+            failures: Vec::new(),
+        };
+        run.add_standbys()?;
+        Ok(run)
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -220,7 +235,7 @@ impl Run {
             81..=85 => {
                 let down: Vec<String> = self
                     .cluster
-                    .nodes()
+                    .servers()
                     .into_iter()
                     .filter(|n| !n.is_up)
                     .map(|n| n.name)
@@ -260,6 +275,7 @@ impl Run {
                 self.log.push(format!("tick {secs}s"));
                 self.collect_finished();
             }
+            98 if self.replication != Replication::None => self.replication_step(),
             _ => {
                 let s = 1 + self.rng.below(SESSIONS as u64) as SessionId;
                 if !self.waiting.contains_key(&s) {
@@ -267,6 +283,7 @@ impl Run {
                 }
             }
         }
+        self.note_losses();
     }
 
     fn op(&mut self, f: impl FnOnce(&mut Cluster) -> crate::error::PgResult<()>) {
@@ -364,7 +381,7 @@ impl Run {
                 self.log.push(format!("state: records {recs:?}"));
             }
         }
-        let names: Vec<String> = self.cluster.nodes().into_iter().map(|n| n.name).collect();
+        let names: Vec<String> = self.cluster.servers().into_iter().map(|n| n.name).collect();
         for n in &names {
             let _ = self.cluster.arm_fault(n, None);
         }
@@ -427,6 +444,19 @@ impl Run {
 
     /// The invariants, once the cluster is healed.
     fn check(&mut self) -> Result<(), String> {
+        self.note_losses();
+        if let Some(f) = self.failures.first() {
+            return Err(f.clone());
+        }
+        self.check_convergence()?;
+        if !self.lossy {
+            self.check_transfers()?;
+        }
+        self.check_clean()
+    }
+
+    /// What the clients were told, against what the tables hold.
+    fn check_transfers(&mut self) -> Result<(), String> {
         let ints = |rows: &[Vec<Value>], i: usize| -> Vec<i64> {
             rows.iter()
                 .map(|r| r.get(i).and_then(Value::as_i64).unwrap_or(i64::MIN))
@@ -505,8 +535,16 @@ impl Run {
                 _ => {}
             }
         }
-        // Nothing left behind.
+        Ok(())
+    }
+
+    /// Nothing left behind, and the cluster still works.
+    fn check_clean(&mut self) -> Result<(), String> {
+        let members: BTreeSet<String> = self.cluster.nodes().into_iter().map(|n| n.name).collect();
         for node in self.cluster.network.nodes() {
+            if !members.contains(&node.name) {
+                continue;
+            }
             if !node.prepared.is_empty() {
                 let gids: Vec<&str> = node.prepared.iter().map(|p| p.gid.as_str()).collect();
                 return Err(format!("{} still holds prepared {gids:?}", node.name));
@@ -545,6 +583,12 @@ pub struct Stats {
     pub faults_fired: usize,
     /// Prepared branches that recovery committed or rolled back.
     pub recovered: usize,
+    /// Promotions of a standby (failovers, switchovers, the HA manager's), and those of them
+    /// that lost transactions (asynchronous replication only).
+    pub promotions: usize,
+    pub lossy_promotions: usize,
+    /// WAL records shipped to standbys.
+    pub wal_messages: usize,
 }
 
 impl Stats {
@@ -555,6 +599,9 @@ impl Stats {
         self.lock_waits += o.lock_waits;
         self.faults_fired += o.faults_fired;
         self.recovered += o.recovered;
+        self.promotions += o.promotions;
+        self.lossy_promotions += o.lossy_promotions;
+        self.wal_messages += o.wal_messages;
     }
 
     fn of(run: &Run) -> Stats {
@@ -566,8 +613,16 @@ impl Stats {
                 Fate::Unknown => st.in_doubt += 1,
             }
         }
+        st.promotions = run.cluster.losses.len();
+        st.lossy_promotions = run
+            .cluster
+            .losses
+            .iter()
+            .filter(|(_, l)| !l.transactions.is_empty())
+            .count();
         for e in run.cluster.trace_events() {
             match e.kind {
+                MessageKind::Wal => st.wal_messages += 1,
                 MessageKind::LockWait => st.lock_waits += 1,
                 MessageKind::Fault if e.sql.starts_with("armed fault") => st.faults_fired += 1,
                 MessageKind::CommitPrepared | MessageKind::RollbackPrepared

@@ -46,6 +46,10 @@ pub enum MessageKind {
     /// Something done to the cluster from outside: a crash, a restart, a cut link, an armed
     /// fault firing, a distributed deadlock being broken.
     Fault,
+    /// Primary → standby: WAL records streamed (or the base backup a standby starts from).
+    Wal,
+    /// The HA manager: leader leases, an election, a promotion, the catalog change.
+    Ha,
 }
 
 impl MessageKind {
@@ -71,6 +75,8 @@ impl MessageKind {
             MessageKind::Lost => "lost",
             MessageKind::Recovery => "recovery",
             MessageKind::Fault => "fault",
+            MessageKind::Wal => "wal",
+            MessageKind::Ha => "ha",
         }
     }
 

@@ -88,6 +88,10 @@ fn simulate(args: Vec<String>) -> ExitCode {
         stats.recovered
     ));
     report.push_str(&format!(
+        "simulate: standby promotions {} ({} lost asynchronous transactions, all reported), WAL messages {}\n",
+        stats.promotions, stats.lossy_promotions, stats.wal_messages
+    ));
+    report.push_str(&format!(
         "simulate: {seeds} seeds, {} violations",
         violations.len()
     ));

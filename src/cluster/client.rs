@@ -79,22 +79,21 @@ impl Cluster {
     /// Connects session `id` to `node` by name (`worker-1`); the old connection closes,
     /// rolling back a transaction in progress.
     pub fn connect(&mut self, id: SessionId, node: &str) -> PgResult<()> {
-        let n = self.catalog.node_by_name(node).cloned().ok_or_else(|| {
+        let port = self.network.node(node).map(|n| n.port).ok_or_else(|| {
             PgError::new("08001", format!("could not connect to node \"{node}\""))
         })?;
-        self.reconnect_session(id, &n.name, &n.host, n.port)
+        self.reconnect_session(id, node, "127.0.0.1", port)
     }
 
     /// Connects by host and port, as `\c - - 127.0.0.1 9701` does.
     pub fn connect_host_port(&mut self, id: SessionId, host: &str, port: u16) -> PgResult<()> {
-        let n = self
-            .catalog
-            .nodes
-            .iter()
-            .find(|n| n.port == port && (n.host == host || host == "localhost"))
-            .cloned()
+        let local = matches!(host, "127.0.0.1" | "localhost");
+        let name = self
+            .network
+            .server_at_port(port)
+            .filter(|_| local)
             .ok_or_else(|| server_refused(host, port))?;
-        self.reconnect_session(id, &n.name, host, port)
+        self.reconnect_session(id, &name, host, port)
     }
 
     fn reconnect_session(
@@ -306,9 +305,9 @@ impl Cluster {
             return Err(crate::transaction::lost_connection());
         }
         let (host, port) = self
-            .catalog
-            .node_by_name(&s.node)
-            .map(|n| (n.host.clone(), n.port))
+            .network
+            .node(&s.node)
+            .map(|n| ("127.0.0.1".to_string(), n.port))
             .unwrap_or_else(|| ("127.0.0.1".into(), 5432));
         match self.network.connect(CLIENT, &s.node) {
             Ok(b) => {
@@ -337,6 +336,10 @@ impl Cluster {
         // The statement's work runs against its timeout; undoing it after a failure does not.
         let deadline =
             crate::sql::deadline::arm(crate::executor::settings::statement_timeout_ms(s));
+        if let Some(reply) = self.standby_statement(s, &source, &env) {
+            drop(deadline);
+            return reply;
+        }
         if s.node != COORDINATOR {
             if let StatementSource::Parsed { stmt, input, index } = &source {
                 if let Some(reply) = self.statement_from_worker(s, stmt, text, input, *index, &env)
@@ -683,13 +686,14 @@ impl Cluster {
         let _functions = db.functions.activate();
         let relations = BTreeMap::new();
         let host = ClusterHost::new(&self.catalog, self.now(), &relations);
+        let server = self.network.node(node);
         let host = crate::node::catalog::NodeHost {
             inner: &host,
-            prepared: self
-                .network
-                .node(node)
-                .map(|n| n.prepared.clone())
-                .unwrap_or_default(),
+            prepared: server.map(|n| n.prepared_view()).unwrap_or_default(),
+            replication: match server {
+                Some(n) => crate::node::catalog::ReplicationView::of(n),
+                None => crate::node::catalog::ReplicationView::default(),
+            },
         };
         analyze::statement(stmt, db, &host)
     }

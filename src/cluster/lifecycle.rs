@@ -22,8 +22,9 @@ impl Cluster {
     pub fn resolve_node(&self, text: &str) -> PgResult<String> {
         let text = text.trim();
         let port_of = |t: &str| t.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
-        self.catalog
-            .nodes
+        // Servers Citus does not know (standbys, an old primary) are named as well.
+        self.network
+            .nodes()
             .iter()
             .find(|n| n.name == text || Some(n.port) == port_of(text))
             .map(|n| n.name.clone())
@@ -60,6 +61,8 @@ impl Cluster {
 
     /// The crash itself, also used by armed faults.
     pub(crate) fn crash_node(&mut self, node: &str) {
+        // A synchronous standby has every commit the primary acknowledged.
+        self.ship_wal(false);
         self.network.crash(node);
         self.operator_note(node, format!("{node} crashed"));
         // Sessions connected to it are cut off; what they ran there is gone.
@@ -176,15 +179,23 @@ impl Cluster {
     /// what falls due.
     pub fn tick(&mut self, us: i64) -> String {
         self.ticked_us += us.max(0);
+        self.ship_wal(false);
+        let failovers = self.run_ha();
         let recovered = self.run_maintenance();
-        match recovered {
+        let mut said = match recovered {
             Some(n) => format!("maintenance daemon recovered {n} distributed transactions"),
             None => "clock moved on".to_string(),
+        };
+        for f in failovers {
+            said.push_str(&format!("\nHA manager: {f}"));
         }
+        said
     }
 
     /// Work after each client statement: the maintenance daemon and waiting statements.
     pub(crate) fn after_statement(&mut self) {
+        self.ship_wal(false);
+        self.run_ha();
         self.run_maintenance();
         self.wake_waiters();
     }

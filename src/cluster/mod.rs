@@ -108,6 +108,10 @@ pub struct Cluster {
     /// `ALTER SYSTEM` settings: written, and the ones `pg_reload_conf()` made current.
     pub(crate) system_pending: BTreeMap<String, String>,
     pub(crate) system_settings: BTreeMap<String, String>,
+    /// The HA manager, when it is on (`\ha on`).
+    pub(crate) ha: Option<crate::replication::ha::HaManager>,
+    /// Every promotion so far: the primary it replaced and what that lost.
+    pub losses: Vec<(String, crate::replication::Loss)>,
 }
 
 impl Default for Cluster {
@@ -201,6 +205,8 @@ impl Cluster {
             last_recovery_us: 0,
             system_pending: BTreeMap::new(),
             system_settings: BTreeMap::new(),
+            ha: None,
+            losses: Vec::new(),
         };
         cluster.add_node_internal(COORDINATOR, "127.0.0.1", 9700, true);
         for i in 0..workers {
@@ -236,7 +242,7 @@ impl Cluster {
             is_active: true,
             should_have_shards: !coordinator,
         });
-        self.network.add_node(name);
+        self.network.add_node(name, port);
         crate::transaction::recovery::create_records_table(self, name);
         node_id
     }
@@ -331,6 +337,32 @@ impl Cluster {
             .collect();
         crate::sort::sort_by_key(&mut nodes, |n| (!n.is_coordinator, n.node_id));
         nodes
+    }
+
+    /// Every server on the network: the nodes Citus knows (as `nodes()`), then the others
+    /// (standbys, an old primary), which have no node id.
+    pub fn servers(&self) -> Vec<NodeInfo> {
+        let mut out = self.nodes();
+        for n in self.network.nodes() {
+            if out.iter().any(|o| o.name == n.name) {
+                continue;
+            }
+            out.push(NodeInfo {
+                name: n.name.clone(),
+                host: "127.0.0.1".into(),
+                port: n.port,
+                node_id: 0,
+                group_id: -1,
+                is_coordinator: false,
+                is_active: false,
+                is_up: n.is_up(),
+                is_cut: self.network.is_cut(&n.name),
+                prepared: n.prepared_view().iter().map(|p| p.gid.clone()).collect(),
+                armed: None,
+                waits: Vec::new(),
+            });
+        }
+        out
     }
 
     /// Every shard, ordered by shard id.

@@ -50,14 +50,14 @@ impl Network {
     }
 
     /// A new server on the network, with process and transaction ids drawn from the seed.
-    pub fn add_node(&mut self, name: &str) {
+    pub fn add_node(&mut self, name: &str, port: u16) {
         if self.node(name).is_some() {
             // A server that left the cluster and is added again keeps what it had.
             return;
         }
         let pid = 20_000 + self.rng.below(10_000) as i32;
         let xid = 730 + self.rng.below(40);
-        self.nodes.push(NodeServer::new(name, pid, xid));
+        self.nodes.push(NodeServer::new(name, port, pid, xid));
     }
 
     /// Takes a server off the network for good (`citus_remove_node`).
@@ -102,6 +102,100 @@ impl Network {
         } else {
             Err(NetError::Refused)
         }
+    }
+
+    /// The server listening on `port`, if any.
+    pub fn server_at_port(&self, port: u16) -> Option<String> {
+        self.nodes
+            .iter()
+            .find(|n| n.port == port)
+            .map(|n| n.name.clone())
+    }
+
+    /// The lowest port above 9700 no server listens on.
+    pub fn free_port(&self) -> u16 {
+        (9701..u16::MAX)
+            .find(|p| self.server_at_port(*p).is_none())
+            .unwrap_or(u16::MAX)
+    }
+
+    /// Gives a server another name (a promoted standby takes over its node's name); faults
+    /// and cut links follow it.
+    pub(crate) fn rename(&mut self, from: &str, to: &str) {
+        for n in self.nodes.iter_mut() {
+            if n.name == from {
+                n.name = to.to_string();
+            }
+            if let Some(r) = n.recovery.as_mut() {
+                if r.primary == from {
+                    r.primary = to.to_string();
+                }
+            }
+            for s in n.senders.iter_mut() {
+                if s.standby == from {
+                    s.standby = to.to_string();
+                }
+            }
+        }
+        if self.cut.remove(from) {
+            self.cut.insert(to.to_string());
+        }
+        for f in self.faults.iter_mut() {
+            if f.node == from {
+                f.node = to.to_string();
+            }
+        }
+    }
+
+    /// Streams WAL records from a primary to its standby, which replays them in order: one
+    /// message in the trace. Returns the position the standby has replayed.
+    pub fn ship(
+        &mut self,
+        from: &str,
+        to: &str,
+        records: &[crate::replication::wal::WalRecord],
+        now: chrono::NaiveDateTime,
+    ) -> Result<crate::replication::wal::Lsn, NetError> {
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return Err(NetError::Refused);
+        };
+        let what = match records {
+            [one] => one.body.describe(one.xid),
+            many => format!(
+                "{} records: {}",
+                many.len(),
+                many.iter()
+                    .map(|r| r.body.describe(r.xid))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        };
+        let rows = records.iter().map(|r| r.body.rows()).sum();
+        let env = Envelope::new(
+            from,
+            to,
+            format!("WAL {}..{}: {what}", first.start, last.end),
+        )
+        .rows(rows);
+        if let Err(e) = self.reachable(from, to) {
+            let mut lost = env;
+            lost.sql = "WAL not delivered: the standby cannot be reached".into();
+            self.trace.push(MessageKind::Lost, lost);
+            return Err(e);
+        }
+        self.trace.push(MessageKind::Wal, env);
+        let node = self.node_mut(to).ok_or(NetError::Refused)?;
+        for r in records {
+            if let Err(why) = node.replay(r, now) {
+                let note = Envelope::new(to, to, format!("replay stopped: {why}"));
+                self.trace.push(MessageKind::Fault, note);
+                break;
+            }
+        }
+        Ok(self
+            .node(to)
+            .and_then(|n| n.recovery.as_ref())
+            .map_or(last.end, |r| r.replayed))
     }
 
     pub fn is_cut(&self, name: &str) -> bool {

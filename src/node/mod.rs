@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub(crate) mod catalog;
+pub mod recovery;
 
 use crate::error::{Notice, PgError, PgResult};
 use crate::sql::storage::{UndoMark, Xid};
@@ -78,6 +79,8 @@ pub enum MetadataChange {
 
 pub struct NodeServer {
     pub name: String,
+    /// The port it listens on (the host is always 127.0.0.1).
+    pub port: u16,
     pub state: NodeState,
     pub db: Database,
     backends: BTreeMap<BackendId, Backend>,
@@ -85,6 +88,14 @@ pub struct NodeServer {
     next_backend: BackendId,
     next_xid: Xid,
     next_pid: i32,
+    /// Its write-ahead log, its walsenders (as a primary) and its recovery (as a standby).
+    pub wal: crate::replication::wal::Wal,
+    pub senders: Vec<recovery::WalSender>,
+    pub recovery: Option<recovery::Recovery>,
+    /// The objects outside tables as the last WAL record carrying them had them.
+    objects_logged: Option<crate::replication::wal::Objects>,
+    /// The logical clock as the last command saw it (WAL records are stamped with it).
+    clock: NaiveDateTime,
 }
 
 fn aborted_block() -> PgError {
@@ -122,9 +133,10 @@ fn output(tag: &str, notices: Vec<Notice>) -> ExecOutput {
 impl NodeServer {
     /// A fresh server; `first_pid` seeds its backends' process ids, `first_xid` its
     /// transaction ids.
-    pub fn new(name: &str, first_pid: i32, first_xid: Xid) -> Self {
+    pub fn new(name: &str, port: u16, first_pid: i32, first_xid: Xid) -> Self {
         NodeServer {
             name: name.to_string(),
+            port,
             state: NodeState::Up,
             db: Database::new(),
             backends: BTreeMap::new(),
@@ -132,7 +144,19 @@ impl NodeServer {
             next_backend: 1,
             next_xid: first_xid,
             next_pid: first_pid,
+            wal: Default::default(),
+            senders: Vec::new(),
+            recovery: None,
+            objects_logged: None,
+            clock: NaiveDateTime::default(),
         }
+    }
+
+    /// A new process id for a server process that is not a client backend (a walsender).
+    pub fn next_process_id(&mut self) -> i32 {
+        let pid = self.next_pid;
+        self.next_pid += 2;
+        pid
     }
 
     pub fn is_up(&self) -> bool {
@@ -241,14 +265,23 @@ impl NodeServer {
         if !self.backends.contains_key(&id) {
             return Err(PgError::new("08003", "connection not open"));
         }
+        self.clock = host.now();
+        let replication = catalog::ReplicationView::of(self);
         let host = catalog::NodeHost {
             inner: host,
-            prepared: self.prepared.clone(),
+            prepared: self.prepared_view(),
+            replication,
         };
         let host: &dyn Host = &host;
         match command {
             Command::Sql(sql) => self.run_sql(id, sql, host),
-            Command::Statement(stmt) => self.in_statement(id, |db| db.execute(stmt, host)),
+            Command::Statement(stmt) => {
+                self.check_writable(stmt)?;
+                self.in_statement(id, |db| db.execute(stmt, host))
+            }
+            Command::Insert { .. } if self.in_recovery() => {
+                Err(recovery::read_only_error("INSERT"))
+            }
             Command::Insert { table, rows } => self.in_statement(id, |db| {
                 crate::sql::dml::insert_lock_check(db, table, &rows.borrow())?;
                 let rows = std::mem::take(&mut *rows.borrow_mut());
@@ -267,6 +300,11 @@ impl NodeServer {
                 Ok(out)
             }
             Command::Metadata { change, .. } => {
+                // A standby gets its shells from its primary's log.
+                if self.in_recovery() {
+                    return Ok(ExecOutput::command("SELECT 1"));
+                }
+                self.log_small(0, crate::replication::wal::WalBody::Shell(change.clone()));
                 match change {
                     MetadataChange::AddShell(def) => self.db.storage.register_shell(def),
                     MetadataChange::RemoveShell(name) => self.db.storage.forget_shell(name),
@@ -306,6 +344,7 @@ impl NodeServer {
         let statements = parse_sql(sql)?;
         let mut last = ExecOutput::command("");
         for mut stmt in statements {
+            self.check_writable(&stmt)?;
             crate::sql::namespace::qualify(&self.db, &mut stmt);
             last = self.in_statement(id, |db| db.execute(&stmt, host))?;
         }
@@ -336,7 +375,13 @@ impl NodeServer {
         let xid = self.backends[&id].xact.as_ref().map_or(0, |x| x.xid);
         self.db.storage.set_current(xid);
         let mark = self.db.storage.mark();
-        let result = f(&mut self.db);
+        let mut result = f(&mut self.db);
+        // A standby's storage takes no writes, whatever the statement was (a function).
+        if self.in_recovery() && result.is_ok() && self.db.storage.xact_wrote(xid) {
+            let tag = self.db.storage.first_write(xid);
+            let _ = self.db.storage.rollback_to(mark);
+            result = Err(recovery::read_only_error(tag));
+        }
         match &result {
             Ok(_) if implicit => self.end_xact(id, true),
             Ok(_) => {}
@@ -359,6 +404,7 @@ impl NodeServer {
             return;
         };
         if commit {
+            self.log_commit(x.xid);
             self.db.storage.commit_xact(x.xid);
             self.db.commit_sequences(x.xid);
         } else {
@@ -398,6 +444,7 @@ impl NodeServer {
             .and_then(|b| b.xact.as_ref())
             .is_some_and(|x| x.failed);
         let tag = c.tag();
+        self.check_control(c)?;
         match c {
             TxnControl::Begin { .. } => {
                 if in_block {
@@ -494,6 +541,8 @@ impl NodeServer {
                 let Some(x) = self.backends.get_mut(&id).and_then(|b| b.xact.take()) else {
                     return Err(PgError::internal("no transaction to prepare"));
                 };
+                let prepared_at = x.started_at.unwrap_or_default();
+                self.log_prepare(x.xid, gid, prepared_at, x.dist);
                 self.prepared.push(PreparedXact {
                     gid: gid.clone(),
                     xid: x.xid,
@@ -521,6 +570,12 @@ impl NodeServer {
                     return Err(no_prepared(gid));
                 };
                 let p = self.prepared.remove(pos);
+                let body = if commit {
+                    crate::replication::wal::WalBody::CommitPrepared { gid: gid.clone() }
+                } else {
+                    crate::replication::wal::WalBody::RollbackPrepared { gid: gid.clone() }
+                };
+                self.log_small(p.xid, body);
                 if commit {
                     self.db.storage.commit_xact(p.xid);
                     self.db.commit_sequences(p.xid);

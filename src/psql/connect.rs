@@ -15,7 +15,7 @@ struct Target {
 fn parse_target<E: Executor>(exec: &E, args: &[String]) -> Target {
     let mut t = Target::default();
     if let [only] = args {
-        if let Some(n) = exec.nodes().into_iter().find(|n| &n.name == only) {
+        if let Some(n) = exec.servers().into_iter().find(|n| &n.name == only) {
             t.host = Some(n.host);
             t.port = Some(n.port.to_string());
             return t;

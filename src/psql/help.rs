@@ -49,6 +49,11 @@ ShardScope
   \\disconnect NODE       cut a node off the network; \\reconnect NODE joins it again
   \\fail NODE at STEP     make a node fail at a step of the next distributed commit
   \\tick DURATION         move the logical clock on (500ms, 30s, 2min, 1h)
+  \\standby add NODE [PORT] [sync|async] [delay D]
+                         give a node a streaming standby; \\standby lists them
+  \\failover NODE         promote the node's best standby and point Citus at it
+  \\switchover NODE       hand the node over to its standby, losing nothing
+  \\ha on|off             an HA manager that fails over on its own
   \\reset                 start over with a fresh coordinator and its workers
 
 "

@@ -22,6 +22,19 @@ pub enum Operation {
     Tick(i64),
     /// Replaces the cluster with a fresh coordinator and its workers.
     Reset,
+    /// `\standby add NODE [PORT] [sync|async] [delay D]`.
+    AddStandby {
+        node: String,
+        port: Option<u16>,
+        mode: crate::replication::SyncMode,
+        delay_us: i64,
+    },
+    /// `\standby`: lists the standbys.
+    Standbys,
+    /// `\ha on|off`.
+    Ha(bool),
+    Failover(String),
+    Switchover(String),
 }
 
 /// What the runner needs from a cluster; a trait so tests can drive it with a fake.
@@ -30,6 +43,10 @@ pub trait Executor {
     /// Opens session `id` (connected to the coordinator) if it is not open.
     fn open_session(&mut self, id: SessionId);
     fn nodes(&self) -> Vec<NodeInfo>;
+    /// Every server a client can connect to: the nodes, then standbys and old primaries.
+    fn servers(&self) -> Vec<NodeInfo> {
+        self.nodes()
+    }
     fn session_node(&self, session: SessionId) -> Option<String>;
     fn block_state(&self, session: SessionId) -> BlockState;
     fn connect(&mut self, session: SessionId, node: &str) -> PgResult<()>;
@@ -64,6 +81,9 @@ impl Executor for Cluster {
     }
     fn nodes(&self) -> Vec<NodeInfo> {
         Cluster::nodes(self)
+    }
+    fn servers(&self) -> Vec<NodeInfo> {
+        Cluster::servers(self)
     }
     fn session_node(&self, session: SessionId) -> Option<String> {
         Cluster::session_node(self, session)
@@ -118,6 +138,16 @@ impl Executor for Cluster {
             Operation::Reconnect(n) => self.reconnect(&n),
             Operation::Fail(n, step) => self.arm_fault(&n, step.as_deref()),
             Operation::Tick(us) => Ok(self.tick(us)),
+            Operation::AddStandby {
+                node,
+                port,
+                mode,
+                delay_us,
+            } => self.add_standby(&node, port, mode, delay_us),
+            Operation::Standbys => Ok(crate::replication::describe_standbys(&self.standbys())),
+            Operation::Ha(on) => Ok(self.set_ha(on)),
+            Operation::Failover(n) => self.failover(&n),
+            Operation::Switchover(n) => self.switchover(&n),
             Operation::Reset => {
                 *self = Cluster::new();
                 let workers = self
@@ -544,8 +574,13 @@ impl<E: Executor> Runner<E> {
                 self.out.push_str(&locus);
                 self.out.push_str(&e.message);
                 self.out.push('\n');
-                self.out
-                    .push_str("The connection to the server was lost. Attempting reset: Failed.\n");
+                // psql reconnects at once: it succeeds when a server answers at the node's
+                // name again (restarted, or a promoted standby).
+                let back = node_of(&self.exec, self.current).is_some_and(|n| n.is_up);
+                self.out.push_str(&format!(
+                    "The connection to the server was lost. Attempting reset: {}.\n",
+                    if back { "Succeeded" } else { "Failed" }
+                ));
                 self.error_stop();
             }
             Completion::Done(Err(e)) => {
@@ -643,6 +678,7 @@ impl<E: Executor> Runner<E> {
                 self.fault_cmd(name, args)
             }
             "reset" => self.reset_cmd(args),
+            "standby" | "ha" | "failover" | "switchover" => self.replication_cmd(name, args),
             "?" => {
                 let help = super::help::text(self.expanded, self.timing);
                 self.out.push_str(&help);
@@ -832,7 +868,7 @@ fn is_empty_query(sql: &str) -> bool {
 /// The node a session is connected to.
 pub(super) fn node_of<E: Executor>(exec: &E, session: SessionId) -> Option<NodeInfo> {
     let node = exec.session_node(session)?;
-    exec.nodes().into_iter().find(|n| n.name == node)
+    exec.servers().into_iter().find(|n| n.name == node)
 }
 
 /// A statement on one line, for the line announcing it finished.
@@ -869,5 +905,6 @@ pub fn run_chunk(runner: &mut Runner<Cluster>, input: &str) -> String {
 }
 
 mod faults;
+mod replication;
 #[cfg(test)]
 mod tests;

@@ -205,7 +205,7 @@ pub struct Database {
 }
 
 /// A view's definition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ViewDef {
     pub query: Query,
     pub columns: Vec<Column>,

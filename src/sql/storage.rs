@@ -4,6 +4,7 @@
 //! which is where transactions (`txn`) log, lock and hide uncommitted rows.
 
 mod convert;
+mod redo;
 mod txn;
 mod unique;
 
@@ -14,6 +15,7 @@ pub type StoredRowIter<'a> = std::iter::Map<
     std::collections::btree_map::Values<'a, Key, Vec<GValue>>,
     fn(&Vec<GValue>) -> &[GValue],
 >;
+pub use redo::{Redo, TableImage};
 pub use txn::{LockWait, UndoMark, Xid};
 pub use unique::{describe_key, FxBuild, IndexKey, UniqueIndex};
 

@@ -173,9 +173,11 @@ impl Animation {
                 | MessageKind::Savepoint
                 | MessageKind::Recovery => ArrowKind::Control,
                 MessageKind::LockWait | MessageKind::Lost => ArrowKind::Error,
-                MessageKind::ClientQuery | MessageKind::ClientResult | MessageKind::Fault => {
-                    continue
-                }
+                MessageKind::ClientQuery
+                | MessageKind::ClientResult
+                | MessageKind::Fault
+                | MessageKind::Wal
+                | MessageKind::Ha => continue,
             };
             let label = match (&e.phase, e.kind) {
                 (Some(p), MessageKind::TaskResult) => format!("{p} answer"),

@@ -131,6 +131,16 @@ fn translate(line: &str, nodes: &[NodeInfo]) -> Line {
             args.first().unwrap_or(&"NODE")
         )),
         "session" => by_hand("by hand: another psql connected to the same node"),
+        "standby" => by_hand(
+            "by hand: pg_basebackup -R -X stream into a new data directory, then start it on its own port",
+        ),
+        "failover" => by_hand(
+            "by hand: pg_ctl promote on the standby, then citus_update_node(nodeid, host, port)",
+        ),
+        "switchover" => by_hand(
+            "by hand: stop writes, wait for the standby to catch up, promote it, citus_update_node",
+        ),
+        "ha" => by_hand("by hand: run Patroni beside each node"),
         "disconnect" | "reconnect" | "fail" | "tick" => by_hand("only ShardScope can do this"),
         "reset" => Line::Reset,
         _ => Line::Keep(line.to_string()),

@@ -9,7 +9,7 @@ use crate::session::SessionId;
 const MAX_SESSIONS: SessionId = 9;
 
 /// `\tick` takes seconds, or a number with a unit: `500ms`, `30s`, `2min`, `1h`.
-fn parse_duration_us(text: &str) -> Option<i64> {
+pub(super) fn parse_duration_us(text: &str) -> Option<i64> {
     let t = text.trim().to_ascii_lowercase();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);

@@ -249,7 +249,7 @@ pub fn type_named(name: &str) -> SqlType {
         },
         "real" => SqlType::Float4,
         "double precision" => SqlType::Float8,
-        "text" | "name" | "regtype" | "cstring" | "character varying" => SqlType::Text,
+        "text" | "name" | "regtype" | "cstring" | "character varying" | "pg_lsn" => SqlType::Text,
         "json" => SqlType::Json,
         "jsonb" => SqlType::Jsonb,
         "date" => SqlType::Date,

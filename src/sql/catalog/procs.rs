@@ -596,6 +596,28 @@ const OTHER: &[Proc] = &[
         Immutable,
     ),
     func("pg_typeof", &["\"any\""], "regtype", Stable),
+    // Streaming replication: answered by the node the statement runs on.
+    func("pg_is_in_recovery", &[], "boolean", Volatile),
+    func("pg_current_wal_lsn", &[], "pg_lsn", Volatile),
+    func("pg_current_wal_insert_lsn", &[], "pg_lsn", Volatile),
+    func("pg_current_wal_flush_lsn", &[], "pg_lsn", Volatile),
+    func("pg_last_wal_receive_lsn", &[], "pg_lsn", Volatile),
+    func("pg_last_wal_replay_lsn", &[], "pg_lsn", Volatile),
+    func(
+        "pg_wal_lsn_diff",
+        &["pg_lsn", "pg_lsn"],
+        "numeric",
+        Immutable,
+    ),
+    func(
+        "pg_promote",
+        &[
+            "wait boolean DEFAULT true",
+            "wait_seconds integer DEFAULT 60",
+        ],
+        "boolean",
+        Volatile,
+    ),
     func("pi", &[], "double precision", Immutable),
     func("position", &["text", "text"], "integer", Immutable),
     func(

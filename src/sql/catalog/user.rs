@@ -79,6 +79,12 @@ impl UserProcs {
         procs.push(proc);
     }
 
+    /// Replaces every row (a standby replaying its primary's functions); the list is this
+    /// database's own, not shared with the one it came from.
+    pub fn replace_all(&self, procs: &[&'static Proc]) {
+        *self.0.borrow_mut() = procs.to_vec();
+    }
+
     /// Removes a row; whether it was there.
     pub fn remove(&self, proc: &'static Proc) -> bool {
         let mut procs = self.0.borrow_mut();
