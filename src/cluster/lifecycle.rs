@@ -72,7 +72,8 @@ impl Cluster {
                 continue;
             };
             if s.node == node {
-                s.lost = s.backend.is_some() && s.waiting.is_none();
+                // A session that has not yet learnt of an earlier crash still has to.
+                s.lost = s.lost || (s.backend.is_some() && s.waiting.is_none());
                 s.backend = None;
                 s.txn = None;
                 let dropped: Vec<_> = std::mem::take(&mut s.connections);
@@ -119,6 +120,8 @@ impl Cluster {
             )
             .with_hint("Use \\disconnect worker-1 (or another worker)."));
         }
+        // What the node committed reached its synchronous standby before the link went.
+        self.ship_wal(false);
         self.network.cut(&node);
         self.operator_note(&node, format!("link to {node} cut"));
         self.wake_waiters();
@@ -179,9 +182,9 @@ impl Cluster {
     /// what falls due.
     pub fn tick(&mut self, us: i64) -> String {
         self.ticked_us += us.max(0);
+        let recovered = self.run_maintenance();
         self.ship_wal(false);
         let failovers = self.run_ha();
-        let recovered = self.run_maintenance();
         let mut said = match recovered {
             Some(n) => format!("maintenance daemon recovered {n} distributed transactions"),
             None => "clock moved on".to_string(),
@@ -194,10 +197,11 @@ impl Cluster {
 
     /// Work after each client statement: the maintenance daemon and waiting statements.
     pub(crate) fn after_statement(&mut self) {
-        self.ship_wal(false);
-        self.run_ha();
         self.run_maintenance();
         self.wake_waiters();
+        // Every commit so far reaches the synchronous standbys before anything else happens.
+        self.ship_wal(false);
+        self.run_ha();
     }
 
     /// The 2PC recovery interval in microseconds; `None` when recovery is off.

@@ -86,6 +86,21 @@ impl Cluster {
                     .collect()
             })
             .unwrap_or_default();
+        let prepared_rows = |gid: &str| {
+            let from_standby = recovery
+                .pending
+                .iter()
+                .find(|p| p.gid == gid)
+                .map(|p| &p.redo);
+            let from_lost = lost.iter().find_map(|r| match &r.body {
+                WalBody::Prepare { gid: g, redo, .. } if g == gid => Some(redo),
+                _ => None,
+            });
+            from_standby
+                .or(from_lost)
+                .map(|redo| super::wal::redo_touched(redo))
+                .unwrap_or_default()
+        };
         let loss = Loss {
             from: recovery.replayed,
             to: lost.last().map_or(recovery.replayed, |r| r.end),
@@ -94,7 +109,16 @@ impl Cluster {
                 .filter(|r| !matches!(r.body, WalBody::Shell(_)))
                 .map(|r| r.body.describe(r.xid))
                 .collect(),
-            rows: lost.iter().flat_map(|r| r.body.touched_rows()).collect(),
+            rows: lost
+                .iter()
+                .flat_map(|r| match &r.body {
+                    // A lost decision on a prepared transaction loses the rows it prepared.
+                    WalBody::CommitPrepared { gid } | WalBody::RollbackPrepared { gid } => {
+                        prepared_rows(gid)
+                    }
+                    body => body.touched_rows(),
+                })
+                .collect(),
         };
         if let Some(s) = self.network.node_mut(standby) {
             s.promote();

@@ -58,6 +58,10 @@ pub fn seconds(us: i64) -> String {
 }
 
 impl Cluster {
+    pub fn ha_on(&self) -> bool {
+        self.ha.is_some()
+    }
+
     /// `\ha on|off`.
     pub fn set_ha(&mut self, on: bool) -> String {
         match (on, self.ha.is_some()) {

@@ -11,6 +11,18 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::hash::Hasher;
 
+/// The (table, row id) pairs a transaction's changes write or remove; a DDL image stands for
+/// the whole table (row id -1).
+pub fn redo_touched(redo: &[Redo]) -> Vec<(String, i64)> {
+    redo.iter()
+        .flat_map(|r| match r {
+            Redo::Put { table, rows } => rows.iter().map(|(id, _)| (table.clone(), *id)).collect(),
+            Redo::Remove { table, ids } => ids.iter().map(|id| (table.clone(), *id)).collect(),
+            Redo::Image { name, .. } => vec![(name.clone(), -1)],
+        })
+        .collect()
+}
+
 /// A position in the log, printed as PostgreSQL prints `pg_lsn` (`0/3000148`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Lsn(pub u64);
@@ -123,21 +135,11 @@ impl WalBody {
     /// The (table, row id) pairs it writes or removes; a DDL image stands for the whole table
     /// (row id -1).
     pub fn touched_rows(&self) -> Vec<(String, i64)> {
-        let redo = match self {
-            WalBody::Commit { redo, .. } | WalBody::Prepare { redo, .. } => redo,
-            _ => return Vec::new(),
-        };
-        redo.iter()
-            .flat_map(|r| match r {
-                Redo::Put { table, rows } => {
-                    rows.iter().map(|(id, _)| (table.clone(), *id)).collect()
-                }
-                Redo::Remove { table, ids } => ids.iter().map(|id| (table.clone(), *id)).collect(),
-                Redo::Image { name, .. } => vec![(name.clone(), -1)],
-            })
-            .collect()
+        match self {
+            WalBody::Commit { redo, .. } | WalBody::Prepare { redo, .. } => redo_touched(redo),
+            _ => Vec::new(),
+        }
     }
-
     pub fn rows(&self) -> usize {
         match self {
             WalBody::Commit { redo, .. } | WalBody::Prepare { redo, .. } => {
@@ -161,23 +163,98 @@ pub struct WalRecord {
     pub checksum: u64,
 }
 
-/// Feeds `Debug` output into a hasher without building the string.
-struct HashWriter<'a>(&'a mut twox_hash::XxHash64);
+fn hash_str(h: &mut impl Hasher, s: &str) {
+    h.write_usize(s.len());
+    h.write(s.as_bytes());
+}
 
-impl fmt::Write for HashWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.write(s.as_bytes());
-        Ok(())
+fn hash_rows(h: &mut impl Hasher, rows: &[(i64, Vec<crate::types::Value>)]) {
+    h.write_usize(rows.len());
+    for (id, row) in rows {
+        h.write_i64(*id);
+        for v in row {
+            // The group key hashes a value as GROUP BY compares it: equal values, equal hash.
+            std::hash::Hash::hash(&v.group_key(), h);
+        }
+    }
+}
+
+fn hash_redo(h: &mut impl Hasher, redo: &[Redo]) {
+    for r in redo {
+        match r {
+            Redo::Put { table, rows } => {
+                h.write_u8(1);
+                hash_str(h, table);
+                hash_rows(h, rows);
+            }
+            Redo::Remove { table, ids } => {
+                h.write_u8(2);
+                hash_str(h, table);
+                for id in ids {
+                    h.write_i64(*id);
+                }
+            }
+            Redo::Image { name, table } => {
+                h.write_u8(3);
+                hash_str(h, name);
+                if let Some(t) = table {
+                    for c in &t.def.columns {
+                        hash_str(h, &c.name);
+                    }
+                    h.write_u32(t.oid.unwrap_or(0));
+                    hash_rows(h, &t.rows);
+                }
+            }
+        }
     }
 }
 
 impl WalRecord {
+    /// xxHash64 over the record's position, transaction and contents (row values, table
+    /// names and columns, gids).
     pub fn compute_checksum(&self) -> u64 {
         let mut h = twox_hash::XxHash64::with_seed(0);
         h.write_u64(self.start.0);
         h.write_u64(self.end.0);
         h.write_u64(self.xid);
-        let _ = fmt::write(&mut HashWriter(&mut h), format_args!("{:?}", self.body));
+        match &self.body {
+            WalBody::Commit { redo, objects } => {
+                h.write_u8(1);
+                hash_redo(&mut h, redo);
+                if let Some(o) = objects {
+                    for (name, seq) in &o.sequences {
+                        hash_str(&mut h, name);
+                        h.write_i64(seq.last_value);
+                    }
+                    for name in o.views.keys().chain(o.schemas.iter()) {
+                        hash_str(&mut h, name);
+                    }
+                    for f in &o.functions {
+                        hash_str(&mut h, f.name);
+                    }
+                }
+            }
+            WalBody::Prepare { gid, redo, .. } => {
+                h.write_u8(2);
+                hash_str(&mut h, gid);
+                hash_redo(&mut h, redo);
+            }
+            WalBody::CommitPrepared { gid } => {
+                h.write_u8(3);
+                hash_str(&mut h, gid);
+            }
+            WalBody::RollbackPrepared { gid } => {
+                h.write_u8(4);
+                hash_str(&mut h, gid);
+            }
+            WalBody::Shell(change) => {
+                h.write_u8(5);
+                match change {
+                    MetadataChange::AddShell(def) => hash_str(&mut h, &def.name),
+                    MetadataChange::RemoveShell(name) => hash_str(&mut h, name),
+                }
+            }
+        }
         h.finish()
     }
 

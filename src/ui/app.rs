@@ -37,6 +37,10 @@ pub struct AppState {
     pub sessions: Memo<Vec<SessionView>>,
     pub version: RwSignal<u64>,
     pub nodes: Memo<Vec<NodeInfo>>,
+    /// Streaming standbys, drawn under their primaries.
+    pub standbys: Memo<Vec<crate::replication::StandbyInfo>>,
+    /// Whether the HA manager is on.
+    pub ha_on: Memo<bool>,
     pub shards: Memo<Vec<ShardInfo>>,
     pub last_events: Memo<Vec<TraceEvent>>,
     /// The shard whose details the map shows.
@@ -139,6 +143,14 @@ impl AppState {
             shards: Memo::new(move |_| {
                 version.track();
                 read_viewed(runner, past_runner, Cluster::shards)
+            }),
+            standbys: Memo::new(move |_| {
+                version.track();
+                read_viewed(runner, past_runner, Cluster::standbys)
+            }),
+            ha_on: Memo::new(move |_| {
+                version.track();
+                read_viewed(runner, past_runner, Cluster::ha_on)
             }),
             last_events: Memo::new(move |_| {
                 version.track();

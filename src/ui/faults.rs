@@ -1,5 +1,6 @@
 //! The fault controls above the map: crash and restart a node, cut and restore its link, arm a
-//! crash for a step of the next two-phase commit, run recovery, move the clock. Each button
+//! crash for a step of the next two-phase commit, run recovery, move the clock; and the
+//! replication controls: add a standby, fail over, switch over, the HA manager. Each button
 //! types the matching meta-command into the console, so the transcript shows what was done.
 
 use super::app::AppState;
@@ -102,6 +103,36 @@ pub fn FaultPanel() -> impl IntoView {
                 on:click=move |_| run("\\tick 1min".into())
             >
                 "+1 min"
+            </button>
+        </div>
+        <div class="fault-panel" role="toolbar" aria-label="Replication">
+            <NodeAction label="Add standby" command="standby add" target disabled=Signal::derive(move || !up()) />
+            <button
+                type="button"
+                disabled=move || !up()
+                on:click=move |_| run(format!("\\standby add {} sync", target.get_untracked()))
+            >
+                "Add sync standby"
+            </button>
+            <NodeAction label="Fail over" command="failover" target disabled=Signal::derive(|| false) />
+            <NodeAction label="Switch over" command="switchover" target disabled=Signal::derive(move || !up()) />
+            <button
+                type="button"
+                aria-pressed=move || state.ha_on.get().to_string()
+                title="An HA manager that promotes a standby when its primary's leader lease runs out"
+                on:click=move |_| {
+                    let on = !state.ha_on.get_untracked();
+                    run(format!("\\ha {}", if on { "on" } else { "off" }))
+                }
+            >
+                {move || if state.ha_on.get() { "HA manager: on" } else { "HA manager: off" }}
+            </button>
+            <button
+                type="button"
+                title="Move the logical clock 10 seconds on: delayed WAL arrives, leases run out"
+                on:click=move |_| run("\\tick 10s".into())
+            >
+                "+10 s"
             </button>
         </div>
     }

@@ -9,7 +9,9 @@ use crate::cluster::ShardInfo;
 use crate::psql::format::{self, aligned, Table, Verbosity};
 use crate::trace::MessageKind;
 use crate::viz::animation::Animation;
-use crate::viz::layout::{layout, worker_class, LabelKind, NodeBox, STRIPE, TILE};
+use crate::viz::layout::{
+    layout_with_standbys, worker_class, LabelKind, MapLayout, NodeBox, STRIPE, TILE,
+};
 use crate::viz::verdict::Summary;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -80,7 +82,14 @@ pub fn ClusterMap() -> impl IntoView {
     let frame: NodeRef<leptos::html::Div> = NodeRef::new();
     let width = RwSignal::new(640.0);
     follow_width(frame, width);
-    let map = Memo::new(move |_| layout(&state.nodes.get(), &state.shards.get(), width.get()));
+    let map = Memo::new(move |_| {
+        layout_with_standbys(
+            &state.nodes.get(),
+            &state.shards.get(),
+            &state.standbys.get(),
+            width.get(),
+        )
+    });
     let summary = Memo::new(move |_| Summary::from_events(&state.last_events.get()));
     let playback = Playback::new(Memo::new(move |_| {
         state.last_events.with(|evs| Animation::from_events(evs))
@@ -212,6 +221,9 @@ pub fn ClusterMap() -> impl IntoView {
         if n.cut {
             class.push_str(" cut");
         }
+        if n.standby_of.is_some() {
+            class.push_str(" standby");
+        }
         class
     };
 
@@ -257,6 +269,7 @@ pub fn ClusterMap() -> impl IntoView {
                             </g>
                         }
                     });
+                let wal = n.standby_of.as_ref().map(|p| wal_link(&m, n, p));
                 view! {
                     <g class=format!("node-frame {}", node_class(n)) data-frame=n.name.clone()>
                         <rect
@@ -270,6 +283,7 @@ pub fn ClusterMap() -> impl IntoView {
                         <path class=format!("stripe {stripe}") d=stripe_path />
                     </g>
                     {link}
+                    {wal}
                 }
             })
             .collect_view()
@@ -439,6 +453,43 @@ pub fn ClusterMap() -> impl IntoView {
             </Show>
         </div>
         <ShardDetails />
+    }
+}
+
+/// A standby's replication link from its primary, and its lag bar along the bottom of its box.
+fn wal_link(map: &MapLayout, n: &NodeBox, primary: &str) -> impl IntoView {
+    let line = map.nodes.iter().find(|b| b.name == primary).map(|p| {
+        let (x1, y1) = (p.x + p.w / 2.0, p.y + p.h);
+        let (x2, y2) = (n.x + n.w / 2.0, n.y);
+        view! {
+            <g class="wal-link">
+                <title>{format!("WAL streams from {primary} to {}", n.name)}</title>
+                <line
+                    x1=format!("{x1:.1}")
+                    y1=format!("{y1:.1}")
+                    x2=format!("{x2:.1}")
+                    y2=format!("{y2:.1}")
+                />
+            </g>
+        }
+    });
+    let (x, y, w) = (n.x + 8.0, n.y + n.h - 10.0, n.w - 16.0);
+    let lag = n.notes.get(1).cloned().unwrap_or_default();
+    let caught_up = n.lag <= 0.0;
+    view! {
+        {line}
+        <g class="lag" role="img" aria-label=format!("{}: {lag}", n.name)>
+            <title>{lag.clone()}</title>
+            <rect class="lag-track" x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{w:.1}") height="5" rx="2" />
+            <rect
+                class=if caught_up { "lag-bar caught-up" } else { "lag-bar" }
+                x=format!("{x:.1}")
+                y=format!("{y:.1}")
+                width=format!("{:.1}", if caught_up { 2.0 } else { (w * n.lag).max(2.0) })
+                height="5"
+                rx="2"
+            />
+        </g>
     }
 }
 

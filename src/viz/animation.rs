@@ -36,6 +36,8 @@ pub enum ArrowKind {
     Rollback,
     /// The coordinator's own commit or rollback: the decision, a badge on the coordinator.
     Decision,
+    /// Primary → standby: WAL records streamed.
+    Wal,
 }
 
 impl ArrowKind {
@@ -52,6 +54,7 @@ impl ArrowKind {
             ArrowKind::Commit => "commit-arrow",
             ArrowKind::Rollback => "rollback-arrow",
             ArrowKind::Decision => "decision-badge",
+            ArrowKind::Wal => "wal-arrow",
         }
     }
 
@@ -176,8 +179,8 @@ impl Animation {
                 MessageKind::ClientQuery
                 | MessageKind::ClientResult
                 | MessageKind::Fault
-                | MessageKind::Wal
                 | MessageKind::Ha => continue,
+                MessageKind::Wal => ArrowKind::Wal,
             };
             let label = match (&e.phase, e.kind) {
                 (Some(p), MessageKind::TaskResult) => format!("{p} answer"),
@@ -503,6 +506,7 @@ pub fn shape(map: &MapLayout, arrow: &Arrow) -> Option<Shape> {
             })
         }
         ArrowKind::Control
+        | ArrowKind::Wal
         | ArrowKind::Begin
         | ArrowKind::Prepare
         | ArrowKind::Commit

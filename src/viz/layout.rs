@@ -6,6 +6,7 @@
 //! Text widths are estimated from the monospace label font, which keeps labels inside their box.
 
 use crate::cluster::{NodeInfo, ShardInfo};
+use crate::replication::StandbyInfo;
 use std::collections::BTreeMap;
 
 /// The narrowest map; a narrower pane scrolls.
@@ -57,6 +58,10 @@ pub struct NodeBox {
     pub cut: bool,
     /// Lines under the title: what is wrong with the node or held on it (full text).
     pub notes: Vec<String>,
+    /// A standby: the server it streams from, and how far behind it is (0 caught up, 1 a
+    /// full bar).
+    pub standby_of: Option<String>,
+    pub lag: f64,
     pub x: f64,
     pub y: f64,
     pub w: f64,
@@ -153,6 +158,47 @@ fn fits(width: f64, char_w: f64) -> usize {
 /// Lays out the map `width` units (CSS pixels) wide, or `MIN_WIDTH` if that is more. Node
 /// order follows `nodes` (coordinator first); workers wrap into rows of equal boxes.
 pub fn layout(nodes: &[NodeInfo], shards: &[ShardInfo], width: f64) -> MapLayout {
+    layout_with_standbys(nodes, shards, &[], width)
+}
+
+/// Bytes of WAL behind at which a standby's lag bar is full.
+const FULL_LAG_BYTES: f64 = 4096.0;
+const STANDBY_H: f64 = HEADER + 2.0 * NOTE + 12.0;
+
+/// What a standby's box says under its title.
+pub fn standby_notes(s: &StandbyInfo) -> Vec<String> {
+    let mode = if s.sync { "sync" } else { "async" };
+    let delay = if s.delay_us > 0 {
+        format!(
+            ", link delay {}",
+            crate::replication::ha::seconds(s.delay_us)
+        )
+    } else {
+        String::new()
+    };
+    let state = if s.is_up { "" } else { "crashed, " };
+    vec![
+        format!("{state}{mode} standby of {}{delay}", s.primary),
+        if s.lag_bytes == 0 {
+            format!("replayed {}: caught up", s.replayed)
+        } else {
+            format!(
+                "replayed {}: {} bytes behind ({} waiting)",
+                s.replayed,
+                s.lag_bytes,
+                crate::replication::ha::seconds(s.lag_us.max(0))
+            )
+        },
+    ]
+}
+
+/// The map with the standbys drawn under their primaries.
+pub fn layout_with_standbys(
+    nodes: &[NodeInfo],
+    shards: &[ShardInfo],
+    standbys: &[StandbyInfo],
+    width: f64,
+) -> MapLayout {
     let width = if width.is_finite() {
         width.max(MIN_WIDTH)
     } else {
@@ -264,6 +310,8 @@ pub fn layout(nodes: &[NodeInfo], shards: &[ShardInfo], width: f64) -> MapLayout
                 down: !node.is_up,
                 cut: node.is_cut,
                 notes,
+                standby_of: None,
+                lag: 0.0,
                 x,
                 y,
                 w,
@@ -276,8 +324,93 @@ pub fn layout(nodes: &[NodeInfo], shards: &[ShardInfo], width: f64) -> MapLayout
         }
         y += row_height + MARGIN * 2.0;
     }
+    if !standbys.is_empty() {
+        y = place_standbys(&mut out, standbys, y);
+    }
     out.height = y;
     out
+}
+
+/// One row of standby boxes under the nodes, each under its primary (sharing its column).
+fn place_standbys(out: &mut MapLayout, standbys: &[StandbyInfo], y: f64) -> f64 {
+    let column = |name: &str, out: &MapLayout| {
+        out.nodes
+            .iter()
+            .find(|b| b.name == name)
+            .map(|b| (b.x, b.w, b.color))
+    };
+    let mut by_primary: BTreeMap<String, Vec<&StandbyInfo>> = BTreeMap::new();
+    for s in standbys {
+        by_primary.entry(s.primary.clone()).or_default().push(s);
+    }
+    // Standbys of a server that is not on the map (an old primary) go on the left.
+    let mut free_x = MARGIN;
+    for (primary, list) in by_primary {
+        let (x0, w0, color) = column(&primary, out).unwrap_or_else(|| {
+            let at = free_x;
+            free_x += MIN_BOX + MARGIN;
+            (at, MIN_BOX, None)
+        });
+        let count = list.len() as f64;
+        let w = (w0 - MARGIN * (count - 1.0)) / count;
+        for (i, s) in list.into_iter().enumerate() {
+            let x = x0 + i as f64 * (w + MARGIN);
+            let full_title = format!("{}  127.0.0.1:{}", s.name, s.port);
+            let max = fits(w - 2.0 * PAD - BADGE_ROOM, TITLE_CHAR_W);
+            let title = if full_title.chars().count() <= max {
+                full_title.clone()
+            } else {
+                shorten(&s.name, max)
+            };
+            out.labels.push(Label {
+                node: s.name.clone(),
+                kind: LabelKind::Title,
+                text: title.clone(),
+                full: full_title.clone(),
+                table: None,
+                x: x + PAD,
+                y: y + STRIPE + 1.0,
+                w: title.chars().count() as f64 * TITLE_CHAR_W,
+                h: HEADER - STRIPE - 2.0,
+                baseline: y + TITLE_BASELINE,
+            });
+            let notes = standby_notes(s);
+            let note_max = fits(w - 2.0 * PAD, CHAR_W);
+            for (n, note) in notes.iter().enumerate() {
+                let top = y + HEADER + NOTE * n as f64;
+                let text = shorten(note, note_max);
+                out.labels.push(Label {
+                    node: s.name.clone(),
+                    kind: LabelKind::Note,
+                    w: text.chars().count() as f64 * CHAR_W,
+                    text,
+                    full: note.clone(),
+                    table: None,
+                    x: x + PAD,
+                    y: top,
+                    h: LINE,
+                    baseline: top + 10.5,
+                });
+            }
+            out.nodes.push(NodeBox {
+                name: s.name.clone(),
+                title,
+                full_title,
+                is_coordinator: false,
+                color,
+                down: !s.is_up,
+                cut: false,
+                notes,
+                standby_of: Some(s.primary.clone()),
+                lag: (s.lag_bytes as f64 / FULL_LAG_BYTES).min(1.0),
+                x,
+                y,
+                w,
+                h: STANDBY_H,
+            });
+        }
+    }
+    y + STANDBY_H + MARGIN * 2.0
 }
 
 /// What the map says under a node's title: its state, its in-doubt branches, an armed fault,

@@ -47,7 +47,7 @@ fn shard_count(c: &Cluster, table: &str) -> usize {
     c.catalog.table_shards(table).len()
 }
 
-fn rows_in(c: &Cluster, table: &str) -> usize {
+pub(super) fn rows_in(c: &Cluster, table: &str) -> usize {
     c.shards()
         .iter()
         .filter(|s| s.table == table)
@@ -85,7 +85,7 @@ fn tasks_reading(c: &Cluster, tables: &[&str]) -> Option<usize> {
         .then_some(tasks.len())
 }
 
-fn ok(output: &str) -> bool {
+pub(super) fn ok(output: &str) -> bool {
     !output.is_empty() && !output.contains("ERROR")
 }
 
@@ -363,6 +363,28 @@ pub const LESSONS: &[Lesson] = &[
                 another session, and recovery finishes the commit.",
         steps: TWO_PHASE_COMMIT,
     },
+    Lesson {
+        title: "A worker dies",
+        intro: "Two ways to survive a worker crash: shards kept on two workers \
+                (replication factor 2), or a streaming standby that takes over the node.",
+        steps: super::lessons_replication::WORKER_DIES,
+    },
+    Lesson {
+        title: "Asynchronous failover loses the last transactions",
+        intro: "A standby behind a slow link, a crash, and a failover that tells you exactly \
+                which committed transactions it lost.",
+        steps: super::lessons_replication::ASYNC_FAILOVER,
+    },
+    Lesson {
+        title: "Synchronous failover loses nothing",
+        intro: "The same crash with a synchronous standby: every acknowledged commit survives.",
+        steps: super::lessons_replication::SYNC_FAILOVER,
+    },
+    Lesson {
+        title: "Switchover for maintenance",
+        intro: "Hand a worker over to its standby on purpose, losing nothing.",
+        steps: super::lessons_replication::SWITCHOVER,
+    },
 ];
 
 /// The shard of `accounts` holding account `id`, and the worker it is on.
@@ -392,7 +414,7 @@ fn account_node(c: &Cluster, id: i64) -> Option<String> {
     account_shard(c, id).map(|(_, node)| node)
 }
 
-fn node_info(c: &Cluster, name: &str) -> Option<crate::cluster::NodeInfo> {
+pub(super) fn node_info(c: &Cluster, name: &str) -> Option<crate::cluster::NodeInfo> {
     c.nodes().into_iter().find(|n| n.name == name)
 }
 
@@ -540,7 +562,7 @@ mod tests {
     }
 
     #[test]
-    fn the_two_phase_commit_lesson_runs_after_the_tutorial() {
+    fn every_lesson_runs_after_the_ones_before_it() {
         let mut r = Runner::with_default_cluster();
         for lesson in LESSONS {
             for step in lesson.steps {

@@ -9,6 +9,7 @@ pub mod history;
 pub mod journal;
 pub mod layout;
 pub mod lessons;
+mod lessons_replication;
 pub mod plan;
 pub mod transcript;
 pub mod verdict;
