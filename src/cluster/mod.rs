@@ -4,6 +4,7 @@
 //! and the maintenance daemon); the planner, executor, transaction manager, connections,
 //! network and nodes live in their own modules.
 
+mod address;
 mod client;
 mod from_worker;
 mod lifecycle;
@@ -108,6 +109,9 @@ pub struct Cluster {
     /// `ALTER SYSTEM` settings: written, and the ones `pg_reload_conf()` made current.
     pub(crate) system_pending: BTreeMap<String, String>,
     pub(crate) system_settings: BTreeMap<String, String>,
+    /// Servers whose pg_dist_node row `citus_update_node` pointed at an address no server
+    /// listens on, with the address they still listen on: connections to them are refused.
+    pub(crate) unreachable: BTreeMap<String, (String, u16)>,
 }
 
 impl Default for Cluster {
@@ -201,6 +205,7 @@ impl Cluster {
             last_recovery_us: 0,
             system_pending: BTreeMap::new(),
             system_settings: BTreeMap::new(),
+            unreachable: BTreeMap::new(),
         };
         cluster.add_node_internal(COORDINATOR, "127.0.0.1", 9700, true);
         for i in 0..workers {

@@ -124,8 +124,7 @@ impl Cluster {
             }
         }
         let backend = self
-            .network
-            .connect(&s.node, node)
+            .connect_node(&s.node, node)
             .map_err(|e| open_error(self, node, e))?;
         let id = s.next_connection_id;
         s.next_connection_id += 1;
@@ -266,6 +265,24 @@ impl Cluster {
                 &planner, q, None, false,
             )),
             other => crate::planner::worker_sql::modify_text(&planner, other),
+        }
+    }
+
+    /// Closes every session's cached connections to `server` (`s` is the session at work,
+    /// out of the session map while its statement runs): pg_dist_node no longer sends it there.
+    pub(crate) fn drop_connections_to(&mut self, s: &mut Session, server: &str) {
+        let mut closed = Vec::new();
+        for session in std::iter::once(&mut *s).chain(self.sessions.values_mut()) {
+            session.connections.retain(|c| {
+                let keep = c.node != server;
+                if !keep {
+                    closed.push(c.backend);
+                }
+                keep
+            });
+        }
+        for backend in closed {
+            self.network.disconnect(server, backend);
         }
     }
 

@@ -157,8 +157,7 @@ impl Cluster {
         sql: &str,
     ) -> PgResult<crate::sql::ExecOutput> {
         let backend = self
-            .network
-            .connect(&s.node, node)
+            .connect_node(&s.node, node)
             .map_err(|e| connection::open_error(self, node, e))?;
         let id = s.next_connection_id;
         s.next_connection_id += 1;
