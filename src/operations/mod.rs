@@ -147,6 +147,19 @@ pub fn utility_call(
             nodes::remove_node(cluster, session, &args)?;
             None
         }
+        "citus_disable_node" => {
+            nodes::disable_node(cluster, session, &args)?;
+            None
+        }
+        "citus_activate_node" => Some(nodes::activate_node(cluster, session, &args)?),
+        "citus_update_node" => {
+            nodes::update_node(cluster, session, &args)?;
+            None
+        }
+        "replicate_reference_tables" => {
+            nodes::replicate_reference_tables(cluster, session)?;
+            None
+        }
         "citus_set_coordinator_host" => {
             nodes::set_coordinator_host(cluster, session, &args)?;
             None
