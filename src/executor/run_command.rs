@@ -168,6 +168,7 @@ impl Cluster {
             txn: crate::connection::RemoteTxnState::Idle,
             modified: false,
             begun: 0,
+            closed: false,
         });
         let i = s.connections.len() - 1;
         let result = self.send_on(

@@ -295,7 +295,6 @@ fn sync_shells(cluster: &mut Cluster, s: &mut Session, node: &str) -> PgResult<(
             continue;
         };
         let text = super::distribute::partition_metadata_sql(cluster, &table);
-        let i = cluster.task_connection(s, node, Access::Write, true)?;
         let send = crate::connection::Send {
             kind: Some(MessageKind::Ddl),
             phase: Some("metadata sync"),
@@ -305,7 +304,13 @@ fn sync_shells(cluster: &mut Cluster, s: &mut Session, node: &str) -> PgResult<(
             change: MetadataChange::AddShell(Box::new(def)),
             text,
         };
-        cluster.send_on(s, i, &command, send, &std::collections::BTreeMap::new())?;
+        let i = cluster.essential_connection(s, node)?;
+        cluster
+            .use_connection(s, i, Access::Write, true)
+            .and_then(|()| {
+                cluster.send_on(s, i, &command, send, &std::collections::BTreeMap::new())
+            })
+            .map_err(|e| cluster.essential_failure(s, node, e))?;
     }
     Ok(())
 }
