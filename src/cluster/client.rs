@@ -199,7 +199,7 @@ impl Cluster {
     }
 
     /// Every statement of one input, stopping at the first that fails or waits.
-    fn client_input(&mut self, s: &mut Session, sql: &str) -> Reply {
+    pub(crate) fn client_input(&mut self, s: &mut Session, sql: &str) -> Reply {
         if s.waiting.is_some() {
             return Reply::done(Err(PgError::new(
                 "08P01",
