@@ -199,7 +199,7 @@ impl Cluster {
     }
 
     /// Every statement of one input, stopping at the first that fails or waits.
-    pub(crate) fn client_input(&mut self, s: &mut Session, sql: &str) -> Reply {
+    fn client_input(&mut self, s: &mut Session, sql: &str) -> Reply {
         if s.waiting.is_some() {
             return Reply::done(Err(PgError::new(
                 "08P01",
@@ -319,6 +319,22 @@ impl Cluster {
             }
             Err(_) => Err(server_refused(&host, port)),
         }
+    }
+
+    /// `sql` from session `s` as part of the statement running now (a command another node
+    /// sends over a connection): its messages belong to that statement, and the logical clock
+    /// does not move for it.
+    pub(crate) fn inner_statement(&mut self, s: &mut Session, sql: &str) -> Reply {
+        let statement = self.network.trace.statement;
+        let first = self.network.trace.events.len();
+        let statements = self.statements;
+        let reply = self.client_input(s, sql);
+        self.statements = statements;
+        self.network.trace.statement = statement;
+        for e in self.network.trace.events.iter_mut().skip(first) {
+            e.statement = statement;
+        }
+        reply
     }
 
     /// One client statement: its messages in the trace, run in its transaction.

@@ -159,11 +159,11 @@ impl Cluster {
         let backend = self
             .connect_node(&s.node, node)
             .map_err(|e| connection::open_error(self, node, e))?;
+        let id = s.next_connection_id;
+        s.next_connection_id += 1;
         if self.names_citus_table(sql) {
             return self.command_as_client(s, node, backend, sql);
         }
-        let id = s.next_connection_id;
-        s.next_connection_id += 1;
         s.connections.push(crate::connection::RemoteConnection {
             node: node.to_string(),
             id,
@@ -208,7 +208,7 @@ impl Cluster {
         sql: &str,
     ) -> PgResult<crate::sql::ExecOutput> {
         let mut remote = Session::new(SessionId::MAX - s.id, node, Some(backend));
-        let reply = self.client_input(&mut remote, sql);
+        let reply = self.inner_statement(&mut remote, sql);
         self.abort_txn(&mut remote);
         for c in std::mem::take(&mut remote.connections) {
             self.network.disconnect(&c.node, c.backend);
