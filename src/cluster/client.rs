@@ -320,6 +320,22 @@ impl Cluster {
         }
     }
 
+    /// `sql` from session `s` as part of the statement running now (a command another node
+    /// sends over a connection): its messages belong to that statement, and the logical clock
+    /// does not move for it.
+    pub(crate) fn inner_statement(&mut self, s: &mut Session, sql: &str) -> Reply {
+        let statement = self.network.trace.statement;
+        let first = self.network.trace.events.len();
+        let statements = self.statements;
+        let reply = self.client_input(s, sql);
+        self.statements = statements;
+        self.network.trace.statement = statement;
+        for e in self.network.trace.events.iter_mut().skip(first) {
+            e.statement = statement;
+        }
+        reply
+    }
+
     /// One client statement: its messages in the trace, run in its transaction.
     pub(crate) fn client_statement(
         &mut self,

@@ -4,6 +4,7 @@
 //! and the maintenance daemon); the planner, executor, transaction manager, connections,
 //! network and nodes live in their own modules.
 
+mod address;
 mod client;
 mod from_worker;
 mod lifecycle;
@@ -112,6 +113,9 @@ pub struct Cluster {
     pub(crate) ha: Option<crate::replication::ha::HaManager>,
     /// Every promotion so far: the primary it replaced and what that lost.
     pub losses: Vec<(String, crate::replication::Loss)>,
+    /// Servers whose pg_dist_node row `citus_update_node` pointed at an address no server
+    /// listens on, with the address they still listen on: connections to them are refused.
+    pub(crate) unreachable: BTreeMap<String, (String, u16)>,
 }
 
 impl Default for Cluster {
@@ -207,6 +211,7 @@ impl Cluster {
             system_settings: BTreeMap::new(),
             ha: None,
             losses: Vec::new(),
+            unreachable: BTreeMap::new(),
         };
         cluster.add_node_internal(COORDINATOR, "127.0.0.1", 9700, true);
         for i in 0..workers {

@@ -35,6 +35,10 @@ pub struct RemoteConnection {
     pub modified: bool,
     /// When its remote transaction began (the commit protocol goes in that order).
     pub begun: u64,
+    /// A command on it found its server gone, or its server was found gone and it could not
+    /// be replaced: it is closed when the transaction ends. An unused cached connection to a
+    /// server that went away stays cached, as the client side cannot tell.
+    pub closed: bool,
 }
 
 /// What a command over a connection is, for the trace.
@@ -108,11 +112,14 @@ pub fn lost_error(cluster: &Cluster, node: &str, e: NetError) -> PgError {
 impl Cluster {
     /// The session's connection to `node` (an index into `session.connections`), opened if
     /// none is cached. A cached connection whose server went away is noticed and replaced, as
-    /// Citus checks a cached socket before reusing it, unless a transaction runs on it: that
-    /// transaction is lost with it.
+    /// Citus's executor checks a cached socket before reusing it, unless a transaction runs on
+    /// it: that transaction is lost with it.
     /// Indexes stay valid while a statement runs: a dead connection is replaced in place.
     pub(crate) fn connection(&mut self, s: &mut Session, node: &str) -> PgResult<usize> {
-        let cached = s.connections.iter().position(|c| c.node == node);
+        let cached = s
+            .connections
+            .iter()
+            .position(|c| c.node == node && !c.closed);
         if let Some(i) = cached {
             let c = &s.connections[i];
             if self.network.alive(node, c.backend) && !self.network.is_cut(node) {
@@ -123,10 +130,15 @@ impl Cluster {
                 return Ok(i);
             }
         }
-        let backend = self
-            .network
-            .connect(&s.node, node)
-            .map_err(|e| open_error(self, node, e))?;
+        let backend = match self.connect_node(&s.node, node) {
+            Ok(b) => b,
+            Err(e) => {
+                if let Some(i) = cached {
+                    s.connections[i].closed = true;
+                }
+                return Err(open_error(self, node, e));
+            }
+        };
         let id = s.next_connection_id;
         s.next_connection_id += 1;
         let fresh = RemoteConnection {
@@ -136,6 +148,7 @@ impl Cluster {
             txn: RemoteTxnState::Idle,
             modified: false,
             begun: 0,
+            closed: false,
         };
         match cached {
             Some(i) => {
@@ -147,6 +160,37 @@ impl Cluster {
                 Ok(s.connections.len() - 1)
             }
         }
+    }
+
+    /// The session's connection to `node` for a transaction Citus marks essential (the
+    /// metadata sync of `citus_activate_node`): taken from the cache without the executor's
+    /// check for a closed socket, so one cached from before its server restarted fails on
+    /// first use (see `essential_failure`).
+    pub(crate) fn essential_connection(&mut self, s: &mut Session, node: &str) -> PgResult<usize> {
+        match s
+            .connections
+            .iter()
+            .position(|c| c.node == node && !c.closed)
+        {
+            Some(i) => Ok(i),
+            None => self.connection(s, node),
+        }
+    }
+
+    /// A command on an essential connection failed: a lost connection is libpq's message as a
+    /// WARNING and Citus's error for the transaction.
+    pub(crate) fn essential_failure(&self, s: &mut Session, node: &str, e: PgError) -> PgError {
+        if e.sqlstate != "08006" || e.context.is_none() {
+            return e;
+        }
+        s.emit(Notice::warning(e.message.clone()));
+        PgError::new(
+            "XX000",
+            format!(
+                "failure on connection marked as essential: {}",
+                address(self, node)
+            ),
+        )
     }
 
     /// Sends `command` over connection `i` and returns the node's answer. The message and its
@@ -198,7 +242,12 @@ impl Cluster {
         let host = ClusterHost::new(&self.catalog, now, relations);
         let delivery = self.network.send(kind, env, conn.backend, command, &host);
         match delivery {
-            Err(e) => Err(lost_error(self, &conn.node, e)),
+            Err(e) => {
+                if let Some(c) = s.connections.get_mut(i) {
+                    c.closed = true;
+                }
+                Err(lost_error(self, &conn.node, e))
+            }
             Ok(Ok(out)) => Ok(out),
             Ok(Err(mut e)) => {
                 if e.wait.is_none() {
@@ -269,10 +318,29 @@ impl Cluster {
         }
     }
 
-    /// Drops the session's connections whose server went away (after a crash or a cut).
-    pub(crate) fn forget_dead_connections(&mut self, s: &mut Session) {
-        let network = &self.network;
-        s.connections
-            .retain(|c| network.alive(&c.node, c.backend) && !network.is_cut(&c.node));
+    /// Closes every session's cached connections to `server` (`s` is the session at work,
+    /// out of the session map while its statement runs): pg_dist_node no longer sends it there.
+    pub(crate) fn drop_connections_to(&mut self, s: &mut Session, server: &str) {
+        let mut closed = Vec::new();
+        for session in std::iter::once(&mut *s).chain(self.sessions.values_mut()) {
+            session.connections.retain(|c| {
+                let keep = c.node != server;
+                if !keep {
+                    closed.push(c.backend);
+                }
+                keep
+            });
+        }
+        for backend in closed {
+            self.network.disconnect(server, backend);
+        }
+    }
+
+    /// Drops the session's closed connections (at the end of a transaction).
+    pub(crate) fn forget_closed_connections(&mut self, s: &mut Session) {
+        for c in s.connections.iter().filter(|c| c.closed) {
+            self.network.disconnect(&c.node, c.backend);
+        }
+        s.connections.retain(|c| !c.closed);
     }
 }

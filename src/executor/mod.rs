@@ -26,6 +26,12 @@ use crate::types::Value;
 use host::ClusterHost;
 use std::collections::{BTreeMap, VecDeque};
 
+/// A connection that could not be opened (the node is down or unreachable), as opposed to
+/// one lost while a command ran on it.
+fn is_open_failure(e: &PgError) -> bool {
+    e.sqlstate == "08006" && e.context.is_none() && e.wait.is_none()
+}
+
 /// What a task carries to its node.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TaskBody {
@@ -245,9 +251,32 @@ impl Cluster {
     ) -> PgResult<ResultSet> {
         let blocks = s.txn.as_ref().is_some_and(|t| t.explicit);
         let mut combined = ResultSet::default();
+        // Nodes no connection could be opened to in this statement: their tasks go to other
+        // placements, and the failure is a WARNING once.
+        let mut failed: Vec<(String, PgError)> = Vec::new();
         for task in tasks {
             let mut task = task.clone();
-            let out = self.run_task(s, &mut task, blocks, relations)?;
+            let out = loop {
+                if let Some((_, e)) = failed.iter().find(|(n, _)| *n == task.node) {
+                    let names: Vec<String> = failed.iter().map(|(n, _)| n.clone()).collect();
+                    match self.other_placement(&task, &names) {
+                        Some(node) => task.node = node,
+                        None => return Err(e.clone()),
+                    }
+                }
+                match self.run_task(s, &mut task, blocks, relations) {
+                    Err(e) if is_open_failure(&e) => {
+                        if self.other_placement(&task, &[task.node.clone()]).is_none() {
+                            return Err(e);
+                        }
+                        let mut warning = Notice::warning(e.message.clone());
+                        warning.detail = e.detail.clone();
+                        s.emit(warning);
+                        failed.push((task.node.clone(), e));
+                    }
+                    result => break result?,
+                }
+            };
             if let crate::sql::Outcome::Rows(rs) = out.outcome {
                 if combined.columns.is_empty() {
                     combined.columns = rs.columns;
@@ -266,6 +295,27 @@ impl Cluster {
                 .collect();
         }
         Ok(combined)
+    }
+
+    /// Another active node holding every shard a read task reads, first by placement id:
+    /// where Citus retries a read whose node could not be reached.
+    fn other_placement(&self, task: &Task, failed: &[String]) -> Option<String> {
+        let anchor = task.shard_id.or_else(|| task.shards.first().copied())?;
+        let mut candidates = self.catalog.active_placements(anchor);
+        crate::sort::sort_by_key(&mut candidates, |(p, _)| p.placement_id);
+        candidates
+            .into_iter()
+            .map(|(_, n)| n.name.clone())
+            .find(|n| {
+                !failed.contains(n)
+                    && *n != task.node
+                    && task.shards.iter().all(|sh| {
+                        self.catalog
+                            .active_placements(*sh)
+                            .iter()
+                            .any(|(_, m)| &m.name == n)
+                    })
+            })
     }
 
     /// Starts a modification: its tasks run in order; several tasks, or a shard with several

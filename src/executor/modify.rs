@@ -133,12 +133,12 @@ pub(crate) fn insert_text(
     insert_sql(table, &insert_columns(cluster, table), rows, cap)
 }
 
-/// Placements of a shard that take a write: remote ones first, the coordinator's own (local
-/// execution) last, as Citus runs them.
+/// Placements of a shard that take a write (a disabled node's are skipped): remote ones
+/// first, the coordinator's own (local execution) last, as Citus runs them.
 pub(crate) fn write_nodes(cluster: &Cluster, shard_id: i64) -> Vec<String> {
     let mut nodes: Vec<String> = cluster
         .catalog
-        .shard_placements(shard_id)
+        .active_placements(shard_id)
         .into_iter()
         .map(|(_, n)| n.name.clone())
         .collect();

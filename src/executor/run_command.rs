@@ -9,7 +9,7 @@ use crate::connection::{self, Send};
 use crate::error::{PgError, PgResult};
 use crate::node::Command;
 use crate::planner::relations::normalize_ident;
-use crate::session::Session;
+use crate::session::{Session, SessionId};
 use crate::sql::eval::arg_exprs;
 use crate::sql::{Column, Outcome, ResultSet};
 use crate::types::{SqlType, Value};
@@ -157,11 +157,13 @@ impl Cluster {
         sql: &str,
     ) -> PgResult<crate::sql::ExecOutput> {
         let backend = self
-            .network
-            .connect(&s.node, node)
+            .connect_node(&s.node, node)
             .map_err(|e| connection::open_error(self, node, e))?;
         let id = s.next_connection_id;
         s.next_connection_id += 1;
+        if self.names_citus_table(sql) {
+            return self.command_as_client(s, node, backend, sql);
+        }
         s.connections.push(crate::connection::RemoteConnection {
             node: node.to_string(),
             id,
@@ -169,6 +171,7 @@ impl Cluster {
             txn: crate::connection::RemoteTxnState::Idle,
             modified: false,
             begun: 0,
+            closed: false,
         });
         let i = s.connections.len() - 1;
         let result = self.send_on(
@@ -181,6 +184,46 @@ impl Cluster {
         s.connections.remove(i);
         self.network.disconnect(node, backend);
         result
+    }
+
+    /// Whether `sql` reads or writes a distributed or reference table.
+    fn names_citus_table(&self, sql: &str) -> bool {
+        crate::sql::parse_sql(sql).is_ok_and(|stmts| {
+            stmts.iter().any(|st| {
+                crate::planner::relations::statement_relations(st)
+                    .iter()
+                    .any(|r| self.catalog.table(&r.name).is_some())
+            })
+        })
+    }
+
+    /// Every node holds the Citus metadata, so a command on Citus tables is planned and run
+    /// by the node it reaches, as a client statement there: over `backend`, with connections
+    /// of its own that close with it.
+    fn command_as_client(
+        &mut self,
+        s: &mut Session,
+        node: &str,
+        backend: crate::node::BackendId,
+        sql: &str,
+    ) -> PgResult<crate::sql::ExecOutput> {
+        let mut remote = Session::new(SessionId::MAX - s.id, node, Some(backend));
+        let reply = self.inner_statement(&mut remote, sql);
+        self.abort_txn(&mut remote);
+        for c in std::mem::take(&mut remote.connections) {
+            self.network.disconnect(&c.node, c.backend);
+        }
+        self.network.disconnect(node, backend);
+        // The session's own statement goes on with the names its node holds.
+        if let Some(n) = self.network.node(&s.node) {
+            crate::sql::namespace::begin_statement(&n.db);
+        }
+        match reply.completion {
+            crate::session::Completion::Done(result) => result,
+            crate::session::Completion::Waiting(_) => Err(PgError::unsupported(
+                "a run_command_on_* command that waits for a lock is not simulated",
+            )),
+        }
     }
 
     /// `run_command_on_placements(table, command)`: the command, with the shard's name put in

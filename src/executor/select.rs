@@ -32,6 +32,26 @@ pub(crate) fn shard_group_task(
     query: &Query,
     index: Option<usize>,
 ) -> PgResult<ShardGroupTask> {
+    shard_group_task_for(cluster, query, index, false)
+}
+
+/// `shard_group_task` for one of a multi-shard query's tasks: it goes to the first replica
+/// of its shard (Citus's greedy assignment) rather than to the first node by address, as a
+/// router query's does.
+pub(crate) fn multi_shard_task(
+    cluster: &Cluster,
+    query: &Query,
+    index: usize,
+) -> PgResult<ShardGroupTask> {
+    shard_group_task_for(cluster, query, Some(index), true)
+}
+
+fn shard_group_task_for(
+    cluster: &Cluster,
+    query: &Query,
+    index: Option<usize>,
+    multi_shard: bool,
+) -> PgResult<ShardGroupTask> {
     let mut shards = Vec::new();
     let mut map = BTreeMap::new();
     let mut node: Option<String> = None;
@@ -53,10 +73,12 @@ pub(crate) fn shard_group_task(
             )));
         };
         if matches!(table.kind, TableKind::Distributed { .. }) && node.is_none() {
-            node = cluster
-                .catalog
-                .task_node(shard.shard_id)
-                .map(|n| n.name.clone());
+            let found = if multi_shard {
+                cluster.catalog.first_replica_node(shard.shard_id)
+            } else {
+                cluster.catalog.task_node(shard.shard_id)
+            };
+            node = found.map(|n| n.name.clone());
             anchor = Some(shard.shard_id);
         }
         if table.is_reference() {
@@ -153,7 +175,7 @@ impl Cluster {
             }
             SelectPlan::MultiShard { indexes, split } => indexes
                 .iter()
-                .map(|&i| Ok(shard_group_task(self, &split.worker, Some(i))?.task(&split.worker)))
+                .map(|&i| Ok(multi_shard_task(self, &split.worker, i)?.task(&split.worker)))
                 .collect::<PgResult<Vec<Task>>>()?,
         })
     }

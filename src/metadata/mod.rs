@@ -229,6 +229,30 @@ impl Catalog {
         out
     }
 
+    /// The placements of a shard on active nodes (a disabled node's are skipped, as Citus's
+    /// ActiveShardPlacementList does), ordered by node address.
+    pub fn active_placements(&self, shard_id: i64) -> Vec<(&Placement, &DistNode)> {
+        let mut out = self.shard_placements(shard_id);
+        out.retain(|(_, n)| n.is_active);
+        out
+    }
+
+    /// The node of a shard's first active placement by placement id: where Citus's greedy
+    /// task assignment sends a multi-shard task (with `citus.shard_replication_factor` 1 it
+    /// looks at each shard's first placement only), so the copies of a replicated table
+    /// share the reads.
+    pub fn first_replica_node(&self, shard_id: i64) -> Option<&DistNode> {
+        let mut active = self.active_placements(shard_id);
+        crate::sort::sort_by_key(&mut active, |(p, _)| p.placement_id);
+        active.first().map(|(_, n)| *n)
+    }
+
+    /// Whether a table keeps several copies of its shards: a reference table, or a hash
+    /// table with replication factor above 1 (Citus's replicated tables).
+    pub fn is_replicated(&self, table: &DistTable) -> bool {
+        self.replication_model(table) != "s"
+    }
+
     /// The node a task on `shard_id` runs on: the first active placement (workers before the
     /// coordinator's reference-table placement, so reads of reference tables stay local only
     /// when asked for).

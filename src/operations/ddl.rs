@@ -12,7 +12,7 @@ use crate::sql::{Constraint, ConstraintKind, ExecOutput};
 use crate::trace::MessageKind;
 use sqlparser::ast::{ObjectName, Statement};
 
-/// Every (node, shard id, shard name, shard index) placement of a table.
+/// Every (node, shard id, shard name, shard index) placement of a table on an active node.
 fn placements(cluster: &Cluster, table: &str) -> Vec<(String, i64, String, usize)> {
     cluster
         .catalog
@@ -21,7 +21,7 @@ fn placements(cluster: &Cluster, table: &str) -> Vec<(String, i64, String, usize
         .flat_map(|s| {
             cluster
                 .catalog
-                .shard_placements(s.shard_id)
+                .active_placements(s.shard_id)
                 .into_iter()
                 .map(|(_, n)| (n.name.clone(), s.shard_id, s.name(), s.index))
                 .collect::<Vec<_>>()

@@ -115,6 +115,21 @@ pub(crate) fn sync_metadata(
     Ok(())
 }
 
+/// The command that gives a worker a Citus table's pg_dist_partition row.
+pub(crate) fn partition_metadata_sql(cluster: &Cluster, table: &str) -> String {
+    let dist = cluster.catalog.table(table);
+    let repmodel = dist.map_or("t", |t| cluster.catalog.replication_model(t));
+    let (method, key) = match dist.map(|t| &t.kind) {
+        Some(TableKind::Distributed { column, .. }) => ("h", format!("'{column}'")),
+        _ => ("n", "NULL".to_string()),
+    };
+    let colocation = dist.map_or(0, |t| t.colocation_id);
+    format!(
+        "SELECT citus_internal.add_partition_metadata('{}'::regclass, '{method}', {key}, {colocation}, '{repmodel}')",
+        crate::sql::namespace::qualified_sql(table)
+    )
+}
+
 /// Creates the shard tables on their placements (DDL tasks) and records them.
 fn create_shards(
     cluster: &mut Cluster,
@@ -130,24 +145,11 @@ fn create_shards(
     if let Some(n) = cluster.network.node_mut(COORDINATOR) {
         n.db.storage.register_shell(def);
     }
-    let table = cluster.catalog.table(&def.name);
-    let repmodel = table.map_or("t", |t| cluster.catalog.replication_model(t));
-    let (method, key) = match table.map(|t| t.kind.clone()) {
-        Some(TableKind::Distributed { column, .. }) => ("h", format!("'{column}'")),
-        _ => ("n", "NULL".to_string()),
-    };
-    let colocation = cluster
-        .catalog
-        .table(&def.name)
-        .map_or(0, |t| t.colocation_id);
     sync_metadata(
         cluster,
         s,
         MetadataChange::AddShell(Box::new(def.clone())),
-        format!(
-            "SELECT citus_internal.add_partition_metadata('{}'::regclass, '{method}', {key}, {colocation}, '{repmodel}')",
-            crate::sql::namespace::qualified_sql(&def.name)
-        ),
+        partition_metadata_sql(cluster, &def.name),
     )?;
     for (shard, groups) in shards.iter().zip(placements.iter()) {
         cluster.catalog.shards.push(shard.clone());

@@ -10,7 +10,7 @@ use super::SelectPlan;
 use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::{PgError, PgResult};
 use crate::executor::host::ClusterHost;
-use crate::executor::select::shard_group_task;
+use crate::executor::select::{multi_shard_task, shard_group_task};
 use crate::session::Session;
 use crate::sql::eval::EvalCtx;
 use crate::sql::{Column, ExecOutput, ResultSet};
@@ -302,7 +302,7 @@ fn select_plan_of(
             let names = remote_names(&query, &split);
             let mut tasks = Vec::new();
             for i in indexes {
-                let g = shard_group_task(cluster, &split.worker, Some(i))?;
+                let g = multi_shard_task(cluster, &split.worker, i)?;
                 let (node, map) = (g.node, g.map);
                 tasks.push(shard_task(
                     cluster,

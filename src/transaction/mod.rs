@@ -149,6 +149,19 @@ impl Cluster {
         blocks: bool,
     ) -> PgResult<usize> {
         let i = self.connection(s, node)?;
+        self.use_connection(s, i, access, blocks)?;
+        Ok(i)
+    }
+
+    /// Readies connection `i` for a task: its remote transaction block opened when the task
+    /// needs one (`blocks`), a write noted for the commit protocol.
+    pub(crate) fn use_connection(
+        &mut self,
+        s: &mut Session,
+        i: usize,
+        access: Access,
+        blocks: bool,
+    ) -> PgResult<()> {
         if blocks && s.connections[i].txn == RemoteTxnState::Idle {
             self.remote_begin(s, i)?;
         }
@@ -167,7 +180,7 @@ impl Cluster {
                 s.connections[i].modified = true;
             }
         }
-        Ok(i)
+        Ok(())
     }
 
     /// BEGIN on connection `i` with the transaction's distributed id.
@@ -475,14 +488,14 @@ impl Cluster {
         self.finish_txn(s);
     }
 
-    /// The transaction is over: connections are idle again, dead ones are dropped.
+    /// The transaction is over: connections are idle again, closed ones are dropped.
     fn finish_txn(&mut self, s: &mut Session) {
         s.txn = None;
         for c in &mut s.connections {
             c.txn = RemoteTxnState::Idle;
             c.modified = false;
         }
-        self.forget_dead_connections(s);
+        self.forget_closed_connections(s);
     }
 
     /// An error inside a transaction block: the transaction (or, under a savepoint, the work

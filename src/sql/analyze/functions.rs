@@ -10,7 +10,9 @@ use crate::sql::catalog;
 use crate::sql::eval::literal_type;
 use crate::sql::locate::Site;
 use crate::types::SqlType;
-use sqlparser::ast::{Expr, Function, FunctionArg, FunctionArguments, Value as AstValue};
+use sqlparser::ast::{
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value as AstValue,
+};
 
 /// `function f(types) does not exist` for a plain call whose argument types are all known
 /// here when the catalog has no such function, or no overload those types fit (`stddev(text)`);
@@ -27,7 +29,7 @@ pub fn check_call(e: &Expr, f: &Function, level: &Level) -> Checked {
         .any(|a| !matches!(a, FunctionArg::Unnamed(_)));
     let known = catalog::exists(&name);
     if known && named {
-        return Ok(());
+        return check_named_call(e, &name, &list.args, level);
     }
     let mut types = Vec::new();
     for arg in crate::sql::eval::arg_exprs(&list.args) {
@@ -44,6 +46,47 @@ pub fn check_call(e: &Expr, f: &Function, level: &Level) -> Checked {
         return Ok(());
     }
     let shown: Vec<String> = types.iter().map(SqlType::pg_name).collect();
+    Err(Failure::new(
+        PgError::undefined_function(&format!("{name}({})", shown.join(", "))),
+        Some(Site::expr(e)),
+    ))
+}
+
+/// `function f(unknown, integer, force => boolean) does not exist` for a call in named
+/// notation no built-in overload takes (a created function is left to the engine).
+fn check_named_call(e: &Expr, name: &str, args: &[FunctionArg], level: &Level) -> Checked {
+    if catalog::overloads(name).any(|p| p.user.is_some()) {
+        return Ok(());
+    }
+    let mut positional = Vec::new();
+    let mut named = Vec::new();
+    for a in args {
+        match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => match arg_type(x, level) {
+                Some(t) => positional.push(t),
+                None => return Ok(()),
+            },
+            FunctionArg::Named {
+                name: n,
+                arg: FunctionArgExpr::Expr(x),
+                ..
+            } => match arg_type(x, level) {
+                Some(t) => named.push((normalize_ident(n), t)),
+                None => return Ok(()),
+            },
+            _ => return Ok(()),
+        }
+    }
+    if catalog::overloads(name).next().is_none()
+        || catalog::resolve_named(name, &positional, &named).is_some()
+    {
+        return Ok(());
+    }
+    let shown: Vec<String> = positional
+        .iter()
+        .map(SqlType::pg_name)
+        .chain(named.iter().map(|(n, t)| format!("{n} => {}", t.pg_name())))
+        .collect();
     Err(Failure::new(
         PgError::undefined_function(&format!("{name}({})", shown.join(", "))),
         Some(Site::expr(e)),

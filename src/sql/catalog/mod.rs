@@ -236,6 +236,18 @@ fn arg_type(arg: &'static str) -> &'static str {
     arg.split_once(' ').map(|(_, t)| t).unwrap_or(arg)
 }
 
+/// The name part of one argument's text: `nodename text` → `nodename`; `None` when the
+/// parameter has no name (`integer`).
+fn arg_name(arg: &'static str) -> Option<&'static str> {
+    let plain = arg.strip_prefix("VARIADIC ").unwrap_or(arg);
+    let plain = plain.split(" DEFAULT ").next().unwrap_or(plain);
+    let ty = arg_type(arg);
+    (plain != ty)
+        .then(|| plain.strip_suffix(ty))
+        .flatten()
+        .map(str::trim_end)
+}
+
 /// The engine's type for a catalog type name.
 pub fn type_named(name: &str) -> SqlType {
     match name {
@@ -345,6 +357,47 @@ pub fn resolve(name: &str, args: &[SqlType]) -> Option<&'static Proc> {
         }
     }
     best.map(|(_, p)| p)
+}
+
+/// The overload a call in named notation resolves to (`f('a', 1, force => true)`): the
+/// positional arguments fill the first parameters, each named one the parameter of its name,
+/// and every parameter left out must have a default, as PostgreSQL matches them.
+pub fn resolve_named(
+    name: &str,
+    positional: &[SqlType],
+    named: &[(String, SqlType)],
+) -> Option<&'static Proc> {
+    overloads(name).find(|p| {
+        let params: Vec<&'static str> = p
+            .args
+            .iter()
+            .copied()
+            .filter(|a| !a.starts_with("OUT "))
+            .collect();
+        if p.variadic() || positional.len() + named.len() > params.len() {
+            return false;
+        }
+        let mut given = vec![false; params.len()];
+        for (i, t) in positional.iter().enumerate() {
+            if fit(arg_type(params[i]), t).is_none() {
+                return false;
+            }
+            given[i] = true;
+        }
+        for (n, t) in named {
+            let Some(i) = params.iter().position(|a| arg_name(a) == Some(n.as_str())) else {
+                return false;
+            };
+            if given[i] || fit(arg_type(params[i]), t).is_none() {
+                return false;
+            }
+            given[i] = true;
+        }
+        params
+            .iter()
+            .zip(&given)
+            .all(|(a, g)| *g || a.contains(" DEFAULT "))
+    })
 }
 
 /// The result type of `name(args)`, when the catalog resolves the call.

@@ -712,6 +712,35 @@ const OTHER: &[Proc] = &[
     citus("citus_add_node", ADD_NODE, "integer", COORD),
     citus("citus_remove_node", REMOVE_NODE, "void", COORD),
     citus(
+        "citus_disable_node",
+        &[
+            "nodename text",
+            "nodeport integer",
+            "synchronous boolean DEFAULT false",
+        ],
+        "void",
+        COORD,
+    ),
+    citus("citus_activate_node", REMOVE_NODE, "integer", COORD),
+    citus(
+        "citus_update_node",
+        &[
+            "node_id integer",
+            "new_node_name text",
+            "new_node_port integer",
+            "force boolean DEFAULT false",
+            "lock_cooldown integer DEFAULT 10000",
+        ],
+        "void",
+        COORD,
+    ),
+    citus(
+        "replicate_reference_tables",
+        &["shard_transfer_mode citus.shard_transfer_mode DEFAULT 'auto'::citus.shard_transfer_mode"],
+        "void",
+        COORD,
+    ),
+    citus(
         "citus_set_coordinator_host",
         &[
             "host text",
