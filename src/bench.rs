@@ -241,6 +241,51 @@ fn join_and_aggregate_figures() -> Result<(f64, f64, Vec<String>), String> {
 }
 
 /// Runs every benchmark and returns the report.
+/// Streaming replication: how fast standbys replay the 100,000-row load (every worker has a
+/// standby whose link holds the WAL back until the load is done, then delivers it at once),
+/// and the logical time (in seconds, a tick each) from a worker's crash to a query that needs
+/// it being answered again, with the HA manager on and statements sent every tick.
+fn replication_figures(batches: &[String]) -> Result<(f64, i64), String> {
+    let e = |e: crate::error::PgError| e.to_string();
+    let mut c = Cluster::with_workers(4);
+    let s = c.session();
+    c.execute(s, BENCH_TABLE).map_err(e)?;
+    c.execute(s, "SELECT create_distributed_table('bench', 'id')")
+        .map_err(e)?;
+    for w in 1..=4 {
+        c.add_standby(
+            &format!("worker-{w}"),
+            None,
+            crate::replication::SyncMode::Async,
+            3_600_000_000,
+        )
+        .map_err(e)?;
+    }
+    for sql in batches {
+        c.execute(s, sql).map_err(e)?;
+    }
+    let start = Instant::now();
+    c.ship_wal(true);
+    let replay = secs(start);
+    let lagging = c.standbys().iter().filter(|st| st.lag_bytes > 0).count();
+    if lagging > 0 {
+        return Err(format!("{lagging} standbys did not catch up"));
+    }
+    c.set_ha(true);
+    let crashed_at = c.sim_time_us();
+    c.crash("worker-2").map_err(e)?;
+    let mut resumed = None;
+    for _ in 0..600 {
+        c.tick(1_000_000);
+        if c.execute(s, "SELECT count(*) FROM bench").is_ok() {
+            resumed = Some(c.sim_time_us());
+            break;
+        }
+    }
+    let resumed = resumed.ok_or("traffic did not resume after the crash")?;
+    Ok((ROWS as f64 / replay, (resumed - crashed_at) / 1_000_000))
+}
+
 pub fn run() -> Result<String, String> {
     let mut out = Vec::new();
     let batches = insert_batches("bench");
@@ -289,6 +334,10 @@ pub fn run() -> Result<String, String> {
     out.push(format!(
         "aggregate_ratio_vs_single_glue: {aggregate_ratio:.2}"
     ));
+
+    let (replay_rate, failover_ticks) = replication_figures(&batches)?;
+    out.push(format!("replay_rows_per_s: {replay_rate:.0}"));
+    out.push(format!("failover_ticks: {failover_ticks}"));
 
     for shards in [32, 128, 512, 1024] {
         let us = plan_micros(shards).map_err(|e| e.to_string())?;

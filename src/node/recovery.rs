@@ -268,6 +268,21 @@ impl NodeServer {
         }
     }
 
+    /// A stopped server's data directory emptied for a new base backup (an old primary that
+    /// rejoins as a standby); it starts again. Its backend numbering goes on.
+    pub fn wipe_for_base_backup(&mut self) {
+        let ids: Vec<_> = self.backends.keys().copied().collect();
+        for id in ids {
+            self.close_backend(id);
+        }
+        self.db = Database::new();
+        self.prepared.clear();
+        self.senders.clear();
+        self.recovery = None;
+        self.objects_logged = None;
+        self.state = super::NodeState::Up;
+    }
+
     /// Becomes a standby of `primary` from its base backup.
     pub fn start_standby(&mut self, backup: BaseBackup, primary: &str, sender_port: u16) {
         for image in &backup.tables {

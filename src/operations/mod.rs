@@ -248,7 +248,7 @@ fn dispatch(
         }
         "truncate_local_data_after_distributing_table" => None,
         "create_time_partitions" => Some(partitioning::create_time_partitions(
-            cluster, session, &args,
+            cluster, session, args,
         )?),
         "citus_add_node" | "master_add_node" => Some(nodes::add_node(cluster, session, args)?),
         "citus_remove_node" | "master_remove_node" => {

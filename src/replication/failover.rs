@@ -334,7 +334,7 @@ impl Cluster {
     /// A stopped old primary comes back as a standby of the node's new primary (Patroni
     /// rewinds it and restarts it in recovery).
     fn rejoin_as_standby(&mut self, old: &str, primary: &str) -> Option<String> {
-        let port = self.network.node(old)?.port;
+        self.network.node(old)?;
         let name = format!("{primary}-standby");
         let name = if self.network.node(&name).is_some() {
             return None;
@@ -342,15 +342,15 @@ impl Cluster {
             name
         };
         self.rename_server(old, &name, true);
-        self.network.remove_node(&name);
-        self.network.add_node(&name, port);
         let now = self.now();
         let primary_port = self.network.node(primary)?.port;
         let backup = self.network.node_mut(primary)?.base_backup();
         let lsn = backup.lsn;
-        self.network
-            .node_mut(&name)?
-            .start_standby(backup, primary, primary_port);
+        // The same server process ids go on: a connection cached to the old primary can never
+        // reach one of the new standby's backends.
+        let server = self.network.node_mut(&name)?;
+        server.wipe_for_base_backup();
+        server.start_standby(backup, primary, primary_port);
         let p = self.network.node_mut(primary)?;
         let pid = p.next_process_id();
         p.senders.push(WalSender {

@@ -205,7 +205,7 @@ pub struct Database {
 }
 
 /// A view's definition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ViewDef {
     pub query: Query,
     pub columns: Vec<Column>,

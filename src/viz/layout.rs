@@ -165,31 +165,29 @@ pub fn layout(nodes: &[NodeInfo], shards: &[ShardInfo], width: f64) -> MapLayout
 const FULL_LAG_BYTES: f64 = 4096.0;
 const STANDBY_H: f64 = HEADER + 2.0 * NOTE + 12.0;
 
-/// What a standby's box says under its title.
+/// What a standby's box says under its title (its primary is the box above it, joined by the
+/// WAL link).
 pub fn standby_notes(s: &StandbyInfo) -> Vec<String> {
-    let mode = if s.sync { "sync" } else { "async" };
-    let delay = if s.delay_us > 0 {
-        format!(
+    let mut mode = if s.sync { "sync" } else { "async" }.to_string();
+    if s.delay_us > 0 {
+        mode.push_str(&format!(
             ", link delay {}",
             crate::replication::ha::seconds(s.delay_us)
-        )
+        ));
+    }
+    if !s.is_up {
+        mode.push_str(", crashed");
+    }
+    let lag = if s.lag_bytes == 0 {
+        format!("caught up at {}", s.replayed)
     } else {
-        String::new()
+        format!(
+            "{} bytes behind ({})",
+            s.lag_bytes,
+            crate::replication::ha::seconds(s.lag_us.max(0))
+        )
     };
-    let state = if s.is_up { "" } else { "crashed, " };
-    vec![
-        format!("{state}{mode} standby of {}{delay}", s.primary),
-        if s.lag_bytes == 0 {
-            format!("replayed {}: caught up", s.replayed)
-        } else {
-            format!(
-                "replayed {}: {} bytes behind ({} waiting)",
-                s.replayed,
-                s.lag_bytes,
-                crate::replication::ha::seconds(s.lag_us.max(0))
-            )
-        },
-    ]
+    vec![mode, lag]
 }
 
 /// The map with the standbys drawn under their primaries.
