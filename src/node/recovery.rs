@@ -147,6 +147,28 @@ pub fn write_tag(stmt: &Statement) -> Option<String> {
 }
 
 impl NodeServer {
+    /// A walsender for `standby`, which has everything up to `at`.
+    pub fn add_sender(
+        &mut self,
+        standby: &str,
+        sync: bool,
+        delay_us: i64,
+        at: Lsn,
+        now: NaiveDateTime,
+    ) {
+        let pid = self.next_process_id();
+        self.senders.push(WalSender {
+            standby: standby.to_string(),
+            pid,
+            sync,
+            delay_us,
+            sent: at,
+            replayed: at,
+            started_at: now,
+            connected: true,
+        });
+    }
+
     pub fn in_recovery(&self) -> bool {
         self.recovery.is_some()
     }

@@ -9,7 +9,6 @@
 use super::wal::{Lsn, WalBody};
 use crate::cluster::Cluster;
 use crate::error::{PgError, PgResult};
-use crate::node::recovery::WalSender;
 use crate::trace::{Envelope, MessageKind};
 
 /// Transactions a promotion lost: written on the old primary, never received by the standby.
@@ -139,17 +138,7 @@ impl Cluster {
                 }
             }
             if let Some(new) = self.network.node_mut(standby) {
-                let pid = new.next_process_id();
-                new.senders.push(WalSender {
-                    standby: name.clone(),
-                    pid,
-                    sync: false,
-                    delay_us: 0,
-                    sent: replayed,
-                    replayed,
-                    started_at: now,
-                    connected: true,
-                });
+                new.add_sender(&name, false, 0, replayed, now);
             }
         }
         self.note_ha(
@@ -351,18 +340,9 @@ impl Cluster {
         let server = self.network.node_mut(&name)?;
         server.wipe_for_base_backup();
         server.start_standby(backup, primary, primary_port);
-        let p = self.network.node_mut(primary)?;
-        let pid = p.next_process_id();
-        p.senders.push(WalSender {
-            standby: name.clone(),
-            pid,
-            sync: false,
-            delay_us: 0,
-            sent: lsn,
-            replayed: lsn,
-            started_at: now,
-            connected: true,
-        });
+        self.network
+            .node_mut(primary)?
+            .add_sender(&name, false, 0, lsn, now);
         self.note_ha(
             &name,
             format!("{name} rejoined as a standby of {primary} at {lsn}"),

@@ -7,7 +7,6 @@ use super::wal::Lsn;
 use super::SyncMode;
 use crate::cluster::Cluster;
 use crate::error::{PgError, PgResult};
-use crate::node::recovery::WalSender;
 use crate::trace::{Envelope, MessageKind};
 
 /// A standby as the map and the details pane show it.
@@ -80,17 +79,7 @@ impl Cluster {
             s.start_standby(backup, &primary, primary_port);
         }
         if let Some(p) = self.network.node_mut(&primary) {
-            let pid = p.next_process_id();
-            p.senders.push(WalSender {
-                standby: name.clone(),
-                pid,
-                sync: mode == SyncMode::Sync,
-                delay_us,
-                sent: lsn,
-                replayed: lsn,
-                started_at: now,
-                connected: true,
-            });
+            p.add_sender(&name, mode == SyncMode::Sync, delay_us, lsn, now);
         }
         self.network.note(
             MessageKind::Wal,

@@ -260,41 +260,7 @@ pub fn layout_with_standbys(
                 } else {
                     BADGE_ROOM
                 };
-            let max = fits(room, TITLE_CHAR_W);
-            let title = if full_title.chars().count() <= max {
-                full_title.clone()
-            } else {
-                shorten(&node.name, max)
-            };
-            out.labels.push(Label {
-                node: node.name.clone(),
-                kind: LabelKind::Title,
-                text: title.clone(),
-                full: full_title.clone(),
-                table: None,
-                x: x + PAD,
-                y: y + STRIPE + 1.0,
-                w: title.chars().count() as f64 * TITLE_CHAR_W,
-                h: HEADER - STRIPE - 2.0,
-                baseline: y + TITLE_BASELINE,
-            });
-            let note_max = fits(w - 2.0 * PAD, CHAR_W);
-            for (i, note) in notes.iter().enumerate() {
-                let top = y + HEADER + NOTE * i as f64;
-                let text = shorten(note, note_max);
-                out.labels.push(Label {
-                    node: node.name.clone(),
-                    kind: LabelKind::Note,
-                    w: text.chars().count() as f64 * CHAR_W,
-                    text,
-                    full: note.clone(),
-                    table: None,
-                    x: x + PAD,
-                    y: top,
-                    h: LINE,
-                    baseline: top + 10.5,
-                });
-            }
+            let title = place_header(&mut out, &node.name, &full_title, room, &notes, (x, y), w);
             let top = y + HEADER + NOTE * notes.len() as f64;
             let used = place_node_contents(&mut out, node, shards, color, max_rows, (x, top), w);
             let h = (top - y) + used;
@@ -329,6 +295,55 @@ pub fn layout_with_standbys(
     out
 }
 
+/// A box's title (shortened to the node's name, then cut, when `room` is too narrow) and the
+/// notes under it; returns the title as drawn.
+fn place_header(
+    out: &mut MapLayout,
+    name: &str,
+    full_title: &str,
+    room: f64,
+    notes: &[String],
+    (x, y): (f64, f64),
+    w: f64,
+) -> String {
+    let max = fits(room, TITLE_CHAR_W);
+    let title = if full_title.chars().count() <= max {
+        full_title.to_string()
+    } else {
+        shorten(name, max)
+    };
+    out.labels.push(Label {
+        node: name.to_string(),
+        kind: LabelKind::Title,
+        text: title.clone(),
+        full: full_title.to_string(),
+        table: None,
+        x: x + PAD,
+        y: y + STRIPE + 1.0,
+        w: title.chars().count() as f64 * TITLE_CHAR_W,
+        h: HEADER - STRIPE - 2.0,
+        baseline: y + TITLE_BASELINE,
+    });
+    let note_max = fits(w - 2.0 * PAD, CHAR_W);
+    for (i, note) in notes.iter().enumerate() {
+        let top = y + HEADER + NOTE * i as f64;
+        let text = shorten(note, note_max);
+        out.labels.push(Label {
+            node: name.to_string(),
+            kind: LabelKind::Note,
+            w: text.chars().count() as f64 * CHAR_W,
+            text,
+            full: note.clone(),
+            table: None,
+            x: x + PAD,
+            y: top,
+            h: LINE,
+            baseline: top + 10.5,
+        });
+    }
+    title
+}
+
 /// One row of standby boxes under the nodes, each under its primary (sharing its column).
 fn place_standbys(out: &mut MapLayout, standbys: &[StandbyInfo], y: f64) -> f64 {
     let column = |name: &str, out: &MapLayout| {
@@ -354,42 +369,9 @@ fn place_standbys(out: &mut MapLayout, standbys: &[StandbyInfo], y: f64) -> f64 
         for (i, s) in list.into_iter().enumerate() {
             let x = x0 + i as f64 * (w + MARGIN);
             let full_title = format!("{}  127.0.0.1:{}", s.name, s.port);
-            let max = fits(w - 2.0 * PAD - BADGE_ROOM, TITLE_CHAR_W);
-            let title = if full_title.chars().count() <= max {
-                full_title.clone()
-            } else {
-                shorten(&s.name, max)
-            };
-            out.labels.push(Label {
-                node: s.name.clone(),
-                kind: LabelKind::Title,
-                text: title.clone(),
-                full: full_title.clone(),
-                table: None,
-                x: x + PAD,
-                y: y + STRIPE + 1.0,
-                w: title.chars().count() as f64 * TITLE_CHAR_W,
-                h: HEADER - STRIPE - 2.0,
-                baseline: y + TITLE_BASELINE,
-            });
             let notes = standby_notes(s);
-            let note_max = fits(w - 2.0 * PAD, CHAR_W);
-            for (n, note) in notes.iter().enumerate() {
-                let top = y + HEADER + NOTE * n as f64;
-                let text = shorten(note, note_max);
-                out.labels.push(Label {
-                    node: s.name.clone(),
-                    kind: LabelKind::Note,
-                    w: text.chars().count() as f64 * CHAR_W,
-                    text,
-                    full: note.clone(),
-                    table: None,
-                    x: x + PAD,
-                    y: top,
-                    h: LINE,
-                    baseline: top + 10.5,
-                });
-            }
+            let room = w - 2.0 * PAD - BADGE_ROOM;
+            let title = place_header(out, &s.name, &full_title, room, &notes, (x, y), w);
             out.nodes.push(NodeBox {
                 name: s.name.clone(),
                 title,
@@ -588,6 +570,53 @@ mod tests {
             max_value: None,
             ..shard(id, table, 99, nodes[0], 25)
         }
+    }
+
+    #[test]
+    fn standbys_sit_under_their_primary_with_their_lag() {
+        let nodes = vec![
+            node("coordinator", 9700, true),
+            node("worker-1", 9701, false),
+            node("worker-2", 9702, false),
+        ];
+        let standby = |name: &str, primary: &str, lag_bytes: u64| StandbyInfo {
+            name: name.into(),
+            port: 9703,
+            primary: primary.into(),
+            sync: false,
+            delay_us: 5_000_000,
+            is_up: true,
+            replayed: "0/3000028".into(),
+            primary_lsn: "0/3000128".into(),
+            lag_bytes,
+            lag_us: 2_000_000,
+        };
+        let standbys = [
+            standby("worker-2-standby", "worker-2", 256),
+            standby("worker-2-standby-2", "worker-2", 0),
+        ];
+        let map = layout_with_standbys(&nodes, &[], &standbys, 640.0);
+        let find = |n: &str| map.nodes.iter().find(|b| b.name == n).unwrap();
+        let primary = find("worker-2");
+        for s in ["worker-2-standby", "worker-2-standby-2"] {
+            let b = find(s);
+            assert_eq!(b.standby_of.as_deref(), Some("worker-2"));
+            assert!(b.y >= primary.y + primary.h, "{b:?}");
+            assert!(
+                b.x >= primary.x && b.x + b.w <= primary.x + primary.w + 0.01,
+                "{b:?}"
+            );
+        }
+        assert!(find("worker-2-standby").lag > 0.0);
+        assert_eq!(find("worker-2-standby-2").lag, 0.0);
+        assert_eq!(
+            find("worker-2-standby").notes,
+            vec![
+                "async, link delay 5 s".to_string(),
+                "256 bytes behind (2 s)".into()
+            ]
+        );
+        assert!(map.height >= find("worker-2-standby").y + STANDBY_H);
     }
 
     #[test]

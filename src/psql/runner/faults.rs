@@ -122,6 +122,12 @@ impl<E: Executor> Runner<E> {
                 }
             },
         };
+        self.operate_cmd(name, op);
+    }
+
+    /// Runs a meta-command's operation on the cluster and prints its answer, or its error
+    /// (with the hint) as psql prints a meta-command's failure.
+    pub(super) fn operate_cmd(&mut self, name: &str, op: Operation) {
         match self.exec.operate(op) {
             Ok(msg) => self.info(&msg),
             Err(e) => {

@@ -70,18 +70,7 @@ impl<E: Executor> Runner<E> {
                 return;
             }
         };
-        match self.exec.operate(op) {
-            Ok(msg) => self.info(&msg),
-            Err(e) => {
-                let mut msg = e.message.clone();
-                if let Some(h) = &e.hint {
-                    msg.push_str(&format!("\nHINT:  {h}"));
-                }
-                self.psql_error(&format!("\\{name}: {msg}"));
-                self.error_stop();
-            }
-        }
-        self.finished();
+        self.operate_cmd(name, op);
     }
 }
 
