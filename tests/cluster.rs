@@ -2,32 +2,14 @@
 //! the trace.
 
 use shardscope::cluster::Cluster;
-use shardscope::error::PgError;
 use shardscope::session::SessionId;
-use shardscope::sql::{ExecOutput, Outcome, ResultSet};
+use shardscope::sql::ResultSet;
 use shardscope::trace::MessageKind;
 use shardscope::types::Value;
 
-fn run(c: &mut Cluster, s: SessionId, sql: &str) -> ExecOutput {
-    match c.execute(s, sql) {
-        Ok(out) => out,
-        Err(e) => panic!("{sql}\n{e}"),
-    }
-}
-
-fn rows(c: &mut Cluster, s: SessionId, sql: &str) -> ResultSet {
-    match run(c, s, sql).outcome {
-        Outcome::Rows(rs) => rs,
-        Outcome::Command(tag) => panic!("{sql}: expected rows, got {tag}"),
-    }
-}
-
-fn err(c: &mut Cluster, s: SessionId, sql: &str) -> PgError {
-    match c.execute(s, sql) {
-        Ok(out) => panic!("{sql}: expected an error, got {out:?}"),
-        Err(e) => e,
-    }
-}
+#[path = "support/cluster.rs"]
+mod support;
+use support::{err, rows, run};
 
 fn ints(rs: &ResultSet, col: usize) -> Vec<i64> {
     rs.rows

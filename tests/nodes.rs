@@ -2,31 +2,14 @@
 //! it again, moving a node's address, and reads of replicated tables while a worker is down.
 
 use shardscope::cluster::Cluster;
-use shardscope::error::{PgError, Severity};
+use shardscope::error::Severity;
 use shardscope::session::SessionId;
-use shardscope::sql::{ExecOutput, Outcome, ResultSet};
+use shardscope::sql::{Outcome, ResultSet};
 use shardscope::types::Value;
 
-fn run(c: &mut Cluster, s: SessionId, sql: &str) -> ExecOutput {
-    match c.execute(s, sql) {
-        Ok(out) => out,
-        Err(e) => panic!("{sql}\n{e}"),
-    }
-}
-
-fn rows(c: &mut Cluster, s: SessionId, sql: &str) -> ResultSet {
-    match run(c, s, sql).outcome {
-        Outcome::Rows(rs) => rs,
-        Outcome::Command(tag) => panic!("{sql}: expected rows, got {tag}"),
-    }
-}
-
-fn err(c: &mut Cluster, s: SessionId, sql: &str) -> PgError {
-    match c.execute(s, sql) {
-        Ok(out) => panic!("{sql}: expected an error, got {out:?}"),
-        Err(e) => e,
-    }
-}
+#[path = "support/cluster.rs"]
+mod support;
+use support::{err, rows, run};
 
 /// Every value of a result as text, row by row.
 fn texts(rs: &ResultSet) -> Vec<Vec<String>> {
