@@ -31,21 +31,34 @@ impl BlockState {
     }
 }
 
-/// A statement waiting for another transaction's row lock.
+/// A statement that has not finished for the client.
 #[derive(Clone, Debug)]
 pub struct Waiting {
     /// The statement as the client sent it.
     pub sql: String,
-    /// The node where the lock is.
+    /// The node it waits on.
     pub node: String,
-    /// The transaction (on `node`) holding the row.
-    pub holder: crate::sql::storage::Xid,
-    /// The relation holding the row.
-    pub relation: String,
-    /// How to carry on once the holder ends.
-    pub resume: crate::executor::Resume,
+    pub on: WaitOn,
     /// When the wait began (trace time).
     pub since: u64,
+}
+
+/// What a waiting statement waits for.
+#[derive(Clone, Debug)]
+pub enum WaitOn {
+    /// A row lock: transaction `holder` (on the wait's node) holds a row of `relation`;
+    /// `resume` carries on once it ends.
+    Lock {
+        holder: crate::sql::storage::Xid,
+        relation: String,
+        resume: crate::executor::Resume,
+    },
+    /// The node's synchronous standbys to confirm its WAL up to `lsn`. The statement has
+    /// committed; its reply goes to the client once they do (or the wait is cancelled).
+    SyncRep {
+        lsn: crate::replication::wal::Lsn,
+        reply: Box<Reply>,
+    },
 }
 
 /// What a session's waiting statement waits for, as the UI and the runner describe it.
@@ -59,11 +72,19 @@ pub struct WaitInfo {
     pub holder_session: Option<SessionId>,
     /// The prepared transaction holding the lock, when it is one.
     pub holder_gid: Option<String>,
+    /// For a commit waiting for synchronous standbys: the WAL position they must confirm.
+    pub sync_lsn: Option<String>,
 }
 
 impl WaitInfo {
     /// `-- session 2 waits for session 1 (row lock in accounts_102008 on worker-1)`.
     pub fn describe(&self) -> String {
+        if let Some(lsn) = &self.sync_lsn {
+            return format!(
+                "session {} waits for the synchronous standbys of {} to confirm WAL {lsn}",
+                self.session, self.node
+            );
+        }
         let holder = match (&self.holder_session, &self.holder_gid) {
             (Some(s), _) => format!("session {s}"),
             (None, Some(g)) => format!("prepared transaction '{g}'"),
@@ -77,6 +98,9 @@ impl WaitInfo {
 
     /// The short form a node's box shows: `session 2 for citus_0_20221_5_6`.
     pub fn brief(&self) -> String {
+        if self.sync_lsn.is_some() {
+            return format!("session {} for its sync standby", self.session);
+        }
         let holder = match (&self.holder_session, &self.holder_gid) {
             (Some(s), _) => format!("session {s}"),
             (None, Some(g)) => g.clone(),

@@ -214,3 +214,128 @@ fn lsns_only_grow_and_nothing_is_kept_without_a_standby() {
     );
     assert!(c.network.node("worker-1").unwrap().wal.records.is_empty());
 }
+
+/// The number of rows `ledger` has on `server` (a worker's shards, or a standby's copy).
+fn ledger_rows_on(c: &mut Cluster, server: &str) -> usize {
+    c.server_contents(server)
+        .iter()
+        .filter(|(table, _)| table.starts_with("ledger_"))
+        .map(|(_, rows)| rows.len())
+        .sum()
+}
+
+#[test]
+fn a_commit_waits_for_its_synchronous_standby_and_a_cancel_keeps_it() {
+    use shardscope::session::Completion;
+    let (mut c, s) = cluster_with_ledger();
+    c.add_standby("worker-1", None, SyncMode::Sync, 0)
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.crash("worker-1-standby")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A multi-shard insert touches both workers: worker-1's commit waits.
+    let reply = c.execute_reply(
+        s,
+        "INSERT INTO ledger SELECT g, g FROM generate_series(201, 210) g",
+    );
+    let Completion::Waiting(info) = &reply.completion else {
+        panic!("the commit should wait: {reply:?}");
+    };
+    assert_eq!(info.node, "worker-1");
+    assert!(info.sync_lsn.is_some(), "{info:?}");
+    // Committed on the primaries already: another session sees the rows.
+    let other = c.session();
+    assert_eq!(
+        scalar(&mut c, other, "SELECT count(*) FROM ledger"),
+        Value::Int8(210)
+    );
+    // The standby comes back, catches up, and the commit returns.
+    c.restart("worker-1-standby")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let finished = c.take_finished();
+    assert_eq!(finished.len(), 1, "{finished:?}");
+    assert!(finished[0].reply.clone().into_result().is_ok());
+    assert_eq!(
+        ledger_rows_on(&mut c, "worker-1-standby"),
+        ledger_rows_on(&mut c, "worker-1")
+    );
+    // Cancelled, the wait ends with PostgreSQL's warning and the commit stays.
+    c.crash("worker-1-standby")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = c.execute_reply(
+        s,
+        "INSERT INTO ledger SELECT g, g FROM generate_series(211, 220) g",
+    );
+    assert!(matches!(reply.completion, Completion::Waiting(_)));
+    assert!(c.cancel(s));
+    let finished = c.take_finished();
+    let out = finished[0]
+        .reply
+        .clone()
+        .into_result()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.notices[0].message,
+        "canceling wait for synchronous replication due to user request"
+    );
+    assert_eq!(
+        scalar(&mut c, s, "SELECT count(*) FROM ledger"),
+        Value::Int8(220)
+    );
+}
+
+#[test]
+fn first_one_of_two_standbys_keeps_commits_going_when_one_fails() {
+    use shardscope::session::Completion;
+    let (mut c, s) = cluster_with_ledger();
+    for _ in 0..2 {
+        c.add_standby("worker-2", None, SyncMode::Async, 0)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let w = c.session();
+    c.connect(w, "worker-2").unwrap_or_else(|e| panic!("{e}"));
+    run(
+        &mut c,
+        w,
+        "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (*)'",
+    );
+    run(&mut c, w, "SELECT pg_reload_conf()");
+    let states = |c: &mut Cluster| -> Vec<Value> {
+        match c
+            .execute(
+                w,
+                "SELECT sync_state FROM pg_stat_replication ORDER BY application_name",
+            )
+            .map(|o| o.outcome)
+        {
+            Ok(Outcome::Rows(rs)) => rs.rows.into_iter().map(|r| r[0].clone()).collect(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        states(&mut c),
+        vec![Value::Text("sync".into()), Value::Text("potential".into())]
+    );
+    // The synchronous one fails: the potential one takes its place and nothing waits.
+    c.crash("worker-2-standby")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = c.execute_reply(
+        s,
+        "INSERT INTO ledger SELECT g, g FROM generate_series(201, 240) g",
+    );
+    assert!(
+        matches!(reply.completion, Completion::Done(Ok(_))),
+        "{reply:?}"
+    );
+    assert_eq!(states(&mut c), vec![Value::Text("sync".into())]);
+    // Both down: commits on worker-2 wait.
+    c.crash("worker-2-standby-2")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = c.execute_reply(
+        s,
+        "INSERT INTO ledger SELECT g, g FROM generate_series(241, 280) g",
+    );
+    assert!(
+        matches!(reply.completion, Completion::Waiting(_)),
+        "{reply:?}"
+    );
+}

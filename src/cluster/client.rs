@@ -7,7 +7,7 @@ use crate::executor::host::ClusterHost;
 use crate::executor::Resume;
 use crate::node::Command;
 use crate::session::{
-    BlockState, Completion, Finished, Reply, Session, SessionId, WaitInfo, Waiting,
+    BlockState, Completion, Finished, Reply, Session, SessionId, WaitInfo, WaitOn, Waiting,
 };
 use crate::sql::dml::literal_insert;
 use crate::sql::{analyze, parse_sql, ExecOutput};
@@ -159,15 +159,25 @@ impl Cluster {
     /// What a waiting session waits for, with the holder named.
     pub(crate) fn wait_info(&self, s: &Session) -> Option<WaitInfo> {
         let w = s.waiting.as_ref()?;
-        let (holder_session, holder_gid) = self.lock_holder(&w.node, w.holder);
-        Some(WaitInfo {
+        let mut info = WaitInfo {
             session: s.id,
             sql: w.sql.clone(),
             node: w.node.clone(),
-            relation: w.relation.clone(),
-            holder_session,
-            holder_gid,
-        })
+            relation: String::new(),
+            holder_session: None,
+            holder_gid: None,
+            sync_lsn: None,
+        };
+        match &w.on {
+            WaitOn::Lock {
+                holder, relation, ..
+            } => {
+                (info.holder_session, info.holder_gid) = self.lock_holder(&w.node, *holder);
+                info.relation = relation.clone();
+            }
+            WaitOn::SyncRep { lsn, .. } => info.sync_lsn = Some(lsn.to_string()),
+        }
+        Some(info)
     }
 
     /// Runs the statement(s) of `sql` in session `id` and returns the last one's result; a
@@ -188,13 +198,14 @@ impl Cluster {
             |s: &Session| crate::executor::settings::get(s, "search_path").unwrap_or_default();
         crate::types::set_extra_float_digits(float_digits(&s));
         crate::sql::namespace::set_search_path(&search_path(&s));
+        let synchronous = self.sync_positions();
         let reply = self.client_input(&mut s, sql);
         crate::types::set_extra_float_digits(float_digits(&s));
         crate::sql::namespace::set_search_path(&search_path(&s));
         self.sessions.insert(id, s);
         let reply = self.settle(id, reply);
         self.after_statement();
-        reply
+        self.await_sync_standbys(id, &synchronous, reply)
     }
 
     /// Every statement of one input, stopping at the first that fails or waits.
@@ -460,7 +471,7 @@ impl Cluster {
         }
         if let StatementSource::AlterSystem(name, value) = &source {
             let in_block = s.txn.as_ref().is_some_and(|t| t.explicit);
-            return self.alter_system(in_block, name, value.clone());
+            return self.alter_system(COORDINATOR, in_block, name, value.clone());
         }
         if s.txn.as_ref().is_some_and(|t| t.failed) {
             return Err(aborted_block());
@@ -617,7 +628,11 @@ impl Cluster {
                 if let Err(f) = self.analyze(&s.node, stmt) {
                     return Reply::done(Err(f.into_error(input, index, stmt)));
                 }
-                if let Some(out) = crate::executor::settings::execute(s, stmt).transpose() {
+                let setting = match self.system_setting(s, stmt) {
+                    Ok(None) => crate::executor::settings::execute(s, stmt).transpose(),
+                    other => other.transpose(),
+                };
+                if let Some(out) = setting {
                     self.network.note(MessageKind::ClientQuery, env);
                     return Reply::done(out);
                 }
@@ -634,7 +649,7 @@ impl Cluster {
                     self.block_state(s),
                     BlockState::InBlock | BlockState::Failed
                 );
-                return Reply::done(self.alter_system(in_block, &name, value));
+                return Reply::done(self.alter_system(&s.node, in_block, &name, value));
             }
         };
         let Some(backend) = s.backend else {
@@ -745,7 +760,11 @@ impl Cluster {
         let Some(w) = s.waiting.take() else {
             return Reply::done(Ok(ExecOutput::command("")));
         };
-        match w.resume {
+        let resume = match w.on {
+            WaitOn::Lock { resume, .. } => resume,
+            WaitOn::SyncRep { reply, .. } => return *reply,
+        };
+        match resume {
             Resume::Statement(sql) => self.client_input(s, &sql),
             Resume::Modify(run) => {
                 self.network.trace.begin_statement();
@@ -811,9 +830,11 @@ impl Cluster {
         s.waiting = Some(Waiting {
             sql: s.current_sql.clone(),
             node: node.to_string(),
-            holder: w.holder,
-            relation: w.relation.clone(),
-            resume,
+            on: WaitOn::Lock {
+                holder: w.holder,
+                relation: w.relation.clone(),
+                resume,
+            },
             since: self.network.trace.clock,
         });
     }

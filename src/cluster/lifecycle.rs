@@ -103,6 +103,9 @@ impl Cluster {
         }
         self.network.restart(&node);
         self.operator_note(&node, format!("{node} restarted"));
+        // A standby back up catches up, which may end commits waiting for it.
+        self.ship_wal(false);
+        self.wake_waiters();
         let prepared = self.network.node(&node).map_or(0, |n| n.prepared.len());
         Ok(format!(
             "{node} restarted with {prepared} prepared transaction{}",
@@ -184,6 +187,7 @@ impl Cluster {
         self.ticked_us += us.max(0);
         let recovered = self.run_maintenance();
         self.ship_wal(false);
+        self.wake_waiters();
         let failovers = self.run_ha();
         let mut said = match recovered {
             Some(n) => format!("maintenance daemon recovered {n} distributed transactions"),
@@ -198,20 +202,22 @@ impl Cluster {
     /// Work after each client statement: the maintenance daemon and waiting statements.
     pub(crate) fn after_statement(&mut self) {
         self.run_maintenance();
+        // Every commit so far reaches the synchronous standbys before anything else happens;
+        // what they confirm ends commits waiting for them.
+        self.ship_wal(false);
         self.wake_waiters();
-        // Every commit so far reaches the synchronous standbys before anything else happens.
         self.ship_wal(false);
         self.run_ha();
     }
 
     /// The 2PC recovery interval in microseconds; `None` when recovery is off.
     fn recovery_interval_us(&self) -> Option<i64> {
-        let text = self
-            .system_settings
-            .get("citus.recover_2pc_interval")
-            .cloned()
-            .unwrap_or_else(|| "60000".into());
-        let ms = crate::executor::settings::parse_ms(&text)?;
+        let ms = crate::executor::settings::parse_ms(
+            self.network
+                .node(COORDINATOR)?
+                .conf
+                .get("citus.recover_2pc_interval"),
+        )?;
         (ms > 0).then_some(ms * 1000)
     }
 
@@ -236,6 +242,7 @@ impl Cluster {
     /// after `pg_reload_conf()`.
     pub(crate) fn alter_system(
         &mut self,
+        server: &str,
         in_block: bool,
         name: &str,
         value: Option<String>,
@@ -252,21 +259,26 @@ impl Cluster {
                 format!("unrecognized configuration parameter \"{name}\""),
             ));
         }
+        let value = value
+            .map(|v| crate::executor::settings::normalize(name, &v))
+            .transpose()?;
+        let Some(conf) = self.network.node_mut(server).map(|n| &mut n.conf) else {
+            return Err(crate::transaction::lost_connection());
+        };
         match value {
-            Some(v) => {
-                let v = crate::executor::settings::normalize(name, &v)?;
-                self.system_pending.insert(name.to_string(), v);
-            }
-            None => {
-                self.system_pending.remove(name);
-            }
-        }
+            Some(v) => conf.written.insert(name.to_string(), v),
+            None => conf.written.remove(name),
+        };
         Ok(ExecOutput::command("ALTER SYSTEM"))
     }
 
-    /// `pg_reload_conf()`: what `ALTER SYSTEM` wrote takes effect.
-    pub(crate) fn reload_conf(&mut self) {
-        self.system_settings = self.system_pending.clone();
+    /// `pg_reload_conf()` on `server`: what `ALTER SYSTEM` wrote takes effect; commits
+    /// waiting for standbys no longer listed go on.
+    pub(crate) fn reload_conf(&mut self, server: &str) {
+        if let Some(n) = self.network.node_mut(server) {
+            n.conf.reload();
+        }
+        self.wake_waiters();
     }
 
     /// `SHOW` of a setting changed with ALTER SYSTEM (and not in the session).
@@ -286,7 +298,11 @@ impl Cluster {
         if s.settings.contains_key(&name) {
             return Ok(None);
         }
-        Ok(self.system_settings.get(&name).map(|v| {
+        let active = self
+            .network
+            .node(&s.node)
+            .and_then(|n| n.conf.active.get(&name));
+        Ok(active.map(|v| {
             let shown = crate::executor::settings::display(&name, v);
             ExecOutput::rows(crate::sql::ResultSet {
                 columns: vec![crate::sql::Column::new(name, crate::types::SqlType::Text)],

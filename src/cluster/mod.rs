@@ -106,9 +106,6 @@ pub struct Cluster {
     statements: u64,
     /// When the maintenance daemon last ran 2PC recovery (simulated microseconds).
     last_recovery_us: i64,
-    /// `ALTER SYSTEM` settings: written, and the ones `pg_reload_conf()` made current.
-    pub(crate) system_pending: BTreeMap<String, String>,
-    pub(crate) system_settings: BTreeMap<String, String>,
     /// The HA manager, when it is on (`\ha on`).
     pub(crate) ha: Option<crate::replication::ha::HaManager>,
     /// Every promotion so far: the primary it replaced and what that lost.
@@ -175,6 +172,8 @@ pub fn default_setting(name: &str) -> Option<&'static str> {
         "statement_timeout" => "0",
         "max_connections" => "100",
         "max_prepared_transactions" => "100",
+        "synchronous_standby_names" => "",
+        "synchronous_commit" => "on",
         _ => return None,
     })
 }
@@ -207,8 +206,6 @@ impl Cluster {
             finished: Vec::new(),
             statements: 0,
             last_recovery_us: 0,
-            system_pending: BTreeMap::new(),
-            system_settings: BTreeMap::new(),
             ha: None,
             losses: Vec::new(),
             unreachable: BTreeMap::new(),

@@ -131,6 +131,7 @@ const SERVER_WIDE: &[&str] = &[
     "max_prepared_transactions",
     "deadlock_timeout",
     "citus.distributed_deadlock_detection_factor",
+    "synchronous_standby_names",
 ];
 
 pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
@@ -183,6 +184,11 @@ pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
             )),
         },
         "statement_timeout" => timeout_ms(name, value),
+        "synchronous_standby_names" => {
+            crate::replication::sync_rep::parse(value)?;
+            Ok(value.to_string())
+        }
+        "synchronous_commit" => crate::replication::sync_rep::normalize_commit_level(value),
         "client_min_messages" => {
             let v = value.to_ascii_lowercase();
             if matches!(

@@ -6,6 +6,7 @@ use super::recovery::{Recovery, WalSender};
 use super::{NodeServer, PreparedXact};
 use crate::error::PgError;
 use crate::error::PgResult;
+use crate::replication::sync_rep::SyncState;
 use crate::replication::wal::Lsn;
 use crate::sql::{Column, Host, ResultSet};
 use crate::types::{SqlType, Value};
@@ -22,6 +23,8 @@ pub struct NodeHost<'a> {
 pub struct ReplicationView {
     pub insert: Lsn,
     pub senders: Vec<WalSender>,
+    /// Each sender's `sync_state` and `sync_priority`.
+    pub sync: Vec<(SyncState, u32)>,
     pub recovery: Option<Recovery>,
 }
 
@@ -30,6 +33,7 @@ impl ReplicationView {
         ReplicationView {
             insert: node.wal.insert,
             senders: node.senders.clone(),
+            sync: node.sync_states(),
             recovery: node.recovery.clone(),
         }
     }
@@ -99,12 +103,14 @@ impl NodeHost<'_> {
                 .replication
                 .senders
                 .iter()
-                .filter(|s| s.connected)
-                .map(|s| {
+                .zip(&self.replication.sync)
+                .filter(|(s, _)| s.connected)
+                .map(|(s, (state, priority))| {
                     vec![
                         Value::Int4(s.pid),
                         Value::Text("postgres".into()),
-                        Value::Text("walreceiver".into()),
+                        // Each standby's cluster_name, which its walreceiver reports.
+                        Value::Text(s.standby.clone()),
                         Value::Text("127.0.0.1".into()),
                         Value::Timestamp(s.started_at),
                         Value::Text("streaming".into()),
@@ -116,8 +122,8 @@ impl NodeHost<'_> {
                         lag(s),
                         lag(s),
                         lag(s),
-                        Value::Int4(i32::from(s.sync)),
-                        Value::Text(if s.sync { "sync" } else { "async" }.into()),
+                        Value::Int4(*priority as i32),
+                        Value::Text(state.as_str().into()),
                         Value::Timestamp(now),
                     ]
                 })

@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub(crate) mod catalog;
+pub mod conf;
 pub mod recovery;
 
 use crate::error::{Notice, PgError, PgResult};
@@ -96,6 +97,7 @@ pub struct NodeServer {
     objects_logged: Option<crate::replication::wal::Objects>,
     /// The logical clock as the last command saw it (WAL records are stamped with it).
     clock: NaiveDateTime,
+    pub conf: conf::ServerConf,
 }
 
 fn aborted_block() -> PgError {
@@ -149,6 +151,7 @@ impl NodeServer {
             recovery: None,
             objects_logged: None,
             clock: NaiveDateTime::default(),
+            conf: Default::default(),
         }
     }
 
@@ -252,6 +255,7 @@ impl NodeServer {
     /// The server starts again (crash recovery keeps what was committed or prepared).
     pub fn restart(&mut self) {
         self.state = NodeState::Up;
+        self.conf.reload();
     }
 
     fn new_xact(&mut self, explicit: bool) -> Xact {

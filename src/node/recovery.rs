@@ -6,6 +6,7 @@
 
 use super::{NodeServer, PreparedXact};
 use crate::error::PgError;
+use crate::replication::sync_rep::{self, SyncStandbys, SyncState};
 use crate::replication::wal::{record_size, Lsn, Objects, Wal, WalBody, WalRecord};
 use crate::sql::storage::{Redo, Xid};
 use crate::sql::Database;
@@ -18,8 +19,6 @@ use sqlparser::ast::Statement;
 pub struct WalSender {
     pub standby: String,
     pub pid: i32,
-    /// Commits wait for this standby (`synchronous_standby_names`).
-    pub sync: bool,
     /// How long records take to reach the standby, in microseconds of the logical clock.
     pub delay_us: i64,
     /// The last position sent, and the one the standby reported as replayed.
@@ -62,6 +61,8 @@ pub struct BaseBackup {
     pub prepared: Vec<PendingPrepare>,
     pub lsn: Lsn,
     pub next_xid: Xid,
+    /// `postgresql.auto.conf`.
+    pub conf: std::collections::BTreeMap<String, String>,
 }
 
 /// The objects a database keeps outside its tables.
@@ -148,19 +149,11 @@ pub fn write_tag(stmt: &Statement) -> Option<String> {
 
 impl NodeServer {
     /// A walsender for `standby`, which has everything up to `at`.
-    pub fn add_sender(
-        &mut self,
-        standby: &str,
-        sync: bool,
-        delay_us: i64,
-        at: Lsn,
-        now: NaiveDateTime,
-    ) {
+    pub fn add_sender(&mut self, standby: &str, delay_us: i64, at: Lsn, now: NaiveDateTime) {
         let pid = self.next_process_id();
         self.senders.push(WalSender {
             standby: standby.to_string(),
             pid,
-            sync,
             delay_us,
             sent: at,
             replayed: at,
@@ -171,6 +164,36 @@ impl NodeServer {
 
     pub fn in_recovery(&self) -> bool {
         self.recovery.is_some()
+    }
+
+    /// The standbys its commits wait for (`synchronous_standby_names` in effect).
+    pub fn sync_standbys(&self) -> Option<SyncStandbys> {
+        sync_rep::parse(self.conf.get("synchronous_standby_names"))
+            .ok()
+            .flatten()
+    }
+
+    fn candidates(&self) -> Vec<sync_rep::Candidate<'_>> {
+        self.senders
+            .iter()
+            .map(|s| sync_rep::Candidate {
+                application_name: &s.standby,
+                connected: s.connected,
+                confirmed: s.replayed.0,
+            })
+            .collect()
+    }
+
+    /// Each walsender's `sync_state` and `sync_priority`.
+    pub fn sync_states(&self) -> Vec<(SyncState, u32)> {
+        sync_rep::states(self.sync_standbys().as_ref(), &self.candidates())
+    }
+
+    /// Whether a commit at `lsn` may return: no synchronous standby is configured, or enough
+    /// of them have it.
+    pub fn sync_confirmed(&self, lsn: Lsn) -> bool {
+        self.sync_standbys()
+            .is_none_or(|c| sync_rep::confirmed(&c, &self.candidates(), lsn.0))
     }
 
     /// Refuses a write while the node is a standby.
@@ -287,6 +310,7 @@ impl NodeServer {
             prepared,
             lsn: self.wal.insert,
             next_xid: self.next_xid,
+            conf: self.conf.written.clone(),
         }
     }
 
@@ -315,6 +339,7 @@ impl NodeServer {
         }
         set_objects(&mut self.db, &backup.objects);
         self.next_xid = self.next_xid.max(backup.next_xid);
+        self.conf = super::conf::ServerConf::started_from(backup.conf);
         self.wal = Wal {
             insert: backup.lsn,
             records: Default::default(),

@@ -276,7 +276,7 @@ fn dispatch(
             cluster.recover_prepared_transactions(session) as i32,
         )),
         "pg_reload_conf" => {
-            cluster.reload_conf();
+            cluster.reload_conf(&session.node);
             Some(Value::Bool(true))
         }
         _ => None,

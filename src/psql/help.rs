@@ -45,6 +45,7 @@ Variables
 
 ShardScope
   \\session [N]           list sessions, or switch to session N (1 to 9)
+  \\cancel N             cancel session N's waiting statement (psql's Ctrl-C)
   \\crash NODE            stop a node abruptly; \\restart NODE starts it again
   \\disconnect NODE       cut a node off the network; \\reconnect NODE joins it again
   \\fail NODE at STEP     make a node fail at a step of the next distributed commit

@@ -674,6 +674,7 @@ impl<E: Executor> Runner<E> {
             "pset" => self.pset(args),
             "q" | "quit" => self.stopped = true,
             "session" => self.session_cmd(args),
+            "cancel" => self.cancel_cmd(args),
             "crash" | "restart" | "disconnect" | "reconnect" | "fail" | "tick" => {
                 self.fault_cmd(name, args)
             }

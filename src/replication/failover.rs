@@ -7,6 +7,7 @@
 //! the standby catch up, so it loses nothing, and the old primary becomes the new standby.
 
 use super::wal::{Lsn, WalBody};
+use super::HaStep;
 use crate::cluster::Cluster;
 use crate::error::{PgError, PgResult};
 use crate::trace::{Envelope, MessageKind};
@@ -138,26 +139,63 @@ impl Cluster {
                 }
             }
             if let Some(new) = self.network.node_mut(standby) {
-                new.add_sender(&name, false, 0, replayed, now);
+                new.add_sender(&name, 0, replayed, now);
             }
         }
         self.note_ha(
             standby,
+            HaStep::Promotion,
             format!(
                 "{standby} promoted at {}: recovery ended, it takes writes",
                 recovery.replayed
             ),
         );
         if !loss.transactions.is_empty() {
-            self.note_ha(standby, loss.describe());
+            self.note_ha(standby, HaStep::Loss, loss.describe());
         }
         self.losses.push((primary, loss.clone()));
         Ok(loss)
     }
 
-    pub(crate) fn note_ha(&mut self, node: &str, what: String) {
+    /// Whether the node's server makes commits wait for standbys.
+    fn synchronous_mode(&self, server: &str) -> bool {
         self.network
-            .note(MessageKind::Ha, Envelope::new("ha", node, what));
+            .node(server)
+            .is_some_and(|n| n.sync_standbys().is_some())
+    }
+
+    /// Patroni's synchronous mode after a change of primary: the new primary's commits wait
+    /// for its standbys, or for none when it has none left (so writes go on).
+    fn name_sync_standbys(&mut self, server: &str, synchronous: bool) {
+        let Some(node) = self.network.node_mut(server) else {
+            return;
+        };
+        let names: Vec<String> = node
+            .senders
+            .iter()
+            .map(|s| super::sync_rep::quote_name(&s.standby))
+            .collect();
+        let value = if synchronous {
+            names.join(", ")
+        } else {
+            String::new()
+        };
+        if node.conf.get("synchronous_standby_names") == value {
+            return;
+        }
+        node.conf
+            .set_now("synchronous_standby_names", value.clone());
+        self.note_ha(
+            server,
+            HaStep::Config,
+            format!("{server}: synchronous_standby_names = '{value}'"),
+        );
+    }
+
+    pub(crate) fn note_ha(&mut self, node: &str, step: super::HaStep, what: String) {
+        let mut env = Envelope::new("ha", node, what);
+        env.phase = Some(step.phase().to_string());
+        self.network.note(MessageKind::Ha, env);
     }
 
     /// Points Citus's node `logical` (its pg_dist_node row) at server `server`, as
@@ -190,6 +228,7 @@ impl Cluster {
         }
         self.note_ha(
             logical,
+            HaStep::Catalog,
             format!(
                 "citus_update_node({node_id}, '127.0.0.1', {port}): node {node_id} (group {group_id}) is now {logical} at 127.0.0.1:{port}"
             ),
@@ -247,10 +286,13 @@ impl Cluster {
         }
         self.note_ha(
             &standby,
-            format!("failover of {logical}: {standby} has replayed up to {replayed}"),
+            HaStep::Election,
+            format!("failover of {logical}: {standby} has replayed the most, up to {replayed}"),
         );
+        let synchronous = self.synchronous_mode(&logical);
         let loss = self.promote_server(&standby)?;
         self.repoint_node(&logical, &standby)?;
+        self.name_sync_standbys(&logical, synchronous);
         let port = self.network.node(&logical).map_or(0, |n| n.port);
         Ok(format!(
             "{standby} promoted; {logical} is now 127.0.0.1:{port}; {}",
@@ -281,7 +323,11 @@ impl Cluster {
             )
             .with_hint(format!("Add one first: \\standby add {logical}")));
         };
-        self.note_ha(&logical, format!("switchover of {logical}: writes paused"));
+        self.note_ha(
+            &logical,
+            HaStep::Election,
+            format!("switchover of {logical}: writes paused"),
+        );
         self.ship_wal(true);
         let caught_up = self.standbys_of(&logical);
         let primary_lsn = self.network.node(&logical).map_or(Lsn(0), |n| n.wal.insert);
@@ -296,8 +342,13 @@ impl Cluster {
             )
             .with_hint("Check that its link is not cut."));
         }
-        self.note_ha(&standby, format!("{standby} caught up at {standby_lsn}"));
+        self.note_ha(
+            &standby,
+            HaStep::Election,
+            format!("{standby} caught up at {standby_lsn}"),
+        );
         // The old primary shuts down cleanly (its sessions end), then rejoins as a standby.
+        let synchronous = self.synchronous_mode(&logical);
         self.crash_node(&logical);
         let loss = self.promote_server(&standby)?;
         self.repoint_node(&logical, &standby)?;
@@ -310,6 +361,7 @@ impl Cluster {
             .last()
             .unwrap_or_default();
         let rejoined = self.rejoin_as_standby(&old, &logical);
+        self.name_sync_standbys(&logical, synchronous);
         let port = self.network.node(&logical).map_or(0, |n| n.port);
         Ok(format!(
             "{logical} is now 127.0.0.1:{port} (promoted {standby} at {standby_lsn}); {}{}",
@@ -342,9 +394,10 @@ impl Cluster {
         server.start_standby(backup, primary, primary_port);
         self.network
             .node_mut(primary)?
-            .add_sender(&name, false, 0, lsn, now);
+            .add_sender(&name, 0, lsn, now);
         self.note_ha(
             &name,
+            HaStep::Config,
             format!("{name} rejoined as a standby of {primary} at {lsn}"),
         );
         Some(name)

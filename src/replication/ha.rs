@@ -4,6 +4,7 @@
 //! has run out (the TTL, on the logical clock), the standbys hold an election: the one that
 //! has replayed the most WAL wins, is promoted, and Citus is pointed at it.
 
+use super::HaStep;
 use crate::cluster::Cluster;
 use std::collections::BTreeMap;
 
@@ -46,6 +47,17 @@ impl HaManager {
     }
 }
 
+/// A leader lease as the map shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeaseInfo {
+    pub node: String,
+    pub ttl_us: i64,
+    /// Time left before it runs out (0 once it has).
+    pub remaining_us: i64,
+    /// The holder's health check passes, so the lease is being renewed.
+    pub renewed: bool,
+}
+
 /// `30 s`, `1.5 s`, `250 ms`.
 pub fn seconds(us: i64) -> String {
     if us % 1_000_000 == 0 {
@@ -62,6 +74,24 @@ impl Cluster {
         self.ha.is_some()
     }
 
+    /// The HA manager's leader leases, by node.
+    pub fn leases(&self) -> Vec<LeaseInfo> {
+        let Some(ha) = &self.ha else {
+            return Vec::new();
+        };
+        let now = self.sim_time_us();
+        ha.leases
+            .iter()
+            .map(|(node, lease)| LeaseInfo {
+                node: node.clone(),
+                ttl_us: ha.ttl_us,
+                remaining_us: (lease.expires_us - now).clamp(0, ha.ttl_us),
+                renewed: self.network.node(node).is_some_and(|n| n.is_up())
+                    && !self.network.is_cut(node),
+            })
+            .collect()
+    }
+
     /// `\ha on|off`.
     pub fn set_ha(&mut self, on: bool) -> String {
         match (on, self.ha.is_some()) {
@@ -73,6 +103,7 @@ impl Cluster {
                 self.ha = Some(ha);
                 self.note_ha(
                     "ha",
+                    HaStep::Manager,
                     format!("HA manager on: leader leases last {}", seconds(ttl)),
                 );
                 self.run_ha();
@@ -83,7 +114,7 @@ impl Cluster {
             }
             (false, true) => {
                 self.ha = None;
-                self.note_ha("ha", "HA manager off".into());
+                self.note_ha("ha", HaStep::Manager, "HA manager off".into());
                 "HA manager off: failover is by hand (pg_promote() and citus_update_node)".into()
             }
         }
@@ -109,6 +140,7 @@ impl Cluster {
                 if !leases.contains_key(&node) {
                     self.note_ha(
                         &node,
+                        HaStep::Lease,
                         format!("{node} holds the leader lease ({} TTL)", seconds(ha.ttl_us)),
                     );
                 }
@@ -129,6 +161,7 @@ impl Cluster {
             }
             self.note_ha(
                 &node,
+                HaStep::LeaseExpired,
                 format!(
                     "the leader lease of {node} expired: its health check has failed for {}",
                     seconds(ha.ttl_us)
@@ -136,10 +169,7 @@ impl Cluster {
             );
             leases.remove(&node);
             match self.failover(&node) {
-                Ok(done) => {
-                    self.note_ha(&node, format!("election won: {done}"));
-                    reports.push(done);
-                }
+                Ok(done) => reports.push(done),
                 Err(e) => reports.push(e.message.clone()),
             }
         }

@@ -3,6 +3,7 @@
 //! link for its delay (on the logical clock); a synchronous standby gets each record as soon
 //! as it is written, since the commit waits for it. Lag is what has not arrived yet.
 
+use super::sync_rep::SyncState;
 use super::wal::Lsn;
 use super::SyncMode;
 use crate::cluster::Cluster;
@@ -16,7 +17,9 @@ pub struct StandbyInfo {
     pub port: u16,
     /// The server it streams from.
     pub primary: String,
+    /// Commits wait for it (`sync`, `potential` or `quorum`).
     pub sync: bool,
+    pub sync_state: &'static str,
     pub delay_us: i64,
     pub is_up: bool,
     pub replayed: String,
@@ -78,8 +81,22 @@ impl Cluster {
         if let Some(s) = self.network.node_mut(&name) {
             s.start_standby(backup, &primary, primary_port);
         }
+        let mut setting = String::new();
         if let Some(p) = self.network.node_mut(&primary) {
-            p.add_sender(&name, mode == SyncMode::Sync, delay_us, lsn, now);
+            p.add_sender(&name, delay_us, lsn, now);
+            if mode == SyncMode::Sync
+                && !p
+                    .sync_states()
+                    .last()
+                    .is_some_and(|(s, _)| *s != SyncState::Async)
+            {
+                // As an operator would: ALTER SYSTEM SET synchronous_standby_names, reload.
+                setting = match p.sync_standbys() {
+                    Some(config) => config.with(&name),
+                    None => super::sync_rep::quote_name(&name),
+                };
+                p.conf.set_now("synchronous_standby_names", setting.clone());
+            }
         }
         self.network.note(
             MessageKind::Wal,
@@ -97,13 +114,20 @@ impl Cluster {
         } else {
             String::new()
         };
-        Ok(format!(
-            "{name} (127.0.0.1:{port}) streams from {primary}: base backup at {lsn}, {} replication{delay}",
-            match mode {
-                SyncMode::Sync => "synchronous",
-                SyncMode::Async => "asynchronous",
-            }
-        ))
+        let mode = match mode {
+            SyncMode::Sync => "synchronous",
+            SyncMode::Async => "asynchronous",
+        };
+        let mut said = format!(
+            "{name} (127.0.0.1:{port}) streams from {primary}: base backup at {lsn}, {mode} replication{delay}"
+        );
+        if !setting.is_empty() {
+            said.push_str(&format!(
+                "\n{primary}: synchronous_standby_names = '{}'",
+                setting.replace('\'', "''")
+            ));
+        }
+        Ok(said)
     }
 
     /// `worker-1-standby`, then `worker-1-standby-2`, ...
@@ -146,13 +170,27 @@ impl Cluster {
             .iter()
             .map(|s| self.network.reachable(primary, &s.standby).is_ok())
             .collect();
+        // Which standbys are synchronous depends on which are connected now.
+        let Some(server) = self.network.node_mut(primary) else {
+            return;
+        };
+        for (s, r) in server.senders.iter_mut().zip(&reachable) {
+            s.connected = *r;
+        }
+        let Some(server) = self.network.node(primary) else {
+            return;
+        };
+        let states = server.sync_states();
         let mut updates = Vec::new();
-        for (sender, _) in server.senders.iter().zip(&reachable).filter(|(_, r)| **r) {
+        let links = server.senders.iter().zip(&reachable).zip(&states);
+        for ((sender, _), (state, _)) in links.filter(|((_, r), _)| **r) {
+            // A commit waits for a synchronous (or potential) standby: it gets every record.
+            let sync = *state != SyncState::Async;
             let due: Vec<_> = server
                 .wal
                 .after(sender.sent)
                 .take_while(|r| {
-                    all || sender.sync
+                    all || sync
                         || r.written_at + chrono::Duration::microseconds(sender.delay_us) <= now
                 })
                 .cloned()
@@ -172,9 +210,6 @@ impl Cluster {
             }
         }
         if let Some(p) = self.network.node_mut(primary) {
-            for (s, r) in p.senders.iter_mut().zip(reachable) {
-                s.connected = r;
-            }
             let oldest = p.senders.iter().map(|s| s.sent).min().unwrap_or(Lsn(0));
             p.wal.recycle(oldest);
         }
@@ -218,14 +253,21 @@ impl Cluster {
             .filter_map(|n| {
                 let r = n.recovery.as_ref()?;
                 let primary = self.network.node(&r.primary);
-                let sender = primary.and_then(|p| p.senders.iter().find(|s| s.standby == n.name));
+                let position =
+                    primary.and_then(|p| p.senders.iter().position(|s| s.standby == n.name));
+                let sender = primary.zip(position).map(|(p, i)| &p.senders[i]);
+                let state = primary
+                    .zip(position)
+                    .and_then(|(p, i)| p.sync_states().get(i).map(|s| s.0))
+                    .unwrap_or(SyncState::Async);
                 let insert = primary.map_or(r.replayed, |p| p.wal.insert);
                 let oldest_waiting = primary.and_then(|p| p.wal.after(r.replayed).next());
                 Some(StandbyInfo {
                     name: n.name.clone(),
                     port: n.port,
                     primary: r.primary.clone(),
-                    sync: sender.is_some_and(|s| s.sync),
+                    sync: state != SyncState::Async,
+                    sync_state: state.as_str(),
                     delay_us: sender.map_or(0, |s| s.delay_us),
                     is_up: n.is_up(),
                     replayed: r.replayed.to_string(),
@@ -241,15 +283,25 @@ impl Cluster {
     }
 }
 
-/// Whether `stmt` is `SELECT pg_promote(...)` with nothing else.
-fn is_promote_call(stmt: &sqlparser::ast::Statement) -> bool {
+/// Whether `stmt` is `SELECT function(...)` with nothing else.
+fn is_call(stmt: &sqlparser::ast::Statement, function: &str) -> bool {
     let text = stmt.to_string().to_lowercase();
-    text.starts_with("select pg_promote(") && !text.contains(" from ")
+    text.starts_with(&format!("select {function}(")) && !text.contains(" from ")
+}
+
+fn boolean_result(column: &str, result: crate::error::PgResult<()>) -> crate::session::Reply {
+    crate::session::Reply::done(result.map(|_| {
+        crate::sql::ExecOutput::rows(crate::sql::ResultSet {
+            columns: vec![crate::sql::Column::new(column, crate::types::SqlType::Bool)],
+            rows: vec![vec![crate::types::Value::Bool(true)]],
+        })
+    }))
 }
 
 impl Cluster {
     /// What a server decides before a statement runs, when it is a standby or the statement
-    /// is `pg_promote()`: a write is refused, a promotion ends recovery.
+    /// is `pg_promote()` or `pg_reload_conf()`: a write is refused, a promotion ends
+    /// recovery, a reload puts `ALTER SYSTEM`'s settings in effect.
     pub(crate) fn standby_statement(
         &mut self,
         s: &mut crate::session::Session,
@@ -261,19 +313,17 @@ impl Cluster {
             return None;
         };
         let in_recovery = self.network.node(&s.node)?.in_recovery();
-        if is_promote_call(stmt) {
+        let node = s.node.clone();
+        if is_call(stmt, "pg_promote") {
             self.network.note(MessageKind::ClientQuery, env.clone());
-            let node = s.node.clone();
-            let result = self.promote_server(&node).map(|_| {
-                crate::sql::ExecOutput::rows(crate::sql::ResultSet {
-                    columns: vec![crate::sql::Column::new(
-                        "pg_promote",
-                        crate::types::SqlType::Bool,
-                    )],
-                    rows: vec![vec![crate::types::Value::Bool(true)]],
-                })
-            });
-            return Some(Reply::done(result));
+            let result = self.promote_server(&node).map(|_| ());
+            return Some(boolean_result("pg_promote", result));
+        }
+        // The coordinator runs it as a utility (it may be called per row there).
+        if node != crate::cluster::COORDINATOR && is_call(stmt, "pg_reload_conf") {
+            self.network.note(MessageKind::ClientQuery, env.clone());
+            self.reload_conf(&node);
+            return Some(boolean_result("pg_reload_conf", Ok(())));
         }
         let tag = crate::node::recovery::write_tag(stmt).filter(|_| in_recovery)?;
         self.network.note(MessageKind::ClientQuery, env.clone());

@@ -5,7 +5,7 @@
 
 use crate::cluster::{Cluster, COORDINATOR};
 use crate::error::PgError;
-use crate::session::{Completion, Reply, SessionId};
+use crate::session::{Completion, Reply, SessionId, WaitOn};
 use crate::sql::storage::Xid;
 use crate::trace::{Envelope, MessageKind};
 use std::collections::BTreeMap;
@@ -57,11 +57,14 @@ impl Cluster {
             .values()
             .filter_map(|s| {
                 let w = s.waiting.as_ref()?;
+                let WaitOn::Lock { holder, .. } = &w.on else {
+                    return None;
+                };
                 Some(Edge {
                     waiter: s.id,
                     node: w.node.clone(),
-                    holder_xid: w.holder,
-                    holder: self.lock_holder(&w.node, w.holder).0,
+                    holder_xid: *holder,
+                    holder: self.lock_holder(&w.node, *holder).0,
                     since: w.since,
                 })
             })
@@ -157,7 +160,10 @@ impl Cluster {
             .sessions
             .get(&victim)
             .and_then(|s| s.waiting.as_ref())
-            .map(|w| w.relation.clone())
+            .and_then(|w| match &w.on {
+                WaitOn::Lock { relation, .. } => Some(relation.clone()),
+                WaitOn::SyncRep { .. } => None,
+            })
             .unwrap_or_default();
         let mut context = format!("while updating tuple (0,1) in relation \"{relation}\"");
         if node != COORDINATOR && self.sessions.get(&victim).is_some_and(|s| s.txn.is_some()) {
@@ -177,6 +183,10 @@ impl Cluster {
     pub fn cancel(&mut self, id: SessionId) -> bool {
         if self.sessions.get(&id).is_none_or(|s| s.waiting.is_none()) {
             return false;
+        }
+        if self.cancel_sync_wait(id) {
+            self.wake_waiters();
+            return true;
         }
         self.cancel_waiting(
             id,
@@ -225,7 +235,11 @@ impl Cluster {
                 .values()
                 .filter_map(|s| {
                     let w = s.waiting.as_ref()?;
-                    (!self.still_holds(&w.node, w.holder)).then_some((w.since, s.id))
+                    let over = match &w.on {
+                        WaitOn::Lock { holder, .. } => !self.still_holds(&w.node, *holder),
+                        WaitOn::SyncRep { lsn, .. } => self.sync_wait_over(&w.node, *lsn),
+                    };
+                    over.then_some((w.since, s.id))
                 })
                 .collect();
             if ready.is_empty() {

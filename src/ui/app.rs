@@ -41,6 +41,8 @@ pub struct AppState {
     pub standbys: Memo<Vec<crate::replication::StandbyInfo>>,
     /// Whether the HA manager is on.
     pub ha_on: Memo<bool>,
+    /// Its leader leases.
+    pub leases: Memo<Vec<crate::replication::ha::LeaseInfo>>,
     pub shards: Memo<Vec<ShardInfo>>,
     pub last_events: Memo<Vec<TraceEvent>>,
     /// The shard whose details the map shows.
@@ -151,6 +153,10 @@ impl AppState {
             ha_on: Memo::new(move |_| {
                 version.track();
                 read_viewed(runner, past_runner, Cluster::ha_on)
+            }),
+            leases: Memo::new(move |_| {
+                version.track();
+                read_viewed(runner, past_runner, Cluster::leases)
             }),
             last_events: Memo::new(move |_| {
                 version.track();

@@ -206,6 +206,12 @@ pub fn ClusterMap() -> impl IntoView {
     let busy = Memo::new(move |_| {
         summary.with(|s| crate::sort::collect_set(s.task_nodes.iter().cloned()))
     });
+    let ha_marks = Memo::new(move |_| {
+        state
+            .last_events
+            .with(|evs| crate::viz::ha_story::node_marks(&crate::viz::ha_story::story(evs)))
+    });
+    let leases = state.leases;
     // The state classes a node's frame and its labels share.
     let node_class = move |n: &NodeBox| {
         let mut class = if n.is_coordinator {
@@ -223,6 +229,14 @@ pub fn ClusterMap() -> impl IntoView {
         }
         if n.standby_of.is_some() {
             class.push_str(" standby");
+        }
+        // What the last statement's failover or commit wait did to this node.
+        for mark in ha_marks.with(|m| m.get(&n.name).cloned().unwrap_or_default()) {
+            class.push(' ');
+            class.push_str(mark);
+        }
+        if leases.with(|ls| ls.iter().any(|l| l.node == n.name && !l.renewed)) {
+            class.push_str(" lease-expiring");
         }
         class
     };
@@ -439,6 +453,7 @@ pub fn ClusterMap() -> impl IntoView {
                         <RoutingArrows playback=playback map=map />
                         <g class="map-labels">{labels}</g>
                     </svg>
+                <super::ha::HaPanel />
                 <ul class="legend" aria-label="Map legend">
                     {legend}
                     <li>

@@ -4,6 +4,7 @@
 mod app;
 mod console;
 mod faults;
+mod ha;
 mod hashpanel;
 mod lessons;
 mod map;

@@ -168,7 +168,7 @@ const STANDBY_H: f64 = HEADER + 2.0 * NOTE + 12.0;
 /// What a standby's box says under its title (its primary is the box above it, joined by the
 /// WAL link).
 pub fn standby_notes(s: &StandbyInfo) -> Vec<String> {
-    let mut mode = if s.sync { "sync" } else { "async" }.to_string();
+    let mut mode = s.sync_state.to_string();
     if s.delay_us > 0 {
         mode.push_str(&format!(
             ", link delay {}",
@@ -584,6 +584,7 @@ mod tests {
             port: 9703,
             primary: primary.into(),
             sync: false,
+            sync_state: "async",
             delay_us: 5_000_000,
             is_up: true,
             replayed: "0/3000028".into(),

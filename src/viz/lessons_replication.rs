@@ -160,15 +160,44 @@ pub const SYNC_FAILOVER: &[Step] = &[
         },
     },
     Step {
+        title: "The price: with the standby down, commits wait",
+        explain: "A commit waits for the synchronous standby, so while it is down nothing on \
+                  worker-1 can commit: the INSERT has written its row but does not return. \
+                  That is availability traded for durability.",
+        sql: "\\crash worker-1-standby\nINSERT INTO deposits VALUES (61, 5);",
+        expect: "the INSERT waits for worker-1's synchronous standby",
+        error_expected: false,
+        check: |c, _| {
+            c.sessions().iter().any(|s| {
+                s.waiting
+                    .as_ref()
+                    .is_some_and(|w| w.node == "worker-1" && w.sync_lsn.is_some())
+            })
+        },
+    },
+    Step {
+        title: "The standby is back; the commit returns",
+        explain: "The restarted standby catches up and confirms the commit's WAL: the waiting \
+                  INSERT returns.",
+        sql: "\\restart worker-1-standby",
+        expect: "nothing waits any more and deposits holds 61 rows",
+        error_expected: false,
+        check: |c, out| {
+            ok(out)
+                && rows_in(c, "deposits") == 61
+                && c.sessions().iter().all(|s| s.waiting.is_none())
+        },
+    },
+    Step {
         title: "worker-1 dies; nothing is lost",
         explain: "The failover promotes a standby that has every acknowledged commit.",
         sql: "\\crash worker-1\n\\failover worker-1\nSELECT count(*) FROM deposits;",
-        expect: "no transaction lost and all 60 deposits there",
+        expect: "no transaction lost and all 61 deposits there",
         error_expected: false,
         check: |c, out| {
             ok(out)
                 && out.contains("no transaction lost")
-                && rows_in(c, "deposits") == 60
+                && rows_in(c, "deposits") == 61
                 && last_loss(c).is_some_and(|l| l.transactions.is_empty())
         },
     },

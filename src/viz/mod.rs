@@ -4,6 +4,7 @@
 
 pub mod animation;
 pub mod export;
+pub mod ha_story;
 pub mod hashview;
 pub mod history;
 pub mod journal;

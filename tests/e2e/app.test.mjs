@@ -1058,6 +1058,50 @@ test('standbys are drawn under their primaries with their lag; WAL, failover and
   await context.close();
 });
 
+test('the map shows leader leases running out, the election, the promotion and lost transactions; a waiting sync commit too', async () => {
+  for (const [name, width, height] of [['desktop', 1440, 900], ['laptop', 1024, 640], ['phone', 390, 844]]) {
+    const { page, context, problems } = await openApp();
+    await page.setViewportSize({ width, height });
+    await run(page, "CREATE TABLE kv (k int PRIMARY KEY, v text);\nSELECT create_distributed_table('kv', 'k', shard_count := 4);");
+    await run(page, '\\standby add worker-1 delay 60s');
+    await run(page, '\\ha on');
+    await page.locator('.ha-panel').waitFor();
+    assert.match(await page.locator('.leases').textContent(), /worker-1.*renewed, 30 s left/);
+    await run(page, "INSERT INTO kv SELECT g, 'v' || g FROM generate_series(1, 40) g;");
+    // The primary fails: its lease is no longer renewed and runs down on the map.
+    await run(page, '\\crash worker-1');
+    await run(page, '\\tick 10s');
+    await page.waitForFunction(() => document.querySelector('svg.map g.node-frame[data-frame="worker-1"]')?.classList.contains('lease-expiring'));
+    assert.match(await page.locator('.leases').textContent(), /not renewed: runs out in 20 s/);
+    await page.locator('.ha-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(artifacts, `ha-lease-${name}-${width}x${height}.png`), fullPage: name === 'phone' });
+    // It runs out: the steps of the failover are listed, and the new primary is marked with its losses.
+    await run(page, '\\tick 25s');
+    const steps = page.locator('.ha-story .ha-step');
+    await waitForCount(page, '.ha-story .ha-step', 5);
+    const classes = await steps.evaluateAll((els) => els.map((e) => e.className.replace('ha-step ', '')));
+    assert.deepEqual(classes, ['lease-expired', 'election', 'promotion', 'loss', 'catalog']);
+    assert.match(await steps.nth(3).textContent(), /lost \(WAL 0\/[0-9A-F]+\.\.0\/[0-9A-F]+\)/);
+    const frame = await page.locator('svg.map g.node-frame[data-frame="worker-1"]').getAttribute('class');
+    assert.match(frame, /promoted/);
+    assert.match(frame, /lost-writes/);
+    await page.locator('.ha-story').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(artifacts, `ha-failover-${name}-${width}x${height}.png`), fullPage: name === 'phone' });
+    if (name === 'desktop') {
+      // A synchronous standby that is down holds commits: the session waits, the map says so.
+      await run(page, '\\standby add worker-2 sync');
+      await run(page, '\\crash worker-2-standby');
+      const waiting = await run(page, "INSERT INTO kv SELECT g, 'w' FROM generate_series(41, 80) g;");
+      assert.match(await waiting.textContent(), /waits for the synchronous standbys of worker-2/);
+      await page.waitForFunction(() => document.querySelector('svg.map g.node-frame[data-frame="worker-2"]')?.classList.contains('sync-waiting'));
+      assert.equal(await page.locator('.ha-story .ha-step.sync-wait').count(), 1);
+      assert.deepEqual(await axeProblems(page, 'availability'), []);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('the Plan tab draws EXPLAIN next to its text, and explains the last query on demand', async () => {
   const { page, context, problems } = await openApp();
   const setup = await run(

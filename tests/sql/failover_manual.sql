@@ -8,6 +8,8 @@
 --   \tick 1                      time passes: the standby has replayed everything
 --   \crash worker-2              pg_ctl stop -m immediate
 --   SELECT pg_promote()          on the standby, in place of pg_ctl promote
+-- Each ShardScope standby runs with its name as cluster_name, so pg_stat_replication shows
+-- that name as application_name where the reference's standby showed walreceiver.
 CREATE TABLE ledger (id int PRIMARY KEY, account text, amount int);
 SELECT create_distributed_table('ledger', 'id');
 CREATE TABLE currencies (code text PRIMARY KEY, name text);

@@ -62,6 +62,20 @@ impl<E: Executor> Runner<E> {
         self.finished();
     }
 
+    /// `\cancel N`: what Ctrl-C in session N's psql does to the statement it waits on.
+    pub(super) fn cancel_cmd(&mut self, args: &[String]) {
+        let Some(n) = args.first().and_then(|a| a.parse::<SessionId>().ok()) else {
+            self.psql_error("\\cancel: name the waiting session, as in \\cancel 2");
+            self.error_stop();
+            return;
+        };
+        if !self.exec.cancel(n) {
+            self.info(&format!("Session {n} has no statement waiting."));
+            return;
+        }
+        self.finished();
+    }
+
     /// `\reset`: a fresh cluster (a coordinator and its workers, nothing created), with psql
     /// in session 1 on the coordinator, as when the page opened.
     pub(super) fn reset_cmd(&mut self, args: &[String]) {
