@@ -55,8 +55,10 @@ pub enum WaitOn {
     },
     /// The node's synchronous standbys to confirm its WAL up to `lsn`. The statement has
     /// committed; its reply goes to the client once they do (or the wait is cancelled).
+    /// `port` is the server's: if it goes away first, the client never learns the outcome.
     SyncRep {
         lsn: crate::replication::wal::Lsn,
+        port: u16,
         reply: Box<Reply>,
     },
 }

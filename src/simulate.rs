@@ -64,6 +64,12 @@ struct Run {
     /// A promotion lost transactions (asynchronous replication): transfers may be split.
     lossy: bool,
     losses_seen: usize,
+    /// Nodes with a commit waiting for their synchronous standbys when the step began: a
+    /// failover of one of them may lose that commit, whose client was never told it committed.
+    sync_waits: std::collections::BTreeSet<String>,
+    /// A client was told its commit's outcome is unknown because a server went away while
+    /// the commit waited for its synchronous standbys: a failover may lose that commit.
+    unconfirmed_commit: bool,
     /// Violations found along the way (a failover's report).
     failures: Vec<String>,
 }
@@ -84,6 +90,14 @@ fn tag(reply: &Reply) -> Option<String> {
 
 fn lost(reply: &Reply) -> bool {
     matches!(&reply.completion, Completion::Done(Err(e)) if e.sqlstate == crate::transaction::LOST_SQLSTATE)
+}
+
+/// A COMMIT whose outcome the client cannot know: its connection was lost, or its server went
+/// away while the commit waited for synchronous standbys.
+fn in_doubt(reply: &Reply) -> bool {
+    lost(reply)
+        || matches!(&reply.completion, Completion::Done(Err(e))
+            if e.sqlstate == crate::replication::commit_wait::COMPLETION_UNKNOWN)
 }
 
 impl Run {
@@ -129,6 +143,8 @@ impl Run {
             log: Vec::new(),
             replication: Replication::for_seed(seed),
             lossy: false,
+            sync_waits: Default::default(),
+            unconfirmed_commit: false,
             losses_seen: 0,
             failures: Vec::new(),
         };
@@ -153,7 +169,8 @@ impl Run {
 
     /// What a statement's reply means for its session's transfer.
     fn settle(&mut self, s: SessionId, sql: &str, reply: Reply) {
-        if let Completion::Waiting(_) = reply.completion {
+        if let Completion::Waiting(w) = &reply.completion {
+            self.log.push(format!("  {}", w.describe()));
             self.waiting.insert(s, sql.to_string());
             return;
         }
@@ -186,9 +203,10 @@ impl Run {
         let committing = sql == "COMMIT";
         let rolling_back = sql == "ROLLBACK";
         if committing {
+            self.unconfirmed_commit |= in_doubt(&reply) && !lost(&reply);
             let fate = match tag(&reply).as_deref() {
                 Some("COMMIT") => Fate::Committed,
-                _ if lost(&reply) => Fate::Unknown,
+                _ if in_doubt(&reply) => Fate::Unknown,
                 _ => Fate::RolledBack,
             };
             self.fates.insert(id, fate);
@@ -220,6 +238,14 @@ impl Run {
 
     /// One random step: a session moves its transfer on, or something breaks.
     fn step(&mut self) {
+        // The last step's promotions are judged against the waits before it.
+        self.note_losses();
+        self.sync_waits = self
+            .cluster
+            .sessions()
+            .into_iter()
+            .filter_map(|s| s.waiting.filter(|w| w.sync_lsn.is_some()).map(|w| w.node))
+            .collect();
         let roll = self.rng.below(100);
         if roll < 78 || self.rng.below(3) != 0 {
             let s = 1 + self.rng.below(SESSIONS as u64) as SessionId;

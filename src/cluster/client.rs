@@ -762,7 +762,9 @@ impl Cluster {
         };
         let resume = match w.on {
             WaitOn::Lock { resume, .. } => resume,
-            WaitOn::SyncRep { reply, .. } => return *reply,
+            WaitOn::SyncRep { port, reply, .. } => {
+                return self.sync_wait_outcome(&w.node, port, *reply)
+            }
         };
         match resume {
             Resume::Statement(sql) => self.client_input(s, &sql),

@@ -9,15 +9,18 @@ use crate::cluster::Cluster;
 use crate::error::Notice;
 use crate::session::{Completion, Reply, SessionId, WaitOn, Waiting};
 
+/// `statement_completion_unknown`.
+pub const COMPLETION_UNKNOWN: &str = "40003";
+
 impl Cluster {
-    /// How far the WAL of each server with synchronous standbys goes now.
-    pub(crate) fn sync_positions(&self) -> Vec<(String, Lsn)> {
+    /// How far the WAL of each server with synchronous standbys goes now (by name and port).
+    pub(crate) fn sync_positions(&self) -> Vec<(String, u16, Lsn)> {
         self.network
             .nodes()
             .iter()
             // A standby copied the setting with its base backup; it commits nothing itself.
             .filter(|n| n.is_up() && !n.in_recovery() && n.sync_standbys().is_some())
-            .map(|n| (n.name.clone(), n.wal.insert))
+            .map(|n| (n.name.clone(), n.port, n.wal.insert))
             .collect()
     }
 
@@ -27,7 +30,7 @@ impl Cluster {
     pub(crate) fn await_sync_standbys(
         &mut self,
         id: SessionId,
-        before: &[(String, Lsn)],
+        before: &[(String, u16, Lsn)],
         reply: Reply,
     ) -> Reply {
         if !matches!(reply.completion, Completion::Done(_)) {
@@ -36,8 +39,24 @@ impl Cluster {
         let Some(s) = self.sessions.get(&id) else {
             return reply;
         };
-        let unconfirmed = before.iter().find_map(|(server, start)| {
-            let n = self.network.node(server).filter(|n| n.is_up())?;
+        // A server that wrote for the statement and went down before its standbys had it:
+        // PostgreSQL would still have been waiting when it went, so the client cannot know.
+        let went_away = before.iter().find(|(server, port, start)| {
+            self.network.node(server).is_some_and(|n| {
+                n.port == *port
+                    && !n.is_up()
+                    && n.wal.insert > *start
+                    && !n.sync_confirmed(n.wal.insert)
+            })
+        });
+        if let (Some((server, port, _)), Completion::Done(Ok(_))) = (went_away, &reply.completion) {
+            return self.sync_wait_outcome(server, *port, reply);
+        }
+        let unconfirmed = before.iter().find_map(|(server, port, start)| {
+            let n = self
+                .network
+                .node(server)
+                .filter(|n| n.is_up() && n.port == *port)?;
             // The client's own server commits under its session setting; other servers
             // commit for Citus's connections, under their own configuration.
             let level = if *server == s.node {
@@ -48,9 +67,9 @@ impl Cluster {
             let waits = n.wal.insert > *start
                 && super::sync_rep::commit_waits(&level)
                 && !n.sync_confirmed(n.wal.insert);
-            waits.then(|| (server.clone(), n.wal.insert))
+            waits.then(|| (server.clone(), *port, n.wal.insert))
         });
-        let Some((server, lsn)) = unconfirmed else {
+        let Some((server, port, lsn)) = unconfirmed else {
             return reply;
         };
         let since = self.network.trace.clock;
@@ -62,6 +81,7 @@ impl Cluster {
             node: server.clone(),
             on: WaitOn::SyncRep {
                 lsn,
+                port,
                 reply: Box::new(reply),
             },
             since,
@@ -82,11 +102,34 @@ impl Cluster {
         }
     }
 
-    /// Whether a commit at `lsn` on `server` need wait no longer.
-    pub(crate) fn sync_wait_over(&self, server: &str, lsn: Lsn) -> bool {
+    /// Whether a commit at `lsn` on the server `server` (listening on `port`) need wait no
+    /// longer: its standbys confirmed it, or the server went away.
+    pub(crate) fn sync_wait_over(&self, server: &str, port: u16, lsn: Lsn) -> bool {
         self.network
             .node(server)
-            .is_none_or(|n| !n.is_up() || n.sync_confirmed(lsn))
+            .is_none_or(|n| !n.is_up() || n.port != port || n.sync_confirmed(lsn))
+    }
+
+    /// What the client of a finished wait gets: the statement's reply, or, when the server
+    /// went away before its standbys confirmed, the broken connection with PostgreSQL's
+    /// "statement completion unknown" code: the client cannot know whether its transaction
+    /// survived (a failover may have lost it, since the wait comes after every step of the
+    /// commit here, where PostgreSQL also holds PREPARE TRANSACTION for the standbys).
+    pub(crate) fn sync_wait_outcome(&self, server: &str, port: u16, reply: Reply) -> Reply {
+        if self
+            .network
+            .node(server)
+            .is_some_and(|n| n.is_up() && n.port == port)
+        {
+            return reply;
+        }
+        Reply::done(Err(crate::error::PgError::new(
+            COMPLETION_UNKNOWN,
+            format!(
+                "connection to the remote node postgres@127.0.0.1:{port} failed with the following error: {}",
+                crate::connection::EOF
+            ),
+        )))
     }
 
     /// Cancels session `id`'s wait for synchronous standbys, as PostgreSQL does on Ctrl-C:

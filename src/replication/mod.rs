@@ -3,7 +3,7 @@
 //! change that makes Citus use the promoted node (`failover`), and an HA manager in the spirit
 //! of Patroni that does both when a primary stops renewing its leader lease (`ha`).
 
-mod commit_wait;
+pub mod commit_wait;
 mod failover;
 pub mod ha;
 mod standby;

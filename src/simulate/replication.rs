@@ -129,9 +129,9 @@ impl Run {
                     }
                 }
             }
-            // A synchronous standby that fails makes a second failure of its primary a double
-            // failure; only asynchronous standbys crash here.
-            _ if self.replication == Replication::Async => {
+            // A standby fails. A synchronous one holds its primary's commits until it is
+            // back (the random restarts bring it back), so none is acknowledged unreplicated.
+            _ if self.replication != Replication::None => {
                 let standbys: Vec<String> = self
                     .cluster
                     .standbys()
@@ -192,8 +192,9 @@ impl Run {
         }
     }
 
-    /// Promotions since the last look: a loss under synchronous replication is a violation;
-    /// any loss relaxes the transfer checks (async failover may split a transfer).
+    /// Promotions since the last look: under synchronous replication, a loss is a violation
+    /// unless a commit on that node was still waiting for its standbys (unacknowledged); any
+    /// loss relaxes the transfer checks (a failover may split a transfer).
     pub(super) fn note_losses(&mut self) {
         let new = &self.cluster.losses[self.losses_seen..];
         for (primary, loss) in new {
@@ -201,7 +202,8 @@ impl Run {
                 continue;
             }
             self.lossy = true;
-            if self.replication.sync() {
+            let unacknowledged = self.sync_waits.contains(primary) || self.unconfirmed_commit;
+            if self.replication.sync() && !unacknowledged {
                 self.failures.push(format!(
                     "synchronous failover of {primary} lost {}",
                     loss.describe()

@@ -237,7 +237,9 @@ impl Cluster {
                     let w = s.waiting.as_ref()?;
                     let over = match &w.on {
                         WaitOn::Lock { holder, .. } => !self.still_holds(&w.node, *holder),
-                        WaitOn::SyncRep { lsn, .. } => self.sync_wait_over(&w.node, *lsn),
+                        WaitOn::SyncRep { lsn, port, .. } => {
+                            self.sync_wait_over(&w.node, *port, *lsn)
+                        }
                     };
                     over.then_some((w.since, s.id))
                 })
