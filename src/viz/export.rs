@@ -131,6 +131,7 @@ fn translate(line: &str, nodes: &[NodeInfo]) -> Line {
             args.first().unwrap_or(&"NODE")
         )),
         "session" => by_hand("by hand: another psql connected to the same node"),
+        "cancel" => by_hand("by hand: Ctrl-C in that session's psql"),
         "standby" => by_hand(
             "by hand: pg_basebackup -R -X stream into a new data directory, then start it on its own port",
         ),
