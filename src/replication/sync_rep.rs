@@ -207,22 +207,13 @@ pub fn parse(value: &str) -> Result<Option<SyncStandbys>, PgError> {
     }))
 }
 
-/// A name as `synchronous_standby_names` must write it: quoted unless it scans as a plain
-/// lower-case identifier.
+/// A name as `synchronous_standby_names` must write it: quoted unless it reads as a plain
+/// identifier (and not as one of the setting's keywords).
 pub fn quote_name(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-        && !matches!(name, "any" | "first");
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+    if name.eq_ignore_ascii_case("first") || name.eq_ignore_ascii_case("any") {
+        return format!("\"{name}\"");
     }
+    crate::sql::ddl::quote_ident(name)
 }
 
 impl SyncStandbys {
@@ -341,6 +332,14 @@ pub fn normalize_commit_level(value: &str) -> Result<String, PgError> {
 mod tests {
     use super::*;
 
+    fn candidate(application_name: &str, connected: bool, confirmed: u64) -> Candidate<'_> {
+        Candidate {
+            application_name,
+            connected,
+            confirmed,
+        }
+    }
+
     fn names(v: &str) -> Vec<String> {
         parse(v).ok().flatten().map(|c| c.names).unwrap_or_default()
     }
@@ -399,21 +398,9 @@ mod tests {
     fn first_picks_connected_standbys_by_priority() {
         let config = parse("FIRST 1 (b, a)").ok().flatten();
         let senders = [
-            Candidate {
-                application_name: "a",
-                connected: true,
-                confirmed: 10,
-            },
-            Candidate {
-                application_name: "b",
-                connected: false,
-                confirmed: 0,
-            },
-            Candidate {
-                application_name: "c",
-                connected: true,
-                confirmed: 10,
-            },
+            candidate("a", true, 10),
+            candidate("b", false, 0),
+            candidate("c", true, 10),
         ];
         let got = states(config.as_ref(), &senders);
         assert_eq!(
@@ -435,18 +422,7 @@ mod tests {
             .ok()
             .flatten()
             .unwrap_or_else(|| unreachable!());
-        let senders = [
-            Candidate {
-                application_name: "a",
-                connected: true,
-                confirmed: 10,
-            },
-            Candidate {
-                application_name: "b",
-                connected: true,
-                confirmed: 5,
-            },
-        ];
+        let senders = [candidate("a", true, 10), candidate("b", true, 5)];
         assert_eq!(
             states(Some(&config), &senders),
             vec![(SyncState::Quorum, 1), (SyncState::Quorum, 1)]
