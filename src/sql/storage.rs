@@ -16,6 +16,18 @@ pub type StoredRowIter<'a> = std::iter::Map<
     fn(&Vec<GValue>) -> &[GValue],
 >;
 pub use redo::{Redo, TableImage};
+
+/// GlueSQL's schema for one of our tables: schemaless rows (the columns are `TableDef`'s).
+pub fn schemaless(name: &str) -> Schema {
+    Schema {
+        table_name: name.to_string(),
+        column_defs: None,
+        indexes: Vec::new(),
+        engine: None,
+        foreign_keys: Vec::new(),
+        comment: None,
+    }
+}
 pub use txn::{LockWait, UndoMark, Xid};
 pub use unique::{describe_key, FxBuild, IndexKey, UniqueIndex};
 
@@ -194,14 +206,7 @@ impl NodeStorage {
                 format!("relation \"{}\" already exists", def.name),
             ));
         }
-        let schema = Schema {
-            table_name: def.name.clone(),
-            column_defs: None,
-            indexes: Vec::new(),
-            engine: None,
-            foreign_keys: Vec::new(),
-            comment: None,
-        };
+        let schema = schemaless(&def.name);
         self.log_table(&def.name);
         self.glue.insert_schema(&schema).map_err(glue_err)?;
         self.unique

@@ -90,20 +90,16 @@ pub fn FaultPanel() -> impl IntoView {
                 "Arm"
             </button>
             <span class="fault-sep" aria-hidden="true"></span>
-            <button
-                type="button"
+            <CommandButton
+                label="Recover 2PC"
+                command="SELECT recover_prepared_transactions();"
                 title="SELECT recover_prepared_transactions()"
-                on:click=move |_| run("SELECT recover_prepared_transactions();".into())
-            >
-                "Recover 2PC"
-            </button>
-            <button
-                type="button"
+            />
+            <CommandButton
+                label="+1 min"
+                command="\\tick 1min"
                 title="Move the logical clock a minute on: the maintenance daemon runs recovery"
-                on:click=move |_| run("\\tick 1min".into())
-            >
-                "+1 min"
-            </button>
+            />
         </div>
         <div class="fault-panel" role="toolbar" aria-label="Replication">
             <NodeAction label="Add standby" command="standby add" target disabled=Signal::derive(move || !up()) />
@@ -127,14 +123,29 @@ pub fn FaultPanel() -> impl IntoView {
             >
                 {move || if state.ha_on.get() { "HA manager: on" } else { "HA manager: off" }}
             </button>
-            <button
-                type="button"
+            <CommandButton
+                label="+10 s"
+                command="\\tick 10s"
                 title="Move the logical clock 10 seconds on: delayed WAL arrives, leases run out"
-                on:click=move |_| run("\\tick 10s".into())
-            >
-                "+10 s"
-            </button>
+            />
         </div>
+    }
+}
+
+/// A button that types one fixed command into the console.
+#[component]
+fn CommandButton(label: &'static str, command: &'static str, title: &'static str) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <button
+            type="button"
+            title=title
+            on:click=move |_| {
+                state.run_sql(command);
+            }
+        >
+            {label}
+        </button>
     }
 }
 

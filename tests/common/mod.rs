@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use gluesql::core::data::{Key, Schema, Value as G};
+use gluesql::core::data::{Key, Value as G};
 use gluesql::gluesql_memory_storage::Item;
 use shardscope::error::PgError;
 use shardscope::sql::{parse_sql, ColumnDef, Database, PlainHost, ResultSet, TableDef};
@@ -63,14 +63,7 @@ pub fn add_table(db: &mut Database, name: &str, cols: &[(&str, SqlType)], rows: 
     db.storage.glue.items.insert(
         name.to_string(),
         Item {
-            schema: Schema {
-                table_name: name.to_string(),
-                column_defs: None,
-                indexes: Vec::new(),
-                engine: None,
-                foreign_keys: Vec::new(),
-                comment: None,
-            },
+            schema: shardscope::sql::storage::schemaless(name),
             rows: map,
         },
     );

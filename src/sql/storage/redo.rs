@@ -8,7 +8,7 @@ use super::{glue_err, to_glue, txn::Change, unique, NodeStorage, RowId, SavedTab
 use crate::error::PgResult;
 use crate::sql::schema::TableDef;
 use crate::types::Value;
-use gluesql::core::data::{Key, Schema};
+use gluesql::core::data::Key;
 use gluesql::core::store::StoreMut;
 
 /// One change to replay.
@@ -220,14 +220,7 @@ impl NodeStorage {
         let Some(image) = image else {
             return Ok(());
         };
-        let schema = Schema {
-            table_name: name.to_string(),
-            column_defs: None,
-            indexes: Vec::new(),
-            engine: None,
-            foreign_keys: Vec::new(),
-            comment: None,
-        };
+        let schema = super::schemaless(name);
         self.glue.insert_schema(&schema).map_err(glue_err)?;
         let saved = SavedTable {
             def: image.def.clone(),
