@@ -4,6 +4,7 @@
 //! which is where transactions (`txn`) log, lock and hide uncommitted rows.
 
 mod convert;
+mod packed;
 mod redo;
 mod txn;
 mod unique;
@@ -11,10 +12,24 @@ mod unique;
 pub use convert::{from_glue, to_glue};
 
 /// The stored rows of a table in stored order (see `NodeStorage::stored_row_iter`).
-pub type StoredRowIter<'a> = std::iter::Map<
-    std::collections::btree_map::Values<'a, Key, Vec<GValue>>,
-    fn(&Vec<GValue>) -> &[GValue],
->;
+#[derive(Clone)]
+pub enum StoredRowIter<'a> {
+    Packed(packed::PackedIter<'a>),
+    /// A table whose rows could not be packed (rows of unequal width).
+    Tree(std::collections::btree_map::Values<'a, Key, Vec<GValue>>),
+}
+
+impl<'a> Iterator for StoredRowIter<'a> {
+    type Item = &'a [GValue];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [GValue]> {
+        match self {
+            StoredRowIter::Packed(rows) => rows.next(),
+            StoredRowIter::Tree(rows) => rows.next().map(Vec::as_slice),
+        }
+    }
+}
 pub use redo::{Redo, TableImage};
 
 /// GlueSQL's schema for one of our tables: schemaless rows (the columns are `TableDef`'s).
@@ -44,7 +59,10 @@ pub type RowId = i64;
 
 #[derive(Default)]
 pub struct NodeStorage {
-    pub glue: MemoryStorage,
+    /// Only written through `store_rows`, `remove_rows`, `rows_mut` and the schema methods,
+    /// which keep `images` in step.
+    glue: MemoryStorage,
+    images: packed::Images,
     pub tables: BTreeMap<String, TableDef>,
     /// Per table, one index per PRIMARY KEY / UNIQUE constraint / unique index.
     unique: HashMap<String, Vec<UniqueIndex>>,
@@ -138,6 +156,29 @@ impl NodeStorage {
             .ok_or_else(|| PgError::undefined_table(table))
     }
 
+    /// The table's rows packed end to end (see `packed`); `None` reads the tree instead.
+    fn packed(&self, table: &str) -> PgResult<Option<&packed::PackedRows>> {
+        let tree = self.rows(table)?;
+        Ok(self.images.get(table, tree))
+    }
+
+    /// Puts rows into the tree by key (new ones, or replacing those with the same ids).
+    fn store_rows(&mut self, table: &str, batch: Vec<(Key, Vec<GValue>)>) -> PgResult<()> {
+        self.images.put(table, &batch);
+        self.glue.insert_data(table, batch).map_err(glue_err)
+    }
+
+    fn remove_rows(&mut self, table: &str, keys: Vec<Key>) -> PgResult<()> {
+        self.images.changed(table);
+        self.glue.delete_data(table, keys).map_err(glue_err)
+    }
+
+    /// The table's tree, to change its rows in place.
+    fn rows_mut(&mut self, table: &str) -> Option<&mut gluesql::gluesql_memory_storage::Item> {
+        self.images.changed(table);
+        self.glue.items.get_mut(table)
+    }
+
     /// The unique indexes of a table (for key lookups by foreign-key checks).
     pub fn unique_indexes(&self, table: &str) -> &[UniqueIndex] {
         self.unique.get(table).map(Vec::as_slice).unwrap_or(&[])
@@ -178,6 +219,7 @@ impl NodeStorage {
         self.tables.remove(name);
         self.unique.remove(name);
         self.glue.items.remove(name);
+        self.images.changed(name);
         if let Some(saved) = saved {
             let SavedTable {
                 def,
@@ -209,6 +251,7 @@ impl NodeStorage {
         let schema = schemaless(&def.name);
         self.log_table(&def.name);
         self.glue.insert_schema(&schema).map_err(glue_err)?;
+        self.images.created(&def.name);
         self.unique
             .insert(def.name.clone(), unique::indexes_for(&def));
         self.assign_oid(&def);
@@ -228,6 +271,7 @@ impl NodeStorage {
         self.unique.remove(table);
         self.oids.remove(table);
         self.glue.delete_schema(table).map_err(glue_err)?;
+        self.images.forget(table);
         Ok(def)
     }
 
@@ -252,6 +296,8 @@ impl NodeStorage {
             item.schema.table_name = to.to_string();
             self.glue.items.insert(to.to_string(), item);
         }
+        self.images.forget(from);
+        self.images.changed(to);
         if let Some(ix) = self.unique.remove(from) {
             self.unique.insert(to.to_string(), ix);
         }
@@ -291,7 +337,7 @@ impl NodeStorage {
         self.def(table)?;
         self.check_all_rows_free(table)?;
         self.log_table(table);
-        if let Some(item) = self.glue.items.get_mut(table) {
+        if let Some(item) = self.rows_mut(table) {
             let mut values = values.into_iter();
             for row in item.rows.values_mut() {
                 row.push(to_glue(values.next().unwrap_or(Value::Null)));
@@ -319,7 +365,7 @@ impl NodeStorage {
         def.constraints
             .retain(|c| !constraint_columns(&c.kind).contains(&col));
         def.indexes.retain(|i| !i.columns.contains(&col));
-        if let Some(item) = self.glue.items.get_mut(table) {
+        if let Some(item) = self.rows_mut(table) {
             for row in item.rows.values_mut() {
                 if pos < row.len() {
                     row.remove(pos);
@@ -389,8 +435,7 @@ impl NodeStorage {
             return Ok(self.visible(table)?.into_iter().map(|(_, r)| r).collect());
         }
         Ok(self
-            .rows(table)?
-            .values()
+            .stored_slices(table)?
             .map(|row| row.iter().map(from_glue).collect())
             .collect())
     }
@@ -401,12 +446,11 @@ impl NodeStorage {
         if self.foreign_rows(table) {
             return self.scan(table);
         }
-        let rows = self.rows(table)?;
         if !needed.contains(&true) {
-            return Ok(vec![Vec::new(); rows.len()]);
+            return Ok(vec![Vec::new(); self.rows(table)?.len()]);
         }
-        Ok(rows
-            .values()
+        Ok(self
+            .stored_slices(table)?
             .map(|row| {
                 row.iter()
                     .zip(needed)
@@ -423,9 +467,7 @@ impl NodeStorage {
         if self.foreign_rows(table) {
             return Ok(None);
         }
-        Ok(Some(
-            self.rows(table)?.values().map(Vec::as_slice).collect(),
-        ))
+        Ok(Some(self.stored_slices(table)?.collect()))
     }
 
     /// `stored_rows` without gathering them first: the rows in stored order, read as they are
@@ -434,7 +476,16 @@ impl NodeStorage {
         if self.foreign_rows(table) {
             return Ok(None);
         }
-        Ok(Some(self.rows(table)?.values().map(Vec::as_slice)))
+        Ok(Some(self.stored_slices(table)?))
+    }
+
+    /// The stored rows in stored order, whoever wrote them: packed when they can be, else
+    /// walked in the tree.
+    fn stored_slices(&self, table: &str) -> PgResult<StoredRowIter<'_>> {
+        Ok(match self.packed(table)? {
+            Some(packed) => StoredRowIter::Packed(packed.rows()),
+            None => StoredRowIter::Tree(self.rows(table)?.values()),
+        })
     }
 
     /// All rows with their ids, for UPDATE and DELETE.
@@ -449,6 +500,13 @@ impl NodeStorage {
     ) -> PgResult<Box<dyn Iterator<Item = (RowId, Vec<Value>)> + 'a>> {
         if self.foreign_rows(table) {
             return Ok(Box::new(self.visible(table)?.into_iter()));
+        }
+        if let Some(packed) = self.packed(table)? {
+            let ids = packed.ids().iter().copied();
+            return Ok(Box::new(
+                ids.zip(packed.rows())
+                    .map(|(id, row)| (id, row.iter().map(from_glue).collect())),
+            ));
         }
         Ok(Box::new(self.rows(table)?.iter().map(|(key, row)| {
             (key_id(key), row.iter().map(from_glue).collect())
@@ -572,7 +630,7 @@ impl NodeStorage {
             })
             .collect();
         self.glue.id_counter += count as i64;
-        self.glue.insert_data(table, batch).map_err(glue_err)?;
+        self.store_rows(table, batch)?;
         let ids = first_id..first_id + count as RowId;
         self.acquire_inserted(table, ids.clone());
         self.log(|| txn::Change::Inserted {
@@ -667,7 +725,7 @@ impl NodeStorage {
             .into_iter()
             .map(|(id, row)| (Key::I64(id), row.into_iter().map(to_glue).collect()))
             .collect();
-        self.glue.insert_data(table, batch).map_err(glue_err)?;
+        self.store_rows(table, batch)?;
         Ok(count)
     }
 
@@ -693,7 +751,7 @@ impl NodeStorage {
                 deleted.push((id, row));
             }
         }
-        self.glue.delete_data(table, keys).map_err(glue_err)?;
+        self.remove_rows(table, keys)?;
         if self.in_xact() {
             let acquired = self.acquire_rows(table, &deleted);
             self.log(|| txn::Change::Deleted {
@@ -709,7 +767,7 @@ impl NodeStorage {
     pub fn truncate(&mut self, table: &str) -> PgResult<()> {
         self.def(table)?;
         self.check_all_rows_free(table)?;
-        if let Some(item) = self.glue.items.get_mut(table) {
+        if let Some(item) = self.rows_mut(table) {
             let rows = std::mem::take(&mut item.rows);
             if self.current != 0 {
                 let rows: Vec<(RowId, Vec<Value>)> = rows
@@ -746,65 +804,5 @@ fn key_id(key: &Key) -> RowId {
     match key {
         Key::I64(i) => *i,
         _ => 0,
-    }
-}
-
-/// How many rows ahead of the one being read a stored row's key is asked for: each stored row
-/// is its own allocation, so reading keys is a string of cache misses that overlap only when
-/// requested early enough.
-pub const PREFETCH_AHEAD: usize = 16;
-
-/// Rows handed out `PREFETCH_AHEAD` rows after they are read from the tree, each asked for
-/// (`prefetch`) as it is read: the rows in between hide the wait, and the tree is walked once.
-pub struct Prefetched<'a, I> {
-    rows: I,
-    window: std::collections::VecDeque<&'a [GValue]>,
-}
-
-impl<'a, I: Iterator<Item = &'a [GValue]>> Prefetched<'a, I> {
-    pub fn new(rows: I) -> Self {
-        Prefetched {
-            rows,
-            window: std::collections::VecDeque::with_capacity(PREFETCH_AHEAD + 1),
-        }
-    }
-}
-
-impl<'a, I: Iterator<Item = &'a [GValue]>> Iterator for Prefetched<'a, I> {
-    type Item = &'a [GValue];
-
-    #[inline]
-    fn next(&mut self) -> Option<&'a [GValue]> {
-        while self.window.len() <= PREFETCH_AHEAD {
-            let Some(row) = self.rows.next() else {
-                break;
-            };
-            prefetch(row.first());
-            self.window.push_back(row);
-        }
-        self.window.pop_front()
-    }
-}
-
-/// Asks the CPU to bring `v` into cache; a hint with no effect on results.
-#[inline(always)]
-pub fn prefetch(v: Option<&GValue>) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(v) = v {
-        // SAFETY: a prefetch only hints the cache; it never faults, even on a bad address,
-        // and `v` is a live reference besides.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                (v as *const GValue).cast(),
-            )
-        }
-    }
-    // Without a prefetch instruction (wasm), reading the value's first word early does the
-    // same: the load is in flight while the rows before it are worked on.
-    #[cfg(not(target_arch = "x86_64"))]
-    if let Some(v) = v {
-        // SAFETY: `v` is a live reference; reading its first byte as a byte is always valid.
-        let first = unsafe { std::ptr::read_volatile((v as *const GValue).cast::<u8>()) };
-        std::hint::black_box(first);
     }
 }

@@ -2,39 +2,16 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use gluesql::core::data::{Key, Value as G};
-use gluesql::gluesql_memory_storage::Item;
 use shardscope::error::PgError;
 use shardscope::sql::{parse_sql, ColumnDef, Database, PlainHost, ResultSet, TableDef};
 use shardscope::types::{SqlType, Value};
 use sqlparser::ast::Statement;
-use std::collections::BTreeMap;
 
 pub fn host() -> PlainHost {
     PlainHost {
         now: NaiveDate::from_ymd_opt(2026, 1, 23)
             .and_then(|d| d.and_hms_micro_opt(22, 42, 50, 523_619))
             .unwrap(),
-    }
-}
-
-fn to_glue(v: &Value) -> G {
-    match v {
-        Value::Null => G::Null,
-        Value::Bool(b) => G::Bool(*b),
-        Value::Int2(i) => G::I16(*i),
-        Value::Int4(i) => G::I32(*i),
-        Value::Int8(i) => G::I64(*i),
-        Value::Numeric(d) => G::Decimal(*d),
-        Value::Float8(f) => G::F64(*f),
-        Value::Text(s) => G::Str(s.clone()),
-        Value::Date(d) => G::Date(*d),
-        Value::Timestamp(t) => G::Timestamp(*t),
-        Value::Array(items) => G::List(items.iter().map(to_glue).collect()),
-        Value::Interval(_) => G::Null,
-        Value::Json(_) | Value::Jsonb(_) | Value::Record(_) => {
-            G::Str(v.to_pg_text().unwrap_or_default())
-        }
     }
 }
 
@@ -55,18 +32,12 @@ pub fn add_table(db: &mut Database, name: &str, cols: &[(&str, SqlType)], rows: 
         partition_key: None,
         partition_of: None,
     };
-    db.storage.tables.insert(name.to_string(), def);
-    let mut map = BTreeMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        map.insert(Key::I64(i as i64), r.iter().map(to_glue).collect());
-    }
-    db.storage.glue.items.insert(
-        name.to_string(),
-        Item {
-            schema: shardscope::sql::storage::schemaless(name),
-            rows: map,
-        },
-    );
+    db.storage.create_table(def).expect("a new table");
+    // No OID of its own: relation OIDs come from the host, as for the coordinator's tables.
+    db.storage.bootstrap_catalog_table(name);
+    db.storage
+        .insert(name, rows)
+        .expect("rows of the table's width");
 }
 
 pub fn t(s: &str) -> Value {

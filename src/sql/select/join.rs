@@ -10,7 +10,7 @@ use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::resolve::{find_column, ident_name};
 use crate::sql::eval::{eval, is_true, Scope, ScopeColumn};
-use crate::sql::storage::{from_glue, prefetch, PREFETCH_AHEAD};
+use crate::sql::storage::from_glue;
 use crate::types::{SqlType, Value};
 use gluesql::core::data::Value as GValue;
 use sqlparser::ast::{BinaryOperator, Expr, JoinConstraint};
@@ -93,11 +93,7 @@ impl<'a> Input<'a> {
                 }
             }
             Rows::Stored(rows) => {
-                let first = columns.clone().next().unwrap_or(0);
-                for (i, row) in rows.iter().enumerate() {
-                    if let Some(ahead) = rows.get(i + PREFETCH_AHEAD) {
-                        prefetch(ahead.get(first));
-                    }
+                for row in rows {
                     out.extend(columns.clone().map(|c| stored_key(row.get(c))));
                 }
             }

@@ -11,7 +11,7 @@ use crate::error::PgResult;
 use crate::sql::eval::compiled::Compiled;
 use crate::sql::eval::lane::{cmp_int_keys, IntExpr, IntPred};
 use crate::sql::eval::{is_true, EvalCtx, Scope, ScopeColumn};
-use crate::sql::storage::{from_glue, Prefetched, StoredRowIter};
+use crate::sql::storage::{from_glue, StoredRowIter};
 use crate::types::Value;
 use gluesql::core::data::Value as GValue;
 use sqlparser::ast::{Expr, OrderByExpr, Select, TableFactor};
@@ -152,7 +152,7 @@ impl StoredScan<'_> {
         let read: Vec<usize> = (0..read.len()).filter(|&i| read[i]).collect();
         // One buffer for every row: only the read positions are ever written.
         let mut row: Vec<Value> = vec![Value::Null; self.needed.len()];
-        for stored in Prefetched::new(rows) {
+        for stored in rows {
             crate::sql::deadline::check()?;
             let decided = match &lane_filter {
                 Some(lane) => match lane.eval(stored) {

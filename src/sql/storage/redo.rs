@@ -211,7 +211,7 @@ impl NodeStorage {
             .iter()
             .map(|(id, row)| (Key::I64(*id), row.iter().cloned().map(to_glue).collect()))
             .collect();
-        self.glue.insert_data(table, batch).map_err(glue_err)
+        self.store_rows(table, batch)
     }
 
     /// Replaces a table with an image (or drops it).

@@ -4,11 +4,10 @@
 //! transactions read the row's committed version (read committed), and a write to it reports a
 //! lock wait on the owner. Prepared transactions keep their log and their rows.
 
-use super::{glue_err, to_glue, NodeStorage, RowId, SavedTable, UniqueIndex};
+use super::{to_glue, NodeStorage, RowId, SavedTable, UniqueIndex};
 use crate::error::{PgError, PgResult};
 use crate::types::Value;
 use gluesql::core::data::Key;
-use gluesql::core::store::StoreMut;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
@@ -368,7 +367,7 @@ impl NodeStorage {
             .into_iter()
             .map(|(id, row)| (Key::I64(id), row.into_iter().map(to_glue).collect()))
             .collect();
-        self.glue.insert_data(table, batch).map_err(glue_err)
+        self.store_rows(table, batch)
     }
 
     /// Fails with a lock wait if a key of `rows` is held by another open transaction: a row it

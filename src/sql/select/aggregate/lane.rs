@@ -10,8 +10,10 @@ use crate::sql::eval::compiled::Compiled;
 use crate::sql::eval::lane::IntExpr;
 use crate::sql::eval::ScopeColumn;
 use crate::sql::select::keys::hash_int_key;
+use crate::sql::storage::FxBuild;
 use crate::types::Value;
 use gluesql::core::data::Value as GValue;
+use std::collections::HashMap;
 
 pub(super) struct LaneGroup {
     keys: Vec<IntExpr>,
@@ -20,6 +22,9 @@ pub(super) struct LaneGroup {
     /// One row's key and arguments, reused.
     key_buf: Vec<Option<i64>>,
     arg_buf: Vec<Option<i64>>,
+    /// With one grouping key, each key's group once found: a row then finds its group without
+    /// comparing values.
+    found: HashMap<Option<i64>, usize, FxBuild>,
 }
 
 impl LaneGroup {
@@ -52,6 +57,7 @@ impl LaneGroup {
         Some(LaneGroup {
             key_buf: Vec::with_capacity(keys.len()),
             arg_buf: Vec::with_capacity(args.len()),
+            found: HashMap::default(),
             keys,
             args,
         })
@@ -77,8 +83,14 @@ impl LaneGroup {
         if self.key_buf.len() < self.keys.len() || self.arg_buf.len() < self.args.len() {
             return Ok(false);
         }
+        let single = match self.key_buf.as_slice() {
+            [key] => Some(*key),
+            _ => None,
+        };
         let at = if self.keys.is_empty() {
             0
+        } else if let Some(&at) = single.and_then(|key| self.found.get(&key)) {
+            at
         } else {
             let hash = hash_int_key(&self.key_buf);
             let found = groups.index.candidates(hash).find(|&i| {
@@ -88,14 +100,18 @@ impl LaneGroup {
                     .zip(&self.key_buf)
                     .all(|(v, k)| same_int(v, *k))
             });
-            match found {
+            let at = match found {
                 Some(at) => at,
                 None => {
                     let key = self.keys.iter().zip(&self.key_buf);
                     let key = key.map(|(k, v)| k.width.value(*v)).collect();
                     groups.add(hash, new_state(key))
                 }
+            };
+            if let Some(key) = single {
+                self.found.insert(key, at);
             }
+            at
         };
         let Some(state) = groups.states.get_mut(at) else {
             return Ok(false);
