@@ -596,6 +596,9 @@ fn integer_lane_answers_as_general_evaluation() {
          GROUP BY 1 ORDER BY 1",
         "SELECT b / 1000000007 % 5, count(*) FROM ints WHERE b > 0 AND b < 9000000000 \
          GROUP BY 1 ORDER BY 1",
+        // One key, only count(*): keys on both sides of the small-key table's edge, and NULL.
+        "SELECT i + 4000, count(*) FROM ints WHERE t <> 'max' GROUP BY 1 ORDER BY 1",
+        "SELECT s, count(*), count(*) FROM ints GROUP BY s ORDER BY s",
         "SELECT count(*), sum(i), max(b) FROM ints WHERE s >= 0 OR i < -50",
         "SELECT count(*), sum(s) FROM ints WHERE i - s * 3 > 4 AND i % 4 <> 1",
         "SELECT count(*) FROM ints WHERE i = NULL OR s <> 2",

@@ -25,6 +25,9 @@ pub(super) struct LaneGroup {
     /// With one grouping key, each key's group once found: a row then finds its group without
     /// comparing values.
     found: HashMap<Option<i64>, usize, FxBuild>,
+    dense: Vec<Option<usize>>,
+    /// Every aggregate is `count(*)`: a row only adds one to each.
+    counts_only: bool,
 }
 
 impl LaneGroup {
@@ -58,6 +61,8 @@ impl LaneGroup {
             key_buf: Vec::with_capacity(keys.len()),
             arg_buf: Vec::with_capacity(args.len()),
             found: HashMap::default(),
+            dense: Vec::new(),
+            counts_only: args.iter().all(Option::is_none),
             keys,
             args,
         })
@@ -71,27 +76,42 @@ impl LaneGroup {
         groups: &mut Groups,
         new_state: &dyn Fn(Vec<Value>) -> GroupState,
     ) -> PgResult<bool> {
-        self.key_buf.clear();
-        self.key_buf
-            .extend(self.keys.iter().map_while(|k| k.eval(stored)));
-        self.arg_buf.clear();
-        self.arg_buf.extend(
-            self.args
-                .iter()
-                .map_while(|a| a.as_ref().map_or(Some(None), |a| a.eval(stored))),
-        );
-        if self.key_buf.len() < self.keys.len() || self.arg_buf.len() < self.args.len() {
-            return Ok(false);
-        }
-        let single = match self.key_buf.as_slice() {
-            [key] => Some(*key),
+        // The common shapes (one key; only `count(*)`) skip the buffers' general loops.
+        let single = match self.keys.as_slice() {
+            [key] => match key.eval(stored) {
+                Some(k) => Some(k),
+                None => return Ok(false),
+            },
             _ => None,
         };
+        if single.is_none() {
+            self.key_buf.clear();
+            self.key_buf
+                .extend(self.keys.iter().map_while(|k| k.eval(stored)));
+            if self.key_buf.len() < self.keys.len() {
+                return Ok(false);
+            }
+        }
+        self.arg_buf.clear();
+        if !self.counts_only {
+            self.arg_buf.extend(
+                self.args
+                    .iter()
+                    .map_while(|a| a.as_ref().map_or(Some(None), |a| a.eval(stored))),
+            );
+            if self.arg_buf.len() < self.args.len() {
+                return Ok(false);
+            }
+        }
         let at = if self.keys.is_empty() {
             0
-        } else if let Some(&at) = single.and_then(|key| self.found.get(&key)) {
+        } else if let Some(at) = single.and_then(|key| self.found_group(key)) {
             at
         } else {
+            if let Some(key) = single {
+                self.key_buf.clear();
+                self.key_buf.push(key);
+            }
             let hash = hash_int_key(&self.key_buf);
             let found = groups.index.candidates(hash).find(|&i| {
                 groups.states[i]
@@ -109,13 +129,21 @@ impl LaneGroup {
                 }
             };
             if let Some(key) = single {
-                self.found.insert(key, at);
+                self.remember_group(key, at);
             }
             at
         };
         let Some(state) = groups.states.get_mut(at) else {
             return Ok(false);
         };
+        if self.counts_only {
+            for acc in state.accs.iter_mut() {
+                if let Acc::Count(n) = acc {
+                    *n += 1;
+                }
+            }
+            return Ok(true);
+        }
         for ((acc, arg), value) in state.accs.iter_mut().zip(&self.args).zip(&self.arg_buf) {
             match (acc, arg) {
                 (Acc::Count(n), None) => *n += 1,
@@ -126,6 +154,39 @@ impl LaneGroup {
         }
         Ok(true)
     }
+}
+
+impl LaneGroup {
+    fn found_group(&self, key: Option<i64>) -> Option<usize> {
+        match dense_slot(key) {
+            Some(slot) => self.dense.get(slot).copied().flatten(),
+            None => self.found.get(&key).copied(),
+        }
+    }
+
+    fn remember_group(&mut self, key: Option<i64>, at: usize) {
+        match dense_slot(key) {
+            Some(slot) => {
+                if self.dense.len() <= slot {
+                    self.dense.resize(slot + 1, None);
+                }
+                if let Some(entry) = self.dense.get_mut(slot) {
+                    *entry = Some(at);
+                }
+            }
+            None => {
+                self.found.insert(key, at);
+            }
+        }
+    }
+}
+
+/// Small non-negative keys (`k % 100`, a status code) index a table instead of being hashed.
+const DENSE_KEYS: i64 = 4096;
+
+fn dense_slot(key: Option<i64>) -> Option<usize> {
+    key.filter(|k| (0..DENSE_KEYS).contains(k))
+        .and_then(|k| usize::try_from(k).ok())
 }
 
 /// Whether a group's key value is the lane's integer (or NULL), as `same_group` decides.
