@@ -189,7 +189,20 @@ impl<'a> Analyzer<'a> {
     ) -> Checked<usize> {
         let mut left = self.factor(&twj.relation, level, tree)?;
         for join in &twj.joins {
-            let right = self.factor(&join.relation, level, tree)?;
+            let outer_side = matches!(
+                join.join_operator,
+                JoinOperator::RightOuter(_) | JoinOperator::FullOuter(_)
+            );
+            let right = match &join.relation {
+                TableFactor::Derived {
+                    lateral: true,
+                    subquery,
+                    alias,
+                } if outer_side => self
+                    .lateral(subquery, alias.as_ref(), level, tree, false)
+                    .map_err(not_lateral_join)?,
+                other => self.factor(other, level, tree)?,
+            };
             let constraint = match &join.join_operator {
                 JoinOperator::Inner(c)
                 | JoinOperator::LeftOuter(c)
@@ -284,6 +297,11 @@ impl<'a> Analyzer<'a> {
                 let columns = rename(out, &alias.columns).map_or(Columns::Unknown, Columns::Named);
                 Item::relation(normalize_ident(&alias.name), None, true, columns)
             }
+            TableFactor::Derived {
+                lateral: true,
+                subquery,
+                alias,
+            } => return self.lateral(subquery, alias.as_ref(), level, tree, true),
             TableFactor::NestedJoin {
                 table_with_joins,
                 alias,
@@ -304,6 +322,31 @@ impl<'a> Analyzer<'a> {
             }
             other => opaque(alias_of(other)),
         };
+        Ok(push(tree, item))
+    }
+
+    /// A LATERAL subquery, which also sees the FROM items before it (`reaches`: unless it is
+    /// on the right of a RIGHT or FULL join, where referring to them is an error).
+    fn lateral(
+        &self,
+        subquery: &Query,
+        alias: Option<&TableAlias>,
+        level: &Level<'a, '_>,
+        tree: &mut Vec<Item<'a>>,
+        reaches: bool,
+    ) -> Checked<usize> {
+        let mut scope = Level::new(level.parent);
+        scope.ctes = level.ctes.clone();
+        scope.items = level.items.iter().chain(tree.iter()).cloned().collect();
+        for item in scope.items.iter_mut() {
+            item.lateral_only = !reaches;
+        }
+        let out = self.query(subquery, Some(&scope))?;
+        let Some(alias) = alias else {
+            return Ok(push(tree, opaque(None)));
+        };
+        let columns = rename(out, &alias.columns).map_or(Columns::Unknown, Columns::Named);
+        let item = Item::relation(normalize_ident(&alias.name), None, true, columns);
         Ok(push(tree, item))
     }
 
@@ -526,4 +569,18 @@ fn names_output(e: &Expr, output: Option<&[(String, SqlType)]>) -> bool {
         }
         _ => false,
     }
+}
+
+/// A reference from a LATERAL item on the right of a RIGHT or FULL join to the items on its
+/// left: PostgreSQL's error says why it is invalid there.
+fn not_lateral_join(mut f: Failure) -> Failure {
+    if f.error
+        .message
+        .starts_with("invalid reference to FROM-clause entry")
+    {
+        f.error.hint = None;
+        f.error.detail =
+            Some("The combining JOIN type must be INNER or LEFT for a LATERAL reference.".into());
+    }
+    f
 }

@@ -10,8 +10,8 @@ use crate::sql::eval::{arg_exprs, eval, expr_type, function_args, Scope, ScopeCo
 use crate::sql::{Column, ResultSet};
 use crate::types::{SqlType, Value};
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, Ident, JoinConstraint, JoinOperator, ObjectName, TableAlias,
-    TableFactor, TableWithJoins,
+    BinaryOperator, Expr, FunctionArg, Ident, Join, JoinConstraint, JoinOperator, ObjectName,
+    TableAlias, TableFactor, TableWithJoins,
 };
 
 /// Renames the first columns of a result (`AS d(id)`, `WITH x(a, b) AS ...`).
@@ -166,6 +166,27 @@ pub fn build_from_where(
 ) -> PgResult<Rel> {
     let mut acc: Option<Rel> = None;
     for twj in from {
+        if let Some(left) = acc.take_if(|_| super::lateral::is_lateral(&twj.relation)) {
+            // A comma before a LATERAL item is a cross join evaluated row by row.
+            let rel = super::lateral::lateral_join(
+                exec,
+                left,
+                &twj.relation,
+                JoinKind::Inner,
+                None,
+                outer,
+                used,
+                used.beyond_on(),
+            )?;
+            acc = Some(chain_joins(
+                exec,
+                Input::from_rel(rel),
+                &twj.joins,
+                outer,
+                used,
+            )?);
+            continue;
+        }
         let rel = table_with_joins(exec, twj, outer, used)?;
         acc = Some(match acc {
             None => rel,
@@ -199,22 +220,51 @@ fn table_with_joins(
     if twj.joins.is_empty() {
         return factor(exec, &twj.relation, outer, used);
     }
-    let outputs = used.join_outputs(&twj.joins);
-    let mut left = join_input(exec, &twj.relation, outer, used)?;
-    for (j, reads) in twj.joins.iter().zip(&outputs) {
-        let right = join_input(exec, &j.relation, outer, used)?;
-        let (kind, constraint) = match &j.join_operator {
-            JoinOperator::Inner(c) => (JoinKind::Inner, Some(c)),
-            JoinOperator::LeftOuter(c) => (JoinKind::Left, Some(c)),
-            JoinOperator::RightOuter(c) => (JoinKind::Right, Some(c)),
-            JoinOperator::FullOuter(c) => (JoinKind::Full, Some(c)),
-            JoinOperator::CrossJoin => (JoinKind::Inner, None),
-            _ => return Err(PgError::unsupported("this join type is not supported")),
+    let first = join_input(exec, &twj.relation, outer, used)?;
+    chain_joins(exec, first, &twj.joins, outer, used)
+}
+
+/// `left` joined with each of `joins` in turn; a LATERAL item is evaluated for each row of
+/// what precedes it.
+fn chain_joins(
+    exec: &Executor,
+    mut left: Input,
+    joins: &[Join],
+    outer: Option<&Scope>,
+    used: &UsedNames,
+) -> PgResult<Rel> {
+    let outputs = used.join_outputs(joins);
+    for (j, reads) in joins.iter().zip(&outputs) {
+        let (kind, constraint) = join_kind(&j.join_operator)?;
+        let rel = if super::lateral::is_lateral(&j.relation) {
+            super::lateral::lateral_join(
+                exec,
+                left.into_rel(),
+                &j.relation,
+                kind,
+                constraint,
+                outer,
+                used,
+                reads.as_ref(),
+            )?
+        } else {
+            let right = join_input(exec, &j.relation, outer, used)?;
+            join(exec, left, right, kind, constraint, outer, reads.as_ref())?
         };
-        let rel = join(exec, left, right, kind, constraint, outer, reads.as_ref())?;
         left = Input::from_rel(rel);
     }
     Ok(left.into_rel())
+}
+
+fn join_kind(op: &JoinOperator) -> PgResult<(JoinKind, Option<&JoinConstraint>)> {
+    Ok(match op {
+        JoinOperator::Inner(c) => (JoinKind::Inner, Some(c)),
+        JoinOperator::LeftOuter(c) => (JoinKind::Left, Some(c)),
+        JoinOperator::RightOuter(c) => (JoinKind::Right, Some(c)),
+        JoinOperator::FullOuter(c) => (JoinKind::Full, Some(c)),
+        JoinOperator::CrossJoin => (JoinKind::Inner, None),
+        _ => return Err(PgError::unsupported("this join type is not supported")),
+    })
 }
 
 /// One side of a join: a stored table is read in place, anything else as a relation.
@@ -243,7 +293,7 @@ fn join_input<'a>(
     Ok(Input::from_rel(factor(exec, tf, outer, used)?))
 }
 
-fn factor(
+pub(super) fn factor(
     exec: &Executor,
     tf: &TableFactor,
     outer: Option<&Scope>,

@@ -6,6 +6,7 @@ mod aggregate;
 mod from;
 mod join;
 mod keys;
+mod lateral;
 mod names;
 mod order;
 mod partitioned;
