@@ -167,7 +167,8 @@ pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
         | "enable_hashjoin"
         | "enable_mergejoin"
         | "enable_nestloop"
-        | "enable_seqscan" => boolean(value),
+        | "enable_seqscan"
+        | "enable_sort" => boolean(value),
         "extra_float_digits" => integer_in(name, value, -15, 3),
         "citus.max_adaptive_executor_pool_size" => integer_in(name, value, 1, 1_048_576),
         "citus.task_assignment_policy" => {
