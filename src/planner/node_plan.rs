@@ -397,9 +397,17 @@ impl<'a> NodePlanner<'a> {
 
     /// Which joins of `query`, in FROM order, PostgreSQL runs as merge joins: `Some(outer is
     /// the right input)` for those, `None` for the others.
-    pub fn merge_joins(&self, query: &Query) -> Vec<Option<bool>> {
+    pub fn merge_joins(
+        &self,
+        select: &Select,
+        order_by: &[OrderByExpr],
+        bound: Option<usize>,
+    ) -> Vec<Option<bool>> {
+        let (mut rels, steps) = self.relations_and_joins(select);
+        let limit = bound.map(|b| b as f64);
+        let upper = self.upper_of(select, order_by, (limit, None, limit.is_some()), &rels);
         self.merges.borrow_mut().clear();
-        self.plan(query);
+        self.scan_join(select.selection.as_ref(), &mut rels, steps, &upper);
         self.merges.take()
     }
 
@@ -595,6 +603,21 @@ impl<'a> NodePlanner<'a> {
     }
 
     fn upper(&self, query: &Query, select: &Select, rels: &Rels) -> Upper {
+        let order = query.order_by.as_ref().map_or(&[][..], |o| &o.exprs[..]);
+        let limit = query.limit.as_ref().and_then(number);
+        let offset = query.offset.as_ref().and_then(|o| number(&o.value));
+        let has_limit = query.limit.is_some() || query.offset.is_some();
+        self.upper_of(select, order, (limit, offset, has_limit), rels)
+    }
+
+    /// `upper` of a SELECT block with its ORDER BY and (LIMIT, OFFSET, whether either is there).
+    fn upper_of(
+        &self,
+        select: &Select,
+        order_by: &[OrderByExpr],
+        (limit, offset, has_limit): (Option<f64>, Option<f64>, bool),
+        rels: &Rels,
+    ) -> Upper {
         let mut projection = Vec::new();
         for item in &select.projection {
             match item {
@@ -614,20 +637,13 @@ impl<'a> NodePlanner<'a> {
                 .collect(),
             GroupByExpr::All(_) => Vec::new(),
         };
-        let order: Vec<OrderByExpr> = query
-            .order_by
-            .as_ref()
-            .map(|o| {
-                o.exprs
-                    .iter()
-                    .map(|ob| OrderByExpr {
-                        expr: output_ref(&ob.expr, &select.projection)
-                            .unwrap_or_else(|| ob.expr.clone()),
-                        ..ob.clone()
-                    })
-                    .collect()
+        let order: Vec<OrderByExpr> = order_by
+            .iter()
+            .map(|ob| OrderByExpr {
+                expr: output_ref(&ob.expr, &select.projection).unwrap_or_else(|| ob.expr.clone()),
+                ..ob.clone()
             })
-            .unwrap_or_default();
+            .collect();
         let aggregates = aggregate_calls(
             projection
                 .iter()
@@ -641,9 +657,9 @@ impl<'a> NodePlanner<'a> {
             order,
             aggregates,
             distinct: matches!(select.distinct, Some(Distinct::Distinct)),
-            limit: query.limit.as_ref().and_then(number),
-            offset: query.offset.as_ref().and_then(|o| number(&o.value)),
-            has_limit: query.limit.is_some() || query.offset.is_some(),
+            limit,
+            offset,
+            has_limit,
         }
     }
 
@@ -1401,11 +1417,16 @@ impl<'a> NodePlanner<'a> {
             let (mat, rescan) = cost::material(&inner.cost);
             let materialized =
                 cost::nested_loop(&outer.cost, &mat, &rescan, qual_cost, rows, target, width);
-            if materialized.total < plain.total {
+            let (mut c, m) = if materialized.total < plain.total {
                 (materialized, Some(mat))
             } else {
                 (plain, None)
+            };
+            if !self.ctx.host.plan_methods().nestloop {
+                c.startup += cost::DISABLE_COST;
+                c.total += cost::DISABLE_COST;
             }
+            (c, m)
         };
         let (as_is, as_is_mat) = estimate(&left, &right);
         let swap_allowed = kind == JoinKind::Inner;

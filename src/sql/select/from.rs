@@ -152,21 +152,24 @@ pub fn build_from(
     outer: Option<&Scope>,
     used: &UsedNames,
 ) -> PgResult<Rel> {
-    build_from_where(exec, from, None, outer, used)
+    build_from_where(exec, from, None, outer, used, &[])
 }
 
 /// `build_from` for a block with a WHERE clause, whose equalities between comma-separated
-/// items join them by hashing.
+/// items join them by hashing; `merges` (from the planner, one per join in FROM order) says
+/// which joins merge instead (`Some(outer is the right input)`).
 pub fn build_from_where(
     exec: &Executor,
     from: &[TableWithJoins],
     where_clause: Option<&Expr>,
     outer: Option<&Scope>,
     used: &UsedNames,
+    merges: &[Option<bool>],
 ) -> PgResult<Rel> {
     let mut acc: Option<Rel> = None;
+    let mut merges = merges.iter().copied();
     for twj in from {
-        let rel = table_with_joins(exec, twj, outer, used)?;
+        let rel = table_with_joins(exec, twj, outer, used, &mut merges)?;
         acc = Some(match acc {
             None => rel,
             Some(left) => {
@@ -183,6 +186,7 @@ pub fn build_from_where(
                     on.as_ref(),
                     outer,
                     reads,
+                    merges.next().flatten(),
                 )?
             }
         });
@@ -195,6 +199,7 @@ fn table_with_joins(
     twj: &TableWithJoins,
     outer: Option<&Scope>,
     used: &UsedNames,
+    merges: &mut impl Iterator<Item = Option<bool>>,
 ) -> PgResult<Rel> {
     if twj.joins.is_empty() {
         return factor(exec, &twj.relation, outer, used);
@@ -211,7 +216,17 @@ fn table_with_joins(
             JoinOperator::CrossJoin => (JoinKind::Inner, None),
             _ => return Err(PgError::unsupported("this join type is not supported")),
         };
-        let rel = join(exec, left, right, kind, constraint, outer, reads.as_ref())?;
+        let merge = merges.next().flatten();
+        let rel = join(
+            exec,
+            left,
+            right,
+            kind,
+            constraint,
+            outer,
+            reads.as_ref(),
+            merge,
+        )?;
         left = Input::from_rel(rel);
     }
     Ok(left.into_rel())
@@ -290,7 +305,8 @@ fn factor(
             table_with_joins: nested,
             alias,
         } => {
-            let mut rel = table_with_joins(exec, nested, outer, &used.nested())?;
+            let mut rel =
+                table_with_joins(exec, nested, outer, &used.nested(), &mut std::iter::empty())?;
             if let Some(a) = alias {
                 let q = ident_name(&a.name);
                 for (c, n) in rel
