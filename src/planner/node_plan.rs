@@ -1,7 +1,7 @@
 //! The plan PostgreSQL makes for a SELECT on one node, with its estimates: per relation a
 //! sequential scan, or an index scan where WHERE fixes a unique key; joins in FROM order as hash
-//! joins (the cheaper side hashed), merge joins over sorted inputs or nested loops; then aggregation, DISTINCT, sorting and
-//! LIMIT.
+//! joins (the cheaper side hashed), merge joins over sorted inputs or nested loops; then
+//! aggregation, DISTINCT, sorting and LIMIT.
 
 mod window;
 

@@ -1,7 +1,8 @@
 //! Joins of two inputs: a hash join on the equality conditions between them (built on the
 //! right input, probed in the left input's order; NULL keys never match), a merge join where
-//! the planner chooses one, a nested loop otherwise. A stored table is read in place: keys hash straight from the stored values and
-//! a joined row converts only the columns the rest of the query reads (none for `count(*)`).
+//! the planner chooses one, a nested loop otherwise. A stored table is read in place: keys hash
+//! straight from the stored values and a joined row converts only the columns the rest of the
+//! query reads (none for `count(*)`).
 
 use super::from::{column_index, conjuncts};
 use super::keys::{hash_parts, KeyIndex, KeyPart};
