@@ -147,6 +147,7 @@ pub fn default_setting(name: &str) -> Option<&'static str> {
         "enable_mergejoin" => "on",
         "enable_nestloop" => "on",
         "enable_seqscan" => "on",
+        "enable_sort" => "on",
         "citus.enable_ddl_propagation" => "on",
         "citus.enable_metadata_sync" => "on",
         "citus.enable_local_execution" => "on",

@@ -200,6 +200,7 @@ impl Cluster {
             now,
             relations: &relations,
             sizes: Some(&sizes),
+            methods: super::settings::plan_methods(s),
         };
         let node = self
             .network

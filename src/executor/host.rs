@@ -21,6 +21,8 @@ pub struct ClusterHost<'a> {
     /// Intermediate results by name (`remote_scan`, pulled-up tables).
     pub relations: &'a BTreeMap<String, ResultSet>,
     pub sizes: Option<&'a ShardSizes>,
+    /// The session's planner settings, for a statement planned on the coordinator itself.
+    pub methods: crate::sql::PlanMethods,
 }
 
 impl<'a> ClusterHost<'a> {
@@ -35,6 +37,7 @@ impl<'a> ClusterHost<'a> {
             now,
             relations,
             sizes: None,
+            methods: crate::sql::PlanMethods::default(),
         }
     }
 
@@ -62,6 +65,10 @@ impl Host for ClusterHost<'_> {
 
     fn is_citus_table(&self, name: &str) -> bool {
         self.catalog.table(name).is_some()
+    }
+
+    fn plan_methods(&self) -> crate::sql::PlanMethods {
+        self.methods
     }
 
     fn call_scalar(&self, name: &str, args: &[Value]) -> Option<PgResult<Value>> {

@@ -398,6 +398,7 @@ impl Cluster {
             now,
             relations,
             sizes: Some(&sizes),
+            methods: settings::plan_methods(s),
         };
         let node = self
             .network

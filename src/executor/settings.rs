@@ -26,6 +26,16 @@ pub fn is_on(session: &Session, name: &str) -> bool {
     matches!(value, Some("on" | "true" | "1" | "yes"))
 }
 
+/// The join methods and sorts the session leaves on (`enable_hashjoin`, ...).
+pub fn plan_methods(session: &Session) -> crate::sql::PlanMethods {
+    crate::sql::PlanMethods {
+        hashjoin: is_on(session, "enable_hashjoin"),
+        mergejoin: is_on(session, "enable_mergejoin"),
+        nestloop: is_on(session, "enable_nestloop"),
+        sort: is_on(session, "enable_sort"),
+    }
+}
+
 pub fn get_i64(session: &Session, name: &str) -> Option<i64> {
     get(session, name).and_then(|v| v.parse().ok())
 }
@@ -167,7 +177,8 @@ pub(crate) fn normalize(name: &str, value: &str) -> PgResult<String> {
         | "enable_hashjoin"
         | "enable_mergejoin"
         | "enable_nestloop"
-        | "enable_seqscan" => boolean(value),
+        | "enable_seqscan"
+        | "enable_sort" => boolean(value),
         "extra_float_digits" => integer_in(name, value, -15, 3),
         "citus.max_adaptive_executor_pool_size" => integer_in(name, value, 1, 1_048_576),
         "citus.task_assignment_policy" => {

@@ -555,6 +555,61 @@ pub fn hash_join(outer: &Cost, inner: &Cost, j: &HashJoin) -> Cost {
     Cost::new(startup, startup + run, j.rows, j.width)
 }
 
+/// PostgreSQL's charge for a switched-off plan type (`enable_* = off`): such a plan stays
+/// possible, only dearer than any other.
+pub const DISABLE_COST: f64 = 1.0e10;
+
+/// A merge join of two inputs ordered on the merge keys (`outer` and `inner` as they come,
+/// sorted or not).
+#[derive(Clone, Debug)]
+pub struct MergeJoin {
+    /// The merge clauses' evaluation cost, and the other join conditions'.
+    pub merge_quals: QualCost,
+    pub other_quals: QualCost,
+    /// Pairs the merge clauses alone let through.
+    pub merged_rows: f64,
+    /// At most one inner match per outer row and no other condition: no inner row is reread.
+    pub skip_mark_restore: bool,
+    /// The inner input is sorted here (else an index scan, which supports mark and restore).
+    pub inner_sorted: bool,
+    pub rows: f64,
+    pub target: QualCost,
+    pub width: i64,
+}
+
+/// initial_cost_mergejoin and final_cost_mergejoin, without range statistics (the merge
+/// reads both inputs whole): the cost, and whether the inner input is materialized.
+pub fn merge_join(outer: &Cost, inner: &Cost, j: &MergeJoin) -> (Cost, bool) {
+    let inner_path_rows = if inner.rows <= 0.0 { 1.0 } else { inner.rows };
+    let inner_rows = clamp_row_est(inner_path_rows);
+    let outer_rows = clamp_row_est(outer.rows.max(1.0));
+    let mut startup = outer.startup + inner.startup;
+    let mut run = outer.total - outer.startup;
+    let inner_run = inner.total - inner.startup;
+    // Rows of an inner run of equal keys are read again for each outer row of the run.
+    let rescanned = if j.skip_mark_restore {
+        0.0
+    } else {
+        (j.merged_rows - inner_path_rows).max(0.0)
+    };
+    let rescan_ratio = 1.0 + rescanned / inner_rows;
+    let bare = inner_run * rescan_ratio;
+    let materialized = inner_run + CPU_OPERATOR_COST * inner_rows * rescan_ratio;
+    let materialize = !j.skip_mark_restore
+        && (materialized < bare
+            || (j.inner_sorted && relation_byte_size(inner_path_rows, inner.width) > WORK_MEM));
+    run += if materialize { materialized } else { bare };
+    startup += j.merge_quals.startup + j.other_quals.startup;
+    run += j.merge_quals.per_tuple * (outer_rows + inner_rows * rescan_ratio);
+    run += (CPU_TUPLE_COST + j.other_quals.per_tuple) * j.merged_rows;
+    startup += j.target.startup;
+    run += j.target.per_tuple * j.rows;
+    (
+        Cost::new(startup, startup + run, j.rows, j.width),
+        materialize,
+    )
+}
+
 /// estimate_hash_bucket_stats: the fraction of the inner rows in a probed bucket.
 fn bucket_size(key: &HashKey, buckets: f64) -> f64 {
     if key.is_default {

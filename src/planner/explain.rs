@@ -288,7 +288,18 @@ fn select_plan_of(
         )?
     };
     Ok(match plan {
-        SelectPlan::Local => with_planner(cluster, COORDINATOR, verbose, |p| p.plan(&query))?,
+        SelectPlan::Local => {
+            let db = cluster.node_db(COORDINATOR)?;
+            let relations = BTreeMap::new();
+            let mut host = ClusterHost::new(&cluster.catalog, cluster.now(), &relations);
+            host.methods = crate::executor::settings::plan_methods(session);
+            let ctx = EvalCtx {
+                host: &host,
+                db,
+                subqueries: None,
+            };
+            NodePlanner::new(&ctx).verbose(verbose).plan(&query)
+        }
         SelectPlan::Router { index } => {
             let g = shard_group_task(cluster, &query, index)?;
             let (node, map) = (g.node, g.map);

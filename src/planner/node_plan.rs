@@ -1,7 +1,7 @@
 //! The plan PostgreSQL makes for a SELECT on one node, with its estimates: per relation a
 //! sequential scan, or an index scan where WHERE fixes a unique key; joins in FROM order as hash
-//! joins (the cheaper side hashed) or nested loops; then aggregation, DISTINCT, sorting and
-//! LIMIT.
+//! joins (the cheaper side hashed), merge joins over sorted inputs or nested loops; then
+//! aggregation, DISTINCT, sorting and LIMIT.
 
 mod window;
 
@@ -21,6 +21,7 @@ use sqlparser::ast::{
     BinaryOperator, Distinct, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, OrderByExpr,
     Query, Select, SelectItem, SetExpr, TableFactor, Value as AstValue,
 };
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::ops::Add;
 
@@ -99,6 +100,8 @@ struct Path {
     /// A base relation's every column: what its scan returns when the node above takes the
     /// rows as they are (a "physical" target list).
     physical: Option<Vec<Expr>>,
+    /// Its rows come in the query's ORDER BY order (a merge join on those keys).
+    presorted: bool,
 }
 
 impl Path {
@@ -109,6 +112,7 @@ impl Path {
             rels,
             output: Vec::new(),
             physical: None,
+            presorted: false,
         }
     }
 }
@@ -140,6 +144,15 @@ impl JoinKind {
     }
 }
 
+/// A merge join's estimate: its own, its two Sorts', and whether the inner one is
+/// materialized.
+struct MergePlan {
+    cost: Cost,
+    outer_sort: Cost,
+    inner_sort: Cost,
+    materialize: bool,
+}
+
 /// A relation joined to the ones before it.
 struct Step {
     rel: usize,
@@ -153,6 +166,8 @@ pub struct NodePlanner<'a> {
     ctx: &'a EvalCtx<'a>,
     /// EXPLAIN (VERBOSE): output columns, qualified names.
     verbose: bool,
+    /// Per join planned, in FROM order: `Some(outer is the right input)` for a merge join.
+    merges: RefCell<Vec<Option<bool>>>,
 }
 
 /// What the upper part of a query does, resolved against its select list.
@@ -234,6 +249,7 @@ impl<'a> NodePlanner<'a> {
         NodePlanner {
             ctx,
             verbose: false,
+            merges: RefCell::new(Vec::new()),
         }
     }
 
@@ -364,12 +380,8 @@ impl<'a> NodePlanner<'a> {
             .iter()
             .map(|o| self.sort_key_text(&rels, o, prefix))
             .collect();
-        if !upper.order.is_empty() && !window_sorted.starts_with(&keys) {
-            let bound = match (upper.limit, upper.offset) {
-                (Some(l), o) => Some(l + o.unwrap_or(0.0)),
-                _ => None,
-            };
-            let c = cost::sort(&path.cost, bound);
+        if !upper.order.is_empty() && !window_sorted.starts_with(&keys) && !path.presorted {
+            let c = self.sort_cost(&path.cost, &upper);
             let node = PlanNode::new("Sort")
                 .prop(format!("Sort Key: {}", keys.join(", ")))
                 .child(path.node);
@@ -381,6 +393,40 @@ impl<'a> NodePlanner<'a> {
             path = self.returning(&rels, Path::new(node, c, path.rels), path.output);
         }
         path.node
+    }
+
+    /// Which joins of `query`, in FROM order, PostgreSQL runs as merge joins: `Some(outer is
+    /// the right input)` for those, `None` for the others.
+    pub fn merge_joins(
+        &self,
+        select: &Select,
+        order_by: &[OrderByExpr],
+        bound: Option<usize>,
+    ) -> Vec<Option<bool>> {
+        let (mut rels, steps) = self.relations_and_joins(select);
+        let limit = bound.map(|b| b as f64);
+        let upper = self.upper_of(select, order_by, (limit, None, limit.is_some()), &rels);
+        self.merges.borrow_mut().clear();
+        self.scan_join(select.selection.as_ref(), &mut rels, steps, &upper);
+        self.merges.take()
+    }
+
+    /// A Sort for the query's ORDER BY (bounded by its LIMIT) over `input`.
+    fn sort_cost(&self, input: &Cost, upper: &Upper) -> Cost {
+        let bound = match (upper.limit, upper.offset) {
+            (Some(l), o) => Some(l + o.unwrap_or(0.0)),
+            _ => None,
+        };
+        self.sorted(cost::sort(input, bound))
+    }
+
+    /// A sort's cost, penalized under `enable_sort = off`.
+    fn sorted(&self, mut c: Cost) -> Cost {
+        if !self.ctx.host.plan_methods().sort {
+            c.startup += cost::DISABLE_COST;
+            c.total += cost::DISABLE_COST;
+        }
+        c
     }
 
     /// One stored relation, `reference` being the name the statement knows it by.
@@ -557,6 +603,21 @@ impl<'a> NodePlanner<'a> {
     }
 
     fn upper(&self, query: &Query, select: &Select, rels: &Rels) -> Upper {
+        let order = query.order_by.as_ref().map_or(&[][..], |o| &o.exprs[..]);
+        let limit = query.limit.as_ref().and_then(number);
+        let offset = query.offset.as_ref().and_then(|o| number(&o.value));
+        let has_limit = query.limit.is_some() || query.offset.is_some();
+        self.upper_of(select, order, (limit, offset, has_limit), rels)
+    }
+
+    /// `upper` of a SELECT block with its ORDER BY and (LIMIT, OFFSET, whether either is there).
+    fn upper_of(
+        &self,
+        select: &Select,
+        order_by: &[OrderByExpr],
+        (limit, offset, has_limit): (Option<f64>, Option<f64>, bool),
+        rels: &Rels,
+    ) -> Upper {
         let mut projection = Vec::new();
         for item in &select.projection {
             match item {
@@ -576,20 +637,13 @@ impl<'a> NodePlanner<'a> {
                 .collect(),
             GroupByExpr::All(_) => Vec::new(),
         };
-        let order: Vec<OrderByExpr> = query
-            .order_by
-            .as_ref()
-            .map(|o| {
-                o.exprs
-                    .iter()
-                    .map(|ob| OrderByExpr {
-                        expr: output_ref(&ob.expr, &select.projection)
-                            .unwrap_or_else(|| ob.expr.clone()),
-                        ..ob.clone()
-                    })
-                    .collect()
+        let order: Vec<OrderByExpr> = order_by
+            .iter()
+            .map(|ob| OrderByExpr {
+                expr: output_ref(&ob.expr, &select.projection).unwrap_or_else(|| ob.expr.clone()),
+                ..ob.clone()
             })
-            .unwrap_or_default();
+            .collect();
         let aggregates = aggregate_calls(
             projection
                 .iter()
@@ -603,9 +657,9 @@ impl<'a> NodePlanner<'a> {
             order,
             aggregates,
             distinct: matches!(select.distinct, Some(Distinct::Distinct)),
-            limit: query.limit.as_ref().and_then(number),
-            offset: query.offset.as_ref().and_then(|o| number(&o.value)),
-            has_limit: query.limit.is_some() || query.offset.is_some(),
+            limit,
+            offset,
+            has_limit,
         }
     }
 
@@ -768,6 +822,21 @@ impl<'a> NodePlanner<'a> {
         };
         let rest: Vec<Path> = paths.collect();
         let count = rest.len();
+        // The last join's order reaches ORDER BY when nothing in between regroups the rows.
+        let takes_order = !upper.aggregated()
+            && !upper.distinct
+            && !upper.order.is_empty()
+            && upper
+                .order
+                .iter()
+                .all(|o| o.asc != Some(false) && o.nulls_first != Some(true))
+            && crate::planner::window::window_calls(
+                upper
+                    .projection
+                    .iter()
+                    .chain(upper.order.iter().map(|o| &o.expr)),
+            )
+            .is_empty();
         for (i, (right, step)) in rest.into_iter().zip(steps.iter().skip(1)).enumerate() {
             let mut covered = path.rels.clone();
             covered.extend(right.rels.iter().copied());
@@ -802,6 +871,7 @@ impl<'a> NodePlanner<'a> {
                 width,
                 target_cost,
                 &restrictions,
+                (i + 1 == count && takes_order).then_some(upper),
             );
             path = self.returning(rels, joined, output);
         }
@@ -1051,6 +1121,7 @@ impl<'a> NodePlanner<'a> {
         width: i64,
         target: QualCost,
         restrictions: &[Vec<Expr>],
+        order: Option<&Upper>,
     ) -> Path {
         let clause_refs: Vec<&Expr> = clauses.iter().collect();
         let selectivity = rels.selectivity(&clause_refs);
@@ -1072,6 +1143,7 @@ impl<'a> NodePlanner<'a> {
             .collect();
         let prefix = true;
         if hashable.is_empty() {
+            self.merges.borrow_mut().push(None);
             return self.nested_loop(rels, left, right, kind, &others, rows, width, target);
         }
         let plan = |outer: &Path, inner: &Path, keys: Vec<(Expr, Expr)>| {
@@ -1102,13 +1174,101 @@ impl<'a> NodePlanner<'a> {
                 hash_refs,
             )
         };
-        let (as_is, as_is_conds) = plan(&left, &right, hashable.clone());
+        let methods = self.ctx.host.plan_methods();
+        let penalty = |on: bool, mut c: Cost| {
+            if !on {
+                c.startup += cost::DISABLE_COST;
+                c.total += cost::DISABLE_COST;
+            }
+            c
+        };
         let swapped_keys: Vec<(Expr, Expr)> = hashable
             .iter()
             .map(|(l, r)| (r.clone(), l.clone()))
             .collect();
-        let (swapped, swapped_conds) = plan(&right, &left, swapped_keys);
-        let (outer, inner, kind, c, conds) = if swapped.total < as_is.total {
+        // A merge join's output is ordered on the outer keys, except when it adds inner rows
+        // that matched nothing; with an ORDER BY on them above, the hash join pays a Sort.
+        let wanted: Vec<&Expr> = order
+            .map(|u| u.order.iter().map(|o| &o.expr).collect())
+            .unwrap_or_default();
+        let merge_ordered = |keys: &[(Expr, Expr)], kind: JoinKind| {
+            !wanted.is_empty()
+                && matches!(kind, JoinKind::Inner | JoinKind::Left)
+                && wanted.len() <= keys.len()
+                && wanted.iter().zip(keys).all(|(w, (o, i))| {
+                    same_expr(rels, w, o) || (kind == JoinKind::Inner && same_expr(rels, w, i))
+                })
+        };
+        let ranked = |c: &Cost, ordered: bool| match order {
+            Some(u) if !ordered => {
+                let sorted = self.sort_cost(c, u);
+                cost::limit(&sorted, u.offset, u.limit).total
+            }
+            Some(u) => cost::limit(c, u.offset, u.limit).total,
+            None => c.total,
+        };
+        let (as_is, as_is_conds) = plan(&left, &right, hashable.clone());
+        let (swapped, swapped_conds) = plan(&right, &left, swapped_keys.clone());
+        let (as_is, swapped) = (
+            penalty(methods.hashjoin, as_is),
+            penalty(methods.hashjoin, swapped),
+        );
+        let hash_swapped = swapped.total < as_is.total;
+        let hash_cost = if hash_swapped { swapped } else { as_is };
+        let mut best = ranked(&hash_cost, false);
+        let mut merge: Option<(bool, MergePlan)> = None;
+        // A full merge join needs every condition to be a merge clause.
+        if kind != JoinKind::Full || others.is_empty() {
+            for (swap, keys) in [(false, &hashable), (true, &swapped_keys)] {
+                let (outer, inner) = if swap {
+                    (&right, &left)
+                } else {
+                    (&left, &right)
+                };
+                let k = if swap { kind.swapped() } else { kind };
+                let m = self.merge_plan(rels, outer, inner, keys, &others, rows, width, target);
+                let m = MergePlan {
+                    cost: penalty(methods.mergejoin, m.cost),
+                    ..m
+                };
+                let r = ranked(&m.cost, merge_ordered(keys, k));
+                if r < best {
+                    best = r;
+                    merge = Some((swap, m));
+                }
+            }
+        }
+        // With hash joins off, a nested loop competes too.
+        if !methods.hashjoin && kind != JoinKind::Full {
+            let nl = self.nested_loop(
+                rels,
+                Path::new(left.node.clone(), left.cost, left.rels.clone()),
+                Path::new(right.node.clone(), right.cost, right.rels.clone()),
+                kind,
+                clauses,
+                rows,
+                width,
+                target,
+            );
+            if ranked(&nl.cost, false) < best {
+                self.merges.borrow_mut().push(None);
+                return self.nested_loop(rels, left, right, kind, clauses, rows, width, target);
+            }
+        }
+        if let Some((swap, m)) = merge {
+            let (outer, inner, kind, keys) = if swap {
+                (right, left, kind.swapped(), swapped_keys)
+            } else {
+                (left, right, kind, hashable)
+            };
+            self.merges.borrow_mut().push(Some(swap));
+            let presorted = merge_ordered(&keys, kind);
+            let mut path = self.merge_join(rels, outer, inner, kind, &keys, &others, m);
+            path.presorted = presorted;
+            return path;
+        }
+        self.merges.borrow_mut().push(None);
+        let (outer, inner, kind, c, conds) = if hash_swapped {
             (right, left, kind.swapped(), swapped, swapped_conds)
         } else {
             (left, right, kind, as_is, as_is_conds)
@@ -1135,6 +1295,98 @@ impl<'a> NodePlanner<'a> {
         let mut covered = outer.rels;
         covered.extend(hash.rels.iter().copied());
         Path::new(node.child(outer.node).child(hash.node), c, covered)
+    }
+
+    /// The estimate of a merge join of `outer` and `inner`, both sorted on `keys` here.
+    #[allow(clippy::too_many_arguments)]
+    fn merge_plan(
+        &self,
+        rels: &Rels,
+        outer: &Path,
+        inner: &Path,
+        keys: &[(Expr, Expr)],
+        others: &[Expr],
+        rows: f64,
+        width: i64,
+        target: QualCost,
+    ) -> MergePlan {
+        let outer_sort = self.sorted(cost::sort(&outer.cost, None));
+        let inner_sort = self.sorted(cost::sort(&inner.cost, None));
+        let conds: Vec<Expr> = keys
+            .iter()
+            .map(|(o, i)| eq_expr(o.clone(), i.clone()))
+            .collect();
+        let sel = rels.selectivity(&conds.iter().collect::<Vec<_>>());
+        // `inner_unique` needs no restrictions beyond the merge keys here: constant filters
+        // only make a unique match more certain.
+        let unique = Self::inner_unique(rels, inner, keys, &[]);
+        let j = cost::MergeJoin {
+            merge_quals: Self::qual_cost(rels, &conds),
+            other_quals: Self::qual_cost(rels, others),
+            merged_rows: cost::clamp_row_est(sel * outer.cost.rows * inner.cost.rows),
+            skip_mark_restore: unique && others.is_empty(),
+            inner_sorted: true,
+            rows,
+            target,
+            width,
+        };
+        let (cost, materialize) = cost::merge_join(&outer_sort, &inner_sort, &j);
+        MergePlan {
+            cost,
+            outer_sort,
+            inner_sort,
+            materialize,
+        }
+    }
+
+    /// The Merge Join node over both inputs, each under a Sort on its keys.
+    #[allow(clippy::too_many_arguments)]
+    fn merge_join(
+        &self,
+        rels: &Rels,
+        outer: Path,
+        inner: Path,
+        kind: JoinKind,
+        keys: &[(Expr, Expr)],
+        others: &[Expr],
+        m: MergePlan,
+    ) -> Path {
+        let conds: Vec<Expr> = keys
+            .iter()
+            .map(|(o, i)| eq_expr(o.clone(), i.clone()))
+            .collect();
+        let mut node = PlanNode::new(format!("Merge{} Join", kind.suffix())).prop(format!(
+            "Merge Cond: {}",
+            self.quals_text(rels, &conds, true)
+        ));
+        if !others.is_empty() {
+            node = node.prop(format!(
+                "Join Filter: {}",
+                self.quals_text(rels, others, true)
+            ));
+        }
+        let sort = |p: Path, c: Cost, side: fn(&(Expr, Expr)) -> &Expr| {
+            let key: Vec<String> = keys
+                .iter()
+                .map(|k| self.shown(rels, side(k), true))
+                .collect();
+            let node = PlanNode::new("Sort")
+                .prop(format!("Sort Key: {}", key.join(", ")))
+                .child(p.node);
+            self.returning(rels, Path::new(node, c, p.rels), p.output)
+        };
+        let outer = sort(outer, m.outer_sort, |k| &k.0);
+        let mut inner = sort(inner, m.inner_sort, |k| &k.1);
+        if m.materialize {
+            // The Material node costs its input plus an operator call per row.
+            let mut c = m.inner_sort;
+            c.total += cost::CPU_OPERATOR_COST * c.rows;
+            let node = PlanNode::new("Materialize").child(inner.node);
+            inner = self.returning(rels, Path::new(node, c, inner.rels), inner.output);
+        }
+        let mut covered = outer.rels;
+        covered.extend(inner.rels.iter().copied());
+        Path::new(node.child(outer.node).child(inner.node), m.cost, covered)
     }
 
     /// A nested loop, the inner side materialized when that is cheaper; for inner joins
@@ -1165,11 +1417,16 @@ impl<'a> NodePlanner<'a> {
             let (mat, rescan) = cost::material(&inner.cost);
             let materialized =
                 cost::nested_loop(&outer.cost, &mat, &rescan, qual_cost, rows, target, width);
-            if materialized.total < plain.total {
+            let (mut c, m) = if materialized.total < plain.total {
                 (materialized, Some(mat))
             } else {
                 (plain, None)
+            };
+            if !self.ctx.host.plan_methods().nestloop {
+                c.startup += cost::DISABLE_COST;
+                c.total += cost::DISABLE_COST;
             }
+            (c, m)
         };
         let (as_is, as_is_mat) = estimate(&left, &right);
         let swap_allowed = kind == JoinKind::Inner;

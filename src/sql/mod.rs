@@ -156,6 +156,32 @@ pub trait Host {
     fn is_citus_table(&self, _name: &str) -> bool {
         false
     }
+
+    /// The session's `enable_hashjoin`, `enable_mergejoin`, `enable_nestloop` and
+    /// `enable_sort` (a node's own planning uses the defaults: Citus does not pass SET on).
+    fn plan_methods(&self) -> PlanMethods {
+        PlanMethods::default()
+    }
+}
+
+/// Which join methods and sorts the planner may use without penalty.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlanMethods {
+    pub hashjoin: bool,
+    pub mergejoin: bool,
+    pub nestloop: bool,
+    pub sort: bool,
+}
+
+impl Default for PlanMethods {
+    fn default() -> Self {
+        PlanMethods {
+            hashjoin: true,
+            mergejoin: true,
+            nestloop: true,
+            sort: true,
+        }
+    }
 }
 
 /// A host with nothing to add: a plain node.

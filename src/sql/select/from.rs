@@ -152,19 +152,22 @@ pub fn build_from(
     outer: Option<&Scope>,
     used: &UsedNames,
 ) -> PgResult<Rel> {
-    build_from_where(exec, from, None, outer, used)
+    build_from_where(exec, from, None, outer, used, &[])
 }
 
 /// `build_from` for a block with a WHERE clause, whose equalities between comma-separated
-/// items join them by hashing.
+/// items join them by hashing; `merges` (from the planner, one per join in FROM order) says
+/// which joins merge instead (`Some(outer is the right input)`).
 pub fn build_from_where(
     exec: &Executor,
     from: &[TableWithJoins],
     where_clause: Option<&Expr>,
     outer: Option<&Scope>,
     used: &UsedNames,
+    merges: &[Option<bool>],
 ) -> PgResult<Rel> {
     let mut acc: Option<Rel> = None;
+    let mut merges = merges.iter().copied();
     for twj in from {
         if let Some(left) = acc.take_if(|_| super::lateral::is_lateral(&twj.relation)) {
             // A comma before a LATERAL item is a cross join evaluated row by row.
@@ -178,16 +181,18 @@ pub fn build_from_where(
                 used,
                 used.beyond_on(),
             )?;
+            merges.next();
             acc = Some(chain_joins(
                 exec,
                 Input::from_rel(rel),
                 &twj.joins,
                 outer,
                 used,
+                &mut merges,
             )?);
             continue;
         }
-        let rel = table_with_joins(exec, twj, outer, used)?;
+        let rel = table_with_joins(exec, twj, outer, used, &mut merges)?;
         acc = Some(match acc {
             None => rel,
             Some(left) => {
@@ -204,6 +209,7 @@ pub fn build_from_where(
                     on.as_ref(),
                     outer,
                     reads,
+                    merges.next().flatten(),
                 )?
             }
         });
@@ -216,26 +222,29 @@ fn table_with_joins(
     twj: &TableWithJoins,
     outer: Option<&Scope>,
     used: &UsedNames,
+    merges: &mut impl Iterator<Item = Option<bool>>,
 ) -> PgResult<Rel> {
     if twj.joins.is_empty() {
         return factor(exec, &twj.relation, outer, used);
     }
     let first = join_input(exec, &twj.relation, outer, used)?;
-    chain_joins(exec, first, &twj.joins, outer, used)
+    chain_joins(exec, first, &twj.joins, outer, used, merges)
 }
 
-/// `left` joined with each of `joins` in turn; a LATERAL item is evaluated for each row of
-/// what precedes it.
+/// `left` joined with each of `joins` in turn (merged where `merges` says so); a LATERAL item
+/// is evaluated for each row of what precedes it.
 fn chain_joins(
     exec: &Executor,
     mut left: Input,
     joins: &[Join],
     outer: Option<&Scope>,
     used: &UsedNames,
+    merges: &mut impl Iterator<Item = Option<bool>>,
 ) -> PgResult<Rel> {
     let outputs = used.join_outputs(joins);
     for (j, reads) in joins.iter().zip(&outputs) {
         let (kind, constraint) = join_kind(&j.join_operator)?;
+        let merge = merges.next().flatten();
         let rel = if super::lateral::is_lateral(&j.relation) {
             super::lateral::lateral_join(
                 exec,
@@ -249,7 +258,8 @@ fn chain_joins(
             )?
         } else {
             let right = join_input(exec, &j.relation, outer, used)?;
-            join(exec, left, right, kind, constraint, outer, reads.as_ref())?
+            let reads = reads.as_ref();
+            join(exec, left, right, kind, constraint, outer, reads, merge)?
         };
         left = Input::from_rel(rel);
     }
@@ -340,7 +350,8 @@ pub(super) fn factor(
             table_with_joins: nested,
             alias,
         } => {
-            let mut rel = table_with_joins(exec, nested, outer, &used.nested())?;
+            let mut rel =
+                table_with_joins(exec, nested, outer, &used.nested(), &mut std::iter::empty())?;
             if let Some(a) = alias {
                 let q = ident_name(&a.name);
                 for (c, n) in rel

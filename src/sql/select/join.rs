@@ -1,7 +1,8 @@
 //! Joins of two inputs: a hash join on the equality conditions between them (built on the
-//! right input, probed in the left input's order; NULL keys never match), a nested loop
-//! otherwise. A stored table is read in place: keys hash straight from the stored values and
-//! a joined row converts only the columns the rest of the query reads (none for `count(*)`).
+//! right input, probed in the left input's order; NULL keys never match), a merge join where
+//! the planner chooses one, a nested loop otherwise. A stored table is read in place: keys hash
+//! straight from the stored values and a joined row converts only the columns the rest of the
+//! query reads (none for `count(*)`).
 
 use super::from::{column_index, conjuncts};
 use super::keys::{hash_parts, KeyIndex, KeyPart};
@@ -15,6 +16,7 @@ use crate::types::{SqlType, Value};
 use gluesql::core::data::Value as GValue;
 use sqlparser::ast::{BinaryOperator, Expr, JoinConstraint};
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::HashSet;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -309,6 +311,8 @@ fn using_pairs(
 
 /// Joins two inputs. `reads`: the names the rest of the query reads from the joined rows
 /// (`None`: any column); the others come back NULL, or the rows empty when none is read.
+/// `merge`: the planner chose a merge join (`Some(outer is the right input)`).
+#[allow(clippy::too_many_arguments)]
 pub fn join(
     exec: &Executor,
     left: Input,
@@ -317,6 +321,7 @@ pub fn join(
     constraint: Option<&JoinConstraint>,
     outer: Option<&Scope>,
     reads: Option<&HashSet<String>>,
+    merge: Option<bool>,
 ) -> PgResult<Rel> {
     let using = using_pairs(constraint, &left.columns, &right.columns)?;
     let on = match constraint {
@@ -354,12 +359,12 @@ pub fn join(
     // Only right and full joins look for right rows that matched nothing.
     let keeps_right = matches!(kind, JoinKind::Right | JoinKind::Full);
     let mut right_matched = vec![false; if keeps_right { right.len() } else { 0 }];
-    let mut out_rows = if keys.is_empty() {
-        joined.nested_loop(kind, &mut right_matched)?
-    } else {
-        joined.hash_join(&keys, kind, &mut right_matched)?
+    let mut out_rows = match merge {
+        _ if keys.is_empty() => joined.nested_loop(kind, &mut right_matched)?,
+        Some(right_outer) => joined.merge_join(&keys, kind, right_outer)?,
+        None => joined.hash_join(&keys, kind, &mut right_matched)?,
     };
-    if keeps_right {
+    if keeps_right && (merge.is_none() || keys.is_empty()) {
         for (ri, matched) in right_matched.iter().enumerate() {
             if !matched {
                 out_rows.push(joined.row(None, Some(ri)));
@@ -458,6 +463,126 @@ impl Joined<'_, '_> {
         Ok(out)
     }
 
+    /// Sorts both inputs on the keys (NULLs last) and merges them, as PostgreSQL's Merge Join
+    /// over two Sorts: rows come out in key order; within a run of equal keys, for each row of
+    /// the outer input (the right one when `right_outer`) each matching row of the other; rows
+    /// that matched nothing come out where the merge passes them.
+    fn merge_join(
+        &self,
+        keys: &[(usize, usize)],
+        kind: JoinKind,
+        right_outer: bool,
+    ) -> PgResult<Vec<Vec<Value>>> {
+        let width = keys.len().max(1);
+        let lk = self.left.key_columns(keys.iter().map(|k| k.0));
+        let rk = self.right.key_columns(keys.iter().map(|k| k.1));
+        let left_key = |i: usize| lk.get(i * width..(i + 1) * width).unwrap_or(&[]);
+        let right_key = |i: usize| rk.get(i * width..(i + 1) * width).unwrap_or(&[]);
+        let mut lo: Vec<usize> = (0..self.left.len()).collect();
+        let mut ro: Vec<usize> = (0..self.right.len()).collect();
+        crate::sort::sort_by(&mut lo, |a, b| cmp_key(left_key(*a), left_key(*b)));
+        crate::sort::sort_by(&mut ro, |a, b| cmp_key(right_key(*a), right_key(*b)));
+        let fill_left = matches!(kind, JoinKind::Left | JoinKind::Full);
+        let fill_right = matches!(kind, JoinKind::Right | JoinKind::Full);
+        let mut out = Vec::with_capacity(lo.len().max(ro.len()));
+        let (mut i, mut j) = (0, 0);
+        while i < lo.len() || j < ro.len() {
+            crate::sql::deadline::check()?;
+            let (l, r) = (lo.get(i).copied(), ro.get(j).copied());
+            let order = match (l, r) {
+                (Some(l), Some(r)) => merge_order(left_key(l), right_key(r)),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match (order, l, r) {
+                (Ordering::Equal, Some(l), Some(r)) => {
+                    // The runs of this key on both sides.
+                    let ln = lo
+                        .get(i..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|x| Self::same_keys(left_key(**x), left_key(l)))
+                        .count()
+                        .max(1);
+                    let rn = ro
+                        .get(j..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|x| Self::same_keys(right_key(**x), right_key(r)))
+                        .count()
+                        .max(1);
+                    let lrun = lo.get(i..i + ln).unwrap_or(&[]);
+                    let rrun = ro.get(j..j + rn).unwrap_or(&[]);
+                    let mut lm = vec![false; lrun.len()];
+                    let mut rm = vec![false; rrun.len()];
+                    let (outer_n, inner_n) = if right_outer { (rn, ln) } else { (ln, rn) };
+                    for o in 0..outer_n {
+                        for n in 0..inner_n {
+                            let (a, b) = if right_outer { (n, o) } else { (o, n) };
+                            let (Some(&li), Some(&ri)) = (lrun.get(a), rrun.get(b)) else {
+                                continue;
+                            };
+                            let row = self.row(Some(li), Some(ri));
+                            if self.passes(&row)? {
+                                out.push(row);
+                                for m in [lm.get_mut(a), rm.get_mut(b)].into_iter().flatten() {
+                                    *m = true;
+                                }
+                            }
+                        }
+                        // An outer row that matched nothing is NULL-extended after its run.
+                        let (matched, fill) = if right_outer {
+                            (rm.get(o), fill_right)
+                        } else {
+                            (lm.get(o), fill_left)
+                        };
+                        if fill && matched == Some(&false) {
+                            let (li, ri) = if right_outer {
+                                (None, rrun.get(o).copied())
+                            } else {
+                                (lrun.get(o).copied(), None)
+                            };
+                            out.push(self.row(li, ri));
+                        }
+                    }
+                    // Inner rows the other conditions left unmatched.
+                    let (inner_run, inner_m, fill) = if right_outer {
+                        (lrun, &lm, fill_left)
+                    } else {
+                        (rrun, &rm, fill_right)
+                    };
+                    if fill {
+                        for (x, m) in inner_run.iter().zip(inner_m.iter()) {
+                            if !m {
+                                out.push(if right_outer {
+                                    self.row(Some(*x), None)
+                                } else {
+                                    self.row(None, Some(*x))
+                                });
+                            }
+                        }
+                    }
+                    i += ln;
+                    j += rn;
+                }
+                (Ordering::Less, Some(l), _) => {
+                    if fill_left {
+                        out.push(self.row(Some(l), None));
+                    }
+                    i += 1;
+                }
+                (_, _, Some(r)) => {
+                    if fill_right {
+                        out.push(self.row(None, Some(r)));
+                    }
+                    j += 1;
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds the joined row of `li` and `ri` when the join condition holds; whether it did.
     fn try_pair(
         &self,
@@ -502,6 +627,34 @@ impl Joined<'_, '_> {
         }
         Ok(out)
     }
+}
+
+/// Key order for sorting a merge join's input: PostgreSQL's ascending order, NULLs last.
+fn cmp_key(a: &[KeyPart], b: &[KeyPart]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let c = match (x, y) {
+            (KeyPart::Null, KeyPart::Null) => Ordering::Equal,
+            (KeyPart::Null, _) => Ordering::Greater,
+            (_, KeyPart::Null) => Ordering::Less,
+            _ => x.cmp_value(y),
+        };
+        if c != Ordering::Equal {
+            return c;
+        }
+    }
+    Ordering::Equal
+}
+
+/// How a merge compares an outer key with an inner one: as `cmp_key`, except that a NULL
+/// never equals anything (NULL against NULL: the inner side moves on first, as in PostgreSQL).
+fn merge_order(outer: &[KeyPart], inner: &[KeyPart]) -> Ordering {
+    if outer.iter().chain(inner).any(KeyPart::is_null) {
+        return match cmp_key(outer, inner) {
+            Ordering::Equal => Ordering::Greater,
+            c => c,
+        };
+    }
+    cmp_key(outer, inner)
 }
 
 /// USING: the merged columns come first, unqualified, as COALESCE(left, right); the per-side

@@ -113,6 +113,18 @@ impl<'a> KeyPart<'a> {
         }
     }
 
+    /// Ascending order of two non-NULL key values, as ORDER BY sorts them.
+    pub fn cmp_value(&self, other: &KeyPart) -> std::cmp::Ordering {
+        match (self, other) {
+            (KeyPart::Int(a), KeyPart::Int(b)) => a.cmp(b),
+            (KeyPart::Text(a), KeyPart::Text(b)) => a.cmp(b),
+            _ => {
+                let (a, b) = (self.to_value(), other.to_value());
+                crate::sql::eval::compare(&a, &b).unwrap_or_else(|_| a.pg_cmp(&b))
+            }
+        }
+    }
+
     /// Whether two key values are equal as join keys (`same_group`); NULL equals nothing.
     pub fn same(&self, other: &KeyPart) -> bool {
         match (self, other) {

@@ -102,14 +102,14 @@ pub(super) fn lateral_join(
         let mut shape = evaluate(&nulls)?;
         shape.rows.clear();
         let (l, r) = (Input::from_rel(one(Vec::new())), Input::from_rel(shape));
-        return join(exec, l, r, kind, constraint, outer, reads);
+        return join(exec, l, r, kind, constraint, outer, reads, None);
     }
     let mut out: Option<Rel> = None;
     for row in rows {
         crate::sql::deadline::check()?;
         let right = evaluate(&row)?;
         let (l, r) = (Input::from_rel(one(vec![row])), Input::from_rel(right));
-        let joined = join(exec, l, r, kind, constraint, outer, reads)?;
+        let joined = join(exec, l, r, kind, constraint, outer, reads, None)?;
         match out.as_mut() {
             Some(acc) => acc.rows.extend(joined.rows),
             None => out = Some(joined),

@@ -231,6 +231,29 @@ fn streamed_rows(
     }
 }
 
+/// Which joins of `sel` the planner makes merge joins, so that they run (and order their rows)
+/// as EXPLAIN shows them; only where its joins follow FROM as the executor's do.
+fn merge_joins(
+    exec: &Executor,
+    sel: &Select,
+    order: &[OrderByExpr],
+    bound: Option<usize>,
+) -> Vec<Option<bool>> {
+    let joins: usize = sel.from.iter().map(|t| t.joins.len()).sum();
+    let flat = sel.from.len() == 1 || joins == 0;
+    // A LATERAL item is joined row by row, never merged.
+    let lateral = sel.from.iter().any(|t| {
+        std::iter::once(&t.relation)
+            .chain(t.joins.iter().map(|j| &j.relation))
+            .any(super::lateral::is_lateral)
+    });
+    if !flat || lateral || joins + sel.from.len() < 2 {
+        return Vec::new();
+    }
+    let ctx = exec.ctx();
+    crate::planner::node_plan::NodePlanner::new(&ctx).merge_joins(sel, order, bound)
+}
+
 /// `bound`: only that many first rows are wanted (`LIMIT` plus `OFFSET`).
 pub fn run_select(
     exec: &Executor,
@@ -253,10 +276,18 @@ pub fn run_select(
     let (mut rel, scan) = match (lookup, streamed) {
         (Some(rel), _) => (rel?, None),
         (None, Some((shape, scan))) => (shape, Some(scan)),
-        (None, None) => (
-            build_from_where(exec, &sel.from, sel.selection.as_ref(), outer, &used)?,
-            None,
-        ),
+        (None, None) => {
+            let merges = merge_joins(exec, sel, order, bound);
+            let from = build_from_where(
+                exec,
+                &sel.from,
+                sel.selection.as_ref(),
+                outer,
+                &used,
+                &merges,
+            );
+            (from?, None)
+        }
     };
     if let Some(w) = &sel.selection {
         if has_aggregates(w) {
