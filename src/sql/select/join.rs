@@ -478,13 +478,13 @@ impl Joined<'_, '_> {
         let rk = self.right.key_columns(keys.iter().map(|k| k.1));
         let left_key = |i: usize| lk.get(i * width..(i + 1) * width).unwrap_or(&[]);
         let right_key = |i: usize| rk.get(i * width..(i + 1) * width).unwrap_or(&[]);
-        let mut lo: Vec<usize> = (0..self.left.len()).collect();
-        let mut ro: Vec<usize> = (0..self.right.len()).collect();
-        crate::sort::sort_by(&mut lo, |a, b| cmp_key(left_key(*a), left_key(*b)));
-        crate::sort::sort_by(&mut ro, |a, b| cmp_key(right_key(*a), right_key(*b)));
+        let lo = sorted_rows(&lk, width, self.left.len());
+        let ro = sorted_rows(&rk, width, self.right.len());
         let fill_left = matches!(kind, JoinKind::Left | JoinKind::Full);
         let fill_right = matches!(kind, JoinKind::Right | JoinKind::Full);
         let mut out = Vec::with_capacity(lo.len().max(ro.len()));
+        // Which rows of the current runs matched, reused from run to run.
+        let (mut lm, mut rm) = (Vec::new(), Vec::new());
         let (mut i, mut j) = (0, 0);
         while i < lo.len() || j < ro.len() {
             crate::sql::deadline::check()?;
@@ -513,8 +513,10 @@ impl Joined<'_, '_> {
                         .max(1);
                     let lrun = lo.get(i..i + ln).unwrap_or(&[]);
                     let rrun = ro.get(j..j + rn).unwrap_or(&[]);
-                    let mut lm = vec![false; lrun.len()];
-                    let mut rm = vec![false; rrun.len()];
+                    lm.clear();
+                    lm.resize(lrun.len(), false);
+                    rm.clear();
+                    rm.resize(rrun.len(), false);
                     let (outer_n, inner_n) = if right_outer { (rn, ln) } else { (ln, rn) };
                     for o in 0..outer_n {
                         for n in 0..inner_n {
@@ -627,6 +629,30 @@ impl Joined<'_, '_> {
         }
         Ok(out)
     }
+}
+
+/// The order of a merge join's input rows by their keys (`width` parts each), NULLs last,
+/// ties in input order. One integer key, the common case, sorts as plain integers.
+fn sorted_rows(keys: &[KeyPart], width: usize, n: usize) -> Vec<usize> {
+    if width == 1 {
+        let ints: Option<Vec<(bool, i64, usize)>> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| match k {
+                KeyPart::Int(v) => Some((false, *v, i)),
+                KeyPart::Null => Some((true, 0, i)),
+                _ => None,
+            })
+            .collect();
+        if let Some(mut ints) = ints.filter(|ints| ints.len() == n) {
+            ints.sort_unstable();
+            return ints.into_iter().map(|(_, _, i)| i).collect();
+        }
+    }
+    let key = |i: usize| keys.get(i * width..(i + 1) * width).unwrap_or(&[]);
+    let mut order: Vec<usize> = (0..n).collect();
+    crate::sort::sort_by(&mut order, |a, b| cmp_key(key(*a), key(*b)));
+    order
 }
 
 /// Key order for sorting a merge join's input: PostgreSQL's ascending order, NULLs last.
