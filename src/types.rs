@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+pub mod datetime;
 pub mod jsonb;
 pub use jsonb::Jsonb;
 
@@ -228,7 +229,7 @@ impl Value {
             Value::Numeric(d) => d.to_string(),
             Value::Float8(f) => format_float8(*f),
             Value::Text(s) => s.clone(),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Date(d) => datetime::date_text(*d),
             Value::Timestamp(ts) => format_timestamp(ts),
             Value::Interval(iv) => format_interval(iv),
             Value::Array(items) => format_array(items),
@@ -404,7 +405,7 @@ fn interval_micros(iv: &Interval) -> i128 {
 
 /// `2026-11-22 23:35:40.510942`; the fraction only when non-zero, trailing zeros dropped.
 pub fn format_timestamp(ts: &NaiveDateTime) -> String {
-    let base = ts.format("%Y-%m-%d %H:%M:%S").to_string();
+    let base = datetime::datetime_text(ts);
     let micros = ts.and_utc().timestamp_subsec_micros();
     if micros == 0 {
         base

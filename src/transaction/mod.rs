@@ -34,9 +34,7 @@ pub struct DistTxnId {
 
 /// `2026-11-22 23:35:49.987994+00`, as `timestamptz_to_str` writes it.
 pub fn timestamptz(t: &NaiveDateTime) -> String {
-    let text = t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
-    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    format!("{trimmed}+00")
+    format!("{}+00", crate::types::format_timestamp(t))
 }
 
 /// The BEGIN Citus sends to open a remote transaction block.

@@ -3,7 +3,7 @@
 
 use super::{apply_numeric_typmod, cast};
 use crate::error::{PgError, PgResult};
-use crate::types::{Interval, SqlType, Value};
+use crate::types::{datetime, Interval, SqlType, Value};
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -95,9 +95,7 @@ fn parse_bool(t: &str) -> Option<bool> {
 }
 
 fn parse_date(t: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .ok()
-        .or_else(|| parse_timestamp(t).map(|ts| ts.date()))
+    datetime::parse_date(t).or_else(|| parse_timestamp(t).map(|ts| ts.date()))
 }
 
 fn parse_timestamp(t: &str) -> Option<NaiveDateTime> {
@@ -109,19 +107,8 @@ fn parse_timestamp(t: &str) -> Option<NaiveDateTime> {
             break;
         }
     }
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-    ] {
-        if let Ok(ts) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Some(ts);
-        }
-    }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .ok()
-        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+    datetime::parse_datetime(t)
+        .or_else(|| datetime::parse_date(t).map(|d| d.and_time(chrono::NaiveTime::MIN)))
 }
 
 const MICROS_PER_DAY: f64 = 86_400_000_000.0;

@@ -160,7 +160,7 @@ pub fn interval_arg(v: &Value) -> PgResult<Interval> {
 /// A boundary as the partition column's type prints it.
 fn boundary_text(ts: NaiveDateTime, ty: &SqlType) -> String {
     match ty {
-        SqlType::Date => ts.date().format("%Y-%m-%d").to_string(),
+        SqlType::Date => crate::types::datetime::date_text(ts.date()),
         SqlType::TimestampTz => format!(
             "{}+00",
             Value::Timestamp(ts).to_pg_text().unwrap_or_default()
