@@ -70,7 +70,18 @@ enum Node {
 /// An integer expression of the lane.
 pub struct IntExpr {
     node: Node,
+    /// The shapes nearly every key takes, evaluated without walking `node`.
+    shape: Shape,
     pub width: Width,
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    /// A column.
+    Column(usize, Width),
+    /// A column and a constant (`k % 100`): the operation and the result's width.
+    ColumnConst(usize, Width, Arith, i64, Width),
+    Other,
 }
 
 /// One row's answer: `None` declines the row (evaluate it the general way); `Some(None)` is
@@ -81,13 +92,30 @@ impl IntExpr {
     /// The lane form of `c` over rows shaped like `columns`, when it has one.
     pub fn new(c: &Compiled, columns: &[ScopeColumn]) -> Option<IntExpr> {
         let (node, width) = int_node(c, columns)?;
-        Some(IntExpr { node, width })
+        let shape = match &node {
+            Node::Column(i, w) => Shape::Column(*i, *w),
+            Node::Arith(op, l, r, w) => match (l.as_ref(), r.as_ref()) {
+                (Node::Column(i, cw), Node::Const(k)) => Shape::ColumnConst(*i, *cw, *op, *k, *w),
+                _ => Shape::Other,
+            },
+            Node::Const(_) => Shape::Other,
+        };
+        Some(IntExpr { node, shape, width })
     }
 
     /// The value for one stored row.
     #[inline]
     pub fn eval(&self, row: &[GValue]) -> Lane<i64> {
-        eval_node(&self.node, row)
+        match self.shape {
+            Shape::Column(i, width) => read(row, i, width),
+            Shape::ColumnConst(i, column_width, op, k, width) => {
+                match read(row, i, column_width)? {
+                    Some(x) => arith(op, x, k, width),
+                    None => Some(None),
+                }
+            }
+            Shape::Other => eval_node(&self.node, row),
+        }
     }
 }
 
@@ -143,18 +171,24 @@ fn eval_node(node: &Node, row: &[GValue]) -> Lane<i64> {
             let (Some(x), Some(y)) = (eval_node(l, row)?, eval_node(r, row)?) else {
                 return Some(None);
             };
-            let res = match op {
-                Arith::Add => x.checked_add(y),
-                Arith::Sub => x.checked_sub(y),
-                Arith::Mul => x.checked_mul(y),
-                Arith::Div if y == 0 => None,
-                Arith::Div => x.checked_div(y),
-                Arith::Rem if y == 0 => None,
-                Arith::Rem => Some(x.checked_rem(y).unwrap_or(0)),
-            }?;
-            width.fits(res).then_some(Some(res))
+            arith(*op, x, y, *width)
         }
     }
+}
+
+/// `x op y` at `width`; declined on overflow and division by zero.
+#[inline]
+fn arith(op: Arith, x: i64, y: i64, width: Width) -> Lane<i64> {
+    let res = match op {
+        Arith::Add => x.checked_add(y),
+        Arith::Sub => x.checked_sub(y),
+        Arith::Mul => x.checked_mul(y),
+        Arith::Div if y == 0 => None,
+        Arith::Div => x.checked_div(y),
+        Arith::Rem if y == 0 => None,
+        Arith::Rem => Some(x.checked_rem(y).unwrap_or(0)),
+    }?;
+    width.fits(res).then_some(Some(res))
 }
 
 /// A WHERE (or FILTER) condition of the lane: comparisons of integer expressions joined by
