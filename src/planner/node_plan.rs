@@ -1141,7 +1141,6 @@ impl<'a> NodePlanner<'a> {
             .filter(|c| equi_sides(rels, c, &left.rels, &right.rels).is_none())
             .cloned()
             .collect();
-        let prefix = true;
         if hashable.is_empty() {
             self.merges.borrow_mut().push(None);
             return self.nested_loop(rels, left, right, kind, &others, rows, width, target);
@@ -1273,16 +1272,7 @@ impl<'a> NodePlanner<'a> {
         } else {
             (left, right, kind, as_is, as_is_conds)
         };
-        let mut node = PlanNode::new(format!("Hash{} Join", kind.suffix())).prop(format!(
-            "Hash Cond: {}",
-            self.quals_text(rels, &conds, prefix)
-        ));
-        if !others.is_empty() {
-            node = node.prop(format!(
-                "Join Filter: {}",
-                self.quals_text(rels, &others, prefix)
-            ));
-        }
+        let node = self.join_node(rels, "Hash", kind, &conds, &others);
         // The probing side's scan returns its rows as they are.
         let outer = self.as_stored(rels, outer);
         let hash_cost = cost::hash(&inner.cost);
@@ -1355,16 +1345,7 @@ impl<'a> NodePlanner<'a> {
             .iter()
             .map(|(o, i)| eq_expr(o.clone(), i.clone()))
             .collect();
-        let mut node = PlanNode::new(format!("Merge{} Join", kind.suffix())).prop(format!(
-            "Merge Cond: {}",
-            self.quals_text(rels, &conds, true)
-        ));
-        if !others.is_empty() {
-            node = node.prop(format!(
-                "Join Filter: {}",
-                self.quals_text(rels, others, true)
-            ));
-        }
+        let node = self.join_node(rels, "Merge", kind, &conds, others);
         let sort = |p: Path, c: Cost, side: fn(&(Expr, Expr)) -> &Expr| {
             let key: Vec<String> = keys
                 .iter()
@@ -1387,6 +1368,29 @@ impl<'a> NodePlanner<'a> {
         let mut covered = outer.rels;
         covered.extend(inner.rels.iter().copied());
         Path::new(node.child(outer.node).child(inner.node), m.cost, covered)
+    }
+
+    /// A Hash or Merge join's node: `Hash Join` / `Hash Left Join` ... with its `Hash Cond:`
+    /// (or `Merge Cond:`) and any other conditions as `Join Filter:`.
+    fn join_node(
+        &self,
+        rels: &Rels,
+        method: &str,
+        kind: JoinKind,
+        conds: &[Expr],
+        others: &[Expr],
+    ) -> PlanNode {
+        let node = PlanNode::new(format!("{method}{} Join", kind.suffix())).prop(format!(
+            "{method} Cond: {}",
+            self.quals_text(rels, conds, true)
+        ));
+        if others.is_empty() {
+            return node;
+        }
+        node.prop(format!(
+            "Join Filter: {}",
+            self.quals_text(rels, others, true)
+        ))
     }
 
     /// A nested loop, the inner side materialized when that is cheaper; for inner joins

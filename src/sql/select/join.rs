@@ -497,20 +497,8 @@ impl Joined<'_, '_> {
             match (order, l, r) {
                 (Ordering::Equal, Some(l), Some(r)) => {
                     // The runs of this key on both sides.
-                    let ln = lo
-                        .get(i..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .take_while(|x| Self::same_keys(left_key(**x), left_key(l)))
-                        .count()
-                        .max(1);
-                    let rn = ro
-                        .get(j..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .take_while(|x| Self::same_keys(right_key(**x), right_key(r)))
-                        .count()
-                        .max(1);
+                    let ln = run_length(lo.get(i..), left_key(l), &left_key);
+                    let rn = run_length(ro.get(j..), right_key(r), &right_key);
                     let lrun = lo.get(i..i + ln).unwrap_or(&[]);
                     let rrun = ro.get(j..j + rn).unwrap_or(&[]);
                     lm.clear();
@@ -629,6 +617,19 @@ impl Joined<'_, '_> {
         }
         Ok(out)
     }
+}
+
+/// How many of `rows` (at least one) start with the key `first`.
+fn run_length<'k>(
+    rows: Option<&[usize]>,
+    first: &[KeyPart],
+    key: &impl Fn(usize) -> &'k [KeyPart<'k>],
+) -> usize {
+    rows.unwrap_or(&[])
+        .iter()
+        .take_while(|x| Joined::same_keys(key(**x), first))
+        .count()
+        .max(1)
 }
 
 /// The order of a merge join's input rows by their keys (`width` parts each), NULLs last,
