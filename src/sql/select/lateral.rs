@@ -10,9 +10,7 @@ use super::{Executor, Rel};
 use crate::error::{PgError, PgResult};
 use crate::sql::eval::Scope;
 use crate::types::Value;
-use sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, JoinConstraint, TableFactor, Visit, Visitor,
-};
+use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, JoinConstraint, TableFactor};
 use std::collections::HashSet;
 use std::ops::ControlFlow;
 
@@ -41,17 +39,11 @@ fn args_name_columns(args: &[FunctionArg]) -> bool {
 /// Whether `e` names a column (which, in a FROM item's arguments, can only be an earlier
 /// item's or an enclosing query's).
 fn names_columns(e: &Expr) -> bool {
-    struct Finder;
-    impl Visitor for Finder {
-        type Break = ();
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            match e {
-                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => ControlFlow::Break(()),
-                _ => ControlFlow::Continue(()),
-            }
-        }
-    }
-    e.visit(&mut Finder).is_break()
+    crate::sql::visit::expressions(e, |e| match e {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break()
 }
 
 /// `left` joined to the lateral item `tf`, evaluated for each of its rows.
