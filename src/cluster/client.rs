@@ -720,6 +720,7 @@ impl Cluster {
         let server = self.network.node(node);
         let host = crate::node::catalog::NodeHost {
             inner: &host,
+            internal: false,
             prepared: server.map(|n| n.prepared_view()).unwrap_or_default(),
             replication: match server {
                 Some(n) => crate::node::catalog::ReplicationView::of(n),

@@ -71,6 +71,10 @@ impl Host for ClusterHost<'_> {
         self.methods
     }
 
+    fn hides_shard(&self, name: &str) -> bool {
+        self.catalog.shards.iter().any(|s| s.name() == name)
+    }
+
     fn call_scalar(&self, name: &str, args: &[Value]) -> Option<PgResult<Value>> {
         match name {
             "citus_version" => Some(Ok(Value::Text(CITUS_VERSION.into()))),

@@ -14,6 +14,9 @@ use chrono::NaiveDateTime;
 
 pub struct NodeHost<'a> {
     pub inner: &'a dyn Host,
+    /// The statement came over a connection Citus opened from another node (or this one),
+    /// not from a client.
+    pub internal: bool,
     pub prepared: Vec<PreparedXact>,
     pub replication: ReplicationView,
 }
@@ -260,5 +263,9 @@ impl Host for NodeHost<'_> {
 
     fn relation_oid(&self, name: &str) -> Option<u32> {
         self.inner.relation_oid(name)
+    }
+
+    fn hides_shard(&self, name: &str) -> bool {
+        !self.internal && self.inner.hides_shard(name)
     }
 }

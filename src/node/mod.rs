@@ -271,8 +271,13 @@ impl NodeServer {
         }
         self.clock = host.now();
         let replication = catalog::ReplicationView::of(self);
+        let internal = self
+            .backends
+            .get(&id)
+            .is_some_and(|b| b.peer != crate::cluster::CLIENT);
         let host = catalog::NodeHost {
             inner: host,
+            internal,
             prepared: self.prepared_view(),
             replication,
         };

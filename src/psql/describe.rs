@@ -381,7 +381,7 @@ pub fn table_layout(def: &TableDef, all: &[TableDef], verbose: bool) -> Table {
         .columns
         .iter()
         .map(|c| {
-            let default = c.default.as_ref().map(|e| lower_casts(&e.to_string()));
+            let default = c.default_sql();
             column_row(
                 &c.name,
                 c.ty.display_name(),
@@ -539,32 +539,6 @@ fn catalog_layout(rel: &CatalogRelation) -> Table {
     )
 }
 
-/// sqlparser prints cast types in upper case (`::REGCLASS`); PostgreSQL deparses them lower.
-/// Text inside string literals is left alone.
-fn lower_casts(expr: &str) -> String {
-    let mut out = String::with_capacity(expr.len());
-    let mut in_quote = false;
-    let mut after_cast = false;
-    let mut prev = '\0';
-    for c in expr.chars() {
-        if c == '\'' {
-            in_quote = !in_quote;
-        }
-        if !in_quote && prev == ':' && c == ':' {
-            after_cast = true;
-        } else if after_cast && !(c.is_ascii_alphanumeric() || c == '_') {
-            after_cast = false;
-        }
-        out.push(if after_cast {
-            c.to_ascii_lowercase()
-        } else {
-            c
-        });
-        prev = c;
-    }
-    out
-}
-
 /// An index's place and text in the Indexes footer: whether it is the primary key, its name,
 /// and what follows the name.
 fn index_entry<S: AsRef<str>>(
@@ -657,10 +631,6 @@ fn fk_def(kind: &ConstraintKind) -> Option<String> {
 mod tests {
     #[test]
     fn patterns() {
-        assert_eq!(
-            super::lower_casts("nextval('a::B'::REGCLASS)"),
-            "nextval('a::B'::regclass)"
-        );
         assert!(super::matches("us*", "users"));
         assert!(super::matches("u?ers", "users"));
         assert!(super::matches("USERS", "users"));

@@ -18,10 +18,19 @@ pub struct Table {
     pub footers: Option<Vec<String>>,
 }
 
+/// A value as the server sends it in text form (`None` for NULL).
+pub fn cell_text(v: &Value, ty: &SqlType) -> Option<String> {
+    let text = v.to_pg_text()?;
+    Some(match (ty, v) {
+        // The cluster's time zone is UTC: timestamptz prints `+00`.
+        (SqlType::TimestampTz, Value::Timestamp(_)) => format!("{text}+00"),
+        _ => text,
+    })
+}
+
 impl Table {
     /// A query result, with NULL shown as `null_display` (psql's `\pset null`, empty by default).
     pub fn from_result(rs: &ResultSet, null_display: &str) -> Self {
-        let ncols = rs.columns.len();
         Table {
             title: None,
             headers: rs.columns.iter().map(|c| c.name.clone()).collect(),
@@ -30,17 +39,13 @@ impl Table {
                 .rows
                 .iter()
                 .map(|row| {
-                    (0..ncols)
-                        .map(|i| {
-                            let text = row.get(i).and_then(|v| v.to_pg_text());
-                            match (text, &rs.columns[i].ty, row.get(i)) {
-                                // The cluster's time zone is UTC: timestamptz prints `+00`.
-                                (Some(t), SqlType::TimestampTz, Some(Value::Timestamp(_))) => {
-                                    format!("{t}+00")
-                                }
-                                (Some(t), ..) => t,
-                                (None, ..) => null_display.to_string(),
-                            }
+                    rs.columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            row.get(i)
+                                .and_then(|v| cell_text(v, &c.ty))
+                                .unwrap_or_else(|| null_display.to_string())
                         })
                         .collect()
                 })

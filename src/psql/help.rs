@@ -11,11 +11,10 @@ pub fn text(expanded: Expanded, timing: bool) -> String {
     let t = if timing { "on" } else { "off" };
     format!(
         "General
-  \\q                     quit psql
-
-Query Buffer
   \\g                     execute query; \\g with no arguments is equivalent to a semicolon
+  \\gset [PREFIX]         execute query and store result in psql variables
   \\gx                    as \\g, but forces expanded output mode
+  \\q                     quit psql
 
 Input/Output
   \\echo [-n] [STRING]    write string to standard output (-n for no newline)

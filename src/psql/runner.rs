@@ -459,7 +459,11 @@ impl<E: Executor> Runner<E> {
 
     fn piece(&mut self, piece: Piece) {
         match piece {
-            Piece::Statement { sql, expanded } => self.statement(&sql, expanded),
+            Piece::Statement {
+                sql,
+                expanded,
+                gset,
+            } => self.statement(&sql, expanded, gset.as_deref()),
             Piece::Meta { name, args } => self.meta(&name, &args),
         }
     }
@@ -513,7 +517,7 @@ impl<E: Executor> Runner<E> {
         }
     }
 
-    fn statement(&mut self, sql: &str, gx: bool) {
+    fn statement(&mut self, sql: &str, gx: bool, gset: Option<&str>) {
         if is_empty_query(sql) {
             // the server answers an empty query (`;`, a lone comment) with nothing to print
             return;
@@ -531,15 +535,16 @@ impl<E: Executor> Runner<E> {
         let reply = self.exec.execute(session, sql);
         let elapsed = (self.clock)() - start;
         let waiting = matches!(reply.completion, Completion::Waiting(_));
-        self.reply(reply, sql, gx);
+        self.reply(reply, sql, gx, gset);
         if self.timing && !waiting {
             self.out.push_str(&timing_line(elapsed));
         }
         self.finished();
     }
 
-    /// Prints what the server sent back for one statement.
-    fn reply(&mut self, reply: Reply, sql: &str, gx: bool) {
+    /// Prints what the server sent back for one statement; with `\gset`, its rows go into
+    /// variables instead.
+    fn reply(&mut self, reply: Reply, sql: &str, gx: bool, gset: Option<&str>) {
         let verbosity = self.verbosity();
         let locus = self.locus();
         for n in &reply.before {
@@ -554,6 +559,9 @@ impl<E: Executor> Runner<E> {
                 let returned = output.returned.as_ref().map(|rs| Outcome::Rows(rs.clone()));
                 for outcome in returned.iter().chain(std::iter::once(&output.outcome)) {
                     match outcome {
+                        Outcome::Rows(rs) if gset.is_some() => {
+                            self.gset(rs, gset.unwrap_or_default());
+                        }
                         Outcome::Rows(rs) => {
                             let table = Table::from_result(rs, &self.null_display);
                             let x = gx || self.expanded == Expanded::On;
@@ -597,6 +605,47 @@ impl<E: Executor> Runner<E> {
         }
     }
 
+    /// `\gset PREFIX`: the one row's columns become variables `PREFIXcolumn` (a NULL unsets
+    /// its variable), as psql's StoreQueryTuple does.
+    fn gset(&mut self, rs: &crate::sql::ResultSet, prefix: &str) {
+        let row = match rs.rows.as_slice() {
+            [row] => row,
+            [] => {
+                self.psql_error("no rows returned for \\gset");
+                self.error_stop();
+                return;
+            }
+            _ => {
+                self.psql_error("more than one row returned for \\gset");
+                self.error_stop();
+                return;
+            }
+        };
+        for (column, value) in rs.columns.iter().zip(row) {
+            let name = format!("{prefix}{}", column.name);
+            if SPECIAL_VARIABLES.contains(&name.as_str()) {
+                self.psql_warning(&format!(
+                    "attempt to \\gset into specially treated variable \"{name}\" ignored"
+                ));
+                continue;
+            }
+            match format::cell_text(value, &column.ty) {
+                Some(text) if valid_variable_name(&name) => {
+                    self.vars.insert(name, text);
+                }
+                Some(_) => {
+                    self.psql_error(&format!("invalid variable name: \"{name}\""));
+                    self.error_stop();
+                    return;
+                }
+                // Unsetting a variable that cannot exist is not an error.
+                None => {
+                    self.vars.remove(&name);
+                }
+            }
+        }
+    }
+
     /// Cancels session `id`'s waiting statement; returns what psql prints for it.
     pub fn cancel(&mut self, id: SessionId) -> String {
         self.out.clear();
@@ -614,7 +663,7 @@ impl<E: Executor> Runner<E> {
                 f.session,
                 one_line(&f.sql)
             ));
-            self.reply(f.reply, &f.sql, false);
+            self.reply(f.reply, &f.sql, false, None);
         }
     }
 
@@ -729,11 +778,7 @@ impl<E: Executor> Runner<E> {
             self.out.push_str(&list.concat());
             return;
         };
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || (c as u32) >= 0x80);
-        if !valid {
+        if !valid_variable_name(name) {
             self.psql_error(&format!("invalid variable name: \"{name}\""));
             return;
         }
@@ -831,6 +876,40 @@ impl<E: Executor> Runner<E> {
                 .push_str("You are currently not connected to a database.\n"),
         }
     }
+}
+
+/// psql's variables with hooks (settings it acts on), which `\gset` leaves alone.
+const SPECIAL_VARIABLES: &[&str] = &[
+    "AUTOCOMMIT",
+    "COMP_KEYWORD_CASE",
+    "ECHO",
+    "ECHO_HIDDEN",
+    "FETCH_COUNT",
+    "HIDE_TABLEAM",
+    "HIDE_TOAST_COMPRESSION",
+    "HISTCONTROL",
+    "HISTFILE",
+    "HISTSIZE",
+    "IGNOREEOF",
+    "ON_ERROR_ROLLBACK",
+    "ON_ERROR_STOP",
+    "PROMPT1",
+    "PROMPT2",
+    "PROMPT3",
+    "QUIET",
+    "SHOW_ALL_RESULTS",
+    "SHOW_CONTEXT",
+    "SINGLELINE",
+    "SINGLESTEP",
+    "VERBOSITY",
+];
+
+/// psql's `valid_variable_name`: ASCII letters, digits and underscores, or non-ASCII.
+fn valid_variable_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii())
 }
 
 /// Whether SQL text holds nothing but whitespace, comments and semicolons.

@@ -5,8 +5,13 @@
 /// Something to run, completed on the line just fed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Piece {
-    /// SQL text of one statement (with its `;` when it had one).
-    Statement { sql: String, expanded: bool },
+    /// SQL text of one statement (with its `;` when it had one). `expanded`: sent with `\gx`;
+    /// `gset`: sent with `\gset PREFIX`, its one row stored in variables named with the prefix.
+    Statement {
+        sql: String,
+        expanded: bool,
+        gset: Option<String>,
+    },
     /// A meta-command: its name without the backslash, and its parsed arguments.
     Meta { name: String, args: Vec<String> },
 }
@@ -220,6 +225,7 @@ impl Scanner {
                         pieces.push(Piece::Statement {
                             sql,
                             expanded: false,
+                            gset: None,
                         });
                     } else if c == ':' && next == Some(':') {
                         self.buf.push_str("::");
@@ -326,7 +332,7 @@ impl Scanner {
             .take_while(|c| !c.is_whitespace() && *c != '\\')
             .collect();
         let args = parse_args(&rest[name.len()..], vars);
-        if name == "g" || name == "gx" {
+        if name == "g" || name == "gx" || name == "gset" {
             let sql = if self.buf.trim().is_empty() {
                 self.last.clone()
             } else {
@@ -338,6 +344,8 @@ impl Scanner {
             return Piece::Statement {
                 sql,
                 expanded: name == "gx",
+                // psql's `\gset` without a prefix names the variables after the columns alone.
+                gset: (name == "gset").then(|| args.into_iter().next().unwrap_or_default()),
             };
         }
         Piece::Meta { name, args }
@@ -355,6 +363,7 @@ impl Scanner {
         Some(Piece::Statement {
             sql,
             expanded: false,
+            gset: None,
         })
     }
 }
@@ -507,7 +516,8 @@ mod tests {
             p[2],
             Piece::Statement {
                 sql: "SELECT 1 ".into(),
-                expanded: true
+                expanded: true,
+                gset: None
             }
         );
         // `\g` alone on a line sends the statement without the line break before it
@@ -516,7 +526,8 @@ mod tests {
             p[0],
             Piece::Statement {
                 sql: "SELECT 2".into(),
-                expanded: false
+                expanded: false,
+                gset: None
             }
         );
     }

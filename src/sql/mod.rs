@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod dml;
 pub mod eval;
 pub mod functions;
+pub mod information_schema;
 pub mod locate;
 pub mod merge_syntax;
 mod modify_syntax;
@@ -157,6 +158,12 @@ pub trait Host {
         false
     }
 
+    /// Whether `name` is a shard that the catalog views hide here: Citus hides shards from
+    /// `pg_class` for clients, not for the connections it opens between nodes.
+    fn hides_shard(&self, _name: &str) -> bool {
+        false
+    }
+
     /// The session's `enable_hashjoin`, `enable_mergejoin`, `enable_nestloop` and
     /// `enable_sort` (a node's own planning uses the defaults: Citus does not pass SET on).
     fn plan_methods(&self) -> PlanMethods {
@@ -268,6 +275,13 @@ pub fn pg_tokens(sql: &str) -> Result<Vec<TokenWithLocation>, ParserError> {
     ddl::like::rewrite_like_tokens(&mut tokens);
     ddl::aggregate_syntax::rewrite(&mut tokens);
     Ok(tokens)
+}
+
+/// A relation the node's catalog derives from its own tables (`pg_inherits`,
+/// `information_schema.columns`, ...).
+pub fn system_relation(db: &Database, host: &dyn Host, name: &str) -> Option<ResultSet> {
+    partition::time::system_relation(db, name)
+        .or_else(|| information_schema::relation(db, host, name))
 }
 
 impl Database {

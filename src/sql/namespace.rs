@@ -20,8 +20,14 @@ pub const PUBLIC: &str = "public";
 fn is_builtin(schema: &str) -> bool {
     matches!(
         schema,
-        PUBLIC | "pg_catalog" | "information_schema" | "citus" | "citus_internal" | "pg_toast"
+        PUBLIC | "pg_catalog" | "citus" | "citus_internal" | "pg_toast"
     )
+}
+
+/// Schemas that exist on every node. `information_schema`'s views keep their schema in their
+/// stored names (`information_schema.tables`), apart from any table a user calls `tables`.
+fn is_system(schema: &str) -> bool {
+    is_builtin(schema) || schema == "information_schema"
 }
 
 thread_local! {
@@ -82,7 +88,7 @@ pub fn text_relation(parts: &[String]) -> PgResult<String> {
             }))
         }
         [schema, rel] => {
-            let known = is_builtin(schema) || VISIBLE.with(|v| v.borrow().schemas.contains(schema));
+            let known = is_system(schema) || VISIBLE.with(|v| v.borrow().schemas.contains(schema));
             if known {
                 Ok(stored_name(schema, rel))
             } else {

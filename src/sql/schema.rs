@@ -17,6 +17,38 @@ pub struct ColumnDef {
     pub default: Option<Expr>,
 }
 
+impl ColumnDef {
+    /// The default as `pg_get_expr` prints it (what `\d` and `information_schema` show):
+    /// type names after `::` in lower case.
+    pub fn default_sql(&self) -> Option<String> {
+        self.default.as_ref().map(|e| lower_casts(&e.to_string()))
+    }
+}
+
+fn lower_casts(expr: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut in_quote = false;
+    let mut after_cast = false;
+    let mut prev = '\0';
+    for c in expr.chars() {
+        if c == '\'' {
+            in_quote = !in_quote;
+        }
+        if !in_quote && prev == ':' && c == ':' {
+            after_cast = true;
+        } else if after_cast && !(c.is_ascii_alphanumeric() || c == '_') {
+            after_cast = false;
+        }
+        out.push(if after_cast {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        });
+        prev = c;
+    }
+    out
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReferentialAction {
     NoAction,
@@ -124,5 +156,16 @@ impl TableDef {
             ConstraintKind::PrimaryKey(cols) => Some(cols.as_slice()),
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn defaults_print_casts_in_lower_case() {
+        assert_eq!(
+            super::lower_casts("nextval('a::B'::REGCLASS)"),
+            "nextval('a::B'::regclass)"
+        );
     }
 }

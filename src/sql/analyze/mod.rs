@@ -117,14 +117,17 @@ impl<'a> Analyzer<'a> {
                 .collect();
             return Ok((table, Columns::Named(columns)));
         }
-        if let Some(rs) = crate::sql::partition::time::system_relation(self.db, &table)
+        if let Some(rs) = crate::sql::system_relation(self.db, self.host, &table)
             .or_else(|| self.host.virtual_table(&table))
         {
             let columns = rs.columns.into_iter().map(|c| (c.name, c.ty)).collect();
             return Ok((table, Columns::Named(columns)));
         }
         match schema.map(String::as_str) {
-            None | Some("public") => Err(PgError::undefined_table(&parts.join("."))),
+            // The engine provides every relation of these schemas it has.
+            None | Some("public" | "information_schema") => {
+                Err(PgError::undefined_table(&parts.join(".")))
+            }
             Some(_) => Ok((table, Columns::Unknown)),
         }
     }

@@ -74,6 +74,10 @@ impl Host for WithHost<'_> {
     fn relation_oid(&self, name: &str) -> Option<u32> {
         self.inner.relation_oid(name)
     }
+
+    fn hides_shard(&self, name: &str) -> bool {
+        self.inner.hides_shard(name)
+    }
 }
 
 /// A CTE's rows with the column names its alias gives.

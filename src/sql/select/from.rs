@@ -72,7 +72,7 @@ pub fn named_relation(exec: &Executor, name: &str, alias: Option<&TableAlias>) -
         };
         return with_alias(rs, name, alias);
     }
-    if let Some(rs) = crate::sql::partition::time::system_relation(exec.db, name) {
+    if let Some(rs) = crate::sql::system_relation(exec.db, exec.host, name) {
         return with_alias(rs, name, alias);
     }
     if let Some(rs) = exec.host.virtual_table(name) {
