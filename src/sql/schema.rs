@@ -19,10 +19,42 @@ pub struct ColumnDef {
 
 impl ColumnDef {
     /// The default as `pg_get_expr` prints it (what `\d` and `information_schema` show):
-    /// type names after `::` in lower case.
+    /// type names after `::` in lower case, and a quoted literal as the constant of the
+    /// column's type it was coerced to (`'x'::text`).
     pub fn default_sql(&self) -> Option<String> {
-        self.default.as_ref().map(|e| lower_casts(&e.to_string()))
+        let e = self.default.as_ref()?;
+        if let Expr::Value(sqlparser::ast::Value::SingleQuotedString(text)) = e {
+            return Some(typed_literal(text, &self.ty));
+        }
+        Some(lower_casts(&e.to_string()))
     }
+}
+
+/// A string literal coerced to `ty`, as ruleutils prints the constant: booleans, non-negative
+/// integers and decimals bare, anything else quoted with its type.
+fn typed_literal(text: &str, ty: &SqlType) -> String {
+    let value = match crate::sql::cast::cast(crate::types::Value::Text(text.to_string()), ty) {
+        Ok(crate::types::Value::Bool(b)) => Some(b.to_string()),
+        Ok(v) => v.to_pg_text(),
+        Err(_) => None,
+    };
+    let shown = value.as_deref().unwrap_or(text);
+    let bare = match ty {
+        SqlType::Bool => true,
+        SqlType::Int4 => !shown.starts_with('-'),
+        SqlType::Numeric { .. } => {
+            shown.starts_with(|c: char| c.is_ascii_digit()) && shown.contains(['.', 'e', 'E'])
+        }
+        _ => false,
+    };
+    if bare {
+        return shown.to_string();
+    }
+    let name = match ty {
+        SqlType::Char(_) => "bpchar".to_string(),
+        other => other.pg_name(),
+    };
+    format!("'{}'::{name}", shown.replace('\'', "''"))
 }
 
 fn lower_casts(expr: &str) -> String {
@@ -166,6 +198,29 @@ mod tests {
         assert_eq!(
             super::lower_casts("nextval('a::B'::REGCLASS)"),
             "nextval('a::B'::regclass)"
+        );
+    }
+
+    #[test]
+    fn quoted_defaults_are_constants_of_the_column_type() {
+        use crate::types::SqlType;
+        assert_eq!(
+            super::typed_literal("it's", &SqlType::Text),
+            "'it''s'::text"
+        );
+        assert_eq!(
+            super::typed_literal("x", &SqlType::Varchar(Some(3))),
+            "'x'::character varying"
+        );
+        assert_eq!(
+            super::typed_literal("US", &SqlType::Char(2)),
+            "'US'::bpchar"
+        );
+        assert_eq!(super::typed_literal("t", &SqlType::Bool), "true");
+        assert_eq!(super::typed_literal("7", &SqlType::Int4), "7");
+        assert_eq!(
+            super::typed_literal("2024-01-05", &SqlType::Date),
+            "'2024-01-05'::date"
         );
     }
 }
